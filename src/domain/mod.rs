@@ -1,0 +1,6 @@
+//! Pure domain logic: no IO, no clock (time is an argument). Compiles to wasm32 so the
+//! browser shares it with the server.
+
+pub mod project;
+pub mod stats;
+pub mod time;

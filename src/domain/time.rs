@@ -1,0 +1,130 @@
+//! Instants in time. The domain never reads the clock: `now` is always an argument.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+use time::format_description::well_known::Rfc3339;
+use time::{Duration, OffsetDateTime, UtcOffset};
+
+/// A UTC instant with second precision, written as RFC 3339 (`2026-01-30T10:00:00Z`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(OffsetDateTime);
+
+impl Timestamp {
+    /// An instant from seconds since the Unix epoch; `None` when out of range.
+    pub fn from_unix(secs: i64) -> Option<Self> {
+        OffsetDateTime::from_unix_timestamp(secs).ok().map(Self)
+    }
+
+    pub fn from_datetime(dt: OffsetDateTime) -> Self {
+        Self(
+            dt.to_offset(UtcOffset::UTC)
+                .replace_nanosecond(0)
+                .unwrap_or(dt),
+        )
+    }
+
+    /// Parses RFC 3339 (`2026-01-30T10:00:00Z`) and SQLite's own `2026-01-30 10:00:00` (UTC).
+    pub fn parse(s: &str) -> Option<Self> {
+        if let Ok(dt) = OffsetDateTime::parse(s, &Rfc3339) {
+            return Some(Self::from_datetime(dt));
+        }
+        let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+        time::PrimitiveDateTime::parse(s, &fmt)
+            .ok()
+            .map(|p| Self::from_datetime(p.assume_utc()))
+    }
+
+    pub fn unix(self) -> i64 {
+        self.0.unix_timestamp()
+    }
+
+    pub fn datetime(self) -> OffsetDateTime {
+        self.0
+    }
+
+    pub fn to_rfc3339(self) -> String {
+        // Formatting a UTC instant within years 0..=9999 as RFC 3339 cannot fail.
+        self.0.format(&Rfc3339).unwrap_or_default()
+    }
+
+    pub fn plus_seconds(self, secs: i64) -> Self {
+        Self(self.0.saturating_add(Duration::seconds(secs)))
+    }
+
+    /// A short human phrase for how long before `now` this instant was: "just now",
+    /// "5 min ago", "3 h ago", "2 d ago", else the date.
+    pub fn ago(self, now: Timestamp) -> String {
+        let secs = now.unix() - self.unix();
+        match secs {
+            i64::MIN..=44 => "just now".to_string(),
+            45..=3_599 => format!("{} min ago", (secs + 30) / 60),
+            3_600..=86_399 => format!("{} h ago", secs / 3_600),
+            86_400..=2_591_999 => format!("{} d ago", secs / 86_400),
+            _ => self.date(),
+        }
+    }
+
+    /// The calendar date, `2026-01-30`.
+    pub fn date(self) -> String {
+        let d = self.0.date();
+        format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_rfc3339())
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_rfc3339())
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Timestamp::parse(&s)
+            .ok_or_else(|| serde::de::Error::custom(format!("not an RFC 3339 timestamp: {s:?}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn parses_both_forms() {
+        let a = Timestamp::parse("2026-01-30T10:00:00Z").unwrap();
+        let b = Timestamp::parse("2026-01-30 10:00:00").unwrap();
+        let c = Timestamp::parse("2026-01-30T11:00:00+01:00").unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a, c);
+        assert_eq!(a.to_rfc3339(), "2026-01-30T10:00:00Z");
+        assert_eq!(Timestamp::parse("yesterday"), None);
+    }
+
+    #[test]
+    fn ago_phrases() {
+        let now = Timestamp::parse("2026-01-30T10:00:00Z").unwrap();
+        assert_eq!(now.plus_seconds(-10).ago(now), "just now");
+        assert_eq!(now.plus_seconds(-300).ago(now), "5 min ago");
+        assert_eq!(now.plus_seconds(-3 * 3600).ago(now), "3 h ago");
+        assert_eq!(now.plus_seconds(-2 * 86_400).ago(now), "2 d ago");
+        assert_eq!(now.plus_seconds(-40 * 86_400).ago(now), "2025-12-21");
+        assert_eq!(now.plus_seconds(60).ago(now), "just now");
+    }
+
+    proptest! {
+        #[test]
+        fn rfc3339_round_trips(secs in 0i64..253_402_300_799) {
+            let t = Timestamp::from_unix(secs).unwrap();
+            prop_assert_eq!(Timestamp::parse(&t.to_rfc3339()), Some(t));
+            let json = serde_json::to_string(&t).unwrap();
+            prop_assert_eq!(serde_json::from_str::<Timestamp>(&json).unwrap(), t);
+        }
+    }
+}

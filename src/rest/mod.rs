@@ -1,0 +1,197 @@
+//! The JSON REST API under `/api`, compatible with the spec's envelope:
+//! `{"success": true, "data": …}` or `{"success": false, "error": "…", "field": "…",
+//! "suggestion": "…"}`. Bad input is always a 4xx with a JSON message, never a 500.
+
+pub mod project;
+pub mod stats;
+
+use crate::error::AppError;
+use crate::server::AppState;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, FromRequest, Request};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+pub fn router(max_body_bytes: usize) -> Router<AppState> {
+    Router::new()
+        .route("/stats", get(stats::get))
+        .route("/projects", get(project::list).post(project::create))
+        .route(
+            "/projects/{id}",
+            get(project::get)
+                .patch(project::update)
+                .delete(project::delete),
+        )
+        .route("/projects/{id}/restore", post(project::restore))
+        .fallback(unknown_endpoint)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+}
+
+/// An error answered in the spec's envelope with its HTTP status.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        Self(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let e = self.0;
+        let status =
+            StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut body = json!({ "success": false, "error": e.to_string() });
+        if let Some(field) = e.field() {
+            body["field"] = json!(field);
+        }
+        if let Some(suggestion) = e.suggestion() {
+            body["suggestion"] = json!(suggestion);
+        }
+        (status, Json(body)).into_response()
+    }
+}
+
+pub type ApiResult = Result<Response, ApiError>;
+
+/// `{"success": true, "data": data}` with status 200.
+pub fn ok<T: Serialize>(data: T) -> ApiResult {
+    Ok(Json(json!({ "success": true, "data": data })).into_response())
+}
+
+/// `{"success": true, "id": id, "data": data}` with status 201 (the spec's create answer).
+pub fn created<T: Serialize>(id: i64, data: T) -> ApiResult {
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "success": true, "id": id, "data": data })),
+    )
+        .into_response())
+}
+
+/// Adds fields next to `data` in a success envelope (e.g. pagination).
+pub fn ok_with<T: Serialize>(data: T, extra: Value) -> ApiResult {
+    let mut body = json!({ "success": true, "data": data });
+    if let (Some(b), Value::Object(extra)) = (body.as_object_mut(), extra) {
+        b.extend(extra);
+    }
+    Ok(Json(body).into_response())
+}
+
+/// A JSON body extractor whose every failure is an `ApiError`: 415 without a JSON content
+/// type, 413 over the size limit, 400 for malformed JSON, 422 naming the field whose value
+/// has the wrong type.
+pub struct ApiJson<T>(pub T);
+
+impl<T> FromRequest<AppState> for ApiJson<T>
+where
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                let mime = v.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+                mime == "application/json" || mime.ends_with("+json")
+            })
+            .unwrap_or(false);
+        if !is_json {
+            return Err(AppError::UnsupportedMediaType {
+                message: "expected a JSON body (Content-Type: application/json)".into(),
+            }
+            .into());
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::PayloadTooLarge {
+                    limit_bytes: state.max_body_bytes as u64,
+                }
+            } else {
+                AppError::bad_request(format!("cannot read the body: {}", rejection.body_text()))
+            }
+        })?;
+        parse_json(&bytes).map(ApiJson).map_err(ApiError)
+    }
+}
+
+/// Parses a JSON object into `T`, naming the field of a type error.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+        None => return Err(AppError::bad_request("malformed JSON: the body is empty")),
+        Some(b'{') => {}
+        Some(b'[' | b'"' | b't' | b'f' | b'n' | b'-' | b'0'..=b'9') => {
+            // well-formed or not, it is not an object
+            if serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok() {
+                return Err(AppError::validation("body", "expected a JSON object"));
+            }
+        }
+        Some(_) => {}
+    }
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => {
+                let field = if path == "." { "body".to_string() } else { path };
+                AppError::validation(field, strip_position(&inner.to_string()))
+            }
+            _ => AppError::bad_request(format!("malformed JSON: {inner}")),
+        }
+    })
+}
+
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+async fn unknown_endpoint(req: Request) -> ApiError {
+    ApiError(AppError::NotFound {
+        entity: "endpoint".into(),
+        id: format!("{} {}", req.method(), req.uri().path()),
+    })
+}
+
+async fn method_not_allowed(req: Request) -> Response {
+    let body = json!({
+        "success": false,
+        "error": format!("method {} is not allowed on {}", req.method(), req.uri().path()),
+    });
+    (StatusCode::METHOD_NOT_ALLOWED, Json(body)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::project::ProjectInput;
+
+    #[test]
+    fn json_errors_name_the_problem() {
+        let e = parse_json::<ProjectInput>(b"{\"name\": 5}").unwrap_err();
+        assert_eq!(e.field(), Some("name"));
+        assert!(e.to_string().contains("invalid type"), "{e}");
+        let e = parse_json::<ProjectInput>(b"{\"name\": ").unwrap_err();
+        assert!(matches!(e, AppError::BadRequest { .. }), "{e:?}");
+        let e = parse_json::<ProjectInput>(b"").unwrap_err();
+        assert!(matches!(e, AppError::BadRequest { .. }), "{e:?}");
+        let e = parse_json::<ProjectInput>(b"[1]").unwrap_err();
+        assert_eq!(e.field(), Some("body"));
+        assert_eq!(
+            parse_json::<ProjectInput>(b"{}").unwrap(),
+            ProjectInput::default()
+        );
+    }
+}

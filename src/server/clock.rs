@@ -1,0 +1,7 @@
+//! The one place that reads the wall clock.
+
+use crate::domain::time::Timestamp;
+
+pub fn now() -> Timestamp {
+    Timestamp::from_datetime(time::OffsetDateTime::now_utc())
+}

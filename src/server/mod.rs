@@ -1,0 +1,11 @@
+//! The server: settings, state, router, telemetry and the command line.
+
+pub mod cli;
+pub mod clock;
+pub mod router;
+pub mod settings;
+pub mod state;
+pub mod telemetry;
+
+pub use router::router;
+pub use state::AppState;

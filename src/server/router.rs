@@ -1,0 +1,54 @@
+//! The HTTP router: the REST API under `/api`, server functions under `/rpc`, the
+//! dashboard pages, and static files.
+
+use crate::error::AppError;
+use crate::server::AppState;
+use crate::ui::{shell, App};
+use axum::body::{to_bytes, Body};
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::Router;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let pages = Router::new()
+        .leptos_routes(&state, routes, {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(server_fn_status))
+        .layer(RequestBodyLimitLayer::new(state.max_body_bytes));
+    Router::new()
+        .nest("/api", crate::rest::router(state.max_body_bytes))
+        .merge(pages)
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Server functions answer every error with 500; this gives a failed call the status of
+/// its `AppError` (422 for a field error, 404, 409, …). Form posts without JavaScript are
+/// redirects (302) and pass through unchanged.
+async fn server_fn_status(req: Request, next: Next) -> Response {
+    let is_rpc = req.uri().path().starts_with("/rpc/");
+    let res = next.run(req).await;
+    if !is_rpc || res.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let bytes = match to_bytes(body, 1024 * 1024).await {
+        Ok(b) => b,
+        Err(_) => return Response::from_parts(parts, Body::empty()),
+    };
+    if let Ok(e) = serde_json::from_slice::<AppError>(&bytes) {
+        if let Ok(status) = StatusCode::from_u16(e.status_code()) {
+            parts.status = status;
+        }
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}

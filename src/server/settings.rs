@@ -1,0 +1,87 @@
+//! Settings from the command line and the environment.
+
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "paas",
+    version,
+    about = "PAAS AI Orchestration: a self-hosted command center for AI-assisted development \
+             across many accounts",
+    long_about = None
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Settings,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Serve the dashboard and the REST API (the default).
+    Serve,
+    /// Create the database if missing and apply pending migrations, then exit.
+    Migrate,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Settings {
+    /// SQLite database: a `sqlite:` URL or a file path; created with its directory if missing.
+    #[arg(
+        long,
+        env = "PAAS_DATABASE_URL",
+        default_value = "sqlite:./data/paas.db",
+        global = true
+    )]
+    pub database_url: String,
+
+    /// Address to listen on.
+    #[arg(long, env = "PAAS_ADDR", default_value = "127.0.0.1:3000", global = true)]
+    pub addr: SocketAddr,
+
+    /// Largest request body accepted, in bytes.
+    #[arg(
+        long,
+        env = "PAAS_MAX_BODY_BYTES",
+        default_value_t = 2 * 1024 * 1024,
+        global = true
+    )]
+    pub max_body_bytes: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            database_url: "sqlite:./data/paas.db".into(),
+            addr: ([127, 0, 0, 1], 3000).into(),
+            max_body_bytes: 2 * 1024 * 1024,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_overrides() {
+        let cli = Cli::try_parse_from(["paas"]).unwrap();
+        assert!(cli.command.is_none());
+        assert_eq!(cli.settings.addr.to_string(), "127.0.0.1:3000");
+        let cli = Cli::try_parse_from([
+            "paas",
+            "migrate",
+            "--database-url",
+            "sqlite:/tmp/x.db",
+            "--addr",
+            "0.0.0.0:8080",
+        ])
+        .unwrap();
+        assert!(matches!(cli.command, Some(Command::Migrate)));
+        assert_eq!(cli.settings.database_url, "sqlite:/tmp/x.db");
+        assert_eq!(cli.settings.addr.port(), 8080);
+        assert!(Cli::try_parse_from(["paas", "--addr", "nowhere"]).is_err());
+    }
+}

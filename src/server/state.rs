@@ -1,0 +1,12 @@
+//! The state every handler and server function can reach.
+
+use crate::storage::Db;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub max_body_bytes: usize,
+}

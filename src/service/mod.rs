@@ -1,0 +1,4 @@
+//! Services: operations that take several storage steps, each in one write transaction.
+//! They take `now` as an argument; only `server::clock` reads the clock.
+
+pub mod project;

@@ -1,0 +1,109 @@
+//! The page frame: header with navigation and theme switch, and the hydration marker.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+
+/// True once the WASM bundle has hydrated the page (always false during SSR and without
+/// JavaScript). Provided by `App`.
+#[derive(Clone, Copy)]
+pub struct Hydrated(pub ReadSignal<bool>);
+
+/// Provides `Hydrated`, flipped (and `data-hydrated` set on `<body>`) once the browser has
+/// taken over. Call once, at the top of `App`.
+pub fn provide_hydrated() {
+    let (hydrated, set_hydrated) = signal(false);
+    provide_context(Hydrated(hydrated));
+    Effect::new(move |_| {
+        set_hydrated.set(true);
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+}
+
+pub fn use_hydrated() -> ReadSignal<bool> {
+    use_context::<Hydrated>()
+        .map(|h| h.0)
+        .unwrap_or_else(|| signal(false).0)
+}
+
+#[component]
+pub fn AppHeader() -> impl IntoView {
+    let location = use_location();
+    let on_projects = move || {
+        let p = location.pathname.get();
+        p == "/" || p.starts_with("/projects")
+    };
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/" aria-label="PAAS home">
+                <svg class="brand-mark" viewBox="0 0 24 24" aria-hidden="true">
+                    <path d="M4 7l8-4 8 4-8 4z" fill="currentColor" opacity="0.9"/>
+                    <path d="M4 12l8 4 8-4" fill="none" stroke="currentColor" stroke-width="2"/>
+                    <path d="M4 17l8 4 8-4" fill="none" stroke="currentColor" stroke-width="2" opacity="0.6"/>
+                </svg>
+                <span>"PAAS"</span>
+            </a>
+            <nav class="topnav" aria-label="Main">
+                <a href="/" aria-current=move || on_projects().then_some("page")>"Projects"</a>
+            </nav>
+            <ThemeToggle/>
+        </header>
+    }
+}
+
+/// Switches between light and dark (remembered in this browser); follows the system
+/// setting until used. Needs JavaScript, so it appears once the page has hydrated.
+#[component]
+fn ThemeToggle() -> impl IntoView {
+    let hydrated = use_hydrated();
+    let toggle = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let Some(root) = document().document_element() else {
+                return;
+            };
+            let current = root.get_attribute("data-theme").unwrap_or_else(|| {
+                let dark = window()
+                    .match_media("(prefers-color-scheme: dark)")
+                    .ok()
+                    .flatten()
+                    .map(|m| m.matches())
+                    .unwrap_or(false);
+                if dark { "dark" } else { "light" }.to_string()
+            });
+            let next = if current == "dark" { "light" } else { "dark" };
+            let _ = root.set_attribute("data-theme", next);
+            if let Ok(Some(storage)) = window().local_storage() {
+                let _ = storage.set_item("paas-theme", next);
+            }
+        }
+    };
+    view! {
+        <Show when=move || hydrated.get()>
+            <button class="icon-btn theme-toggle" type="button" on:click=toggle
+                title="Switch light / dark theme" aria-label="Switch light or dark theme">
+                <svg viewBox="0 0 24 24" aria-hidden="true">
+                    <path d="M12 3a9 9 0 1 0 9 9 7 7 0 0 1-9-9z" fill="currentColor"/>
+                </svg>
+            </button>
+        </Show>
+    }
+}
+
+/// A failed load, said plainly, with a way forward.
+#[component]
+pub fn ErrorPanel(error: crate::error::AppError) -> impl IntoView {
+    let title = match &error {
+        crate::error::AppError::NotFound { .. } => "Not found",
+        crate::error::AppError::Internal => "Something went wrong on the server",
+        _ => "This could not be loaded",
+    };
+    view! {
+        <div class="error-panel" role="alert" data-testid="error-panel">
+            <p class="error-title">{title}</p>
+            <p class="muted">{error.to_string()}</p>
+        </div>
+    }
+}

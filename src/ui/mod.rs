@@ -1,0 +1,61 @@
+//! The dashboard: pages and components, rendered on the server (readable without
+//! JavaScript) and hydrated in the browser.
+
+pub mod components;
+pub mod pages;
+
+use components::layout::{provide_hydrated, AppHeader};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+use pages::dashboard::Dashboard;
+use pages::not_found::NotFound;
+use pages::projects::ProjectPage;
+
+/// Applies the saved theme before the first paint (no flash of the wrong theme).
+const THEME_SCRIPT: &str = "try{var t=localStorage.getItem('paas-theme');\
+if(t==='light'||t==='dark')document.documentElement.dataset.theme=t}catch(e){}";
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <script>{THEME_SCRIPT}</script>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_hydrated();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/paas.css"/>
+        <Title formatter=|page: String| {
+            if page.is_empty() { "PAAS".to_string() } else { format!("{page} · PAAS") }
+        }/>
+        <Router>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <AppHeader/>
+            <main id="main" class="page" tabindex="-1">
+                <Routes fallback=NotFound>
+                    <Route path=path!("") view=Dashboard ssr=SsrMode::InOrder/>
+                    <Route path=path!("/projects/:id") view=ProjectPage ssr=SsrMode::Async/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}

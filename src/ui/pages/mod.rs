@@ -1,0 +1,3 @@
+pub mod dashboard;
+pub mod not_found;
+pub mod projects;

@@ -1,0 +1,234 @@
+//! `/projects/{id}`: one project's figures, its status, the edit form, delete and restore.
+
+use crate::api::project::{
+    get_project, DeleteProject, ProjectView, RestoreProject, SetProjectStatus, UpdateProject,
+};
+use crate::domain::project::{Project, ProjectStatus};
+use crate::error::AppError;
+use crate::ui::components::forms::{last_error, FieldError, FormError};
+use crate::ui::components::layout::ErrorPanel;
+use crate::ui::components::status::{figure, StatusBadge};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[derive(Clone, Copy)]
+struct Actions {
+    update: ServerAction<UpdateProject>,
+    set_status: ServerAction<SetProjectStatus>,
+    delete: ServerAction<DeleteProject>,
+    restore: ServerAction<RestoreProject>,
+}
+
+#[component]
+pub fn ProjectPage() -> impl IntoView {
+    let params = use_params_map();
+    let actions = Actions {
+        update: ServerAction::new(),
+        set_status: ServerAction::new(),
+        delete: ServerAction::new(),
+        restore: ServerAction::new(),
+    };
+    let project = Resource::new(
+        move || {
+            (
+                params.with(|p| p.get("id").unwrap_or_default()),
+                actions.update.version().get(),
+                actions.set_status.version().get(),
+                actions.delete.version().get(),
+                actions.restore.version().get(),
+            )
+        },
+        |(id, ..)| get_project(id),
+    );
+    view! {
+        <nav class="crumbs" aria-label="Breadcrumb">
+            <a href="/">"Projects"</a>
+        </nav>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match project.await {
+                    Ok(view) => view! { <ProjectDetail view actions/> }.into_any(),
+                    Err(e) => {
+                        #[cfg(feature = "ssr")]
+                        if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+                            if let Ok(code) = axum::http::StatusCode::from_u16(e.status_code()) {
+                                res.set_status(code);
+                            }
+                        }
+                        view! {
+                            <Title text="Project not found"/>
+                            <ErrorPanel error=e/>
+                        }
+                        .into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn ProjectDetail(view: ProjectView, actions: Actions) -> impl IntoView {
+    let ProjectView { project: p, now } = view;
+    let deleted = p.deleted_at;
+    view! {
+        <Title text=p.name.clone()/>
+        <div class="page-head">
+            <div class="title-block">
+                <h1 data-testid="project-title">{p.name.clone()}</h1>
+                <div class="meta-line">
+                    <StatusBadge status=p.status/>
+                    <span class="muted">
+                        "Created " <time datetime=p.created_at.to_rfc3339()>{p.created_at.date()}</time>
+                        " · updated " <time datetime=p.updated_at.to_rfc3339()>{p.updated_at.ago(now)}</time>
+                    </span>
+                </div>
+            </div>
+        </div>
+        {deleted.map(|at| view! { <TrashBanner project=p.clone() at=at.ago(now) action=actions.restore/> })}
+        <dl class="stats compact">
+            <div class="stat" data-testid="project-credits">
+                <dt>"Credits used"</dt>
+                <dd>{figure(p.total_credits_used)}</dd>
+            </div>
+            <div class="stat" data-testid="project-sessions">
+                <dt>"Sessions"</dt>
+                <dd>{figure(p.total_sessions)}</dd>
+            </div>
+        </dl>
+        {p.description.clone().map(|d| view! {
+            <section class="panel">
+                <h2>"Description"</h2>
+                <p class="prose">{d}</p>
+            </section>
+        })}
+        {deleted.is_none().then(|| view! {
+            <StatusPanel project=p.clone() action=actions.set_status/>
+            <EditPanel project=p.clone() action=actions.update/>
+            <DangerPanel project=p.clone() action=actions.delete/>
+        })}
+    }
+}
+
+#[component]
+fn TrashBanner(project: Project, at: String, action: ServerAction<RestoreProject>) -> impl IntoView {
+    let error = last_error(action.value());
+    view! {
+        <div class="banner warn" role="status" data-testid="trash-banner">
+            <p>{format!("This project is in the trash (deleted {at}). Restore it to work on it again.")}</p>
+            <ActionForm action>
+                <input type="hidden" name="id" value=project.id.to_string()/>
+                <button type="submit" class="btn" data-testid="restore">"Restore project"</button>
+            </ActionForm>
+            <FormError error fields=&[]/>
+        </div>
+    }
+}
+
+#[component]
+fn StatusPanel(project: Project, action: ServerAction<SetProjectStatus>) -> impl IntoView {
+    let error = last_error(action.value());
+    let id = project.id.to_string();
+    view! {
+        <section class="panel" aria-labelledby="status-title">
+            <h2 id="status-title">"Status"</h2>
+            <ActionForm action attr:class="segmented-form">
+                <input type="hidden" name="id" value=id/>
+                <div class="segmented" role="group" aria-label="Project status">
+                    {ProjectStatus::ALL
+                        .into_iter()
+                        .map(|s| {
+                            let current = s == project.status;
+                            view! {
+                                <button
+                                    type="submit"
+                                    name="status"
+                                    value=s.as_str()
+                                    aria-pressed=if current { "true" } else { "false" }
+                                    disabled=current
+                                    data-status=s.as_str()
+                                >
+                                    {s.label()}
+                                </button>
+                            }
+                        })
+                        .collect_view()}
+                </div>
+            </ActionForm>
+            <FieldError error field="status" id="status-error"/>
+            <FormError error fields=&["status"]/>
+        </section>
+    }
+}
+
+#[component]
+fn EditPanel(project: Project, action: ServerAction<UpdateProject>) -> impl IntoView {
+    let error = last_error(action.value());
+    let invalid = move |field: &'static str| {
+        move || error.get().and_then(|e: AppError| e.message_for(field)).is_some().then_some("true")
+    };
+    let saved = move || matches!(action.value().get(), Some(Ok(_)));
+    view! {
+        <section class="panel" aria-labelledby="edit-title">
+            <h2 id="edit-title">"Details"</h2>
+            <ActionForm action attr:class="form" attr:id="edit-project-form">
+                <input type="hidden" name="id" value=project.id.to_string()/>
+                <div class="field">
+                    <label for="edit-name">"Name"</label>
+                    <input
+                        id="edit-name"
+                        name="name"
+                        type="text"
+                        required
+                        maxlength="120"
+                        value=project.name.clone()
+                        aria-invalid=invalid("name")
+                        aria-describedby="edit-name-error"
+                    />
+                    <FieldError error field="name" id="edit-name-error"/>
+                </div>
+                <div class="field">
+                    <label for="edit-description">"Description"</label>
+                    <textarea
+                        id="edit-description"
+                        name="description"
+                        rows="5"
+                        maxlength="10000"
+                        aria-invalid=invalid("description")
+                        aria-describedby="edit-description-error"
+                    >
+                        {project.description.clone().unwrap_or_default()}
+                    </textarea>
+                    <FieldError error field="description" id="edit-description-error"/>
+                </div>
+                <FormError error fields=&["name", "description"]/>
+                <div class="form-actions">
+                    <button type="submit" class="btn primary" disabled=move || action.pending().get()>
+                        "Save changes"
+                    </button>
+                    {move || saved().then(|| view! { <span class="form-ok" role="status">"Saved"</span> })}
+                </div>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn DangerPanel(project: Project, action: ServerAction<DeleteProject>) -> impl IntoView {
+    let error = last_error(action.value());
+    view! {
+        <section class="panel danger" aria-labelledby="danger-title">
+            <h2 id="danger-title">"Trash"</h2>
+            <p class="muted">
+                "Moving the project to the trash hides it from every list; its sessions and "
+                "history are kept, and you can restore it at any time."
+            </p>
+            <ActionForm action>
+                <input type="hidden" name="id" value=project.id.to_string()/>
+                <button type="submit" class="btn danger" data-testid="delete">"Move to trash"</button>
+            </ActionForm>
+            <FormError error fields=&[]/>
+        </section>
+    }
+}

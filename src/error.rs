@@ -161,9 +161,10 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
             },
             E::UnsupportedRequestMethod(m) => Self::BadRequest { message: m },
             E::Request(m) | E::Response(m) => Self::Transport { message: m },
-            E::Registration(m) | E::ServerError(m) | E::MiddlewareError(m) | E::Serialization(m) => {
-                Self::Transport { message: m }
-            }
+            E::Registration(m)
+            | E::ServerError(m)
+            | E::MiddlewareError(m)
+            | E::Serialization(m) => Self::Transport { message: m },
         }
     }
 }
@@ -196,7 +197,10 @@ mod tests {
         assert_eq!(e.message_for("description"), None);
         assert_eq!(AppError::not_found("project", 1).status_code(), 404);
         assert_eq!(AppError::conflict("x").status_code(), 409);
-        assert_eq!(AppError::PayloadTooLarge { limit_bytes: 1 }.status_code(), 413);
+        assert_eq!(
+            AppError::PayloadTooLarge { limit_bytes: 1 }.status_code(),
+            413
+        );
     }
 
     #[test]

@@ -54,7 +54,8 @@ impl Answer {
         String::from_utf8_lossy(&self.body).into_owned()
     }
     fn app_error(&self) -> AppError {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not an AppError ({e}): {}", self.text()))
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not an AppError ({e}): {}", self.text()))
     }
 }
 
@@ -64,11 +65,16 @@ impl TestApp {
         let status = res.status();
         let headers = res.headers().clone();
         let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-        Answer { status, headers, body }
+        Answer {
+            status,
+            headers,
+            body,
+        }
     }
 
     async fn get(&self, uri: &str) -> Answer {
-        self.send(Request::get(uri).body(Body::empty()).unwrap()).await
+        self.send(Request::get(uri).body(Body::empty()).unwrap())
+            .await
     }
 
     async fn json(&self, method: &str, uri: &str, body: impl Into<Body>) -> Answer {
@@ -120,7 +126,10 @@ async fn stats_has_the_spec_envelope() {
         }})
     );
     app.create("One").await;
-    assert_eq!(app.get("/api/stats").await.json()["data"]["active_projects"], 1);
+    assert_eq!(
+        app.get("/api/stats").await.json()["data"]["active_projects"],
+        1
+    );
 }
 
 // ---------- REST: /api/projects ----------
@@ -161,11 +170,17 @@ async fn create_project_rejects_bad_input_and_writes_nothing() {
             Some("name"),
         ),
         (
-            json!({ "name": "ok", "description": "d".repeat(10_001) }).to_string().into(),
+            json!({ "name": "ok", "description": "d".repeat(10_001) })
+                .to_string()
+                .into(),
             StatusCode::UNPROCESSABLE_ENTITY,
             Some("description"),
         ),
-        (json!({ "name": 5 }).to_string().into(), StatusCode::UNPROCESSABLE_ENTITY, Some("name")),
+        (
+            json!({ "name": 5 }).to_string().into(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("name"),
+        ),
         ("{\"name\": ".into(), StatusCode::BAD_REQUEST, None),
         ("not json".into(), StatusCode::BAD_REQUEST, None),
         ("".into(), StatusCode::BAD_REQUEST, None),
@@ -211,7 +226,10 @@ async fn list_projects_filters_sorts_and_validates() {
     }
     let a = app.get("/api/projects").await.json();
     assert_eq!(a["data"].as_array().unwrap().len(), 20);
-    assert_eq!(a["pagination"], json!({ "page": 1, "per_page": 20, "total": 25, "total_pages": 2 }));
+    assert_eq!(
+        a["pagination"],
+        json!({ "page": 1, "per_page": 20, "total": 25, "total_pages": 2 })
+    );
     let a = app.get("/api/projects?page=2&sort=credits").await.json();
     assert_eq!(a["data"].as_array().unwrap().len(), 5);
     let paused = app.get("/api/projects?status=paused").await.json();
@@ -224,7 +242,12 @@ async fn list_projects_filters_sorts_and_validates() {
         ("/api/projects?page=abc", "page"),
     ] {
         let a = app.get(uri).await;
-        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{uri}: {}", a.text());
+        assert_eq!(
+            a.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{uri}: {}",
+            a.text()
+        );
         assert_eq!(a.json()["field"], field, "{uri}");
     }
 }
@@ -247,15 +270,27 @@ async fn patch_project_changes_fields_and_rejects_bad_ones() {
     let id = app.create("Alpha").await;
     let uri = format!("/api/projects/{id}");
     let a = app
-        .json("PATCH", &uri, json!({ "status": "paused", "name": "Beta" }).to_string())
+        .json(
+            "PATCH",
+            &uri,
+            json!({ "status": "paused", "name": "Beta" }).to_string(),
+        )
         .await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text());
     assert_eq!(a.json()["data"]["status"], "paused");
     assert_eq!(a.json()["data"]["name"], "Beta");
 
     for (body, status, field) in [
-        (json!({ "status": "done" }), StatusCode::UNPROCESSABLE_ENTITY, "status"),
-        (json!({ "name": "" }), StatusCode::UNPROCESSABLE_ENTITY, "name"),
+        (
+            json!({ "status": "done" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "status",
+        ),
+        (
+            json!({ "name": "" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "name",
+        ),
         (json!({}), StatusCode::UNPROCESSABLE_ENTITY, "body"),
     ] {
         let a = app.json("PATCH", &uri, body.to_string()).await;
@@ -266,7 +301,13 @@ async fn patch_project_changes_fields_and_rejects_bad_ones() {
     assert_eq!(unchanged["data"]["name"], "Beta");
     assert_eq!(unchanged["data"]["status"], "paused");
 
-    let a = app.json("PATCH", "/api/projects/777", json!({ "name": "x" }).to_string()).await;
+    let a = app
+        .json(
+            "PATCH",
+            "/api/projects/777",
+            json!({ "name": "x" }).to_string(),
+        )
+        .await;
     assert_eq!(a.status, StatusCode::NOT_FOUND);
 }
 
@@ -275,26 +316,62 @@ async fn delete_and_restore_project() {
     let app = app().await;
     let id = app.create("Alpha").await;
     let uri = format!("/api/projects/{id}");
-    let a = app.send(Request::delete(&uri).body(Body::empty()).unwrap()).await;
+    let a = app
+        .send(Request::delete(&uri).body(Body::empty()).unwrap())
+        .await;
     assert_eq!(a.status, StatusCode::OK);
     assert!(a.json()["data"]["deleted_at"].is_string());
-    assert_eq!(app.get("/api/projects").await.json()["pagination"]["total"], 0);
-    assert_eq!(app.get("/api/projects?status=deleted").await.json()["pagination"]["total"], 1);
+    assert_eq!(
+        app.get("/api/projects").await.json()["pagination"]["total"],
+        0
+    );
+    assert_eq!(
+        app.get("/api/projects?status=deleted").await.json()["pagination"]["total"],
+        1
+    );
 
-    let again = app.send(Request::delete(&uri).body(Body::empty()).unwrap()).await;
+    let again = app
+        .send(Request::delete(&uri).body(Body::empty()).unwrap())
+        .await;
     assert_eq!(again.status, StatusCode::CONFLICT);
-    let edit = app.json("PATCH", &uri, json!({ "name": "x" }).to_string()).await;
+    let edit = app
+        .json("PATCH", &uri, json!({ "name": "x" }).to_string())
+        .await;
     assert_eq!(edit.status, StatusCode::CONFLICT);
     assert!(edit.json()["error"].as_str().unwrap().contains("restore"));
 
-    let a = app.send(Request::post(format!("{uri}/restore")).body(Body::empty()).unwrap()).await;
+    let a = app
+        .send(
+            Request::post(format!("{uri}/restore"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
     assert_eq!(a.status, StatusCode::OK);
     assert!(a.json()["data"].get("deleted_at").is_none());
-    let a = app.send(Request::post(format!("{uri}/restore")).body(Body::empty()).unwrap()).await;
+    let a = app
+        .send(
+            Request::post(format!("{uri}/restore"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
     assert_eq!(a.status, StatusCode::CONFLICT);
-    let a = app.send(Request::post("/api/projects/999/restore").body(Body::empty()).unwrap()).await;
+    let a = app
+        .send(
+            Request::post("/api/projects/999/restore")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
     assert_eq!(a.status, StatusCode::NOT_FOUND);
-    let a = app.send(Request::delete("/api/projects/999").body(Body::empty()).unwrap()).await;
+    let a = app
+        .send(
+            Request::delete("/api/projects/999")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
     assert_eq!(a.status, StatusCode::NOT_FOUND);
 }
 
@@ -304,7 +381,9 @@ async fn unknown_endpoints_and_methods_answer_json() {
     let a = app.get("/api/nothing-here").await;
     assert_eq!(a.status, StatusCode::NOT_FOUND);
     assert_eq!(a.json()["success"], false);
-    let a = app.send(Request::put("/api/projects").body(Body::empty()).unwrap()).await;
+    let a = app
+        .send(Request::put("/api/projects").body(Body::empty()).unwrap())
+        .await;
     assert_eq!(a.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(a.json()["success"], false);
 }
@@ -333,7 +412,12 @@ async fn server_fns_are_registered_under_rpc() {
 #[tokio::test]
 async fn rpc_create_and_list() {
     let app = app().await;
-    let a = app.rpc("create_project", &[("name", "Via RPC"), ("description", "")]).await;
+    let a = app
+        .rpc(
+            "create_project",
+            &[("name", "Via RPC"), ("description", "")],
+        )
+        .await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text());
     let created: Value = a.json();
     assert_eq!(created["name"], "Via RPC");
@@ -354,7 +438,10 @@ async fn rpc_errors_carry_their_status_and_field() {
     let app = app().await;
     let a = app.rpc("create_project", &[("name", "   ")]).await;
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(a.app_error(), AppError::validation("name", "a name is required"));
+    assert_eq!(
+        a.app_error(),
+        AppError::validation("name", "a name is required")
+    );
     let a = app.rpc("create_project", &[]).await;
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(a.app_error().field(), Some("name"));
@@ -374,19 +461,34 @@ async fn rpc_errors_carry_their_status_and_field() {
 async fn rpc_status_edit_delete_restore() {
     let app = app().await;
     let id = app.create("Alpha").await.to_string();
-    let a = app.rpc("set_project_status", &[("id", &id), ("status", "completed")]).await;
+    let a = app
+        .rpc(
+            "set_project_status",
+            &[("id", &id), ("status", "completed")],
+        )
+        .await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text());
     assert_eq!(a.json()["status"], "completed");
-    let a = app.rpc("set_project_status", &[("id", &id), ("status", "gone")]).await;
+    let a = app
+        .rpc("set_project_status", &[("id", &id), ("status", "gone")])
+        .await;
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(a.app_error().field(), Some("status"));
 
     let a = app
-        .rpc("update_project", &[("id", &id), ("name", "Beta"), ("description", "new")])
+        .rpc(
+            "update_project",
+            &[("id", &id), ("name", "Beta"), ("description", "new")],
+        )
         .await;
     assert_eq!(a.json()["name"], "Beta");
     assert_eq!(a.json()["description"], "new");
-    let a = app.rpc("update_project", &[("id", &id), ("name", ""), ("description", "")]).await;
+    let a = app
+        .rpc(
+            "update_project",
+            &[("id", &id), ("name", ""), ("description", "")],
+        )
+        .await;
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
 
     let a = app.rpc("delete_project", &[("id", &id)]).await;
@@ -407,13 +509,18 @@ async fn form_post_without_js_redirects_back_with_the_error() {
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(header::ACCEPT, "text/html,application/xhtml+xml")
             .header(header::REFERER, "http://127.0.0.1:3000/")
-            .body(Body::from(serde_urlencoded::to_string([("name", name)]).unwrap()))
+            .body(Body::from(
+                serde_urlencoded::to_string([("name", name)]).unwrap(),
+            ))
             .unwrap()
     };
     let ok = app.send(post("No JS")).await;
     assert_eq!(ok.status, StatusCode::FOUND);
     let back = ok.headers[header::LOCATION].to_str().unwrap();
-    assert!(back.starts_with("http://127.0.0.1:3000/") && !back.contains("__err"), "{back}");
+    assert!(
+        back.starts_with("http://127.0.0.1:3000/") && !back.contains("__err"),
+        "{back}"
+    );
     assert_eq!(app.project_count().await, 1);
 
     let bad = app.send(post(" ")).await;
@@ -426,7 +533,11 @@ async fn form_post_without_js_redirects_back_with_the_error() {
     let path = location.trim_start_matches("http://127.0.0.1:3000");
     let page = app.get(path).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.text().contains("a name is required"), "{}", page.text());
+    assert!(
+        page.text().contains("a name is required"),
+        "{}",
+        page.text()
+    );
 }
 
 // ---------- server-side rendering ----------
@@ -436,7 +547,10 @@ async fn dashboard_renders_projects_on_the_server() {
     let app = app().await;
     let first = app.get("/").await;
     assert_eq!(first.status, StatusCode::OK);
-    assert!(first.text().contains("data-testid=\"first-run\""), "first-run guide");
+    assert!(
+        first.text().contains("data-testid=\"first-run\""),
+        "first-run guide"
+    );
     app.create("Server Rendered").await;
     let a = app.get("/").await;
     assert_eq!(a.status, StatusCode::OK);

@@ -51,7 +51,10 @@ impl ProjectName {
             ));
         }
         if t.chars().any(char::is_control) {
-            return Err(FieldError::new("name", "must not contain control characters"));
+            return Err(FieldError::new(
+                "name",
+                "must not contain control characters",
+            ));
         }
         Ok(Self(t.to_owned()))
     }
@@ -410,7 +413,12 @@ impl ProjectQuery {
             None | Some("") => 1,
             Some(p) => match p.parse::<u32>() {
                 Ok(n) if n >= 1 => n,
-                _ => return Err(FieldError::new("page", format!("{p:?} is not a page number (1, 2, …)"))),
+                _ => {
+                    return Err(FieldError::new(
+                        "page",
+                        format!("{p:?} is not a page number (1, 2, …)"),
+                    ))
+                }
             },
         };
         Ok(Self {
@@ -479,7 +487,9 @@ pub struct Page<T> {
 impl<T> Page<T> {
     pub fn total_pages(&self) -> u32 {
         let per = i64::from(self.per_page.max(1));
-        u32::try_from((self.total + per - 1) / per).unwrap_or(u32::MAX).max(1)
+        u32::try_from((self.total + per - 1) / per)
+            .unwrap_or(u32::MAX)
+            .max(1)
     }
 
     pub fn has_next(&self) -> bool {
@@ -529,11 +539,16 @@ mod tests {
 
     #[test]
     fn description_blank_is_none_and_bounded() {
-        assert_eq!(ProjectDescription::parse(Some("  ")).unwrap().as_deref(), None);
+        assert_eq!(
+            ProjectDescription::parse(Some("  ")).unwrap().as_deref(),
+            None
+        );
         assert_eq!(ProjectDescription::parse(None).unwrap().as_deref(), None);
         assert!(ProjectDescription::parse(Some(&"d".repeat(10_000))).is_ok());
         assert_eq!(
-            ProjectDescription::parse(Some(&"d".repeat(10_001))).unwrap_err().field,
+            ProjectDescription::parse(Some(&"d".repeat(10_001)))
+                .unwrap_err()
+                .field,
             "description"
         );
     }
@@ -555,7 +570,9 @@ mod tests {
     #[test]
     fn patch_needs_a_change_and_applies_it() {
         assert_eq!(
-            ProjectPatch::parse(&ProjectPatchInput::default()).unwrap_err().field,
+            ProjectPatch::parse(&ProjectPatchInput::default())
+                .unwrap_err()
+                .field,
             "body"
         );
         let patch = ProjectPatch::parse(&ProjectPatchInput {

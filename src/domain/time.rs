@@ -28,7 +28,8 @@ impl Timestamp {
         if let Ok(dt) = OffsetDateTime::parse(s, &Rfc3339) {
             return Some(Self::from_datetime(dt));
         }
-        let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+        let fmt =
+            time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
         time::PrimitiveDateTime::parse(s, &fmt)
             .ok()
             .map(|p| Self::from_datetime(p.assume_utc()))

@@ -101,7 +101,12 @@ where
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(|v| {
-                let mime = v.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+                let mime = v
+                    .split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase();
                 mime == "application/json" || mime.ends_with("+json")
             })
             .unwrap_or(false);
@@ -143,7 +148,11 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         let inner = e.into_inner();
         match inner.classify() {
             serde_json::error::Category::Data => {
-                let field = if path == "." { "body".to_string() } else { path };
+                let field = if path == "." {
+                    "body".to_string()
+                } else {
+                    path
+                };
                 AppError::validation(field, strip_position(&inner.to_string()))
             }
             _ => AppError::bad_request(format!("malformed JSON: {inner}")),

@@ -33,7 +33,10 @@ pub async fn list(
 }
 
 /// `POST /api/projects` with `{"name": "…", "description": "…"}`
-pub async fn create(State(state): State<AppState>, ApiJson(input): ApiJson<ProjectInput>) -> ApiResult {
+pub async fn create(
+    State(state): State<AppState>,
+    ApiJson(input): ApiJson<ProjectInput>,
+) -> ApiResult {
     let project = service::project::create(&state.db, &input, clock::now()).await?;
     created(project.id.0, project)
 }

@@ -38,7 +38,12 @@ pub struct Settings {
     pub database_url: String,
 
     /// Address to listen on.
-    #[arg(long, env = "PAAS_ADDR", default_value = "127.0.0.1:3000", global = true)]
+    #[arg(
+        long,
+        env = "PAAS_ADDR",
+        default_value = "127.0.0.1:3000",
+        global = true
+    )]
     pub addr: SocketAddr,
 
     /// Largest request body accepted, in bytes.

@@ -87,13 +87,18 @@ mod tests {
     }
 
     async fn count(db: &Db) -> i64 {
-        sqlx::query_scalar("SELECT COUNT(*) FROM projects").fetch_one(db).await.unwrap()
+        sqlx::query_scalar("SELECT COUNT(*) FROM projects")
+            .fetch_one(db)
+            .await
+            .unwrap()
     }
 
     #[tokio::test]
     async fn invalid_input_writes_nothing() {
         let (_dir, db) = temp_db().await;
-        let e = create(&db, &input(&"x".repeat(10_000)), now()).await.unwrap_err();
+        let e = create(&db, &input(&"x".repeat(10_000)), now())
+            .await
+            .unwrap_err();
         assert_eq!(e.field(), Some("name"));
         assert_eq!(count(&db).await, 0);
     }
@@ -113,13 +118,25 @@ mod tests {
 
         let deleted = delete(&db, p.id, later).await.unwrap();
         assert_eq!(deleted.deleted_at, Some(later));
-        assert_eq!(delete(&db, p.id, later).await.unwrap_err().status_code(), 409);
-        assert_eq!(update(&db, p.id, &patch, later).await.unwrap_err().status_code(), 409);
+        assert_eq!(
+            delete(&db, p.id, later).await.unwrap_err().status_code(),
+            409
+        );
+        assert_eq!(
+            update(&db, p.id, &patch, later)
+                .await
+                .unwrap_err()
+                .status_code(),
+            409
+        );
 
         let restored = restore(&db, p.id, later).await.unwrap();
         assert_eq!(restored.deleted_at, None);
         assert_eq!(restored.status, ProjectStatus::Completed);
-        assert_eq!(restore(&db, p.id, later).await.unwrap_err().status_code(), 409);
+        assert_eq!(
+            restore(&db, p.id, later).await.unwrap_err().status_code(),
+            409
+        );
     }
 
     #[tokio::test]

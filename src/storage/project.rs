@@ -173,24 +173,36 @@ mod tests {
         let (_dir, db) = temp_db().await;
         let mut conn = db.acquire().await.unwrap();
         for i in 0..45 {
-            let mut p = insert(&mut conn, &new(&format!("P{i:02}")), ts(i)).await.unwrap();
+            let mut p = insert(&mut conn, &new(&format!("P{i:02}")), ts(i))
+                .await
+                .unwrap();
             if i % 3 == 0 {
                 p.status = ProjectStatus::Paused;
                 save(&mut conn, &p).await.unwrap();
             }
-            sqlx::query("UPDATE projects SET total_credits_used = ?, total_sessions = ? WHERE id = ?")
-                .bind((i * 7) % 45)
-                .bind(45 - i)
-                .bind(p.id)
-                .execute(&mut *conn)
-                .await
-                .unwrap();
+            sqlx::query(
+                "UPDATE projects SET total_credits_used = ?, total_sessions = ? WHERE id = ?",
+            )
+            .bind((i * 7) % 45)
+            .bind(45 - i)
+            .bind(p.id)
+            .execute(&mut *conn)
+            .await
+            .unwrap();
         }
         let all = list(&mut conn, &ProjectQuery::default()).await.unwrap();
         assert_eq!(all.total, 45);
         assert_eq!(all.items.len(), 20);
         assert_eq!(all.items[0].name, "P44", "most recently updated first");
-        let last = list(&mut conn, &ProjectQuery { page: 3, ..Default::default() }).await.unwrap();
+        let last = list(
+            &mut conn,
+            &ProjectQuery {
+                page: 3,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
         assert_eq!(last.items.len(), 5);
         assert_eq!(last.items[4].name, "P00");
 
@@ -202,10 +214,19 @@ mod tests {
         assert_eq!(page.total, 15);
         assert!(page.items.iter().all(|p| p.status == ProjectStatus::Paused));
 
-        let by_credits = ProjectQuery { sort: ProjectSort::Credits, ..Default::default() };
+        let by_credits = ProjectQuery {
+            sort: ProjectSort::Credits,
+            ..Default::default()
+        };
         let page = list(&mut conn, &by_credits).await.unwrap();
-        assert!(page.items.windows(2).all(|w| w[0].total_credits_used >= w[1].total_credits_used));
-        let by_sessions = ProjectQuery { sort: ProjectSort::Sessions, ..Default::default() };
+        assert!(page
+            .items
+            .windows(2)
+            .all(|w| w[0].total_credits_used >= w[1].total_credits_used));
+        let by_sessions = ProjectQuery {
+            sort: ProjectSort::Sessions,
+            ..Default::default()
+        };
         let page = list(&mut conn, &by_sessions).await.unwrap();
         assert_eq!(page.items[0].name, "P00");
     }
@@ -216,10 +237,21 @@ mod tests {
         let mut conn = db.acquire().await.unwrap();
         let a = insert(&mut conn, &new("A"), ts(0)).await.unwrap();
         insert(&mut conn, &new("B"), ts(1)).await.unwrap();
-        set_deleted(&mut conn, a.id, Some(ts(2)), ts(2)).await.unwrap();
+        set_deleted(&mut conn, a.id, Some(ts(2)), ts(2))
+            .await
+            .unwrap();
         let live = list(&mut conn, &ProjectQuery::default()).await.unwrap();
-        assert_eq!(live.items.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["B"]);
-        let trash = ProjectQuery { status: StatusFilter::Deleted, ..Default::default() };
+        assert_eq!(
+            live.items
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect::<Vec<_>>(),
+            ["B"]
+        );
+        let trash = ProjectQuery {
+            status: StatusFilter::Deleted,
+            ..Default::default()
+        };
         let trash = list(&mut conn, &trash).await.unwrap();
         assert_eq!(trash.items.len(), 1);
         assert_eq!(trash.items[0].deleted_at, Some(ts(2)));
@@ -245,10 +277,12 @@ mod tests {
     #[tokio::test]
     async fn foreign_keys_are_enforced() {
         let (_dir, db) = temp_db().await;
-        let e = sqlx::query("INSERT INTO sessions (project_id, account_id, session_number) VALUES (99, 99, 1)")
-            .execute(&db)
-            .await
-            .unwrap_err();
+        let e = sqlx::query(
+            "INSERT INTO sessions (project_id, account_id, session_number) VALUES (99, 99, 1)",
+        )
+        .execute(&db)
+        .await
+        .unwrap_err();
         assert!(matches!(AppError::from(e), AppError::Conflict { .. }));
     }
 }

@@ -21,17 +21,23 @@ pub fn FieldError(
     id: &'static str,
 ) -> impl IntoView {
     move || {
-        error.get().and_then(|e| e.message_for(field)).map(|message| {
-            view! {
-                <p class="field-error" id=id role="alert" data-field=field>{message}</p>
-            }
-        })
+        error
+            .get()
+            .and_then(|e| e.message_for(field))
+            .map(|message| {
+                view! {
+                    <p class="field-error" id=id role="alert" data-field=field>{message}</p>
+                }
+            })
     }
 }
 
 /// An error of the whole form: one that names no field in `fields`.
 #[component]
-pub fn FormError(error: Signal<Option<AppError>>, fields: &'static [&'static str]) -> impl IntoView {
+pub fn FormError(
+    error: Signal<Option<AppError>>,
+    fields: &'static [&'static str],
+) -> impl IntoView {
     move || {
         error
             .get()

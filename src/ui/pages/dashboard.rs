@@ -3,11 +3,13 @@
 
 use crate::api::project::{list_projects, CreateProject, ProjectListing, RestoreProject};
 use crate::api::stats::get_stats;
-use crate::domain::project::{ProjectQuery, ProjectQueryInput, ProjectSort, ProjectStatus, StatusFilter};
+use crate::domain::project::{
+    ProjectQuery, ProjectQueryInput, ProjectSort, ProjectStatus, StatusFilter,
+};
 use crate::domain::stats::DashboardStats;
 use crate::ui::components::forms::{last_error, FieldError, FormError};
-use crate::ui::components::status::{figure, StatusBadge};
 use crate::ui::components::layout::ErrorPanel;
+use crate::ui::components::status::{figure, StatusBadge};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -101,12 +103,20 @@ fn StatCards(stats: DashboardStats) -> impl IntoView {
 }
 
 fn filter_link(query: ProjectQuery, status: StatusFilter) -> String {
-    let q = ProjectQuery { status, page: 1, ..query };
+    let q = ProjectQuery {
+        status,
+        page: 1,
+        ..query
+    };
     format!("/{}", q.to_query_string())
 }
 
 fn sort_link(query: ProjectQuery, sort: ProjectSort) -> String {
-    let q = ProjectQuery { sort, page: 1, ..query };
+    let q = ProjectQuery {
+        sort,
+        page: 1,
+        ..query
+    };
     format!("/{}", q.to_query_string())
 }
 
@@ -185,8 +195,14 @@ fn ProjectList(listing: ProjectListing, restore: ServerAction<RestoreProject>) -
     }
     let trash = query.status == StatusFilter::Deleted;
     let restore_error = last_error(restore.value());
-    let prev = (page.has_prev()).then(|| ProjectQuery { page: page.page - 1, ..query });
-    let next = (page.has_next()).then(|| ProjectQuery { page: page.page + 1, ..query });
+    let prev = (page.has_prev()).then(|| ProjectQuery {
+        page: page.page - 1,
+        ..query
+    });
+    let next = (page.has_next()).then(|| ProjectQuery {
+        page: page.page + 1,
+        ..query
+    });
     let summary = format!(
         "Page {} of {} · {} project{}",
         page.page,
@@ -286,7 +302,13 @@ fn NewProjectForm(action: ServerAction<CreateProject>) -> impl IntoView {
         }
     });
     let invalid = move |field: &'static str| {
-        move || error.get().and_then(|e| e.message_for(field)).is_some().then_some("true")
+        move || {
+            error
+                .get()
+                .and_then(|e| e.message_for(field))
+                .is_some()
+                .then_some("true")
+        }
     };
     view! {
         <section class="panel form-panel" aria-labelledby="new-project-title">

@@ -112,7 +112,11 @@ fn ProjectDetail(view: ProjectView, actions: Actions) -> impl IntoView {
 }
 
 #[component]
-fn TrashBanner(project: Project, at: String, action: ServerAction<RestoreProject>) -> impl IntoView {
+fn TrashBanner(
+    project: Project,
+    at: String,
+    action: ServerAction<RestoreProject>,
+) -> impl IntoView {
     let error = last_error(action.value());
     view! {
         <div class="banner warn" role="status" data-testid="trash-banner">
@@ -166,7 +170,13 @@ fn StatusPanel(project: Project, action: ServerAction<SetProjectStatus>) -> impl
 fn EditPanel(project: Project, action: ServerAction<UpdateProject>) -> impl IntoView {
     let error = last_error(action.value());
     let invalid = move |field: &'static str| {
-        move || error.get().and_then(|e: AppError| e.message_for(field)).is_some().then_some("true")
+        move || {
+            error
+                .get()
+                .and_then(|e: AppError| e.message_for(field))
+                .is_some()
+                .then_some("true")
+        }
     };
     let saved = move || matches!(action.value().get(), Some(Ok(_)));
     view! {

@@ -1,0 +1,42 @@
+# PAAS AI Orchestration. Two commands do all setup on a fresh machine:
+#   make run    install what is missing, build release, serve http://127.0.0.1:3000
+#   make test   install what is missing, then fmt, clippy, unit + storage + HTTP tests, Playwright
+SHELL := /bin/bash
+export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export LEPTOS_OUTPUT_NAME := paas
+
+.PHONY: run build test check lint unit e2e site fmt bench clean-data
+
+run: ## build release with cargo-leptos and serve on 127.0.0.1:3000 (./data/paas.db)
+	scripts/install-tools.sh leptos
+	source scripts/env.sh && cargo leptos build --release
+	./target/release/paas serve
+
+build: ## release build without cargo-leptos
+	scripts/install-tools.sh
+	scripts/build-site.sh release
+
+test: ## everything CI runs
+	scripts/install-tools.sh browser
+	$(MAKE) lint unit site e2e
+
+lint:
+	cargo fmt --all -- --check
+	source scripts/env.sh && cargo clippy --features ssr --all-targets -- -D warnings
+	source scripts/env.sh && cargo clippy --lib --no-default-features --features hydrate \
+		--target wasm32-unknown-unknown --target-dir target/front -- -D warnings
+
+unit:
+	source scripts/env.sh && cargo test --features ssr
+
+site:
+	scripts/build-site.sh debug
+
+e2e:
+	scripts/e2e.sh target/debug/paas
+
+fmt:
+	cargo fmt --all
+
+clean-data: ## remove the local database
+	rm -rf data

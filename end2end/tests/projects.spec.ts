@@ -69,10 +69,11 @@ test.describe("projects", () => {
     await ui.dashboard();
     await ui.create(name);
     await ui.openProject(name);
+    await page.getByText("Edit name and description").click();
     await page.getByLabel("Name").fill(renamed);
     await page.getByLabel("Description").fill("Now with a description");
     await page.getByRole("button", { name: "Save changes" }).click();
     await expect(page.getByTestId("project-title")).toHaveText(renamed);
-    await expect(page.getByText("Now with a description").first()).toBeVisible();
+    await expect(page.getByTestId("project-description")).toHaveText("Now with a description");
   });
 });

@@ -100,10 +100,16 @@ pub fn ErrorPanel(error: crate::error::AppError) -> impl IntoView {
         crate::error::AppError::Internal => "Something went wrong on the server",
         _ => "This could not be loaded",
     };
+    let class = if matches!(error, crate::error::AppError::NotFound { .. }) {
+        "error-panel neutral"
+    } else {
+        "error-panel"
+    };
     view! {
-        <div class="error-panel" role="alert" data-testid="error-panel">
+        <div class=class role="alert" data-testid="error-panel">
             <p class="error-title">{title}</p>
             <p class="muted">{error.to_string()}</p>
+            <a href="/">"Back to projects"</a>
         </div>
     }
 }

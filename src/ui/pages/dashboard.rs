@@ -50,6 +50,7 @@ pub fn Dashboard() -> impl IntoView {
                 <h1>"Projects"</h1>
                 <p class="muted">"Sessions, credits and handoffs of every piece of work."</p>
             </div>
+            <a class="btn primary show-narrow" href="#project-name">"New project"</a>
         </div>
         <Transition fallback=|| view! { <div class="stats placeholder" aria-hidden="true"></div> }>
             {move || Suspend::new(async move {

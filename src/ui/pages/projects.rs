@@ -87,27 +87,34 @@ fn ProjectDetail(view: ProjectView, actions: Actions) -> impl IntoView {
             </div>
         </div>
         {deleted.map(|at| view! { <TrashBanner project=p.clone() at=at.ago(now) action=actions.restore/> })}
-        <dl class="stats compact">
-            <div class="stat" data-testid="project-credits">
-                <dt>"Credits used"</dt>
-                <dd>{figure(p.total_credits_used)}</dd>
+        <div class="detail">
+            <div class="detail-main">
+                <section class="panel" aria-labelledby="overview-title">
+                    <h2 id="overview-title">"Overview"</h2>
+                    {match p.description.clone() {
+                        Some(d) => view! { <p class="prose" data-testid="project-description">{d}</p> }.into_any(),
+                        None => view! { <p class="muted">"No description yet. A few lines on the goal and the stack make every handoff briefing better."</p> }.into_any(),
+                    }}
+                </section>
+                {deleted.is_none().then(|| view! { <EditPanel project=p.clone() action=actions.update/> })}
             </div>
-            <div class="stat" data-testid="project-sessions">
-                <dt>"Sessions"</dt>
-                <dd>{figure(p.total_sessions)}</dd>
-            </div>
-        </dl>
-        {p.description.clone().map(|d| view! {
-            <section class="panel">
-                <h2>"Description"</h2>
-                <p class="prose">{d}</p>
-            </section>
-        })}
-        {deleted.is_none().then(|| view! {
-            <StatusPanel project=p.clone() action=actions.set_status/>
-            <EditPanel project=p.clone() action=actions.update/>
-            <DangerPanel project=p.clone() action=actions.delete/>
-        })}
+            <aside class="detail-side">
+                <dl class="stats compact">
+                    <div class="stat" data-testid="project-credits">
+                        <dt>"Credits used"</dt>
+                        <dd>{figure(p.total_credits_used)}</dd>
+                    </div>
+                    <div class="stat" data-testid="project-sessions">
+                        <dt>"Sessions"</dt>
+                        <dd>{figure(p.total_sessions)}</dd>
+                    </div>
+                </dl>
+                {deleted.is_none().then(|| view! {
+                    <StatusPanel project=p.clone() action=actions.set_status/>
+                    <DangerPanel project=p.clone() action=actions.delete/>
+                })}
+            </aside>
+        </div>
     }
 }
 
@@ -179,9 +186,10 @@ fn EditPanel(project: Project, action: ServerAction<UpdateProject>) -> impl Into
         }
     };
     let saved = move || matches!(action.value().get(), Some(Ok(_)));
+    let open = move || error.get().is_some() || saved();
     view! {
-        <section class="panel" aria-labelledby="edit-title">
-            <h2 id="edit-title">"Details"</h2>
+        <details class="panel disclosure" open=open>
+            <summary>"Edit name and description"</summary>
             <ActionForm action attr:class="form" attr:id="edit-project-form">
                 <input type="hidden" name="id" value=project.id.to_string()/>
                 <div class="field">
@@ -220,7 +228,7 @@ fn EditPanel(project: Project, action: ServerAction<UpdateProject>) -> impl Into
                     {move || saved().then(|| view! { <span class="form-ok" role="status">"Saved"</span> })}
                 </div>
             </ActionForm>
-        </section>
+        </details>
     }
 }
 

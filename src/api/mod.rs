@@ -6,9 +6,6 @@
 pub mod project;
 pub mod stats;
 
-/// The prefix every server function is served under.
-pub const RPC_PREFIX: &str = "/rpc";
-
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
     use crate::error::AppError;

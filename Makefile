@@ -26,8 +26,11 @@ lint:
 	source scripts/env.sh && cargo clippy --lib --no-default-features --features hydrate \
 		--target wasm32-unknown-unknown --target-dir target/front -- -D warnings
 
+# One test thread: the HTTP tests render pages, and Leptos' process-wide reactive state
+# is not safe across the many tokio runtimes of concurrently running tests (one server
+# runtime is: see the README). Every test takes milliseconds either way.
 unit:
-	source scripts/env.sh && cargo test --features ssr
+	source scripts/env.sh && cargo test --features ssr -- --test-threads=1
 
 site:
 	scripts/build-site.sh debug

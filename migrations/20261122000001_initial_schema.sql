@@ -102,9 +102,12 @@ CREATE TABLE project_files (
     UNIQUE (project_id, file_path)
 );
 
+-- A handoff belongs to a project; the session it continues is optional (a project may be
+-- handed off before its first session is recorded).
 CREATE TABLE handoff_queue (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,
-    session_id      INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    project_id      INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    session_id      INTEGER REFERENCES sessions(id) ON DELETE CASCADE,
     from_account_id INTEGER NOT NULL REFERENCES accounts(id),
     to_account_id   INTEGER REFERENCES accounts(id),
     priority        INTEGER NOT NULL DEFAULT 5 CHECK (priority BETWEEN 1 AND 10),
@@ -114,6 +117,7 @@ CREATE TABLE handoff_queue (
     created_at      TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
     processed_at    TEXT
 );
+CREATE INDEX idx_handoff_project      ON handoff_queue(project_id);
 CREATE INDEX idx_handoff_session      ON handoff_queue(session_id);
 CREATE INDEX idx_handoff_from_account ON handoff_queue(from_account_id);
 CREATE INDEX idx_handoff_to_account   ON handoff_queue(to_account_id);

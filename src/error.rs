@@ -42,6 +42,9 @@ pub enum AppError {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         field: Option<String>,
     },
+    /// No account satisfies a selection (HTTP 409), with what to do about it.
+    #[error("{message}")]
+    NoAccount { message: String, suggestion: String },
     /// The request body is larger than the server accepts (HTTP 413).
     #[error("request body too large (limit {limit_bytes} bytes)")]
     PayloadTooLarge { limit_bytes: u64 },
@@ -97,7 +100,7 @@ impl AppError {
             Self::Validation { .. } => 422,
             Self::BadRequest { .. } => 400,
             Self::NotFound { .. } => 404,
-            Self::Conflict { .. } => 409,
+            Self::Conflict { .. } | Self::NoAccount { .. } => 409,
             Self::PayloadTooLarge { .. } => 413,
             Self::UnsupportedMediaType { .. } => 415,
             Self::Internal | Self::Transport { .. } => 500,
@@ -133,6 +136,7 @@ impl AppError {
                 Some("send a JSON body with Content-Type: application/json".into())
             }
             Self::NotFound { entity, .. } => Some(format!("list {entity}s to find a valid id")),
+            Self::NoAccount { suggestion, .. } => Some(suggestion.clone()),
             Self::PayloadTooLarge { limit_bytes } => {
                 Some(format!("send at most {limit_bytes} bytes"))
             }

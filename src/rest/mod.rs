@@ -2,6 +2,7 @@
 //! `{"success": true, "data": …}` or `{"success": false, "error": "…", "field": "…",
 //! "suggestion": "…"}`. Bad input is always a 4xx with a JSON message, never a 500.
 
+pub mod account;
 pub mod project;
 pub mod stats;
 
@@ -28,6 +29,22 @@ pub fn router(max_body_bytes: usize) -> Router<AppState> {
                 .delete(project::delete),
         )
         .route("/projects/{id}/restore", post(project::restore))
+        .route("/projects/{id}/switches", get(account::project_switches))
+        .route("/accounts", get(account::list).post(account::create))
+        .route(
+            "/accounts/{id}",
+            get(account::get)
+                .patch(account::update)
+                .delete(account::delete),
+        )
+        .route("/accounts/{id}/switches", get(account::switches))
+        .route(
+            "/private/batch-create-accounts",
+            post(account::batch_create),
+        )
+        .route("/private/select-best-account", post(account::select_best))
+        .route("/private/auto-rotate", post(account::auto_rotate))
+        .route("/private/switch-account", post(account::switch))
         .fallback(unknown_endpoint)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body_bytes))

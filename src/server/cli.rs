@@ -40,9 +40,11 @@ async fn serve(settings: Settings) -> Result<(), String> {
     leptos_options.site_addr = settings.addr;
     let state = AppState {
         leptos_options,
-        db,
+        db: db.clone(),
         max_body_bytes: settings.max_body_bytes,
+        pool: settings.pool(),
     };
+    spawn_refiller(db, settings.pool(), settings.refill_interval_secs);
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(settings.addr)
         .await
@@ -56,6 +58,20 @@ async fn serve(settings: Settings) -> Result<(), String> {
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| format!("server error: {e}"))
+}
+
+/// Applies due credit refills in the background (reads also apply them lazily).
+fn spawn_refiller(db: storage::Db, pool: crate::service::account::PoolSettings, every_secs: u64) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(every_secs.max(1)));
+        loop {
+            tick.tick().await;
+            let now = crate::server::clock::now();
+            if let Err(e) = crate::service::account::refresh_due(&db, now, pool.thresholds).await {
+                tracing::warn!(error = %e, "background refill failed");
+            }
+        }
+    });
 }
 
 async fn shutdown_signal() {

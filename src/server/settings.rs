@@ -54,6 +54,49 @@ pub struct Settings {
         global = true
     )]
     pub max_body_bytes: usize,
+
+    /// Accounts with fewer credits than this are exhausted.
+    #[arg(
+        long,
+        env = "PAAS_EXHAUSTED_BELOW",
+        default_value_t = 10,
+        global = true
+    )]
+    pub exhausted_below: i64,
+
+    /// Accounts with fewer credits than this are shown as low.
+    #[arg(long, env = "PAAS_LOW_BELOW", default_value_t = 50, global = true)]
+    pub low_below: i64,
+
+    /// Credits one handoff saves, as reported by rotation.
+    #[arg(
+        long,
+        env = "PAAS_HANDOFF_CREDIT_SAVINGS",
+        default_value_t = 15,
+        global = true
+    )]
+    pub handoff_credit_savings: i64,
+
+    /// Seconds between background checks for due credit refills.
+    #[arg(
+        long,
+        env = "PAAS_REFILL_INTERVAL_SECS",
+        default_value_t = 60,
+        global = true
+    )]
+    pub refill_interval_secs: u64,
+}
+
+impl Settings {
+    pub fn pool(&self) -> crate::service::account::PoolSettings {
+        crate::service::account::PoolSettings {
+            thresholds: crate::domain::account::Thresholds {
+                exhausted_below: self.exhausted_below,
+                low_below: self.low_below,
+            },
+            credit_savings: self.handoff_credit_savings,
+        }
+    }
 }
 
 impl Default for Settings {
@@ -62,6 +105,10 @@ impl Default for Settings {
             database_url: "sqlite:./data/paas.db".into(),
             addr: ([127, 0, 0, 1], 3000).into(),
             max_body_bytes: 2 * 1024 * 1024,
+            exhausted_below: 10,
+            low_below: 50,
+            handoff_credit_savings: 15,
+            refill_interval_secs: 60,
         }
     }
 }

@@ -9,4 +9,5 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub max_body_bytes: usize,
+    pub pool: crate::service::account::PoolSettings,
 }

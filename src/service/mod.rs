@@ -1,4 +1,5 @@
 //! Services: operations that take several storage steps, each in one write transaction.
 //! They take `now` as an argument; only `server::clock` reads the clock.
 
+pub mod account;
 pub mod project;

@@ -5,6 +5,8 @@
 //! deferred transaction that reads and then writes fails with "database is locked" when
 //! another writer got there first; an immediate one waits for the lock (busy timeout).
 
+pub mod account;
+pub mod handoff;
 pub mod project;
 pub mod stats;
 

@@ -1,0 +1,825 @@
+//! Account pool operations: refills, create (one and many), change, select, rotate, switch.
+
+use crate::domain::account::{
+    apply_patch, select as choose, Account, AccountId, AccountInput, AccountPatchInput,
+    AccountQuery, AccountStatus, AccountSwitch, AccountView, NewAccount, RowError, SelectInput,
+    SelectRequest, Selection, SwitchKind, Thresholds,
+};
+use crate::domain::briefing::{credit_savings, rotation_briefing, RotationContext};
+use crate::domain::project::{Page, ProjectId};
+use crate::domain::time::Timestamp;
+use crate::error::{AppError, FieldError};
+use crate::storage::account::{NewSwitch, SwitchesOf};
+use crate::storage::{self, Db};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+
+/// Pool settings of this server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PoolSettings {
+    pub thresholds: Thresholds,
+    /// Credits a handoff saves (the spec's 15), reported by rotation.
+    pub credit_savings: i64,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        Self {
+            thresholds: Thresholds::default(),
+            credit_savings: crate::domain::briefing::DEFAULT_CREDIT_SAVINGS,
+        }
+    }
+}
+
+pub const MAX_BATCH_ROWS: usize = 10_000;
+
+/// Applies every refill due at `now`, each exactly once per window. Returns how many.
+#[tracing::instrument(skip_all, err(level = "warn"))]
+pub async fn refresh_due(db: &Db, now: Timestamp, th: Thresholds) -> Result<usize, AppError> {
+    {
+        let mut conn = db.acquire().await?;
+        if !storage::account::any_refill_due(&mut conn, now).await? {
+            return Ok(0);
+        }
+    }
+    let mut tx = storage::begin_write(db).await?;
+    let mut applied = 0;
+    for account in storage::account::refills_due(&mut tx, now).await? {
+        if let Some(refill) = account.due_refill(now, th) {
+            if storage::account::apply_refill(&mut tx, &refill, now).await? {
+                applied += 1;
+            }
+        }
+    }
+    tx.commit().await?;
+    if applied > 0 {
+        tracing::info!(applied, "credits refilled");
+    }
+    Ok(applied)
+}
+
+pub async fn create(
+    db: &Db,
+    input: &AccountInput,
+    now: Timestamp,
+    th: Thresholds,
+) -> Result<Account, AppError> {
+    let new = NewAccount::parse(input, th)?;
+    let mut conn = db.acquire().await?;
+    let id = storage::account::insert(&mut conn, &new, now).await?;
+    storage::account::get(&mut conn, id).await
+}
+
+pub async fn get(
+    db: &Db,
+    id: AccountId,
+    now: Timestamp,
+    th: Thresholds,
+) -> Result<AccountView, AppError> {
+    refresh_due(db, now, th).await?;
+    let mut conn = db.acquire().await?;
+    let account = storage::account::get(&mut conn, id).await?;
+    Ok(AccountView::new(account, now, th))
+}
+
+pub async fn list(
+    db: &Db,
+    query: &AccountQuery,
+    now: Timestamp,
+    th: Thresholds,
+) -> Result<Page<AccountView>, AppError> {
+    refresh_due(db, now, th).await?;
+    let mut conn = db.acquire().await?;
+    let page = storage::account::list(&mut conn, query).await?;
+    Ok(Page {
+        items: page
+            .items
+            .into_iter()
+            .map(|a| AccountView::new(a, now, th))
+            .collect(),
+        page: page.page,
+        per_page: page.per_page,
+        total: page.total,
+    })
+}
+
+#[tracing::instrument(skip_all, fields(account.id = %id), err(level = "info"))]
+pub async fn update(
+    db: &Db,
+    id: AccountId,
+    input: &AccountPatchInput,
+    now: Timestamp,
+    th: Thresholds,
+) -> Result<Account, AppError> {
+    let mut tx = storage::begin_write(db).await?;
+    let current = storage::account::get(&mut tx, id).await?;
+    let updated = apply_patch(current, input, now, th)?;
+    storage::account::save(&mut tx, &updated).await?;
+    tx.commit().await?;
+    Ok(updated)
+}
+
+pub async fn delete(db: &Db, id: AccountId) -> Result<(), AppError> {
+    let mut tx = storage::begin_write(db).await?;
+    storage::account::delete(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The result of a batch: what was created and what was wrong, row by row.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchOutcome {
+    pub created: Vec<(String, AccountId)>,
+    pub errors: Vec<RowError>,
+}
+
+/// Creates many accounts in one transaction. Every row is validated (including duplicate
+/// names, in the batch and in the pool). With `atomic`, any error means nothing is written;
+/// otherwise the valid rows are created and the invalid ones reported.
+#[tracing::instrument(skip_all, fields(rows = rows.len(), atomic), err(level = "info"))]
+pub async fn batch_create(
+    db: &Db,
+    rows: Vec<Result<AccountInput, RowError>>,
+    atomic: bool,
+    now: Timestamp,
+    th: Thresholds,
+) -> Result<BatchOutcome, AppError> {
+    if rows.is_empty() {
+        return Err(AppError::validation("accounts", "no accounts given"));
+    }
+    if rows.len() > MAX_BATCH_ROWS {
+        return Err(AppError::validation(
+            "accounts",
+            format!(
+                "at most {MAX_BATCH_ROWS} accounts per batch (got {})",
+                rows.len()
+            ),
+        ));
+    }
+    let mut tx = storage::begin_write(db).await?;
+    let mut taken: HashSet<String> = storage::account::names(&mut tx)
+        .await?
+        .into_iter()
+        .collect();
+    let mut valid = Vec::with_capacity(rows.len());
+    let mut outcome = BatchOutcome::default();
+    for (i, row) in rows.into_iter().enumerate() {
+        let parsed = row.and_then(|input| {
+            NewAccount::parse(&input, th).map_err(|e: FieldError| RowError {
+                row: i + 1,
+                field: e.field,
+                error: e.message,
+            })
+        });
+        match parsed {
+            Ok(new) if !taken.insert(new.name.to_lowercase()) => outcome.errors.push(RowError {
+                row: i + 1,
+                field: "account_name".into(),
+                error: format!("an account named {:?} already exists", new.name),
+            }),
+            Ok(new) => valid.push(new),
+            Err(mut e) => {
+                if e.row == 0 {
+                    e.row = i + 1;
+                }
+                outcome.errors.push(e)
+            }
+        }
+    }
+    if atomic && !outcome.errors.is_empty() {
+        tx.rollback().await?;
+        return Ok(outcome);
+    }
+    for new in &valid {
+        let id = storage::account::insert(&mut tx, new, now).await?;
+        outcome.created.push((new.name.clone(), id));
+    }
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// Picks the account to use next and records the choice in the switch history.
+#[tracing::instrument(skip_all, err(level = "info"))]
+pub async fn select(
+    db: &Db,
+    input: &SelectInput,
+    now: Timestamp,
+    th: Thresholds,
+) -> Result<Selection, AppError> {
+    let req = SelectRequest::parse(input)?;
+    refresh_due(db, now, th).await?;
+    let mut tx = storage::begin_write(db).await?;
+    let project = match input.project_id {
+        Some(id) => Some(storage::project::get(&mut tx, ProjectId(id)).await?.id),
+        None => None,
+    };
+    let pool = storage::account::selection_pool(&mut tx, req.specialization.as_deref()).await?;
+    let selection = choose(&pool, &req, now)?;
+    storage::account::mark_used(&mut tx, selection.account.id, None, now).await?;
+    storage::account::record_switch(
+        &mut tx,
+        &NewSwitch {
+            kind: SwitchKind::Select,
+            from: req.current.filter(|c| *c != selection.account.id),
+            to: Some(selection.account.id),
+            project_id: project.map(|p| p.0),
+            reason: &selection.reason,
+            at: now,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(selection)
+}
+
+/// Raw rotation request (spec: `current_account_id`, `project_id`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RotateInput {
+    #[serde(default)]
+    pub current_account_id: Option<i64>,
+    #[serde(default)]
+    pub project_id: Option<i64>,
+    #[serde(default)]
+    pub specialization: Option<String>,
+    #[serde(default)]
+    pub min_credits: Option<i64>,
+    #[serde(default)]
+    pub strategy: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rotation {
+    pub next_account: Account,
+    pub previous_account: Account,
+    pub briefing: String,
+    pub credit_savings: String,
+    pub reason: String,
+    pub handoff_id: i64,
+}
+
+/// Rotates a project away from an exhausted account, in one transaction: marks it
+/// exhausted, chooses the next (never the same), writes the briefing into the handoff
+/// queue, makes the next account active and records the switch. On any failure nothing
+/// changes.
+#[tracing::instrument(skip_all, err(level = "info"))]
+pub async fn rotate(
+    db: &Db,
+    input: &RotateInput,
+    now: Timestamp,
+    settings: PoolSettings,
+) -> Result<Rotation, AppError> {
+    let current = match input.current_account_id {
+        Some(id) if id > 0 => AccountId(id),
+        Some(id) => {
+            return Err(AppError::validation(
+                "current_account_id",
+                format!("{id} is not an account id"),
+            ))
+        }
+        None => {
+            return Err(AppError::validation(
+                "current_account_id",
+                "which account is running out?",
+            ))
+        }
+    };
+    let project_id = match input.project_id {
+        Some(id) if id > 0 => ProjectId(id),
+        Some(id) => {
+            return Err(AppError::validation(
+                "project_id",
+                format!("{id} is not a project id"),
+            ))
+        }
+        None => {
+            return Err(AppError::validation(
+                "project_id",
+                "which project is being handed off?",
+            ))
+        }
+    };
+    let mut req = SelectRequest::parse(&SelectInput {
+        specialization: input.specialization.clone(),
+        min_credits: input.min_credits,
+        strategy: input.strategy.clone(),
+        current_account_id: None,
+        project_id: None,
+    })?;
+    req.exclude = Some(current);
+    refresh_due(db, now, settings.thresholds).await?;
+
+    let mut tx = storage::begin_write(db).await?;
+    let project = storage::project::get(&mut tx, project_id).await?;
+    project.ensure_editable()?;
+    let mut previous = storage::account::get(&mut tx, current).await?;
+    if previous.status != AccountStatus::Blocked {
+        previous.status = AccountStatus::Exhausted;
+    }
+    previous.updated_at = now;
+    storage::account::set_status(&mut tx, current, previous.status, now).await?;
+
+    let pool = storage::account::selection_pool(&mut tx, req.specialization.as_deref()).await?;
+    let selection = choose(&pool, &req, now).map_err(|e| match e {
+        AppError::NoAccount { suggestion, .. } => AppError::NoAccount {
+            message: "No available accounts for rotation".into(),
+            suggestion,
+        },
+        other => other,
+    })?;
+    let mut next = selection.account;
+    let latest = storage::handoff::latest_session(&mut tx, project_id).await?;
+    let briefing = rotation_briefing(&RotationContext {
+        project_name: &project.name,
+        project_description: project.description.as_deref(),
+        from_name: &previous.account_name,
+        from_credits: previous.credits_available,
+        to_name: &next.account_name,
+        to_platform: next.platform.label(),
+        to_credits: next.credits_available,
+        latest_session: latest.as_ref().map(|(_, s)| s),
+        now,
+    });
+    let handoff_id = storage::handoff::insert(
+        &mut tx,
+        &storage::handoff::NewHandoff {
+            project: project_id,
+            session_id: latest.as_ref().map(|(id, _)| *id),
+            from: current,
+            to: next.id,
+            context: &briefing,
+            at: now,
+        },
+    )
+    .await?;
+    storage::account::mark_used(&mut tx, next.id, Some(AccountStatus::Active), now).await?;
+    next.status = AccountStatus::Active;
+    next.last_used_at = Some(now);
+    let reason = format!(
+        "{} is exhausted ({} credits left); {}",
+        previous.account_name, previous.credits_available, selection.reason
+    );
+    storage::account::record_switch(
+        &mut tx,
+        &NewSwitch {
+            kind: SwitchKind::Rotate,
+            from: Some(current),
+            to: Some(next.id),
+            project_id: Some(project_id.0),
+            reason: &reason,
+            at: now,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Rotation {
+        next_account: next,
+        previous_account: previous,
+        briefing,
+        credit_savings: credit_savings(settings.credit_savings),
+        reason,
+        handoff_id,
+    })
+}
+
+/// Raw manual switch: "from now on I work on `to_account_id`".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SwitchInput {
+    #[serde(default)]
+    pub from_account_id: Option<i64>,
+    #[serde(default)]
+    pub to_account_id: Option<i64>,
+    #[serde(default)]
+    pub project_id: Option<i64>,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// Records a switch made by hand: the new account becomes active, the old one (if given
+/// and active) available again.
+pub async fn switch(
+    db: &Db,
+    input: &SwitchInput,
+    now: Timestamp,
+) -> Result<AccountSwitch, AppError> {
+    let to = match input.to_account_id {
+        Some(id) if id > 0 => AccountId(id),
+        _ => {
+            return Err(AppError::validation(
+                "to_account_id",
+                "which account do you switch to?",
+            ))
+        }
+    };
+    let from = match input.from_account_id {
+        None => None,
+        Some(id) if id > 0 && id != to.0 => Some(AccountId(id)),
+        Some(_) => {
+            return Err(AppError::validation(
+                "from_account_id",
+                "must be another account",
+            ))
+        }
+    };
+    let reason = input
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .unwrap_or("switched by hand");
+    if reason.chars().count() > 500 {
+        return Err(AppError::validation("reason", "at most 500 characters"));
+    }
+    let mut tx = storage::begin_write(db).await?;
+    let target = storage::account::get(&mut tx, to).await?;
+    if target.status == AccountStatus::Blocked {
+        return Err(AppError::conflict_on(
+            "to_account_id",
+            format!("{} is blocked; unblock it first", target.account_name),
+        ));
+    }
+    if let Some(p) = input.project_id {
+        storage::project::get(&mut tx, ProjectId(p)).await?;
+    }
+    if let Some(f) = from {
+        let old = storage::account::get(&mut tx, f).await?;
+        if old.status == AccountStatus::Active {
+            storage::account::set_status(&mut tx, f, AccountStatus::Available, now).await?;
+        }
+    }
+    storage::account::mark_used(&mut tx, to, Some(AccountStatus::Active), now).await?;
+    let id = storage::account::record_switch(
+        &mut tx,
+        &NewSwitch {
+            kind: SwitchKind::Manual,
+            from,
+            to: Some(to),
+            project_id: input.project_id,
+            reason,
+            at: now,
+        },
+    )
+    .await?;
+    let recorded = storage::account::switches(&mut tx, SwitchesOf::Account(to), 1).await?;
+    tx.commit().await?;
+    recorded
+        .into_iter()
+        .find(|s| s.id == id)
+        .ok_or(AppError::Internal)
+}
+
+pub async fn history(db: &Db, of: SwitchesOf, limit: i64) -> Result<Vec<AccountSwitch>, AppError> {
+    let mut conn = db.acquire().await?;
+    storage::account::switches(&mut conn, of, limit.clamp(1, 500)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::account::Platform;
+    use crate::domain::project::ProjectInput;
+    use crate::domain::quota::ResetRuleInput;
+    use crate::storage::temp_db;
+
+    fn t(s: &str) -> Timestamp {
+        Timestamp::parse(s).unwrap()
+    }
+
+    const T0: &str = "2026-03-01T00:00:00Z";
+
+    fn input(name: &str, credits: i64) -> AccountInput {
+        AccountInput {
+            account_name: Some(name.into()),
+            credits_available: Some(credits),
+            ..Default::default()
+        }
+    }
+
+    async fn count(db: &Db, table: &str) -> i64 {
+        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(db)
+            .await
+            .unwrap()
+    }
+
+    async fn project(db: &Db) -> ProjectId {
+        let input = ProjectInput {
+            name: Some("P".into()),
+            description: None,
+        };
+        crate::service::project::create(db, &input, t(T0))
+            .await
+            .unwrap()
+            .id
+    }
+
+    #[tokio::test]
+    async fn create_get_and_duplicate_names() {
+        let (_d, db) = temp_db().await;
+        let th = Thresholds::default();
+        let a = create(
+            &db,
+            &AccountInput {
+                platform: Some("claude".into()),
+                ..input("Claude-1", 80)
+            },
+            t(T0),
+            th,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (a.platform, a.credits_available, a.credit_capacity),
+            (Platform::Claude, 80, 100)
+        );
+        let view = get(&db, a.id, t(T0), th).await.unwrap();
+        assert_eq!(view.headroom_percent, 80);
+        let e = create(&db, &input("claude-1", 10), t(T0), th)
+            .await
+            .unwrap_err();
+        assert_eq!(e.status_code(), 409);
+        assert_eq!(e.field(), Some("account_name"));
+        assert_eq!(count(&db, "accounts").await, 1);
+    }
+
+    #[tokio::test]
+    async fn batch_partial_and_atomic() {
+        let (_d, db) = temp_db().await;
+        let th = Thresholds::default();
+        create(&db, &input("Taken", 50), t(T0), th).await.unwrap();
+        let rows = || {
+            vec![
+                Ok(input("B1", 90)),
+                Ok(input("taken", 90)),
+                Ok(AccountInput {
+                    platform: Some("myspace".into()),
+                    ..input("B2", 1)
+                }),
+                Ok(input("B1", 90)),
+                Err(RowError {
+                    row: 5,
+                    field: "row".into(),
+                    error: "malformed".into(),
+                }),
+                Ok(input("B3", -5)),
+                Ok(input("B4", 70)),
+            ]
+        };
+        let atomic = batch_create(&db, rows(), true, t(T0), th).await.unwrap();
+        assert!(atomic.created.is_empty());
+        assert_eq!(atomic.errors.len(), 5);
+        assert_eq!(count(&db, "accounts").await, 1, "atomic: nothing written");
+
+        let partial = batch_create(&db, rows(), false, t(T0), th).await.unwrap();
+        let names: Vec<&str> = partial.created.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["B1", "B4"]);
+        let errs: Vec<(usize, &str)> = partial
+            .errors
+            .iter()
+            .map(|e| (e.row, e.field.as_str()))
+            .collect();
+        assert_eq!(
+            errs,
+            [
+                (2, "account_name"),
+                (3, "platform"),
+                (4, "account_name"),
+                (5, "row"),
+                (6, "credits_available")
+            ]
+        );
+        assert_eq!(count(&db, "accounts").await, 3);
+    }
+
+    #[tokio::test]
+    async fn refills_happen_exactly_once_per_window() {
+        let (_d, db) = temp_db().await;
+        let th = Thresholds::default();
+        let rolling = AccountInput {
+            reset: Some(ResetRuleInput {
+                kind: Some("rolling".into()),
+                hours: Some(5),
+                ..Default::default()
+            }),
+            ..input("Rolling", 100)
+        };
+        let a = create(&db, &rolling, t(T0), th).await.unwrap();
+        assert_eq!(a.next_refresh_at, Some(t("2026-03-01T05:00:00Z")));
+        let spend = AccountInput {
+            credits_available: Some(4),
+            ..Default::default()
+        };
+        update(&db, a.id, &spend, t("2026-03-01T01:00:00Z"), th)
+            .await
+            .unwrap();
+        assert_eq!(
+            get(&db, a.id, t("2026-03-01T04:00:00Z"), th)
+                .await
+                .unwrap()
+                .account
+                .status,
+            AccountStatus::Exhausted
+        );
+
+        // two refillers at once, in the same window: one refill
+        let at = t("2026-03-01T06:00:00Z");
+        let (x, y) = tokio::join!(refresh_due(&db, at, th), refresh_due(&db, at, th));
+        assert_eq!(x.unwrap() + y.unwrap(), 1);
+        let after = get(&db, a.id, at, th).await.unwrap().account;
+        assert_eq!(
+            (after.credits_available, after.status),
+            (100, AccountStatus::Available)
+        );
+        assert_eq!(after.next_refresh_at, Some(t("2026-03-01T10:00:00Z")));
+
+        // spending in the same window is not undone by another check
+        update(
+            &db,
+            a.id,
+            &AccountInput {
+                credits_available: Some(30),
+                ..Default::default()
+            },
+            at,
+            th,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            refresh_due(&db, t("2026-03-01T09:59:00Z"), th)
+                .await
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            get(&db, a.id, t("2026-03-01T09:59:00Z"), th)
+                .await
+                .unwrap()
+                .account
+                .credits_available,
+            30
+        );
+
+        // three windows later (server was down): one refill, for the latest window
+        assert_eq!(
+            refresh_due(&db, t("2026-03-01T21:00:00Z"), th)
+                .await
+                .unwrap(),
+            1
+        );
+        let mut conn = db.acquire().await.unwrap();
+        assert_eq!(
+            storage::account::refill_count(&mut conn, a.id)
+                .await
+                .unwrap(),
+            2
+        );
+        let latest = storage::account::get(&mut conn, a.id).await.unwrap();
+        assert_eq!(latest.last_refresh_at, Some(t("2026-03-01T20:00:00Z")));
+    }
+
+    #[tokio::test]
+    async fn rotate_moves_to_another_account_in_one_step() {
+        let (_d, db) = temp_db().await;
+        let th = Thresholds::default();
+        let p = project(&db).await;
+        let a = create(&db, &input("A", 95), t(T0), th).await.unwrap();
+        let b = create(&db, &input("B", 90), t(T0), th).await.unwrap();
+        create(&db, &input("C", 60), t(T0), th).await.unwrap();
+        let r = rotate(
+            &db,
+            &RotateInput {
+                current_account_id: Some(a.id.0),
+                project_id: Some(p.0),
+                ..Default::default()
+            },
+            t(T0),
+            PoolSettings::default(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            r.next_account.id, b.id,
+            "never the current account, even with the most credits"
+        );
+        assert_eq!(r.credit_savings, "Saved 15 credits by auto-rotation");
+        assert!(r.briefing.contains("# Handoff: P"));
+        let mut conn = db.acquire().await.unwrap();
+        assert_eq!(
+            storage::account::get(&mut conn, a.id).await.unwrap().status,
+            AccountStatus::Exhausted
+        );
+        assert_eq!(
+            storage::account::get(&mut conn, b.id).await.unwrap().status,
+            AccountStatus::Active
+        );
+        assert_eq!(count(&db, "handoff_queue").await, 1);
+        let h = history(&db, SwitchesOf::Project(p.0), 10).await.unwrap();
+        assert_eq!(h.len(), 1);
+        assert_eq!(
+            (h[0].from_account_id, h[0].to_account_id),
+            (Some(a.id), Some(b.id))
+        );
+    }
+
+    #[tokio::test]
+    async fn failed_rotation_leaves_no_trace() {
+        let (_d, db) = temp_db().await;
+        let th = Thresholds::default();
+        let p = project(&db).await;
+        let a = create(&db, &input("Only", 95), t(T0), th).await.unwrap();
+        create(&db, &input("Poor", 20), t(T0), th).await.unwrap();
+        let e = rotate(
+            &db,
+            &RotateInput {
+                current_account_id: Some(a.id.0),
+                project_id: Some(p.0),
+                ..Default::default()
+            },
+            t(T0),
+            PoolSettings::default(),
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(&e, AppError::NoAccount { message, .. } if message == "No available accounts for rotation"),
+            "{e:?}"
+        );
+        assert!(e.suggestion().unwrap().contains("Poor has 20 credits"));
+        let mut conn = db.acquire().await.unwrap();
+        assert_eq!(
+            storage::account::get(&mut conn, a.id).await.unwrap().status,
+            AccountStatus::Available
+        );
+        assert_eq!(count(&db, "handoff_queue").await, 0);
+        assert_eq!(count(&db, "account_switches").await, 0);
+
+        // unknown ids fail the same clean way
+        let e = rotate(
+            &db,
+            &RotateInput {
+                current_account_id: Some(999),
+                project_id: Some(p.0),
+                ..Default::default()
+            },
+            t(T0),
+            PoolSettings::default(),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(e.status_code(), 404);
+    }
+
+    #[tokio::test]
+    async fn select_and_switch_are_recorded() {
+        let (_d, db) = temp_db().await;
+        let th = Thresholds::default();
+        let a = create(&db, &input("A", 95), t(T0), th).await.unwrap();
+        let b = create(&db, &input("B", 90), t(T0), th).await.unwrap();
+        let s = select(&db, &SelectInput::default(), t(T0), th)
+            .await
+            .unwrap();
+        assert_eq!(s.account.id, a.id);
+        let sw = switch(
+            &db,
+            &SwitchInput {
+                from_account_id: Some(a.id.0),
+                to_account_id: Some(b.id.0),
+                ..Default::default()
+            },
+            t(T0),
+        )
+        .await
+        .unwrap();
+        assert_eq!(sw.kind, SwitchKind::Manual);
+        assert_eq!(sw.to_account_name.as_deref(), Some("B"));
+        let h = history(&db, SwitchesOf::Account(a.id), 10).await.unwrap();
+        assert_eq!(h.len(), 2);
+        assert_eq!(h.iter().filter(|s| s.kind == SwitchKind::Select).count(), 1);
+    }
+
+    #[tokio::test]
+    async fn accounts_with_history_cannot_be_deleted() {
+        let (_d, db) = temp_db().await;
+        let th = Thresholds::default();
+        let p = project(&db).await;
+        let a = create(&db, &input("A", 95), t(T0), th).await.unwrap();
+        let b = create(&db, &input("B", 90), t(T0), th).await.unwrap();
+        let lone = create(&db, &input("Lone", 90), t(T0), th).await.unwrap();
+        rotate(
+            &db,
+            &RotateInput {
+                current_account_id: Some(a.id.0),
+                project_id: Some(p.0),
+                ..Default::default()
+            },
+            t(T0),
+            PoolSettings::default(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(delete(&db, a.id).await.unwrap_err().status_code(), 409);
+        assert_eq!(delete(&db, b.id).await.unwrap_err().status_code(), 409);
+        delete(&db, lone.id).await.unwrap();
+        assert_eq!(delete(&db, lone.id).await.unwrap_err().status_code(), 404);
+    }
+}

@@ -1,0 +1,446 @@
+//! SQL for the account pool: accounts, refills and the switch history.
+
+use crate::domain::account::{
+    Account, AccountId, AccountQuery, AccountSort, AccountStatus, AccountSwitch, NewAccount,
+    Platform, Refill, SwitchKind, PER_PAGE,
+};
+use crate::domain::project::Page;
+use crate::domain::quota::ResetRuleInput;
+use crate::domain::time::Timestamp;
+use crate::error::AppError;
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+
+const COLUMNS: &str = "id, account_name, account_email, platform, specialization, notes, \
+    credits_available, credit_capacity, status, reset_kind, reset_at, reset_tz, reset_hours, \
+    reset_weekday, reset_day, last_refresh_at, next_refresh_at, last_used_at, created_at, updated_at";
+
+#[derive(sqlx::FromRow)]
+struct AccountRow {
+    id: AccountId,
+    account_name: String,
+    account_email: Option<String>,
+    platform: Platform,
+    specialization: Option<String>,
+    notes: Option<String>,
+    credits_available: i64,
+    credit_capacity: i64,
+    status: AccountStatus,
+    reset_kind: String,
+    reset_at: Option<String>,
+    reset_tz: Option<String>,
+    reset_hours: Option<i64>,
+    reset_weekday: Option<String>,
+    reset_day: Option<i64>,
+    last_refresh_at: Option<Timestamp>,
+    next_refresh_at: Option<Timestamp>,
+    last_used_at: Option<Timestamp>,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+impl From<AccountRow> for Account {
+    fn from(r: AccountRow) -> Self {
+        Account {
+            id: r.id,
+            account_name: r.account_name,
+            account_email: r.account_email,
+            platform: r.platform,
+            specialization: r.specialization,
+            notes: r.notes,
+            credits_available: r.credits_available,
+            credit_capacity: r.credit_capacity,
+            status: r.status,
+            reset: ResetRuleInput {
+                kind: Some(r.reset_kind),
+                at: r.reset_at,
+                tz: r.reset_tz,
+                hours: r.reset_hours,
+                weekday: r.reset_weekday,
+                day: r.reset_day,
+            },
+            last_refresh_at: r.last_refresh_at,
+            next_refresh_at: r.next_refresh_at,
+            last_used_at: r.last_used_at,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+fn name_conflict(e: sqlx::Error, name: &str) -> AppError {
+    if let sqlx::Error::Database(db) = &e {
+        if db.kind() == sqlx::error::ErrorKind::UniqueViolation {
+            return AppError::conflict_on(
+                "account_name",
+                format!("an account named {name:?} already exists"),
+            );
+        }
+    }
+    AppError::from(e)
+}
+
+const INSERT: &str =
+    "INSERT INTO accounts (account_name, account_email, platform, specialization, notes, \
+    credits_available, credit_capacity, status, reset_kind, reset_at, reset_tz, reset_hours, \
+    reset_weekday, reset_day, last_refresh_at, next_refresh_at, created_at, updated_at) \
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+/// Inserts one account; its quota window starts at `now`. Returns the new id.
+pub async fn insert(
+    conn: &mut SqliteConnection,
+    new: &NewAccount,
+    now: Timestamp,
+) -> Result<AccountId, AppError> {
+    let r = new.reset.to_input();
+    let done = sqlx::query(INSERT)
+        .bind(&new.name)
+        .bind(&new.email)
+        .bind(new.platform)
+        .bind(&new.specialization)
+        .bind(&new.notes)
+        .bind(new.credits)
+        .bind(new.capacity)
+        .bind(new.status)
+        .bind(r.kind.as_deref().unwrap_or("none"))
+        .bind(r.at)
+        .bind(r.tz)
+        .bind(r.hours)
+        .bind(r.weekday)
+        .bind(r.day)
+        .bind(now)
+        .bind(new.reset.next_after(now))
+        .bind(now)
+        .bind(now)
+        .execute(conn)
+        .await
+        .map_err(|e| name_conflict(e, &new.name))?;
+    Ok(AccountId(done.last_insert_rowid()))
+}
+
+#[tracing::instrument(skip_all, fields(account.id = %id), err(level = "debug"))]
+pub async fn get(conn: &mut SqliteConnection, id: AccountId) -> Result<Account, AppError> {
+    let sql = format!("SELECT {COLUMNS} FROM accounts WHERE id = ?");
+    sqlx::query_as::<_, AccountRow>(&sql)
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .map(Account::from)
+        .ok_or_else(|| AppError::not_found("account", id))
+}
+
+/// Lower-cased names of every account, for duplicate checks in a batch.
+pub async fn names(conn: &mut SqliteConnection) -> Result<Vec<String>, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT lower(account_name) FROM accounts")
+            .fetch_all(conn)
+            .await?,
+    )
+}
+
+/// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
+fn like_pattern(s: &str) -> String {
+    let mut out = String::from("%");
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+fn push_filters<'a>(qb: &mut QueryBuilder<'a, Sqlite>, query: &'a AccountQuery) {
+    qb.push(" WHERE 1 = 1");
+    if let Some(s) = query.status {
+        qb.push(" AND status = ").push_bind(s);
+    }
+    if let Some(p) = query.platform {
+        qb.push(" AND platform = ").push_bind(p);
+    }
+    if let Some(q) = &query.q {
+        let pattern = like_pattern(q);
+        qb.push(" AND (specialization LIKE ")
+            .push_bind(pattern.clone())
+            .push(" ESCAPE '\\' OR account_name LIKE ")
+            .push_bind(pattern)
+            .push(" ESCAPE '\\')");
+    }
+}
+
+fn order_clause(sort: AccountSort) -> &'static str {
+    match sort {
+        AccountSort::Credits => "credits_available DESC, last_used_at IS NOT NULL, last_used_at, id",
+        AccountSort::Headroom => {
+            "CAST(credits_available AS REAL) / MAX(credit_capacity, 1) DESC, credits_available DESC, id"
+        }
+        AccountSort::Refresh => "next_refresh_at IS NULL, next_refresh_at, id",
+        AccountSort::Name => "account_name COLLATE NOCASE, id",
+        AccountSort::Used => "last_used_at IS NULL, last_used_at DESC, id",
+    }
+}
+
+#[tracing::instrument(skip_all, err(level = "warn"))]
+pub async fn list(
+    conn: &mut SqliteConnection,
+    query: &AccountQuery,
+) -> Result<Page<Account>, AppError> {
+    let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM accounts");
+    push_filters(&mut count, query);
+    let total: i64 = count.build_query_scalar().fetch_one(&mut *conn).await?;
+
+    let mut qb = QueryBuilder::<Sqlite>::new(format!("SELECT {COLUMNS} FROM accounts"));
+    push_filters(&mut qb, query);
+    qb.push(" ORDER BY ").push(order_clause(query.sort));
+    qb.push(" LIMIT ").push_bind(i64::from(PER_PAGE));
+    qb.push(" OFFSET ").push_bind(query.offset());
+    let rows: Vec<AccountRow> = qb.build_query_as().fetch_all(&mut *conn).await?;
+    Ok(Page {
+        items: rows.into_iter().map(Account::from).collect(),
+        page: query.page.max(1),
+        per_page: PER_PAGE,
+        total,
+    })
+}
+
+/// Every account that could answer a selection for `specialization` (any status: the
+/// suggestion on failure looks at the others too). Without a specialization, all accounts.
+pub async fn selection_pool(
+    conn: &mut SqliteConnection,
+    specialization: Option<&str>,
+) -> Result<Vec<Account>, AppError> {
+    let mut qb = QueryBuilder::<Sqlite>::new(format!("SELECT {COLUMNS} FROM accounts"));
+    if let Some(s) = specialization {
+        qb.push(
+            " WHERE specialization IS NULL OR trim(specialization) = '' OR specialization LIKE ",
+        )
+        .push_bind(like_pattern(s))
+        .push(" ESCAPE '\\'");
+    }
+    let rows: Vec<AccountRow> = qb.build_query_as().fetch_all(conn).await?;
+    Ok(rows.into_iter().map(Account::from).collect())
+}
+
+/// Writes every editable field of `account`.
+pub async fn save(conn: &mut SqliteConnection, a: &Account) -> Result<(), AppError> {
+    let done = sqlx::query(
+        "UPDATE accounts SET account_name = ?, account_email = ?, platform = ?, specialization = ?, \
+         notes = ?, credits_available = ?, credit_capacity = ?, status = ?, reset_kind = ?, reset_at = ?, \
+         reset_tz = ?, reset_hours = ?, reset_weekday = ?, reset_day = ?, last_refresh_at = ?, \
+         next_refresh_at = ?, last_used_at = ?, updated_at = ? WHERE id = ?",
+    )
+    .bind(&a.account_name)
+    .bind(&a.account_email)
+    .bind(a.platform)
+    .bind(&a.specialization)
+    .bind(&a.notes)
+    .bind(a.credits_available)
+    .bind(a.credit_capacity)
+    .bind(a.status)
+    .bind(a.reset.kind.as_deref().unwrap_or("none"))
+    .bind(&a.reset.at)
+    .bind(&a.reset.tz)
+    .bind(a.reset.hours)
+    .bind(&a.reset.weekday)
+    .bind(a.reset.day)
+    .bind(a.last_refresh_at)
+    .bind(a.next_refresh_at)
+    .bind(a.last_used_at)
+    .bind(a.updated_at)
+    .bind(a.id)
+    .execute(conn)
+    .await
+    .map_err(|e| name_conflict(e, &a.account_name))?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::not_found("account", a.id));
+    }
+    Ok(())
+}
+
+/// Deletes an account that no session or handoff refers to.
+pub async fn delete(conn: &mut SqliteConnection, id: AccountId) -> Result<(), AppError> {
+    let used: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM sessions WHERE account_id = ?1) \
+              + (SELECT COUNT(*) FROM handoff_queue WHERE from_account_id = ?1 OR to_account_id = ?1)",
+    )
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    if used > 0 {
+        return Err(AppError::conflict(format!(
+            "account {id} has {used} session(s) or handoff(s) in its history; block it instead of deleting it"
+        )));
+    }
+    let done = sqlx::query("DELETE FROM accounts WHERE id = ?")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::not_found("account", id));
+    }
+    Ok(())
+}
+
+/// True if some account's refill is due at `now` (a cheap check before a write).
+pub async fn any_refill_due(conn: &mut SqliteConnection, now: Timestamp) -> Result<bool, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT EXISTS(SELECT 1 FROM accounts WHERE next_refresh_at <= ?)")
+            .bind(now)
+            .fetch_one(conn)
+            .await?,
+    )
+}
+
+pub async fn refills_due(
+    conn: &mut SqliteConnection,
+    now: Timestamp,
+) -> Result<Vec<Account>, AppError> {
+    let sql = format!("SELECT {COLUMNS} FROM accounts WHERE next_refresh_at <= ? ORDER BY id");
+    let rows: Vec<AccountRow> = sqlx::query_as(&sql).bind(now).fetch_all(conn).await?;
+    Ok(rows.into_iter().map(Account::from).collect())
+}
+
+/// Applies a refill if the account still expects it and its window has not been refilled;
+/// returns whether it was applied.
+pub async fn apply_refill(
+    conn: &mut SqliteConnection,
+    r: &Refill,
+    now: Timestamp,
+) -> Result<bool, AppError> {
+    let logged = sqlx::query(
+        "INSERT OR IGNORE INTO account_refills (account_id, window_at, applied_at, credits_before, credits_after) \
+         VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(r.account_id)
+    .bind(r.window_at)
+    .bind(now)
+    .bind(r.credits_before)
+    .bind(r.credits_after)
+    .execute(&mut *conn)
+    .await?;
+    if logged.rows_affected() == 0 {
+        return Ok(false);
+    }
+    let done = sqlx::query(
+        "UPDATE accounts SET credits_available = ?, status = ?, last_refresh_at = ?, next_refresh_at = ?, \
+         updated_at = ? WHERE id = ? AND next_refresh_at = ?",
+    )
+    .bind(r.credits_after)
+    .bind(r.status)
+    .bind(r.window_at)
+    .bind(r.next_refresh_at)
+    .bind(now)
+    .bind(r.account_id)
+    .bind(r.expected_next)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn refill_count(conn: &mut SqliteConnection, id: AccountId) -> Result<i64, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM account_refills WHERE account_id = ?")
+            .bind(id)
+            .fetch_one(conn)
+            .await?,
+    )
+}
+
+/// A switch to record.
+pub struct NewSwitch<'a> {
+    pub kind: SwitchKind,
+    pub from: Option<AccountId>,
+    pub to: Option<AccountId>,
+    pub project_id: Option<i64>,
+    pub reason: &'a str,
+    pub at: Timestamp,
+}
+
+pub async fn record_switch(
+    conn: &mut SqliteConnection,
+    s: &NewSwitch<'_>,
+) -> Result<i64, AppError> {
+    let done = sqlx::query(
+        "INSERT INTO account_switches (created_at, kind, from_account_id, to_account_id, project_id, reason) \
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(s.at)
+    .bind(s.kind)
+    .bind(s.from)
+    .bind(s.to)
+    .bind(s.project_id)
+    .bind(s.reason)
+    .execute(conn)
+    .await?;
+    Ok(done.last_insert_rowid())
+}
+
+/// Whose switches to list.
+#[derive(Debug, Clone, Copy)]
+pub enum SwitchesOf {
+    Account(AccountId),
+    Project(i64),
+    All,
+}
+
+pub async fn switches(
+    conn: &mut SqliteConnection,
+    of: SwitchesOf,
+    limit: i64,
+) -> Result<Vec<AccountSwitch>, AppError> {
+    let mut qb = QueryBuilder::<Sqlite>::new(
+        "SELECT s.id, s.created_at, s.kind, s.from_account_id, f.account_name AS from_account_name, \
+         s.to_account_id, t.account_name AS to_account_name, s.project_id, p.name AS project_name, s.reason \
+         FROM account_switches s \
+         LEFT JOIN accounts f ON f.id = s.from_account_id \
+         LEFT JOIN accounts t ON t.id = s.to_account_id \
+         LEFT JOIN projects p ON p.id = s.project_id",
+    );
+    match of {
+        SwitchesOf::Account(id) => {
+            qb.push(" WHERE s.from_account_id = ")
+                .push_bind(id)
+                .push(" OR s.to_account_id = ")
+                .push_bind(id);
+        }
+        SwitchesOf::Project(id) => {
+            qb.push(" WHERE s.project_id = ").push_bind(id);
+        }
+        SwitchesOf::All => {}
+    }
+    qb.push(" ORDER BY s.created_at DESC, s.id DESC LIMIT ")
+        .push_bind(limit);
+    Ok(qb.build_query_as().fetch_all(conn).await?)
+}
+
+/// Marks an account used at `now`, and optionally sets its status.
+pub async fn mark_used(
+    conn: &mut SqliteConnection,
+    id: AccountId,
+    status: Option<AccountStatus>,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE accounts SET last_used_at = ?, status = COALESCE(?, status), updated_at = ? WHERE id = ?")
+        .bind(now)
+        .bind(status)
+        .bind(now)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_status(
+    conn: &mut SqliteConnection,
+    id: AccountId,
+    status: AccountStatus,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE accounts SET status = ?, updated_at = ? WHERE id = ?")
+        .bind(status)
+        .bind(now)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

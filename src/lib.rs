@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! PAAS AI Orchestration: a self-hosted command center for AI-assisted development across
 //! many AI accounts.
 //!

@@ -3,6 +3,7 @@
 //! so that `/api/*` stays the REST contract. The HTTP status of a failed call is the
 //! error's own (`server::router` sets it), e.g. 422 for a field error.
 
+pub mod account;
 pub mod project;
 pub mod stats;
 

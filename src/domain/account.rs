@@ -455,7 +455,7 @@ impl Strategy {
 
     pub fn label(self) -> &'static str {
         match self {
-            Self::Best => "Most credits (spec)",
+            Self::Best => "Most credits",
             Self::MostHeadroom => "Most headroom",
             Self::SoonestReset => "Soonest reset first",
             Self::Sticky => "Stay on current",

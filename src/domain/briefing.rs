@@ -19,6 +19,18 @@ pub struct SessionSummary {
     pub credits_used: i64,
 }
 
+/// A handoff as stored in the queue: who handed over to whom, when, with what briefing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct Handoff {
+    pub id: i64,
+    pub created_at: Timestamp,
+    pub from_account_name: Option<String>,
+    pub to_account_name: Option<String>,
+    pub briefing: String,
+    pub status: String,
+}
+
 pub struct RotationContext<'a> {
     pub project_name: &'a str,
     pub project_description: Option<&'a str>,

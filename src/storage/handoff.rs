@@ -69,3 +69,21 @@ pub async fn insert(conn: &mut SqliteConnection, h: &NewHandoff<'_>) -> Result<i
     .await?;
     Ok(done.last_insert_rowid())
 }
+
+/// The newest handoff of a project, with the names of its accounts.
+pub async fn latest(
+    conn: &mut SqliteConnection,
+    project: ProjectId,
+) -> Result<Option<crate::domain::briefing::Handoff>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT h.id, h.created_at, f.account_name AS from_account_name, t.account_name AS to_account_name, \
+         h.handoff_context AS briefing, h.status \
+         FROM handoff_queue h \
+         LEFT JOIN accounts f ON f.id = h.from_account_id \
+         LEFT JOIN accounts t ON t.id = h.to_account_id \
+         WHERE h.project_id = ? ORDER BY h.created_at DESC, h.id DESC LIMIT 1",
+    )
+    .bind(project)
+    .fetch_optional(conn)
+    .await?)
+}

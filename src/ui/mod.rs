@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
+use pages::accounts::{AccountPage, AccountsPage};
 use pages::dashboard::Dashboard;
 use pages::not_found::NotFound;
 use pages::projects::ProjectPage;
@@ -54,6 +55,8 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("") view=Dashboard ssr=SsrMode::InOrder/>
                     <Route path=path!("/projects/:id") view=ProjectPage ssr=SsrMode::Async/>
+                    <Route path=path!("/accounts") view=AccountsPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/accounts/:id") view=AccountPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

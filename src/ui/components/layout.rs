@@ -35,6 +35,7 @@ pub fn AppHeader() -> impl IntoView {
         let p = location.pathname.get();
         p == "/" || p.starts_with("/projects")
     };
+    let on_accounts = move || location.pathname.get().starts_with("/accounts");
     view! {
         <header class="topbar">
             <a class="brand" href="/" aria-label="PAAS home">
@@ -47,6 +48,7 @@ pub fn AppHeader() -> impl IntoView {
             </a>
             <nav class="topnav" aria-label="Main">
                 <a href="/" aria-current=move || on_projects().then_some("page")>"Projects"</a>
+                <a href="/accounts" aria-current=move || on_accounts().then_some("page")>"Accounts"</a>
             </nav>
             <ThemeToggle/>
         </header>

@@ -1,3 +1,4 @@
+pub mod briefing;
 pub mod forms;
 pub mod layout;
 pub mod status;

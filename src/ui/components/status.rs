@@ -41,3 +41,46 @@ mod tests {
         assert_eq!(figure(-1234567), "-1\u{202f}234\u{202f}567");
     }
 }
+
+/// An account's status, as a badge.
+#[component]
+pub fn AccountBadge(status: crate::domain::account::AccountStatus) -> impl IntoView {
+    use crate::domain::account::AccountStatus::*;
+    let tone = match status {
+        Available => "active",
+        Active => "completed",
+        Exhausted => "paused",
+        Blocked => "blocked",
+    };
+    view! {
+        <span class=format!("badge badge-{tone}") data-testid="account-status">
+            <span class="dot" aria-hidden="true"></span>
+            {status.label()}
+        </span>
+    }
+}
+
+/// Credits left as a bar, with the figures beside it.
+#[component]
+pub fn Meter(
+    credits: i64,
+    capacity: i64,
+    percent: u8,
+    headroom: crate::domain::account::Headroom,
+) -> impl IntoView {
+    use crate::domain::account::Headroom::*;
+    let tone = match headroom {
+        Healthy => "ok",
+        Low => "low",
+        Exhausted => "out",
+    };
+    view! {
+        <div class="meter-wrap" data-testid="headroom" title=format!("{percent}% of capacity left")>
+            <div class="meter" role="meter" aria-valuemin="0" aria-valuemax=capacity aria-valuenow=credits
+                aria-label="Credits left">
+                <span class=format!("meter-fill {tone}") style=format!("width: {percent}%")></span>
+            </div>
+            <span class="meter-text">{figure(credits)} " / " {figure(capacity)}</span>
+        </div>
+    }
+}

@@ -12,6 +12,11 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+use crate::api::account::{account_options, latest_handoff, project_switches, RotateAccount};
+use crate::domain::account::Strategy;
+use crate::ui::components::briefing::BriefingBox;
+use crate::ui::pages::accounts::SwitchHistory;
+
 #[derive(Clone, Copy)]
 struct Actions {
     update: ServerAction<UpdateProject>,
@@ -96,6 +101,7 @@ fn ProjectDetail(view: ProjectView, actions: Actions) -> impl IntoView {
                         None => view! { <p class="muted">"No description yet. A few lines on the goal and the stack make every handoff briefing better."</p> }.into_any(),
                     }}
                 </section>
+                {deleted.is_none().then(|| view! { <RotatePanel project=p.clone()/> })}
                 {deleted.is_none().then(|| view! { <EditPanel project=p.clone() action=actions.update/> })}
             </div>
             <aside class="detail-side">
@@ -116,6 +122,7 @@ fn ProjectDetail(view: ProjectView, actions: Actions) -> impl IntoView {
             </aside>
         </div>
     }
+    .into_any()
 }
 
 #[component]
@@ -248,5 +255,120 @@ fn DangerPanel(project: Project, action: ServerAction<DeleteProject>) -> impl In
             </ActionForm>
             <FormError error fields=&[]/>
         </section>
+    }
+}
+
+/// Rotate the project to the next account: pick the account that ran out, get the next one
+/// and the briefing to paste into it. Shows the project's switch history below.
+#[component]
+fn RotatePanel(project: Project) -> impl IntoView {
+    let rotate = ServerAction::<RotateAccount>::new();
+    let error = last_error(rotate.value());
+    let options = Resource::new(move || rotate.version().get(), |_| account_options());
+    let pid = project.id.to_string();
+    let history = Resource::new(
+        {
+            let pid = pid.clone();
+            move || (pid.clone(), rotate.version().get())
+        },
+        |(pid, _)| project_switches(pid),
+    );
+    let latest = Resource::new(
+        {
+            let pid = pid.clone();
+            move || (pid.clone(), rotate.version().get())
+        },
+        |(pid, _)| latest_handoff(pid),
+    );
+    let file_name = format!("handoff-{}.md", project.id);
+    view! {
+        <section class="panel" aria-labelledby="rotate-title" data-testid="rotate-panel">
+            <h2 id="rotate-title">"Rotate account"</h2>
+            <p class="muted">
+                "When the account you work on runs low, rotate: it is marked exhausted, the next "
+                "account is chosen, and you get a briefing to paste into the new session."
+            </p>
+            <Transition fallback=|| view! { <p class="muted">"Loading accounts…"</p> }>
+                {move || {
+                let pid = pid.clone();
+                Suspend::new(async move {
+                    let opts = options.await.unwrap_or_default();
+                    if opts.len() < 2 {
+                        return view! {
+                            <p class="muted" data-testid="rotate-needs-accounts">
+                                "Rotation needs at least two usable accounts. "
+                                <a href="/accounts">"Add accounts"</a>
+                            </p>
+                        }.into_any();
+                    }
+                    view! {
+                        <ActionForm action=rotate attr:class="form inline-form">
+                            <input type="hidden" name="project_id" value=pid.clone()/>
+                            <div class="field">
+                                <label for="rotate-current">"Running out"</label>
+                                <select id="rotate-current" name="current_account_id">
+                                    {opts.into_iter().map(|o| view! {
+                                        <option value=o.id.to_string()>
+                                            {format!("{} · {} · {} credits", o.name, o.status.label(), o.credits)}
+                                        </option>
+                                    }).collect_view()}
+                                </select>
+                            </div>
+                            <div class="field">
+                                <label for="rotate-strategy">"Pick next by"</label>
+                                <select id="rotate-strategy" name="strategy">
+                                    {Strategy::ALL.map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
+                                </select>
+                            </div>
+                            <button type="submit" class="btn primary" disabled=move || rotate.pending().get()>"Rotate"</button>
+                        </ActionForm>
+                    }.into_any()
+                })}}
+            </Transition>
+            {move || error.get().map(|e| {
+                let suggestion = e.suggestion();
+                view! {
+                    <div class="result warn" role="alert" data-testid="rotate-error">
+                        <p class="result-title">{e.to_string()}</p>
+                        {suggestion.map(|s| view! { <p>{s}</p> })}
+                    </div>
+                }
+            })}
+            {move || rotate.value().get().and_then(|r| r.ok()).map(|r| view! {
+                <div class="result ok" role="status" data-testid="rotate-result">
+                    <p class="result-title">
+                        "Continue on " <a href=format!("/accounts/{}", r.next_account.id)>{r.next_account.account_name.clone()}</a>
+                        <span class="muted">{format!(" · {} credits · {}", r.next_account.credits_available, r.credit_savings)}</span>
+                    </p>
+                    <p class="muted">{r.reason.clone()}</p>
+                </div>
+            })}
+            <Transition fallback=|| ()>
+                {move || {
+                    let file_name = file_name.clone();
+                    Suspend::new(async move {
+                        latest.await.ok().flatten().map(|(h, now)| view! {
+                            <div class="latest-handoff" data-testid="latest-handoff">
+                                <p class="muted">
+                                    "Latest handoff: "
+                                    <strong>{h.from_account_name.clone().unwrap_or_default()}</strong>
+                                    " → "
+                                    <strong>{h.to_account_name.clone().unwrap_or_default()}</strong>
+                                    {format!(" · {}", h.created_at.ago(now))}
+                                </p>
+                                <BriefingBox text=h.briefing.clone() file_name=file_name/>
+                            </div>
+                        })
+                    })
+                }}
+            </Transition>
+        </section>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                history.await.ok().map(|(switches, now)| view! {
+                    <SwitchHistory switches now title="Account switches"/>
+                })
+            })}
+        </Transition>
     }
 }

@@ -1,0 +1,90 @@
+import { expect, Page, test } from "@playwright/test";
+import { ProjectsPage, unique } from "./pages/projects";
+
+// Runs hydrated and with JavaScript off. Every account made here carries a specialization
+// token unique to its test, so selections never see other tests' accounts.
+
+async function importAccounts(page: Page, hydrated: boolean, csv: string) {
+  await page.goto("/accounts");
+  if (hydrated) await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await page.locator("#import-text").fill(csv);
+  await page.getByRole("button", { name: "Import", exact: true }).click();
+}
+
+test.describe("accounts", () => {
+  test("import by paste, then see headroom and refill times", async ({ page }, info) => {
+    const hydrated = info.project.name === "hydrate";
+    const tag = unique("imp").replace(/\W/g, "");
+    const csv = [
+      "account_name,platform,specialization,credits,capacity,reset,reset_hours,reset_at,reset_tz",
+      `${tag}-claude,claude,${tag},80,100,rolling,5,,`,
+      `${tag}-gpt,chatgpt,${tag},30,200,daily,,04:00,Europe/Berlin`,
+      `${tag}-bad,myspace,${tag},10,100,,,,`,
+    ].join("\n");
+    await importAccounts(page, hydrated, csv);
+    if (hydrated) {
+      const report = page.getByTestId("import-report");
+      await expect(report).toContainText("Imported 2 accounts.");
+      await expect(report).toContainText("Line 3: platform");
+    }
+    await page.goto(`/accounts?q=${tag}`);
+    const rows = page.getByTestId("account-row");
+    await expect(rows).toHaveCount(2);
+    const claude = rows.filter({ hasText: `${tag}-claude` });
+    await expect(claude.getByTestId("headroom")).toContainText("80 / 100");
+    await expect(claude.getByTestId("refresh")).toHaveText(/^in (4 h 5\d min|5 h)$/);
+    const gpt = rows.filter({ hasText: `${tag}-gpt` });
+    await expect(gpt.getByTestId("headroom")).toContainText("30 / 200");
+    await expect(gpt).toContainText("Daily at 04:00 (Europe/Berlin)");
+  });
+
+  test("select the best account for a specialization", async ({ page }, info) => {
+    const hydrated = info.project.name === "hydrate";
+    const tag = unique("sel").replace(/\W/g, "");
+    const csv = [
+      "account_name,specialization,credits",
+      `${tag}-a,${tag} Frontend,70`,
+      `${tag}-b,${tag} Frontend,90`,
+      `${tag}-c,${tag} Backend,99`,
+    ].join("\n");
+    await importAccounts(page, hydrated, csv);
+    await page.goto("/accounts");
+    if (hydrated) await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+    await page.getByLabel("Specialization (optional)").first().fill(`${tag} Frontend`);
+    await page.getByRole("button", { name: "Pick account" }).click();
+    if (hydrated) {
+      await expect(page.getByTestId("select-result")).toContainText(`${tag}-b`);
+      await expect(page.getByTestId("select-reason")).toContainText("most credits (90)");
+    }
+    // the choice is recorded in the account's history (visible with or without JavaScript)
+    await page.goto(`/accounts?q=${tag}-b`);
+    await page.getByRole("link", { name: `${tag}-b`, exact: true }).click();
+    await expect(page.getByTestId("switch-history")).toContainText("Selected");
+    await expect(page.getByTestId("switch-history")).toContainText("most credits (90)");
+  });
+
+  test("rotate a project and get the briefing", async ({ page }, info) => {
+    const hydrated = info.project.name === "hydrate";
+    const tag = unique("rot").replace(/\W/g, "");
+    await importAccounts(page, hydrated, [
+      "account_name,specialization,credits",
+      `${tag}-now,${tag},60`,
+      `${tag}-next,${tag},95`,
+    ].join("\n"));
+    const ui = new ProjectsPage(page, hydrated);
+    const project = unique("Rotated");
+    await ui.dashboard();
+    await ui.create(project, "Work that outlives one account");
+    await ui.openProject(project);
+    const panel = page.getByTestId("rotate-panel");
+    await panel.getByLabel("Running out").selectOption({ label: `${tag}-now · Available · 60 credits` });
+    await panel.getByRole("button", { name: "Rotate" }).click();
+    const latest = page.getByTestId("latest-handoff");
+    await expect(latest).toContainText(`${tag}-now → `);
+    await expect(latest.getByTestId("briefing")).toContainText(`# Handoff: ${project}`);
+    await expect(page.getByTestId("switch-history")).toContainText("Rotated");
+    const download = latest.getByTestId("download-briefing");
+    await expect(download).toHaveAttribute("download", /^handoff-\d+\.md$/);
+    await expect(download).toHaveAttribute("href", /^data:text\/markdown/);
+  });
+});

@@ -1,0 +1,363 @@
+//! Server functions for the account pool.
+
+use crate::domain::account::{Account, AccountQuery, AccountSwitch, AccountView, Selection};
+use crate::domain::project::Page;
+use crate::domain::time::Timestamp;
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use crate::{
+    domain::account::{AccountId, AccountInput, AccountQueryInput, SelectInput},
+    domain::quota::ResetRuleInput,
+    error::FieldError,
+    server::clock,
+    service::account::{self as svc, RotateInput},
+    storage::account::SwitchesOf,
+};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountListing {
+    pub page: Page<AccountView>,
+    pub query: AccountQuery,
+    pub now: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountDetail {
+    pub view: AccountView,
+    pub switches: Vec<AccountSwitch>,
+    pub now: Timestamp,
+}
+
+/// What a batch import did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReport {
+    pub created: Vec<(String, i64)>,
+    pub errors: Vec<crate::domain::account::RowError>,
+    pub atomic: bool,
+}
+
+/// A short account entry for pickers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountOption {
+    pub id: i64,
+    pub name: String,
+    pub status: crate::domain::account::AccountStatus,
+    pub credits: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RotationView {
+    pub next_account: Account,
+    pub previous_account: Account,
+    pub briefing: String,
+    pub credit_savings: String,
+    pub reason: String,
+}
+
+#[cfg(feature = "ssr")]
+fn parse_id(raw: &str) -> Result<AccountId, AppError> {
+    raw.parse::<AccountId>()
+        .map_err(|e| AppError::bad_request(e.message))
+}
+
+/// A whole number from a form field; blank is none.
+#[cfg(feature = "ssr")]
+fn number(raw: Option<String>, field: &str) -> Result<Option<i64>, AppError> {
+    match raw.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => v
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| FieldError::new(field, format!("{v:?} is not a whole number")).into()),
+    }
+}
+
+/// The form fields of an account, as the create and edit forms send them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountForm {
+    #[serde(default)]
+    pub account_name: Option<String>,
+    #[serde(default)]
+    pub account_email: Option<String>,
+    #[serde(default)]
+    pub platform: Option<String>,
+    #[serde(default)]
+    pub specialization: Option<String>,
+    #[serde(default)]
+    pub notes: Option<String>,
+    #[serde(default)]
+    pub credits_available: Option<String>,
+    #[serde(default)]
+    pub credit_capacity: Option<String>,
+    #[serde(default)]
+    pub reset_kind: Option<String>,
+    #[serde(default)]
+    pub reset_at: Option<String>,
+    #[serde(default)]
+    pub reset_tz: Option<String>,
+    #[serde(default)]
+    pub reset_hours: Option<String>,
+    #[serde(default)]
+    pub reset_weekday: Option<String>,
+    #[serde(default)]
+    pub reset_day: Option<String>,
+}
+
+#[cfg(feature = "ssr")]
+impl AccountForm {
+    fn into_input(self) -> Result<AccountInput, AppError> {
+        let reset = ResetRuleInput {
+            kind: self.reset_kind,
+            at: self.reset_at,
+            tz: self.reset_tz,
+            hours: number(self.reset_hours, "reset.hours")?,
+            weekday: self.reset_weekday,
+            day: number(self.reset_day, "reset.day")?,
+        };
+        Ok(AccountInput {
+            account_name: self.account_name,
+            account_email: self.account_email,
+            platform: self.platform,
+            specialization: self.specialization,
+            notes: self.notes,
+            credits_available: number(self.credits_available, "credits_available")?,
+            credit_capacity: number(self.credit_capacity, "credit_capacity")?,
+            status: None,
+            reset: Some(reset),
+        })
+    }
+}
+
+#[server(prefix = "/rpc", endpoint = "list_accounts")]
+pub async fn list_accounts(
+    status: Option<String>,
+    platform: Option<String>,
+    q: Option<String>,
+    sort: Option<String>,
+    page: Option<String>,
+) -> Result<AccountListing, AppError> {
+    let state = super::ssr::state()?;
+    let query = AccountQuery::parse(&AccountQueryInput {
+        status,
+        platform,
+        q,
+        sort,
+        page,
+    })?;
+    let now = clock::now();
+    let page = svc::list(&state.db, &query, now, state.pool.thresholds).await?;
+    Ok(AccountListing { page, query, now })
+}
+
+#[server(prefix = "/rpc", endpoint = "get_account")]
+pub async fn get_account(id: String) -> Result<AccountDetail, AppError> {
+    let state = super::ssr::state()?;
+    let id = parse_id(&id)?;
+    let now = clock::now();
+    let view = svc::get(&state.db, id, now, state.pool.thresholds).await?;
+    let switches = svc::history(&state.db, SwitchesOf::Account(id), 50).await?;
+    Ok(AccountDetail {
+        view,
+        switches,
+        now,
+    })
+}
+
+/// Accounts to pick from (not blocked), most credits first.
+#[server(prefix = "/rpc", endpoint = "account_options")]
+pub async fn account_options() -> Result<Vec<AccountOption>, AppError> {
+    let state = super::ssr::state()?;
+    let now = clock::now();
+    svc::refresh_due(&state.db, now, state.pool.thresholds).await?;
+    let mut conn = state.db.acquire().await?;
+    let pool = crate::storage::account::selection_pool(&mut conn, None).await?;
+    let mut options: Vec<AccountOption> = pool
+        .into_iter()
+        .filter(|a| a.status != crate::domain::account::AccountStatus::Blocked)
+        .map(|a| AccountOption {
+            id: a.id.0,
+            name: a.account_name,
+            status: a.status,
+            credits: a.credits_available,
+        })
+        .collect();
+    options.sort_by_key(|o| {
+        (
+            o.status != crate::domain::account::AccountStatus::Active,
+            -o.credits,
+            o.id,
+        )
+    });
+    options.truncate(500);
+    Ok(options)
+}
+
+#[server(prefix = "/rpc", endpoint = "create_account")]
+pub async fn create_account(form: AccountForm) -> Result<Account, AppError> {
+    let state = super::ssr::state()?;
+    let input = form.into_input()?;
+    svc::create(&state.db, &input, clock::now(), state.pool.thresholds).await
+}
+
+#[server(prefix = "/rpc", endpoint = "update_account")]
+pub async fn update_account(id: String, form: AccountForm) -> Result<Account, AppError> {
+    let state = super::ssr::state()?;
+    let mut input = form.into_input()?;
+    // the edit form always sends every field; text left empty clears it
+    input.account_email.get_or_insert_with(String::new);
+    input.specialization.get_or_insert_with(String::new);
+    input.notes.get_or_insert_with(String::new);
+    svc::update(
+        &state.db,
+        parse_id(&id)?,
+        &input,
+        clock::now(),
+        state.pool.thresholds,
+    )
+    .await
+}
+
+/// Block, unblock, or set credits: the quick actions of an account page.
+#[server(prefix = "/rpc", endpoint = "account_action")]
+pub async fn account_action(id: String, action: String) -> Result<Account, AppError> {
+    let state = super::ssr::state()?;
+    let id = parse_id(&id)?;
+    let now = clock::now();
+    let th = state.pool.thresholds;
+    let input = match action.as_str() {
+        "block" => AccountInput {
+            status: Some("blocked".into()),
+            ..Default::default()
+        },
+        "unblock" => AccountInput {
+            status: Some("available".into()),
+            ..Default::default()
+        },
+        "exhausted" => AccountInput {
+            status: Some("exhausted".into()),
+            ..Default::default()
+        },
+        "refilled" => {
+            let mut conn = state.db.acquire().await?;
+            let a = crate::storage::account::get(&mut conn, id).await?;
+            let status = if a.status == crate::domain::account::AccountStatus::Blocked {
+                "blocked"
+            } else {
+                "available"
+            };
+            AccountInput {
+                credits_available: Some(a.credit_capacity),
+                status: Some(status.into()),
+                reset: Some(a.reset.clone()),
+                ..Default::default()
+            }
+        }
+        other => {
+            return Err(AppError::validation(
+                "action",
+                format!("{other:?} is not one of block, unblock, exhausted, refilled"),
+            ))
+        }
+    };
+    svc::update(&state.db, id, &input, now, th).await
+}
+
+#[server(prefix = "/rpc", endpoint = "delete_account")]
+pub async fn delete_account(id: String) -> Result<(), AppError> {
+    let state = super::ssr::state()?;
+    svc::delete(&state.db, parse_id(&id)?).await?;
+    leptos_axum::redirect("/accounts");
+    Ok(())
+}
+
+/// Imports pasted CSV (with a header row), a JSON array or JSON lines.
+#[server(prefix = "/rpc", endpoint = "import_accounts")]
+pub async fn import_accounts(
+    text: String,
+    atomic: Option<String>,
+) -> Result<ImportReport, AppError> {
+    let state = super::ssr::state()?;
+    let atomic = atomic.is_some_and(|a| !a.is_empty() && a != "false");
+    let rows = crate::domain::account::parse_paste(&text)?;
+    let outcome =
+        svc::batch_create(&state.db, rows, atomic, clock::now(), state.pool.thresholds).await?;
+    Ok(ImportReport {
+        created: outcome
+            .created
+            .into_iter()
+            .map(|(n, id)| (n, id.0))
+            .collect(),
+        errors: outcome.errors,
+        atomic,
+    })
+}
+
+#[server(prefix = "/rpc", endpoint = "select_account")]
+pub async fn select_account(
+    specialization: Option<String>,
+    min_credits: Option<String>,
+    strategy: Option<String>,
+) -> Result<Selection, AppError> {
+    let state = super::ssr::state()?;
+    let input = SelectInput {
+        specialization,
+        min_credits: number(min_credits, "min_credits")?,
+        strategy,
+        current_account_id: None,
+        project_id: None,
+    };
+    svc::select(&state.db, &input, clock::now(), state.pool.thresholds).await
+}
+
+#[server(prefix = "/rpc", endpoint = "rotate_account")]
+pub async fn rotate_account(
+    project_id: String,
+    current_account_id: Option<String>,
+    strategy: Option<String>,
+) -> Result<RotationView, AppError> {
+    let state = super::ssr::state()?;
+    let input = RotateInput {
+        current_account_id: number(current_account_id, "current_account_id")?,
+        project_id: number(Some(project_id), "project_id")?,
+        specialization: None,
+        min_credits: None,
+        strategy,
+    };
+    let r = svc::rotate(&state.db, &input, clock::now(), state.pool).await?;
+    Ok(RotationView {
+        next_account: r.next_account,
+        previous_account: r.previous_account,
+        briefing: r.briefing,
+        credit_savings: r.credit_savings,
+        reason: r.reason,
+    })
+}
+
+#[server(prefix = "/rpc", endpoint = "project_switches")]
+pub async fn project_switches(
+    project_id: String,
+) -> Result<(Vec<AccountSwitch>, Timestamp), AppError> {
+    let state = super::ssr::state()?;
+    let id = number(Some(project_id), "project_id")?.unwrap_or_default();
+    Ok((
+        svc::history(&state.db, SwitchesOf::Project(id), 50).await?,
+        clock::now(),
+    ))
+}
+
+#[server(prefix = "/rpc", endpoint = "latest_handoff")]
+pub async fn latest_handoff(
+    project_id: String,
+) -> Result<Option<(crate::domain::briefing::Handoff, Timestamp)>, AppError> {
+    let state = super::ssr::state()?;
+    let id = crate::domain::project::ProjectId(
+        number(Some(project_id), "project_id")?.unwrap_or_default(),
+    );
+    let mut conn = state.db.acquire().await?;
+    Ok(crate::storage::handoff::latest(&mut conn, id)
+        .await?
+        .map(|h| (h, clock::now())))
+}

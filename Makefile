@@ -38,6 +38,9 @@ site:
 e2e:
 	scripts/e2e.sh target/debug/paas
 
+bench: ## timings that print figures (release build)
+	source scripts/env.sh && cargo bench --features ssr --bench pool
+
 fmt:
 	cargo fmt --all
 

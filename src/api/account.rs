@@ -173,7 +173,7 @@ pub async fn account_options() -> Result<Vec<AccountOption>, AppError> {
     let now = clock::now();
     svc::refresh_due(&state.db, now, state.pool.thresholds).await?;
     let mut conn = state.db.acquire().await?;
-    let pool = crate::storage::account::selection_pool(&mut conn, None).await?;
+    let pool = crate::storage::account::selection_pool(&mut conn, None, None).await?;
     let mut options: Vec<AccountOption> = pool
         .into_iter()
         .filter(|a| a.status != crate::domain::account::AccountStatus::Blocked)

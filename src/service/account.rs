@@ -190,10 +190,7 @@ pub async fn batch_create(
         tx.rollback().await?;
         return Ok(outcome);
     }
-    for new in &valid {
-        let id = storage::account::insert(&mut tx, new, now).await?;
-        outcome.created.push((new.name.clone(), id));
-    }
+    outcome.created = storage::account::insert_many(&mut tx, &valid, now).await?;
     tx.commit().await?;
     Ok(outcome)
 }
@@ -213,8 +210,7 @@ pub async fn select(
         Some(id) => Some(storage::project::get(&mut tx, ProjectId(id)).await?.id),
         None => None,
     };
-    let pool = storage::account::selection_pool(&mut tx, req.specialization.as_deref()).await?;
-    let selection = choose(&pool, &req, now)?;
+    let selection = choose_in(&mut tx, &req, now).await?;
     storage::account::mark_used(&mut tx, selection.account.id, None, now).await?;
     storage::account::record_switch(
         &mut tx,
@@ -230,6 +226,24 @@ pub async fn select(
     .await?;
     tx.commit().await?;
     Ok(selection)
+}
+
+/// Selects from the accounts that can qualify; on failure, looks at the whole matching pool
+/// for a useful suggestion.
+async fn choose_in(
+    conn: &mut sqlx::SqliteConnection,
+    req: &SelectRequest,
+    now: Timestamp,
+) -> Result<Selection, AppError> {
+    let spec = req.specialization.as_deref();
+    let candidates = storage::account::selection_pool(conn, spec, Some(req.min_credits)).await?;
+    match choose(&candidates, req, now) {
+        Ok(s) => Ok(s),
+        Err(_) => {
+            let pool = storage::account::selection_pool(conn, spec, None).await?;
+            choose(&pool, req, now)
+        }
+    }
 }
 
 /// Raw rotation request (spec: `current_account_id`, `project_id`).
@@ -318,8 +332,7 @@ pub async fn rotate(
     previous.updated_at = now;
     storage::account::set_status(&mut tx, current, previous.status, now).await?;
 
-    let pool = storage::account::selection_pool(&mut tx, req.specialization.as_deref()).await?;
-    let selection = choose(&pool, &req, now).map_err(|e| match e {
+    let selection = choose_in(&mut tx, &req, now).await.map_err(|e| match e {
         AppError::NoAccount { suggestion, .. } => AppError::NoAccount {
             message: "No available accounts for rotation".into(),
             suggestion,

@@ -117,6 +117,58 @@ pub async fn insert(
     Ok(AccountId(done.last_insert_rowid()))
 }
 
+/// Inserts many accounts with multi-row statements (inside the caller's transaction);
+/// returns (name, id) in input order.
+pub async fn insert_many(
+    conn: &mut SqliteConnection,
+    accounts: &[NewAccount],
+    now: Timestamp,
+) -> Result<Vec<(String, AccountId)>, AppError> {
+    let mut out = Vec::with_capacity(accounts.len());
+    for chunk in accounts.chunks(50) {
+        let mut qb = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO accounts (account_name, account_email, platform, specialization, notes, \
+             credits_available, credit_capacity, status, reset_kind, reset_at, reset_tz, reset_hours, \
+             reset_weekday, reset_day, last_refresh_at, next_refresh_at, created_at, updated_at) ",
+        );
+        qb.push_values(chunk, |mut b, new| {
+            let r = new.reset.to_input();
+            b.push_bind(new.name.clone())
+                .push_bind(new.email.clone())
+                .push_bind(new.platform)
+                .push_bind(new.specialization.clone())
+                .push_bind(new.notes.clone())
+                .push_bind(new.credits)
+                .push_bind(new.capacity)
+                .push_bind(new.status)
+                .push_bind(r.kind.unwrap_or_else(|| "none".into()))
+                .push_bind(r.at)
+                .push_bind(r.tz)
+                .push_bind(r.hours)
+                .push_bind(r.weekday)
+                .push_bind(r.day)
+                .push_bind(now)
+                .push_bind(new.reset.next_after(now))
+                .push_bind(now)
+                .push_bind(now);
+        });
+        qb.push(" RETURNING id, account_name");
+        let rows: Vec<(AccountId, String)> = qb
+            .build_query_as()
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| name_conflict(e, "in this batch"))?;
+        // RETURNING order is not guaranteed: match by name (unique)
+        let ids: std::collections::HashMap<String, AccountId> =
+            rows.into_iter().map(|(id, n)| (n, id)).collect();
+        for new in chunk {
+            let id = *ids.get(&new.name).ok_or(AppError::Internal)?;
+            out.push((new.name.clone(), id));
+        }
+    }
+    Ok(out)
+}
+
 #[tracing::instrument(skip_all, fields(account.id = %id), err(level = "debug"))]
 pub async fn get(conn: &mut SqliteConnection, id: AccountId) -> Result<Account, AppError> {
     let sql = format!("SELECT {COLUMNS} FROM accounts WHERE id = ?");
@@ -203,19 +255,25 @@ pub async fn list(
     })
 }
 
-/// Every account that could answer a selection for `specialization` (any status: the
-/// suggestion on failure looks at the others too). Without a specialization, all accounts.
+/// The accounts a selection for `specialization` looks at. With `min_credits`, only those
+/// that can qualify (available or active, with enough credits); without, every status (the
+/// suggestion after a failed selection looks at the others too).
 pub async fn selection_pool(
     conn: &mut SqliteConnection,
     specialization: Option<&str>,
+    min_credits: Option<i64>,
 ) -> Result<Vec<Account>, AppError> {
-    let mut qb = QueryBuilder::<Sqlite>::new(format!("SELECT {COLUMNS} FROM accounts"));
+    let mut qb = QueryBuilder::<Sqlite>::new(format!("SELECT {COLUMNS} FROM accounts WHERE 1 = 1"));
     if let Some(s) = specialization {
         qb.push(
-            " WHERE specialization IS NULL OR trim(specialization) = '' OR specialization LIKE ",
+            " AND (specialization IS NULL OR trim(specialization) = '' OR specialization LIKE ",
         )
         .push_bind(like_pattern(s))
-        .push(" ESCAPE '\\'");
+        .push(" ESCAPE '\\')");
+    }
+    if let Some(min) = min_credits {
+        qb.push(" AND status IN ('available', 'active') AND credits_available >= ")
+            .push_bind(min);
     }
     let rows: Vec<AccountRow> = qb.build_query_as().fetch_all(conn).await?;
     Ok(rows.into_iter().map(Account::from).collect())

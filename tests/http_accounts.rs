@@ -402,3 +402,74 @@ async fn auto_rotate_and_switch_history() {
         .await;
     assert_eq!(s.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn import_by_paste_reports_malformed_rows_and_atomic_writes_nothing() {
+    let app = app().await;
+    let csv =
+        "account_name,platform,credits\nOk-1,claude,80\nBroken,\"unclosed,10\nOk-2,gemini,abc\n";
+    let a = app
+        .rpc("import_accounts", &[("text", csv), ("atomic", "true")])
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    let report = a.json();
+    assert_eq!(report["created"].as_array().unwrap().len(), 0);
+    assert!(!report["errors"].as_array().unwrap().is_empty());
+    assert_eq!(app.account_count().await, 0, "atomic import writes nothing");
+
+    let a = app
+        .rpc(
+            "import_accounts",
+            &[("text", "account_name,platform\nA,claude\nB,aol\n")],
+        )
+        .await;
+    let report = a.json();
+    assert_eq!(report["created"].as_array().unwrap().len(), 1);
+    assert_eq!(report["errors"][0]["row"], 2);
+    assert_eq!(report["errors"][0]["field"], "platform");
+    assert_eq!(app.account_count().await, 1);
+
+    let a = app
+        .rpc("import_accounts", &[("text", "who,what\n1,2\n")])
+        .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(a.app_error().field(), Some("text"));
+}
+
+#[tokio::test]
+async fn a_5_mb_body_is_refused_with_413_and_nothing_is_written() {
+    let app = app().await;
+    let body = format!(
+        "{{\"accounts\": [{{\"account_name\": \"{}\"}}]}}",
+        "x".repeat(5 * 1024 * 1024)
+    );
+    let a = app
+        .json("POST", "/api/private/batch-create-accounts", body)
+        .await;
+    assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(a.json()["success"], false);
+    assert_eq!(app.account_count().await, 0);
+}
+
+#[tokio::test]
+async fn use_now_records_a_manual_switch() {
+    let app = app().await;
+    let id = app
+        .account(json!({ "account_name": "Seat", "specialization": "x" }))
+        .await
+        .to_string();
+    let a = app
+        .rpc("account_action", &[("id", &id), ("action", "use")])
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    assert_eq!(a.json()["status"], "active");
+    let h = app
+        .get(&format!("/api/accounts/{id}/switches"))
+        .await
+        .json();
+    assert_eq!(h["data"][0]["kind"], "manual");
+    let a = app
+        .rpc("account_action", &[("id", &id), ("action", "dance")])
+        .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+}

@@ -227,6 +227,16 @@ pub async fn account_action(id: String, action: String) -> Result<Account, AppEr
     let id = parse_id(&id)?;
     let now = clock::now();
     let th = state.pool.thresholds;
+    if action == "use" {
+        let input = svc::SwitchInput {
+            to_account_id: Some(id.0),
+            reason: Some("chosen by hand on the account page".into()),
+            ..Default::default()
+        };
+        svc::switch(&state.db, &input, now).await?;
+        let mut conn = state.db.acquire().await?;
+        return crate::storage::account::get(&mut conn, id).await;
+    }
     let input = match action.as_str() {
         "block" => AccountInput {
             status: Some("blocked".into()),

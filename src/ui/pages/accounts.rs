@@ -628,6 +628,8 @@ fn AccountDetailView(
                     <h2 id="actions-title">"Actions"</h2>
                     <ActionForm action=act attr:class="stack-form">
                         <input type="hidden" name="id" value=id_act/>
+                        <button type="submit" class="btn primary" name="action" value="use"
+                            disabled=blocked || a.status == AccountStatus::Active>"Use this account now"</button>
                         <button type="submit" class="btn" name="action" value="refilled" disabled=blocked>"Mark refilled now"</button>
                         <button type="submit" class="btn" name="action" value="exhausted"
                             disabled=blocked || a.status == AccountStatus::Exhausted>"Mark exhausted"</button>

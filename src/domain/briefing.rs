@@ -110,6 +110,51 @@ pub fn credit_savings(credits: i64) -> String {
     format!("Saved {credits} credits by auto-rotation")
 }
 
+/// The briefing stored when a session completes: what the next session starts from.
+pub fn session_briefing(
+    project_name: &str,
+    project_description: Option<&str>,
+    account_name: &str,
+    s: &SessionSummary,
+    now: Timestamp,
+) -> String {
+    let mut out = format!("# Handoff: {project_name}\n\n");
+    out.push_str(&format!(
+        "- **After**: session {} on {account_name} ({} credits used)\n- **When**: {now}\n",
+        s.session_number, s.credits_used
+    ));
+    section(&mut out, "Project", project_description, "(no description)");
+    section(
+        &mut out,
+        "Goal of the last session",
+        s.objectives.as_deref(),
+        "(not recorded)",
+    );
+    section(
+        &mut out,
+        "Done",
+        s.accomplishments.as_deref(),
+        "(nothing recorded)",
+    );
+    section(
+        &mut out,
+        "Blockers",
+        s.blockers.as_deref(),
+        "None recorded.",
+    );
+    section(
+        &mut out,
+        "Notes for the next session",
+        s.handoff_notes.as_deref(),
+        "(none)",
+    );
+    out.push_str(
+        "\n## Next steps\n\n1. Read the blockers and notes above.\n2. Continue from the last \
+         accomplishment; do not redo finished work.\n",
+    );
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

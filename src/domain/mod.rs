@@ -5,5 +5,6 @@ pub mod account;
 pub mod briefing;
 pub mod project;
 pub mod quota;
+pub mod session;
 pub mod stats;
 pub mod time;

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod project;
+pub mod session;
 pub mod stats;
 
 use crate::error::AppError;
@@ -45,6 +46,24 @@ pub fn router(max_body_bytes: usize) -> Router<AppState> {
         .route("/private/select-best-account", post(account::select_best))
         .route("/private/auto-rotate", post(account::auto_rotate))
         .route("/private/switch-account", post(account::switch))
+        .route("/sessions", get(session::list).post(session::start))
+        .route("/sessions/create-with-handoff", post(session::start))
+        .route("/sessions/{id}", axum::routing::patch(session::update))
+        .route("/sessions/{id}/complete", post(session::complete))
+        .route("/sessions/{id}/detail", get(session::detail))
+        .route(
+            "/sessions/{id}/checkpoints",
+            get(session::checkpoints).post(session::checkpoint),
+        )
+        .route(
+            "/sessions/{id}/checkpoints/{checkpoint}/restore",
+            post(session::restore),
+        )
+        .route(
+            "/sessions/{id}/turns",
+            get(session::turns).post(session::append_turn),
+        )
+        .route("/projects/{id}/sessions-timeline", get(session::timeline))
         .fallback(unknown_endpoint)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body_bytes))

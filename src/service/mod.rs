@@ -3,3 +3,4 @@
 
 pub mod account;
 pub mod project;
+pub mod session;

@@ -8,6 +8,7 @@
 pub mod account;
 pub mod handoff;
 pub mod project;
+pub mod session;
 pub mod stats;
 
 use crate::domain::time::Timestamp;

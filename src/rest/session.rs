@@ -1,0 +1,180 @@
+//! `/api/sessions`: start, list, change, complete, checkpoints, turns, detail, timeline.
+
+use super::{created, ok, ok_with, ApiError, ApiJson, ApiResult};
+use crate::domain::account::AccountId;
+use crate::domain::project::ProjectId;
+use crate::domain::session::{CompletionInput, SessionId, SessionInput, SessionPatchInput};
+use crate::error::{AppError, FieldError};
+use crate::server::{clock, AppState};
+use crate::service::session::{self as svc, TurnInput};
+use crate::storage::session::SessionFilter;
+use axum::extract::{Path, Query, State};
+use axum::response::IntoResponse;
+use serde::Deserialize;
+use serde_json::json;
+
+fn session_id(raw: &str) -> Result<SessionId, ApiError> {
+    raw.parse::<SessionId>()
+        .map_err(|e| ApiError(AppError::bad_request(e.message)))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    project_id: Option<String>,
+    account_id: Option<String>,
+    status: Option<String>,
+    session_type: Option<String>,
+    page: Option<String>,
+}
+
+fn opt_id(raw: &Option<String>, field: &str) -> Result<Option<i64>, AppError> {
+    match raw.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => match v.parse::<i64>() {
+            Ok(n) if n > 0 => Ok(Some(n)),
+            _ => Err(FieldError::new(field, format!("{v:?} is not an id")).into()),
+        },
+    }
+}
+
+/// `GET /api/sessions?project_id=&account_id=&status=&session_type=&page=`
+pub async fn list(
+    State(state): State<AppState>,
+    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult {
+    let Query(q) = query.map_err(|e| AppError::bad_request(e.body_text()))?;
+    let status = match q.status.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(s) => Some(serde_json::from_value(json!(s)).map_err(|_| {
+            AppError::from(FieldError::new(
+                "status",
+                format!("{s:?} is not one of in_progress, completed, failed, handed_off"),
+            ))
+        })?),
+    };
+    let session_type = match q.session_type.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(t) => Some(t.parse().map_err(AppError::from)?),
+    };
+    let page = match q.page.as_deref().map(str::trim) {
+        None | Some("") => 1,
+        Some(p) => p.parse::<u32>().ok().filter(|p| *p >= 1).ok_or_else(|| {
+            AppError::from(FieldError::new(
+                "page",
+                format!("{p:?} is not a page number"),
+            ))
+        })?,
+    };
+    let filter = SessionFilter {
+        project_id: opt_id(&q.project_id, "project_id")?.map(ProjectId),
+        account_id: opt_id(&q.account_id, "account_id")?.map(AccountId),
+        status,
+        session_type,
+        page,
+    };
+    let page = svc::list(&state.db, &filter).await?;
+    let pagination = json!({ "page": page.page, "per_page": page.per_page, "total": page.total, "total_pages": page.total_pages() });
+    ok_with(page.items, json!({ "pagination": pagination }))
+}
+
+/// `POST /api/sessions` (and `/api/sessions/create-with-handoff`): starts a session.
+pub async fn start(
+    State(state): State<AppState>,
+    ApiJson(input): ApiJson<SessionInput>,
+) -> ApiResult {
+    let started = svc::start(&state.db, &input, clock::now()).await?;
+    let s = &started.session;
+    let body = json!({
+        "success": true,
+        "id": s.id,
+        "session_number": s.session_number,
+        "data": s,
+        "previous_handoff": started.previous_handoff,
+    });
+    Ok((axum::http::StatusCode::CREATED, axum::Json(body)).into_response())
+}
+
+/// `PATCH /api/sessions/{id}`
+pub async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<SessionPatchInput>,
+) -> ApiResult {
+    let id = session_id(&id)?;
+    ok(svc::update(&state.db, id, &input).await?)
+}
+
+/// `POST /api/sessions/{id}/complete`
+pub async fn complete(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<CompletionInput>,
+) -> ApiResult {
+    let id = session_id(&id)?;
+    ok(svc::complete(&state.db, id, &input, clock::now(), state.pool.thresholds).await?)
+}
+
+/// `GET /api/sessions/{id}/detail`
+pub async fn detail(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
+    ok(svc::detail(&state.db, session_id(&id)?).await?)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct CheckpointInput {
+    #[serde(default)]
+    note: Option<String>,
+}
+
+/// `POST /api/sessions/{id}/checkpoints`
+pub async fn checkpoint(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<CheckpointInput>,
+) -> ApiResult {
+    let id = session_id(&id)?;
+    let snap = svc::checkpoint(&state.db, id, input.note.as_deref(), clock::now()).await?;
+    created(snap.id, snap)
+}
+
+/// `GET /api/sessions/{id}/checkpoints`
+pub async fn checkpoints(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
+    ok(svc::detail(&state.db, session_id(&id)?).await?.checkpoints)
+}
+
+/// `POST /api/sessions/{id}/checkpoints/{checkpoint}/restore`
+pub async fn restore(
+    State(state): State<AppState>,
+    Path((id, cp)): Path<(String, String)>,
+) -> ApiResult {
+    let id = session_id(&id)?;
+    let cp = cp.parse::<i64>().map_err(|_| {
+        ApiError(AppError::bad_request(format!(
+            "{cp:?} is not a checkpoint id"
+        )))
+    })?;
+    ok(svc::restore(&state.db, id, cp).await?)
+}
+
+/// `POST /api/sessions/{id}/turns`
+pub async fn append_turn(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<TurnInput>,
+) -> ApiResult {
+    let id = session_id(&id)?;
+    let turn = svc::append_turn(&state.db, id, &input, clock::now()).await?;
+    created(turn.id, turn)
+}
+
+/// `GET /api/sessions/{id}/turns`
+pub async fn turns(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
+    ok(svc::detail(&state.db, session_id(&id)?).await?.turns)
+}
+
+/// `GET /api/projects/{id}/sessions-timeline`
+pub async fn timeline(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
+    let id = id
+        .parse::<ProjectId>()
+        .map_err(|e| ApiError(AppError::bad_request(e.message)))?;
+    ok(svc::timeline(&state.db, id).await?)
+}

@@ -1,0 +1,530 @@
+//! Session lifecycle: start (numbered per project), change, checkpoint and restore, append
+//! conversation turns, and complete — each in one transaction.
+
+use crate::domain::account::{AccountId, AccountStatus, Thresholds};
+use crate::domain::briefing::{session_briefing, SessionSummary};
+use crate::domain::project::{Page, ProjectId};
+use crate::domain::session::{
+    apply_patch, complete as finish, CheckpointData, CompletionInput, NewSession, Session,
+    SessionId, SessionInput, SessionPatchInput,
+};
+use crate::domain::time::Timestamp;
+use crate::error::{AppError, FieldError};
+use crate::storage::session::{SessionFilter, SessionRow, Snapshot, Turn};
+use crate::storage::{self, Db};
+use serde::{Deserialize, Serialize};
+
+/// A started session and the briefing it continues from, if any.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Started {
+    pub session: Session,
+    pub previous_handoff: Option<String>,
+}
+
+/// Starts a session: numbered after the project's last one (safe under concurrent starts:
+/// the number is taken inside an IMMEDIATE transaction), the account becomes active, and
+/// the latest handoff briefing is attached.
+#[tracing::instrument(skip_all, err(level = "info"))]
+pub async fn start(db: &Db, input: &SessionInput, now: Timestamp) -> Result<Started, AppError> {
+    let new = NewSession::parse(input)?;
+    let mut tx = storage::begin_write(db).await?;
+    storage::project::get(&mut tx, new.project_id)
+        .await?
+        .ensure_editable()?;
+    let account = storage::account::get(&mut tx, new.account_id).await?;
+    if account.status == AccountStatus::Blocked {
+        return Err(AppError::conflict_on(
+            "account_id",
+            format!("{} is blocked; unblock it first", account.account_name),
+        ));
+    }
+    let previous_handoff = storage::session::latest_briefing(&mut tx, new.project_id).await?;
+    let number = storage::session::next_number(&mut tx, new.project_id).await?;
+    let session = storage::session::insert(&mut tx, &new, number, now).await?;
+    storage::account::mark_used(&mut tx, new.account_id, Some(AccountStatus::Active), now).await?;
+    tx.commit().await?;
+    Ok(Started {
+        session,
+        previous_handoff,
+    })
+}
+
+pub async fn get(db: &Db, id: SessionId) -> Result<Session, AppError> {
+    let mut conn = db.acquire().await?;
+    storage::session::get(&mut conn, id).await
+}
+
+pub async fn list(db: &Db, filter: &SessionFilter) -> Result<Page<SessionRow>, AppError> {
+    let mut conn = db.acquire().await?;
+    storage::session::list(&mut conn, filter).await
+}
+
+pub async fn update(
+    db: &Db,
+    id: SessionId,
+    input: &SessionPatchInput,
+) -> Result<Session, AppError> {
+    let mut tx = storage::begin_write(db).await?;
+    let current = storage::session::get(&mut tx, id).await?;
+    let updated = apply_patch(current, input)?;
+    storage::session::save(&mut tx, &updated).await?;
+    tx.commit().await?;
+    Ok(updated)
+}
+
+/// What completing a session did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Completed {
+    pub session: Session,
+    pub debited: i64,
+    pub account_credits: i64,
+    pub account_status: AccountStatus,
+    pub handoff: Snapshot,
+}
+
+/// Completes a session in one transaction: debits the account (never below zero), adds to
+/// the project's credits and sessions, closes the session and stores a handoff snapshot.
+/// A second completion is refused (409) and changes nothing.
+#[tracing::instrument(skip_all, fields(session.id = %id), err(level = "info"))]
+pub async fn complete(
+    db: &Db,
+    id: SessionId,
+    input: &CompletionInput,
+    now: Timestamp,
+    th: Thresholds,
+) -> Result<Completed, AppError> {
+    let mut tx = storage::begin_write(db).await?;
+    let session = storage::session::get(&mut tx, id).await?;
+    let account = storage::account::get(&mut tx, session.account_id).await?;
+    let project = storage::project::get(&mut tx, session.project_id).await?;
+    let done = finish(session, input, account.credits_available, now)?;
+    let status = match account.status {
+        AccountStatus::Blocked => AccountStatus::Blocked,
+        _ => AccountStatus::Available.after_credits(done.account_credits_after, th),
+    };
+    storage::session::save(&mut tx, &done.session).await?;
+    storage::session::set_account_credits(
+        &mut tx,
+        account.id,
+        done.account_credits_after,
+        status,
+        now,
+    )
+    .await?;
+    storage::session::add_to_project(&mut tx, project.id, done.session.credits_used, now).await?;
+    let s = &done.session;
+    let summary = SessionSummary {
+        session_number: s.session_number,
+        objectives: s.objectives.clone(),
+        accomplishments: s.accomplishments.clone(),
+        blockers: s.blockers.clone(),
+        handoff_notes: s.handoff_notes.clone(),
+        credits_used: s.credits_used,
+    };
+    let briefing = session_briefing(
+        &project.name,
+        project.description.as_deref(),
+        &account.account_name,
+        &summary,
+        now,
+    );
+    let line = format!(
+        "Session {} {}",
+        s.session_number,
+        s.status.label().to_lowercase()
+    );
+    let handoff =
+        storage::session::insert_snapshot(&mut tx, s.id, "handoff", &briefing, Some(&line), now)
+            .await?;
+    tx.commit().await?;
+    Ok(Completed {
+        session: done.session,
+        debited: done.debit,
+        account_credits: done.account_credits_after,
+        account_status: status,
+        handoff,
+    })
+}
+
+/// Saves the session's fields as a checkpoint.
+pub async fn checkpoint(
+    db: &Db,
+    id: SessionId,
+    note: Option<&str>,
+    now: Timestamp,
+) -> Result<Snapshot, AppError> {
+    let mut tx = storage::begin_write(db).await?;
+    let s = storage::session::get(&mut tx, id).await?;
+    let data = CheckpointData::of(&s, note)?;
+    let json = serde_json::to_string(&data).map_err(|_| AppError::Internal)?;
+    let snap = storage::session::insert_snapshot(
+        &mut tx,
+        id,
+        "checkpoint",
+        &json,
+        Some(&data.summary()),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(snap)
+}
+
+/// Restores the fields saved in a checkpoint of this session.
+pub async fn restore(db: &Db, id: SessionId, checkpoint: i64) -> Result<Session, AppError> {
+    let mut tx = storage::begin_write(db).await?;
+    let s = storage::session::get(&mut tx, id).await?;
+    let snap = storage::session::snapshot(&mut tx, id, checkpoint).await?;
+    if snap.snapshot_type != "checkpoint" {
+        return Err(AppError::conflict(format!(
+            "snapshot {checkpoint} is a {}, not a checkpoint",
+            snap.snapshot_type
+        )));
+    }
+    let data: CheckpointData = serde_json::from_str(&snap.compressed_context).map_err(|e| {
+        tracing::error!(error = %e, "unreadable checkpoint");
+        AppError::Internal
+    })?;
+    let restored = data.restore_into(s)?;
+    storage::session::save(&mut tx, &restored).await?;
+    tx.commit().await?;
+    Ok(restored)
+}
+
+/// Raw conversation turn.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TurnInput {
+    #[serde(default)]
+    pub role: Option<String>,
+    #[serde(default)]
+    pub content: Option<String>,
+    #[serde(default)]
+    pub tokens_used: Option<i64>,
+}
+
+pub const TURN_MAX_CHARS: usize = 1_000_000;
+
+pub async fn append_turn(
+    db: &Db,
+    id: SessionId,
+    input: &TurnInput,
+    now: Timestamp,
+) -> Result<Turn, AppError> {
+    let role = match input.role.as_deref().map(str::trim) {
+        Some(r @ ("user" | "assistant" | "system")) => r,
+        Some(other) => {
+            return Err(FieldError::new(
+                "role",
+                format!("{other:?} is not one of user, assistant, system"),
+            )
+            .into())
+        }
+        None => return Err(FieldError::new("role", "required: user, assistant or system").into()),
+    };
+    let content = input.content.as_deref().unwrap_or("");
+    if content.trim().is_empty() {
+        return Err(FieldError::new("content", "a turn needs content").into());
+    }
+    if content.chars().count() > TURN_MAX_CHARS {
+        return Err(
+            FieldError::new("content", format!("at most {TURN_MAX_CHARS} characters")).into(),
+        );
+    }
+    if input.tokens_used.is_some_and(|t| t < 0) {
+        return Err(FieldError::new("tokens_used", "must not be negative").into());
+    }
+    let mut tx = storage::begin_write(db).await?;
+    storage::session::get(&mut tx, id).await?;
+    let turn =
+        storage::session::append_turn(&mut tx, id, role, content, input.tokens_used, now).await?;
+    tx.commit().await?;
+    Ok(turn)
+}
+
+/// A session with everything recorded about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Detail {
+    pub session: Session,
+    pub checkpoints: Vec<Snapshot>,
+    pub handoffs: Vec<Snapshot>,
+    pub turns: Vec<Turn>,
+}
+
+pub async fn detail(db: &Db, id: SessionId) -> Result<Detail, AppError> {
+    let mut conn = db.acquire().await?;
+    let session = storage::session::get(&mut conn, id).await?;
+    Ok(Detail {
+        checkpoints: storage::session::snapshots(&mut conn, id, Some("checkpoint")).await?,
+        handoffs: storage::session::snapshots(&mut conn, id, Some("handoff")).await?,
+        turns: storage::session::turns(&mut conn, id).await?,
+        session,
+    })
+}
+
+/// A project's sessions in order, with whether each left a handoff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct TimelineEntry {
+    pub id: SessionId,
+    pub session_number: i64,
+    pub session_type: crate::domain::session::SessionType,
+    pub status: crate::domain::session::SessionStatus,
+    pub credits_used: i64,
+    pub account_id: AccountId,
+    pub account_name: String,
+    pub started_at: Timestamp,
+    pub completed_at: Option<Timestamp>,
+    pub has_handoff: bool,
+}
+
+pub async fn timeline(db: &Db, project: ProjectId) -> Result<Vec<TimelineEntry>, AppError> {
+    let mut conn = db.acquire().await?;
+    storage::project::get(&mut conn, project).await?;
+    Ok(sqlx::query_as(
+        "SELECT s.id, s.session_number, s.session_type, s.status, s.credits_used, s.account_id, \
+         a.account_name, s.started_at, s.completed_at, \
+         EXISTS(SELECT 1 FROM context_snapshots c WHERE c.session_id = s.id AND c.snapshot_type = 'handoff') AS has_handoff \
+         FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.project_id = ? ORDER BY s.session_number",
+    )
+    .bind(project)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::account::AccountInput;
+    use crate::domain::project::ProjectInput;
+    use crate::domain::session::SessionStatus;
+    use crate::storage::temp_db;
+
+    fn t(s: &str) -> Timestamp {
+        Timestamp::parse(s).unwrap()
+    }
+
+    async fn setup(db: &Db) -> (ProjectId, AccountId) {
+        let p = crate::service::project::create(
+            db,
+            &ProjectInput {
+                name: Some("P".into()),
+                description: None,
+            },
+            t("2026-03-01T00:00:00Z"),
+        )
+        .await
+        .unwrap();
+        let a = crate::service::account::create(
+            db,
+            &AccountInput {
+                account_name: Some("A".into()),
+                credits_available: Some(100),
+                ..Default::default()
+            },
+            t("2026-03-01T00:00:00Z"),
+            Thresholds::default(),
+        )
+        .await
+        .unwrap();
+        (p.id, a.id)
+    }
+
+    fn start_input(p: ProjectId, a: AccountId) -> SessionInput {
+        SessionInput {
+            project_id: Some(p.0),
+            account_id: Some(a.0),
+            session_type: None,
+            objectives: Some("Work".into()),
+        }
+    }
+
+    #[tokio::test]
+    async fn numbers_stay_sequential_under_16_concurrent_starts() {
+        let (_d, db) = temp_db().await;
+        let (p, a) = setup(&db).await;
+        let mut tasks = Vec::new();
+        for _ in 0..16 {
+            let db = db.clone();
+            tasks.push(tokio::spawn(async move {
+                start(&db, &start_input(p, a), t("2026-03-01T01:00:00Z")).await
+            }));
+        }
+        let mut numbers = Vec::new();
+        for task in tasks {
+            numbers.push(
+                task.await
+                    .unwrap()
+                    .expect("every start succeeds")
+                    .session
+                    .session_number,
+            );
+        }
+        numbers.sort();
+        assert_eq!(numbers, (1..=16).collect::<Vec<_>>());
+    }
+
+    #[tokio::test]
+    async fn completion_is_atomic_and_happens_once() {
+        let (_d, db) = temp_db().await;
+        let (p, a) = setup(&db).await;
+        let th = Thresholds::default();
+        let s = start(&db, &start_input(p, a), t("2026-03-01T10:00:00Z"))
+            .await
+            .unwrap()
+            .session;
+        let input = CompletionInput {
+            credits_used: Some(88),
+            accomplishments: Some("Login works".into()),
+            ..Default::default()
+        };
+        let done = complete(&db, s.id, &input, t("2026-03-01T10:45:00Z"), th)
+            .await
+            .unwrap();
+        assert_eq!((done.debited, done.account_credits), (88, 12));
+        assert_eq!(done.session.duration_minutes, Some(45));
+        assert!(done.handoff.compressed_context.contains("Login works"));
+
+        let again = complete(&db, s.id, &input, t("2026-03-01T11:00:00Z"), th)
+            .await
+            .unwrap_err();
+        assert_eq!(again.status_code(), 409);
+        let mut conn = db.acquire().await.unwrap();
+        let account = storage::account::get(&mut conn, a).await.unwrap();
+        assert_eq!(
+            account.credits_available, 12,
+            "the second completion debits nothing"
+        );
+        let project = storage::project::get(&mut conn, p).await.unwrap();
+        assert_eq!(
+            (project.total_credits_used, project.total_sessions),
+            (88, 1)
+        );
+
+        // the next session starts from this one's briefing
+        let next = start(&db, &start_input(p, a), t("2026-03-01T12:00:00Z"))
+            .await
+            .unwrap();
+        assert_eq!(next.session.session_number, 2);
+        assert!(next.previous_handoff.unwrap().contains("Login works"));
+    }
+
+    #[tokio::test]
+    async fn completion_debits_no_more_than_the_account_has() {
+        let (_d, db) = temp_db().await;
+        let (p, a) = setup(&db).await;
+        let s = start(&db, &start_input(p, a), t("2026-03-01T10:00:00Z"))
+            .await
+            .unwrap()
+            .session;
+        let done = complete(
+            &db,
+            s.id,
+            &CompletionInput {
+                credits_used: Some(500),
+                ..Default::default()
+            },
+            t("2026-03-01T11:00:00Z"),
+            Thresholds::default(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (done.debited, done.account_credits, done.account_status),
+            (100, 0, AccountStatus::Exhausted)
+        );
+        assert_eq!(done.session.credits_used, 500);
+    }
+
+    #[tokio::test]
+    async fn restoring_a_checkpoint_brings_back_exactly_the_saved_fields() {
+        let (_d, db) = temp_db().await;
+        let (p, a) = setup(&db).await;
+        let s = start(&db, &start_input(p, a), t("2026-03-01T10:00:00Z"))
+            .await
+            .unwrap()
+            .session;
+        let saved = update(
+            &db,
+            s.id,
+            &SessionPatchInput {
+                accomplishments: Some("Schema".into()),
+                blockers: Some("Flaky CI".into()),
+                add_credits: Some(20),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let cp = checkpoint(
+            &db,
+            s.id,
+            Some("before the rewrite"),
+            t("2026-03-01T10:30:00Z"),
+        )
+        .await
+        .unwrap();
+        update(
+            &db,
+            s.id,
+            &SessionPatchInput {
+                accomplishments: Some("Half a rewrite".into()),
+                blockers: Some("".into()),
+                objectives: Some("Rewrite".into()),
+                add_credits: Some(50),
+                handoff_notes: Some("n".into()),
+            },
+        )
+        .await
+        .unwrap();
+        let restored = restore(&db, s.id, cp.id).await.unwrap();
+        assert_eq!(restored, saved);
+        assert_eq!(get(&db, s.id).await.unwrap(), saved);
+        assert_eq!(
+            restore(&db, s.id, 9999).await.unwrap_err().status_code(),
+            404
+        );
+    }
+
+    #[tokio::test]
+    async fn turns_are_numbered_and_validated() {
+        let (_d, db) = temp_db().await;
+        let (p, a) = setup(&db).await;
+        let s = start(&db, &start_input(p, a), t("2026-03-01T10:00:00Z"))
+            .await
+            .unwrap()
+            .session;
+        for (i, role) in ["user", "assistant", "user"].into_iter().enumerate() {
+            let turn = append_turn(
+                &db,
+                s.id,
+                &TurnInput {
+                    role: Some(role.into()),
+                    content: Some(format!("m{i}")),
+                    tokens_used: Some(5),
+                },
+                t("2026-03-01T10:01:00Z"),
+            )
+            .await
+            .unwrap();
+            assert_eq!(turn.turn_number, i as i64 + 1);
+        }
+        let e = append_turn(
+            &db,
+            s.id,
+            &TurnInput {
+                role: Some("robot".into()),
+                content: Some("x".into()),
+                tokens_used: None,
+            },
+            t("2026-03-01T10:02:00Z"),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(e.field(), Some("role"));
+        let d = detail(&db, s.id).await.unwrap();
+        assert_eq!(d.turns.len(), 3);
+        let tl = timeline(&db, p).await.unwrap();
+        assert_eq!(tl.len(), 1);
+        assert_eq!(tl[0].status, SessionStatus::InProgress);
+        assert!(!tl[0].has_handoff);
+    }
+}

@@ -1,0 +1,302 @@
+//! SQL for sessions, their checkpoints (context snapshots) and conversation turns.
+
+use crate::domain::account::AccountId;
+use crate::domain::project::{Page, ProjectId};
+use crate::domain::session::{Session, SessionId};
+use crate::domain::time::Timestamp;
+use crate::error::AppError;
+use serde::{Deserialize, Serialize};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+
+const COLUMNS: &str = "id, project_id, account_id, session_number, session_type, credits_used, \
+    duration_minutes, objectives, accomplishments, blockers, handoff_notes, status, started_at, completed_at";
+
+pub const PER_PAGE: u32 = 20;
+
+/// The next session number of a project (call inside the write transaction that inserts).
+pub async fn next_number(conn: &mut SqliteConnection, project: ProjectId) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT COALESCE(MAX(session_number), 0) + 1 FROM sessions WHERE project_id = ?",
+    )
+    .bind(project)
+    .fetch_one(conn)
+    .await?)
+}
+
+pub async fn insert(
+    conn: &mut SqliteConnection,
+    new: &crate::domain::session::NewSession,
+    number: i64,
+    now: Timestamp,
+) -> Result<Session, AppError> {
+    let sql = format!(
+        "INSERT INTO sessions (project_id, account_id, session_number, session_type, objectives, status, started_at) \
+         VALUES (?, ?, ?, ?, ?, 'in_progress', ?) RETURNING {COLUMNS}"
+    );
+    Ok(sqlx::query_as(&sql)
+        .bind(new.project_id)
+        .bind(new.account_id)
+        .bind(number)
+        .bind(new.session_type)
+        .bind(&new.objectives)
+        .bind(now)
+        .fetch_one(conn)
+        .await?)
+}
+
+pub async fn get(conn: &mut SqliteConnection, id: SessionId) -> Result<Session, AppError> {
+    let sql = format!("SELECT {COLUMNS} FROM sessions WHERE id = ?");
+    sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .ok_or_else(|| AppError::not_found("session", id))
+}
+
+/// Writes the fields a session changes over its life.
+pub async fn save(conn: &mut SqliteConnection, s: &Session) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE sessions SET credits_used = ?, duration_minutes = ?, objectives = ?, accomplishments = ?, \
+         blockers = ?, handoff_notes = ?, status = ?, completed_at = ? WHERE id = ?",
+    )
+    .bind(s.credits_used)
+    .bind(s.duration_minutes)
+    .bind(&s.objectives)
+    .bind(&s.accomplishments)
+    .bind(&s.blockers)
+    .bind(&s.handoff_notes)
+    .bind(s.status)
+    .bind(s.completed_at)
+    .bind(s.id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A session with the names of its project and account (the spec's list shape).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct SessionRow {
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub session: Session,
+    pub project_name: String,
+    pub account_name: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionFilter {
+    pub project_id: Option<ProjectId>,
+    pub account_id: Option<AccountId>,
+    pub status: Option<crate::domain::session::SessionStatus>,
+    pub session_type: Option<crate::domain::session::SessionType>,
+    pub page: u32,
+}
+
+pub async fn list(
+    conn: &mut SqliteConnection,
+    f: &SessionFilter,
+) -> Result<Page<SessionRow>, AppError> {
+    fn filters<'a>(qb: &mut QueryBuilder<'a, Sqlite>, f: &'a SessionFilter) {
+        qb.push(" WHERE 1 = 1");
+        if let Some(p) = f.project_id {
+            qb.push(" AND s.project_id = ").push_bind(p);
+        }
+        if let Some(a) = f.account_id {
+            qb.push(" AND s.account_id = ").push_bind(a);
+        }
+        if let Some(st) = f.status {
+            qb.push(" AND s.status = ").push_bind(st);
+        }
+        if let Some(t) = f.session_type {
+            qb.push(" AND s.session_type = ").push_bind(t);
+        }
+    }
+    let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM sessions s");
+    filters(&mut count, f);
+    let total: i64 = count.build_query_scalar().fetch_one(&mut *conn).await?;
+    let mut qb = QueryBuilder::<Sqlite>::new(
+        "SELECT s.id, s.project_id, s.account_id, s.session_number, s.session_type, s.credits_used, \
+         s.duration_minutes, s.objectives, s.accomplishments, s.blockers, s.handoff_notes, s.status, \
+         s.started_at, s.completed_at, p.name AS project_name, a.account_name \
+         FROM sessions s JOIN projects p ON p.id = s.project_id JOIN accounts a ON a.id = s.account_id",
+    );
+    filters(&mut qb, f);
+    let page = f.page.max(1);
+    qb.push(" ORDER BY s.started_at DESC, s.id DESC LIMIT ")
+        .push_bind(i64::from(PER_PAGE))
+        .push(" OFFSET ")
+        .push_bind(i64::from(page - 1) * i64::from(PER_PAGE));
+    let items = qb.build_query_as().fetch_all(&mut *conn).await?;
+    Ok(Page {
+        items,
+        page,
+        per_page: PER_PAGE,
+        total,
+    })
+}
+
+/// A context snapshot (checkpoint, handoff or backup).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct Snapshot {
+    pub id: i64,
+    pub session_id: SessionId,
+    pub snapshot_type: String,
+    pub compressed_context: String,
+    pub context_summary: Option<String>,
+    pub created_at: Timestamp,
+}
+
+pub async fn insert_snapshot(
+    conn: &mut SqliteConnection,
+    session: SessionId,
+    kind: &str,
+    context: &str,
+    summary: Option<&str>,
+    now: Timestamp,
+) -> Result<Snapshot, AppError> {
+    Ok(sqlx::query_as(
+        "INSERT INTO context_snapshots (session_id, snapshot_type, compressed_context, context_summary, created_at) \
+         VALUES (?, ?, ?, ?, ?) RETURNING id, session_id, snapshot_type, compressed_context, context_summary, created_at",
+    )
+    .bind(session)
+    .bind(kind)
+    .bind(context)
+    .bind(summary)
+    .bind(now)
+    .fetch_one(conn)
+    .await?)
+}
+
+pub async fn snapshots(
+    conn: &mut SqliteConnection,
+    session: SessionId,
+    kind: Option<&str>,
+) -> Result<Vec<Snapshot>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT id, session_id, snapshot_type, compressed_context, context_summary, created_at \
+         FROM context_snapshots WHERE session_id = ? AND (? IS NULL OR snapshot_type = ?) \
+         ORDER BY created_at DESC, id DESC",
+    )
+    .bind(session)
+    .bind(kind)
+    .bind(kind)
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn snapshot(
+    conn: &mut SqliteConnection,
+    session: SessionId,
+    id: i64,
+) -> Result<Snapshot, AppError> {
+    sqlx::query_as(
+        "SELECT id, session_id, snapshot_type, compressed_context, context_summary, created_at \
+         FROM context_snapshots WHERE session_id = ? AND id = ?",
+    )
+    .bind(session)
+    .bind(id)
+    .fetch_optional(conn)
+    .await?
+    .ok_or_else(|| AppError::not_found("checkpoint", id))
+}
+
+/// The newest handoff briefing of a project: from the handoff snapshot of a completed
+/// session, or from a rotation, whichever is newer.
+pub async fn latest_briefing(
+    conn: &mut SqliteConnection,
+    project: ProjectId,
+) -> Result<Option<String>, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT briefing FROM ( \
+           SELECT c.compressed_context AS briefing, c.created_at AS at, c.id AS id FROM context_snapshots c \
+             JOIN sessions s ON s.id = c.session_id WHERE s.project_id = ?1 AND c.snapshot_type = 'handoff' \
+           UNION ALL \
+           SELECT h.handoff_context, h.created_at, h.id FROM handoff_queue h WHERE h.project_id = ?1 \
+         ) ORDER BY at DESC, id DESC LIMIT 1",
+    )
+    .bind(project)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// One conversation turn.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct Turn {
+    pub id: i64,
+    pub session_id: SessionId,
+    pub turn_number: i64,
+    pub role: Option<String>,
+    pub content: String,
+    pub tokens_used: Option<i64>,
+    pub timestamp: Timestamp,
+}
+
+pub async fn append_turn(
+    conn: &mut SqliteConnection,
+    session: SessionId,
+    role: &str,
+    content: &str,
+    tokens: Option<i64>,
+    now: Timestamp,
+) -> Result<Turn, AppError> {
+    Ok(sqlx::query_as(
+        "INSERT INTO conversation_history (session_id, turn_number, role, content, tokens_used, timestamp) \
+         VALUES (?1, (SELECT COALESCE(MAX(turn_number), 0) + 1 FROM conversation_history WHERE session_id = ?1), ?2, ?3, ?4, ?5) \
+         RETURNING id, session_id, turn_number, role, content, tokens_used, timestamp",
+    )
+    .bind(session)
+    .bind(role)
+    .bind(content)
+    .bind(tokens)
+    .bind(now)
+    .fetch_one(conn)
+    .await?)
+}
+
+pub async fn turns(conn: &mut SqliteConnection, session: SessionId) -> Result<Vec<Turn>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT id, session_id, turn_number, role, content, tokens_used, timestamp \
+         FROM conversation_history WHERE session_id = ? ORDER BY turn_number",
+    )
+    .bind(session)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Adds a completed session's credits and count to its project.
+pub async fn add_to_project(
+    conn: &mut SqliteConnection,
+    project: ProjectId,
+    credits: i64,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE projects SET total_credits_used = total_credits_used + ?, total_sessions = total_sessions + 1, \
+         updated_at = ? WHERE id = ?",
+    )
+    .bind(credits)
+    .bind(now)
+    .bind(project)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_account_credits(
+    conn: &mut SqliteConnection,
+    account: AccountId,
+    credits: i64,
+    status: crate::domain::account::AccountStatus,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE accounts SET credits_available = ?, status = ?, updated_at = ? WHERE id = ?",
+    )
+    .bind(credits)
+    .bind(status)
+    .bind(now)
+    .bind(account)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,201 @@
+//! HTTP tests of sessions: start, change, checkpoints, turns, completion, timeline.
+#![cfg(feature = "ssr")]
+
+mod common;
+
+use axum::http::StatusCode;
+use common::app;
+use serde_json::json;
+
+#[tokio::test]
+async fn session_lifecycle_over_rest() {
+    let app = app().await;
+    let project = app.create("Sessions").await;
+    let acc = app
+        .json(
+            "POST",
+            "/api/accounts",
+            json!({ "account_name": "S-1", "credits_available": 100 }).to_string(),
+        )
+        .await;
+    let account = acc.json()["id"].as_i64().unwrap();
+
+    let a = app
+        .json("POST", "/api/sessions", json!({ "project_id": project, "account_id": account, "session_type": "feature", "objectives": "Build authentication system" }).to_string())
+        .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+    let body = a.json();
+    assert_eq!(body["session_number"], 1);
+    let id = body["id"].as_i64().unwrap();
+    assert_eq!(
+        app.get(&format!("/api/accounts/{account}")).await.json()["data"]["status"],
+        "active"
+    );
+
+    let a = app
+        .json(
+            "PATCH",
+            &format!("/api/sessions/{id}"),
+            json!({ "accomplishments": "Login form", "add_credits": 30 }).to_string(),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    assert_eq!(a.json()["data"]["credits_used"], 30);
+
+    let cp = app
+        .json(
+            "POST",
+            &format!("/api/sessions/{id}/checkpoints"),
+            json!({ "note": "half way" }).to_string(),
+        )
+        .await;
+    assert_eq!(cp.status, StatusCode::CREATED, "{}", cp.text());
+    let cp_id = cp.json()["id"].as_i64().unwrap();
+    app.json(
+        "PATCH",
+        &format!("/api/sessions/{id}"),
+        json!({ "accomplishments": "changed" }).to_string(),
+    )
+    .await;
+    let r = app
+        .json(
+            "POST",
+            &format!("/api/sessions/{id}/checkpoints/{cp_id}/restore"),
+            "{}",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["data"]["accomplishments"], "Login form");
+
+    let t = app
+        .json(
+            "POST",
+            &format!("/api/sessions/{id}/turns"),
+            json!({ "role": "user", "content": "hello", "tokens_used": 3 }).to_string(),
+        )
+        .await;
+    assert_eq!(t.status, StatusCode::CREATED, "{}", t.text());
+    assert_eq!(t.json()["data"]["turn_number"], 1);
+
+    let list = app
+        .get(&format!("/api/sessions?project_id={project}"))
+        .await
+        .json();
+    assert_eq!(list["data"][0]["project_name"], "Sessions");
+    assert_eq!(list["data"][0]["account_name"], "S-1");
+
+    let done = app
+        .json(
+            "POST",
+            &format!("/api/sessions/{id}/complete"),
+            json!({ "credits_used": 88 }).to_string(),
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.text());
+    assert_eq!(done.json()["data"]["debited"], 88);
+    let again = app
+        .json(
+            "POST",
+            &format!("/api/sessions/{id}/complete"),
+            json!({ "credits_used": 88 }).to_string(),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert_eq!(
+        app.get(&format!("/api/accounts/{account}")).await.json()["data"]["credits_available"],
+        12
+    );
+    let p = app.get(&format!("/api/projects/{project}")).await.json();
+    assert_eq!(
+        (
+            p["data"]["total_credits_used"].as_i64(),
+            p["data"]["total_sessions"].as_i64()
+        ),
+        (Some(88), Some(1))
+    );
+
+    let detail = app.get(&format!("/api/sessions/{id}/detail")).await.json();
+    assert_eq!(detail["data"]["handoffs"].as_array().unwrap().len(), 1);
+    assert_eq!(detail["data"]["turns"].as_array().unwrap().len(), 1);
+    let tl = app
+        .get(&format!("/api/projects/{project}/sessions-timeline"))
+        .await
+        .json();
+    assert_eq!(tl["data"][0]["has_handoff"], true);
+
+    let next = app
+        .json(
+            "POST",
+            "/api/sessions/create-with-handoff",
+            json!({ "project_id": project, "account_id": account }).to_string(),
+        )
+        .await;
+    assert_eq!(next.json()["session_number"], 2);
+    assert!(next.json()["previous_handoff"]
+        .as_str()
+        .unwrap()
+        .contains("Login form"));
+}
+
+#[tokio::test]
+async fn session_endpoints_reject_bad_input() {
+    let app = app().await;
+    let project = app.create("Bad").await;
+    for (body, status, field) in [
+        (
+            json!({}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("project_id"),
+        ),
+        (
+            json!({ "project_id": project }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("account_id"),
+        ),
+        (
+            json!({ "project_id": project, "account_id": 99 }),
+            StatusCode::NOT_FOUND,
+            None,
+        ),
+        (
+            json!({ "project_id": 99, "account_id": 1 }),
+            StatusCode::NOT_FOUND,
+            None,
+        ),
+    ] {
+        let a = app.json("POST", "/api/sessions", body.to_string()).await;
+        assert_eq!(a.status, status, "{}", a.text());
+        if let Some(f) = field {
+            assert_eq!(a.json()["field"], f);
+        }
+    }
+    assert_eq!(
+        app.json(
+            "PATCH",
+            "/api/sessions/5",
+            json!({ "blockers": "x" }).to_string()
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.json("POST", "/api/sessions/x/complete", "{}")
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        app.get("/api/sessions?status=sleeping").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        app.get("/api/sessions?project_id=abc").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+}

@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod project;
+pub mod session;
 pub mod stats;
 
 #[cfg(feature = "ssr")]

@@ -389,6 +389,67 @@ impl CheckpointData {
     }
 }
 
+/// A session with the names of its project and account (the spec's list shape).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct SessionRow {
+    #[cfg_attr(feature = "ssr", sqlx(flatten))]
+    #[serde(flatten)]
+    pub session: Session,
+    pub project_name: String,
+    pub account_name: String,
+}
+
+/// A context snapshot (checkpoint, handoff or backup).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct Snapshot {
+    pub id: i64,
+    pub session_id: SessionId,
+    pub snapshot_type: String,
+    pub compressed_context: String,
+    pub context_summary: Option<String>,
+    pub created_at: Timestamp,
+}
+
+/// One conversation turn.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct Turn {
+    pub id: i64,
+    pub session_id: SessionId,
+    pub turn_number: i64,
+    pub role: Option<String>,
+    pub content: String,
+    pub tokens_used: Option<i64>,
+    pub timestamp: Timestamp,
+}
+
+/// A session with everything recorded about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Detail {
+    pub session: Session,
+    pub checkpoints: Vec<Snapshot>,
+    pub handoffs: Vec<Snapshot>,
+    pub turns: Vec<Turn>,
+}
+
+/// A project's sessions in order, with whether each left a handoff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct TimelineEntry {
+    pub id: SessionId,
+    pub session_number: i64,
+    pub session_type: SessionType,
+    pub status: SessionStatus,
+    pub credits_used: i64,
+    pub account_id: AccountId,
+    pub account_name: String,
+    pub started_at: Timestamp,
+    pub completed_at: Option<Timestamp>,
+    pub has_handoff: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

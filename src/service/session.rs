@@ -1,16 +1,17 @@
 //! Session lifecycle: start (numbered per project), change, checkpoint and restore, append
 //! conversation turns, and complete — each in one transaction.
 
-use crate::domain::account::{AccountId, AccountStatus, Thresholds};
+use crate::domain::account::{AccountStatus, Thresholds};
 use crate::domain::briefing::{session_briefing, SessionSummary};
 use crate::domain::project::{Page, ProjectId};
 use crate::domain::session::{
     apply_patch, complete as finish, CheckpointData, CompletionInput, NewSession, Session,
     SessionId, SessionInput, SessionPatchInput,
 };
+use crate::domain::session::{Detail, SessionRow, Snapshot, TimelineEntry, Turn};
 use crate::domain::time::Timestamp;
 use crate::error::{AppError, FieldError};
-use crate::storage::session::{SessionFilter, SessionRow, Snapshot, Turn};
+use crate::storage::session::SessionFilter;
 use crate::storage::{self, Db};
 use serde::{Deserialize, Serialize};
 
@@ -241,15 +242,6 @@ pub async fn append_turn(
     Ok(turn)
 }
 
-/// A session with everything recorded about it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Detail {
-    pub session: Session,
-    pub checkpoints: Vec<Snapshot>,
-    pub handoffs: Vec<Snapshot>,
-    pub turns: Vec<Turn>,
-}
-
 pub async fn detail(db: &Db, id: SessionId) -> Result<Detail, AppError> {
     let mut conn = db.acquire().await?;
     let session = storage::session::get(&mut conn, id).await?;
@@ -259,21 +251,6 @@ pub async fn detail(db: &Db, id: SessionId) -> Result<Detail, AppError> {
         turns: storage::session::turns(&mut conn, id).await?,
         session,
     })
-}
-
-/// A project's sessions in order, with whether each left a handoff.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
-pub struct TimelineEntry {
-    pub id: SessionId,
-    pub session_number: i64,
-    pub session_type: crate::domain::session::SessionType,
-    pub status: crate::domain::session::SessionStatus,
-    pub credits_used: i64,
-    pub account_id: AccountId,
-    pub account_name: String,
-    pub started_at: Timestamp,
-    pub completed_at: Option<Timestamp>,
-    pub has_handoff: bool,
 }
 
 pub async fn timeline(db: &Db, project: ProjectId) -> Result<Vec<TimelineEntry>, AppError> {
@@ -293,7 +270,7 @@ pub async fn timeline(db: &Db, project: ProjectId) -> Result<Vec<TimelineEntry>,
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::account::AccountInput;
+    use crate::domain::account::{AccountId, AccountInput};
     use crate::domain::project::ProjectInput;
     use crate::domain::session::SessionStatus;
     use crate::storage::temp_db;

@@ -2,7 +2,7 @@
 
 use crate::domain::account::AccountId;
 use crate::domain::project::{Page, ProjectId};
-use crate::domain::session::{Session, SessionId};
+use crate::domain::session::{Session, SessionId, SessionRow, Snapshot, Turn};
 use crate::domain::time::Timestamp;
 use crate::error::AppError;
 use serde::{Deserialize, Serialize};
@@ -73,16 +73,6 @@ pub async fn save(conn: &mut SqliteConnection, s: &Session) -> Result<(), AppErr
     Ok(())
 }
 
-/// A session with the names of its project and account (the spec's list shape).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
-pub struct SessionRow {
-    #[sqlx(flatten)]
-    #[serde(flatten)]
-    pub session: Session,
-    pub project_name: String,
-    pub account_name: String,
-}
-
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionFilter {
     pub project_id: Option<ProjectId>,
@@ -133,17 +123,6 @@ pub async fn list(
         per_page: PER_PAGE,
         total,
     })
-}
-
-/// A context snapshot (checkpoint, handoff or backup).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
-pub struct Snapshot {
-    pub id: i64,
-    pub session_id: SessionId,
-    pub snapshot_type: String,
-    pub compressed_context: String,
-    pub context_summary: Option<String>,
-    pub created_at: Timestamp,
 }
 
 pub async fn insert_snapshot(
@@ -217,18 +196,6 @@ pub async fn latest_briefing(
     .bind(project)
     .fetch_optional(conn)
     .await?)
-}
-
-/// One conversation turn.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
-pub struct Turn {
-    pub id: i64,
-    pub session_id: SessionId,
-    pub turn_number: i64,
-    pub role: Option<String>,
-    pub content: String,
-    pub tokens_used: Option<i64>,
-    pub timestamp: Timestamp,
 }
 
 pub async fn append_turn(

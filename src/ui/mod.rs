@@ -13,6 +13,7 @@ use pages::accounts::{AccountPage, AccountsPage};
 use pages::dashboard::Dashboard;
 use pages::not_found::NotFound;
 use pages::projects::ProjectPage;
+use pages::sessions::{SessionPage, SessionsPage};
 
 /// Applies the saved theme before the first paint (no flash of the wrong theme).
 const THEME_SCRIPT: &str = "try{var t=localStorage.getItem('paas-theme');\
@@ -57,6 +58,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/projects/:id") view=ProjectPage ssr=SsrMode::Async/>
                     <Route path=path!("/accounts") view=AccountsPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/accounts/:id") view=AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("/sessions") view=SessionsPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/sessions/:id") view=SessionPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -36,6 +36,7 @@ pub fn AppHeader() -> impl IntoView {
         p == "/" || p.starts_with("/projects")
     };
     let on_accounts = move || location.pathname.get().starts_with("/accounts");
+    let on_sessions = move || location.pathname.get().starts_with("/sessions");
     view! {
         <header class="topbar">
             <a class="brand" href="/" aria-label="PAAS home">
@@ -48,6 +49,7 @@ pub fn AppHeader() -> impl IntoView {
             </a>
             <nav class="topnav" aria-label="Main">
                 <a href="/" aria-current=move || on_projects().then_some("page")>"Projects"</a>
+                <a href="/sessions" aria-current=move || on_sessions().then_some("page")>"Sessions"</a>
                 <a href="/accounts" aria-current=move || on_accounts().then_some("page")>"Accounts"</a>
             </nav>
             <ThemeToggle/>

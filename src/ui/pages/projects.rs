@@ -101,6 +101,7 @@ fn ProjectDetail(view: ProjectView, actions: Actions) -> impl IntoView {
                         None => view! { <p class="muted">"No description yet. A few lines on the goal and the stack make every handoff briefing better."</p> }.into_any(),
                     }}
                 </section>
+                <crate::ui::pages::sessions::ProjectTimeline project_id=p.id.to_string()/>
                 {deleted.is_none().then(|| view! { <RotatePanel project=p.clone()/> })}
                 {deleted.is_none().then(|| view! { <EditPanel project=p.clone() action=actions.update/> })}
             </div>

@@ -1,0 +1,449 @@
+//! `/sessions`: the session list and the form that starts one; `/sessions/{id}`: one
+//! session — its fields, checkpoints, conversation and completion; and the project
+//! timeline shown on a project's page.
+
+use crate::api::session::{
+    get_session, list_sessions, project_timeline, start_options, AddTurn, CompleteSession,
+    RestoreCheckpoint, SaveCheckpoint, SessionListing, SessionView, StartSession, UpdateSession,
+};
+use crate::domain::session::{SessionStatus, SessionType};
+use crate::ui::components::briefing::BriefingBox;
+use crate::ui::components::forms::{last_error, FieldError, FormError};
+use crate::ui::components::layout::ErrorPanel;
+use crate::ui::components::status::figure;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+#[component]
+pub fn SessionStatusBadge(status: SessionStatus) -> impl IntoView {
+    let tone = match status {
+        SessionStatus::InProgress => "completed",
+        SessionStatus::Completed => "active",
+        SessionStatus::Failed => "blocked",
+        SessionStatus::HandedOff => "paused",
+    };
+    view! {
+        <span class=format!("badge badge-{tone}") data-testid="session-status">
+            <span class="dot" aria-hidden="true"></span>
+            {status.label()}
+        </span>
+    }
+}
+
+#[component]
+pub fn SessionsPage() -> impl IntoView {
+    let start = ServerAction::<StartSession>::new();
+    let query = use_query_map();
+    let listing = Resource::new(
+        move || query.with(|q| (q.get("project_id"), q.get("status"), q.get("page"))),
+        |(p, s, page)| list_sessions(p, s, page),
+    );
+    view! {
+        <Title text="Sessions"/>
+        <div class="page-head">
+            <div>
+                <h1>"Sessions"</h1>
+                <p class="muted">"Every stretch of work, on every account."</p>
+            </div>
+        </div>
+        <div class="split">
+            <section class="panel list-panel" aria-label="Session list">
+                <Transition fallback=|| view! { <p class="muted pad">"Loading sessions…"</p> }>
+                    {move || Suspend::new(async move {
+                        match listing.await {
+                            Ok(l) => view! { <SessionList listing=l/> }.into_any(),
+                            Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
+                        }
+                    })}
+                </Transition>
+            </section>
+            <StartForm action=start/>
+        </div>
+    }
+}
+
+#[component]
+fn SessionList(listing: SessionListing) -> impl IntoView {
+    let SessionListing { page, now } = listing;
+    if page.items.is_empty() {
+        return view! {
+            <div class="first-run" data-testid="sessions-empty">
+                <h3>"No sessions yet"</h3>
+                <p>"Start one with the form: pick the project and the account you work on, and say what this session is for."</p>
+            </div>
+        }
+        .into_any();
+    }
+    let summary = format!(
+        "Page {} of {} · {} sessions",
+        page.page,
+        page.total_pages(),
+        page.total
+    );
+    view! {
+        <div class="table-wrap">
+            <table class="table" data-testid="session-list">
+                <thead>
+                    <tr>
+                        <th scope="col">"Session"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col" class="num">"Credits"</th>
+                        <th scope="col" class="hide-sm">"Account"</th>
+                        <th scope="col" class="hide-sm">"Started"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {page.items.into_iter().map(|r| {
+                        let s = r.session;
+                        view! {
+                            <tr data-testid="session-row">
+                                <td class="cell-title">
+                                    <a class="row-title" href=format!("/sessions/{}", s.id)>
+                                        {format!("{} · #{}", r.project_name, s.session_number)}
+                                    </a>
+                                    <div class="row-sub">{s.objectives.clone().unwrap_or_else(|| s.session_type.as_str().to_string())}</div>
+                                </td>
+                                <td><SessionStatusBadge status=s.status/></td>
+                                <td class="num">{figure(s.credits_used)}</td>
+                                <td class="hide-sm">{r.account_name}</td>
+                                <td class="hide-sm muted nowrap">{s.started_at.ago(now)}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <nav class="pager" aria-label="Pages"><span class="muted">{summary}</span></nav>
+    }
+    .into_any()
+}
+
+#[component]
+fn StartForm(action: ServerAction<StartSession>) -> impl IntoView {
+    let error = last_error(action.value());
+    let options = Resource::new(|| (), |_| start_options());
+    view! {
+        <section class="panel form-panel" aria-labelledby="start-title">
+            <h2 id="start-title">"Start a session"</h2>
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    let Ok(o) = options.await else { return view! { <p class="muted">"Could not load projects and accounts."</p> }.into_any() };
+                    if o.projects.is_empty() || o.accounts.is_empty() {
+                        return view! {
+                            <p class="muted" data-testid="start-needs">
+                                "A session needs a project and an account. "
+                                <a href="/">"Projects"</a> " · " <a href="/accounts">"Accounts"</a>
+                            </p>
+                        }.into_any();
+                    }
+                    view! {
+                        <ActionForm action attr:class="form" attr:id="start-session-form">
+                            <div class="field">
+                                <label for="start-project">"Project"</label>
+                                <select id="start-project" name="project_id">
+                                    {o.projects.into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view()}
+                                </select>
+                                <FieldError error field="project_id" id="start-project-error"/>
+                            </div>
+                            <div class="field">
+                                <label for="start-account">"Account"</label>
+                                <select id="start-account" name="account_id">
+                                    {o.accounts.into_iter().map(|a| view! {
+                                        <option value=a.id.to_string()>{format!("{} · {} credits", a.name, a.credits)}</option>
+                                    }).collect_view()}
+                                </select>
+                                <FieldError error field="account_id" id="start-account-error"/>
+                            </div>
+                            <div class="field">
+                                <label for="start-type">"Type"</label>
+                                <select id="start-type" name="session_type">
+                                    {SessionType::ALL.map(|t| view! { <option value=t.as_str()>{t.as_str()}</option> }).collect_view()}
+                                </select>
+                            </div>
+                            <div class="field">
+                                <label for="start-objectives">"Objectives"</label>
+                                <textarea id="start-objectives" name="objectives" rows="3" placeholder="What this session should achieve"></textarea>
+                                <FieldError error field="objectives" id="start-objectives-error"/>
+                            </div>
+                            <FormError error fields=&["project_id", "account_id", "objectives"]/>
+                            <button type="submit" class="btn primary">"Start session"</button>
+                        </ActionForm>
+                    }.into_any()
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[derive(Clone, Copy)]
+struct SessionActions {
+    update: ServerAction<UpdateSession>,
+    checkpoint: ServerAction<SaveCheckpoint>,
+    restore: ServerAction<RestoreCheckpoint>,
+    turn: ServerAction<AddTurn>,
+    complete: ServerAction<CompleteSession>,
+}
+
+#[component]
+pub fn SessionPage() -> impl IntoView {
+    let params = use_params_map();
+    let actions = SessionActions {
+        update: ServerAction::new(),
+        checkpoint: ServerAction::new(),
+        restore: ServerAction::new(),
+        turn: ServerAction::new(),
+        complete: ServerAction::new(),
+    };
+    let view_res = Resource::new(
+        move || {
+            (
+                params.with(|p| p.get("id").unwrap_or_default()),
+                actions.update.version().get(),
+                actions.checkpoint.version().get(),
+                actions.restore.version().get(),
+                actions.turn.version().get(),
+                actions.complete.version().get(),
+            )
+        },
+        |(id, ..)| get_session(id),
+    );
+    view! {
+        <nav class="crumbs" aria-label="Breadcrumb"><a href="/sessions">"Sessions"</a></nav>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match view_res.await {
+                    Ok(v) => view! { <SessionDetailView v actions/> }.into_any(),
+                    Err(e) => {
+                        #[cfg(feature = "ssr")]
+                        if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+                            if let Ok(code) = axum::http::StatusCode::from_u16(e.status_code()) {
+                                res.set_status(code);
+                            }
+                        }
+                        view! { <Title text="Session not found"/><ErrorPanel error=e/> }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn SessionDetailView(v: SessionView, actions: SessionActions) -> impl IntoView {
+    let s = v.detail.session.clone();
+    let id = s.id.to_string();
+    let running = s.status == SessionStatus::InProgress;
+    let update_error = last_error(actions.update.value());
+    let turn_error = last_error(actions.turn.value());
+    let complete_error = last_error(actions.complete.value());
+    let restore_error = last_error(actions.restore.value());
+    let now = v.now;
+    let title = format!("{} · session {}", v.project_name, s.session_number);
+    let text = |t: &Option<String>| t.clone().unwrap_or_default();
+    let (id1, id2, id3, id4, id5) = (id.clone(), id.clone(), id.clone(), id.clone(), id);
+    view! {
+        <Title text=title.clone()/>
+        <div class="page-head">
+            <div class="title-block">
+                <h1 data-testid="session-title">{title}</h1>
+                <div class="meta-line">
+                    <SessionStatusBadge status=s.status/>
+                    <span class="muted">
+                        {format!("{} · on {} · started {}", s.session_type.as_str(), v.account_name, s.started_at.ago(now))}
+                        {s.duration_minutes.map(|d| format!(" · {d} min"))}
+                    </span>
+                </div>
+            </div>
+        </div>
+        <div class="detail">
+            <div class="detail-main">
+                {v.previous_handoff.clone().map(|b| view! {
+                    <details class="panel disclosure" data-testid="previous-handoff">
+                        <summary>"Briefing this session continues from"</summary>
+                        <BriefingBox text=b file_name="previous-handoff.md".to_string()/>
+                    </details>
+                })}
+                <section class="panel" aria-labelledby="work-title">
+                    <h2 id="work-title">"Work"</h2>
+                    <ActionForm action=actions.update attr:class="form">
+                        <input type="hidden" name="id" value=id1/>
+                        <div class="field">
+                            <label for="s-objectives">"Objectives"</label>
+                            <textarea id="s-objectives" name="objectives" rows="2" disabled=!running>{text(&s.objectives)}</textarea>
+                        </div>
+                        <div class="field">
+                            <label for="s-accomplishments">"Accomplishments"</label>
+                            <textarea id="s-accomplishments" name="accomplishments" rows="3" disabled=!running>{text(&s.accomplishments)}</textarea>
+                        </div>
+                        <div class="field">
+                            <label for="s-blockers">"Blockers"</label>
+                            <textarea id="s-blockers" name="blockers" rows="2" disabled=!running>{text(&s.blockers)}</textarea>
+                        </div>
+                        <div class="field">
+                            <label for="s-notes">"Handoff notes"</label>
+                            <textarea id="s-notes" name="handoff_notes" rows="2" disabled=!running>{text(&s.handoff_notes)}</textarea>
+                        </div>
+                        <div class="field-row">
+                            <div class="field">
+                                <label for="s-add">"Add credits used"</label>
+                                <input id="s-add" name="add_credits" type="number" min="0" placeholder="0" disabled=!running/>
+                                <FieldError error=update_error field="add_credits" id="s-add-error"/>
+                            </div>
+                            <div class="field">
+                                <span class="label">"Credits used so far"</span>
+                                <strong data-testid="session-credits">{figure(s.credits_used)}</strong>
+                            </div>
+                        </div>
+                        <FormError error=update_error fields=&["add_credits"]/>
+                        {running.then(|| view! { <button type="submit" class="btn primary">"Save"</button> })}
+                    </ActionForm>
+                </section>
+                <section class="panel" aria-labelledby="conv-title">
+                    <h2 id="conv-title">"Conversation"</h2>
+                    {if v.detail.turns.is_empty() {
+                        view! { <p class="muted">"No turns recorded."</p> }.into_any()
+                    } else {
+                        view! {
+                            <ol class="turns" data-testid="turns">
+                                {v.detail.turns.iter().map(|t| view! {
+                                    <li class=format!("turn turn-{}", t.role.clone().unwrap_or_default())>
+                                        <span class="turn-role">{t.role.clone().unwrap_or_default()}</span>
+                                        <p class="prose">{t.content.clone()}</p>
+                                    </li>
+                                }).collect_view()}
+                            </ol>
+                        }.into_any()
+                    }}
+                    <ActionForm action=actions.turn attr:class="form">
+                        <input type="hidden" name="id" value=id2/>
+                        <div class="field-row">
+                            <div class="field">
+                                <label for="t-role">"Role"</label>
+                                <select id="t-role" name="role">
+                                    <option value="user">"user"</option>
+                                    <option value="assistant">"assistant"</option>
+                                    <option value="system">"system"</option>
+                                </select>
+                            </div>
+                            <div class="field">
+                                <label for="t-tokens">"Tokens"</label>
+                                <input id="t-tokens" name="tokens_used" type="number" min="0"/>
+                            </div>
+                        </div>
+                        <div class="field">
+                            <label for="t-content">"Message"</label>
+                            <textarea id="t-content" name="content" rows="2"></textarea>
+                            <FieldError error=turn_error field="content" id="t-content-error"/>
+                        </div>
+                        <FormError error=turn_error fields=&["content"]/>
+                        <button type="submit" class="btn">"Add turn"</button>
+                    </ActionForm>
+                </section>
+            </div>
+            <aside class="detail-side">
+                {running.then(|| view! {
+                    <section class="panel" aria-labelledby="complete-title">
+                        <h2 id="complete-title">"Complete"</h2>
+                        <ActionForm action=actions.complete attr:class="form">
+                            <input type="hidden" name="id" value=id3/>
+                            <div class="field">
+                                <label for="c-credits">"Credits used in total"</label>
+                                <input id="c-credits" name="credits_used" type="number" min="0" value=s.credits_used.to_string()/>
+                                <FieldError error=complete_error field="credits_used" id="c-credits-error"/>
+                            </div>
+                            <div class="field">
+                                <label for="c-status">"Outcome"</label>
+                                <select id="c-status" name="status">
+                                    <option value="completed">"Completed"</option>
+                                    <option value="handed_off">"Handed off"</option>
+                                    <option value="failed">"Failed"</option>
+                                </select>
+                            </div>
+                            <FormError error=complete_error fields=&["credits_used"]/>
+                            <button type="submit" class="btn primary">"Complete session"</button>
+                        </ActionForm>
+                    </section>
+                })}
+                <section class="panel" aria-labelledby="cp-title">
+                    <h2 id="cp-title">"Checkpoints"</h2>
+                    {running.then(|| view! {
+                        <ActionForm action=actions.checkpoint attr:class="form">
+                            <input type="hidden" name="id" value=id4/>
+                            <div class="field">
+                                <label for="cp-note">"Note"</label>
+                                <input id="cp-note" name="note" type="text" placeholder="e.g. before the refactor"/>
+                            </div>
+                            <button type="submit" class="btn">"Save checkpoint"</button>
+                        </ActionForm>
+                    })}
+                    <FormError error=restore_error fields=&[]/>
+                    <ul class="timeline" data-testid="checkpoints">
+                        {v.detail.checkpoints.clone().into_iter().map(|c| {
+                            let sid = id5.clone();
+                            view! {
+                                <li>
+                                    <div class="timeline-head">
+                                        <span>{c.context_summary.clone().unwrap_or_default()}</span>
+                                        <time class="muted">{c.created_at.ago(now)}</time>
+                                    </div>
+                                    {running.then(|| view! {
+                                        <ActionForm action=actions.restore>
+                                            <input type="hidden" name="id" value=sid/>
+                                            <input type="hidden" name="checkpoint" value=c.id.to_string()/>
+                                            <button type="submit" class="btn small">"Restore"</button>
+                                        </ActionForm>
+                                    })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                </section>
+                {v.detail.handoffs.first().map(|h| view! {
+                    <section class="panel" aria-label="Handoff" data-testid="session-handoff">
+                        <h2>"Handoff briefing"</h2>
+                        <BriefingBox text=h.compressed_context.clone() file_name=format!("session-{}-handoff.md", s.id)/>
+                    </section>
+                })}
+            </aside>
+        </div>
+    }
+    .into_any()
+}
+
+/// A project's sessions in order, for its page.
+#[component]
+pub fn ProjectTimeline(project_id: String) -> impl IntoView {
+    let timeline = Resource::new(move || project_id.clone(), project_timeline);
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let Ok((entries, now)) = timeline.await else { return None };
+                Some(view! {
+                    <section class="panel" aria-labelledby="timeline-title" data-testid="project-timeline">
+                        <h2 id="timeline-title">"Sessions"</h2>
+                        {if entries.is_empty() {
+                            view! { <p class="muted">"No sessions yet. " <a href="/sessions">"Start one"</a></p> }.into_any()
+                        } else {
+                            view! {
+                                <ul class="timeline">
+                                    {entries.into_iter().map(|e| view! {
+                                        <li>
+                                            <div class="timeline-head">
+                                                <a href=format!("/sessions/{}", e.id)>{format!("#{}", e.session_number)}</a>
+                                                <SessionStatusBadge status=e.status/>
+                                                <span>{format!("{} credits · {}", e.credits_used, e.account_name)}</span>
+                                                {e.has_handoff.then(|| view! { <span class="muted">"· handoff"</span> })}
+                                                <time class="muted">{e.started_at.ago(now)}</time>
+                                            </div>
+                                        </li>
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        }}
+                    </section>
+                })
+            })}
+        </Transition>
+    }
+}

@@ -13,26 +13,7 @@ pub const TEXT_MAX_CHARS: usize = 2_000;
 pub const MAX_CREDITS: i64 = 1_000_000_000;
 pub const PER_PAGE: u32 = 50;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(transparent))]
-#[serde(transparent)]
-pub struct AccountId(pub i64);
-
-impl fmt::Display for AccountId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
-    }
-}
-
-impl FromStr for AccountId {
-    type Err = FieldError;
-    fn from_str(s: &str) -> Result<Self, FieldError> {
-        match s.trim().parse::<i64>() {
-            Ok(v) if v > 0 => Ok(Self(v)),
-            _ => Err(FieldError::new("id", format!("{s:?} is not an account id"))),
-        }
-    }
-}
+id_type!(AccountId, "an account");
 
 macro_rules! text_enum {
     ($(#[$m:meta])* $name:ident, $field:literal, { $($variant:ident => $text:literal, $label:literal),+ $(,)? }) => {

@@ -1,6 +1,40 @@
 //! Pure domain logic: no IO, no clock (time is an argument). Compiles to wasm32 so the
 //! browser shares it with the server.
 
+/// A typed row id: shared by server and browser, stored as INTEGER, parsed from text
+/// ("42") with an error that names what it is not.
+macro_rules! id_type {
+    ($(#[$m:meta])* $name:ident, $what:literal) => {
+        $(#[$m])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash,
+            serde::Serialize, serde::Deserialize,
+        )]
+        #[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(transparent))]
+        #[serde(transparent)]
+        pub struct $name(pub i64);
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "{}", self.0)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = crate::error::FieldError;
+            fn from_str(s: &str) -> Result<Self, crate::error::FieldError> {
+                match s.trim().parse::<i64>() {
+                    Ok(v) if v > 0 => Ok(Self(v)),
+                    _ => Err(crate::error::FieldError::new(
+                        "id",
+                        format!("{s:?} is not {} id", $what),
+                    )),
+                }
+            }
+        }
+    };
+}
+
 pub mod account;
 pub mod briefing;
 pub mod project;

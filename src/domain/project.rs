@@ -11,26 +11,7 @@ pub const NAME_MAX_CHARS: usize = 120;
 pub const DESCRIPTION_MAX_CHARS: usize = 10_000;
 pub const PER_PAGE: u32 = 20;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(transparent))]
-#[serde(transparent)]
-pub struct ProjectId(pub i64);
-
-impl fmt::Display for ProjectId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
-    }
-}
-
-impl FromStr for ProjectId {
-    type Err = FieldError;
-    fn from_str(s: &str) -> Result<Self, FieldError> {
-        match s.trim().parse::<i64>() {
-            Ok(v) if v > 0 => Ok(Self(v)),
-            _ => Err(FieldError::new("id", format!("{s:?} is not a project id"))),
-        }
-    }
-}
+id_type!(ProjectId, "a project");
 
 /// A project name: 1–120 characters after trimming.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

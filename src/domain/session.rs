@@ -7,32 +7,12 @@ use crate::domain::project::ProjectId;
 use crate::domain::time::Timestamp;
 use crate::error::{AppError, FieldError};
 use serde::{Deserialize, Serialize};
-use std::fmt;
 use std::str::FromStr;
 
 pub const TEXT_MAX_CHARS: usize = 50_000;
 pub const MAX_SESSION_CREDITS: i64 = 1_000_000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(transparent))]
-#[serde(transparent)]
-pub struct SessionId(pub i64);
-
-impl fmt::Display for SessionId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
-    }
-}
-
-impl FromStr for SessionId {
-    type Err = FieldError;
-    fn from_str(s: &str) -> Result<Self, FieldError> {
-        match s.trim().parse::<i64>() {
-            Ok(v) if v > 0 => Ok(Self(v)),
-            _ => Err(FieldError::new("id", format!("{s:?} is not a session id"))),
-        }
-    }
-}
+id_type!(SessionId, "a session");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(rename_all = "snake_case"))]

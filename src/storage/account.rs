@@ -79,42 +79,24 @@ fn name_conflict(e: sqlx::Error, name: &str) -> AppError {
     AppError::from(e)
 }
 
-const INSERT: &str =
-    "INSERT INTO accounts (account_name, account_email, platform, specialization, notes, \
-    credits_available, credit_capacity, status, reset_kind, reset_at, reset_tz, reset_hours, \
-    reset_weekday, reset_day, last_refresh_at, next_refresh_at, created_at, updated_at) \
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-
 /// Inserts one account; its quota window starts at `now`. Returns the new id.
 pub async fn insert(
     conn: &mut SqliteConnection,
     new: &NewAccount,
     now: Timestamp,
 ) -> Result<AccountId, AppError> {
-    let r = new.reset.to_input();
-    let done = sqlx::query(INSERT)
-        .bind(&new.name)
-        .bind(&new.email)
-        .bind(new.platform)
-        .bind(&new.specialization)
-        .bind(&new.notes)
-        .bind(new.credits)
-        .bind(new.capacity)
-        .bind(new.status)
-        .bind(r.kind.as_deref().unwrap_or("none"))
-        .bind(r.at)
-        .bind(r.tz)
-        .bind(r.hours)
-        .bind(r.weekday)
-        .bind(r.day)
-        .bind(now)
-        .bind(new.reset.next_after(now))
-        .bind(now)
-        .bind(now)
-        .execute(conn)
+    let created = insert_many(conn, std::slice::from_ref(new), now)
         .await
-        .map_err(|e| name_conflict(e, &new.name))?;
-    Ok(AccountId(done.last_insert_rowid()))
+        .map_err(|e| match e {
+            AppError::Conflict { field: Some(f), .. } if f == "account_name" => {
+                AppError::conflict_on(
+                    "account_name",
+                    format!("an account named {:?} already exists", new.name),
+                )
+            }
+            other => other,
+        })?;
+    created.first().map(|(_, id)| *id).ok_or(AppError::Internal)
 }
 
 /// Inserts many accounts with multi-row statements (inside the caller's transaction);

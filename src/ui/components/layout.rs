@@ -117,3 +117,16 @@ pub fn ErrorPanel(error: crate::error::AppError) -> impl IntoView {
         </div>
     }
 }
+
+/// During server rendering, answers the page with the error's HTTP status (404 for an
+/// unknown id, …); in the browser, does nothing.
+pub fn set_http_status(error: &crate::error::AppError) {
+    #[cfg(feature = "ssr")]
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        if let Ok(code) = axum::http::StatusCode::from_u16(error.status_code()) {
+            res.set_status(code);
+        }
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = error;
+}

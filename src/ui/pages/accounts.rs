@@ -545,12 +545,7 @@ pub fn AccountPage() -> impl IntoView {
                 match detail.await {
                     Ok(d) => view! { <AccountDetailView detail=d update act delete/> }.into_any(),
                     Err(e) => {
-                        #[cfg(feature = "ssr")]
-                        if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-                            if let Ok(code) = axum::http::StatusCode::from_u16(e.status_code()) {
-                                res.set_status(code);
-                            }
-                        }
+                        crate::ui::components::layout::set_http_status(&e);
                         view! { <Title text="Account not found"/><ErrorPanel error=e/> }.into_any()
                     }
                 }

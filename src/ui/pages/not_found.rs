@@ -3,10 +3,7 @@ use leptos_meta::Title;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-        res.set_status(axum::http::StatusCode::NOT_FOUND);
-    }
+    crate::ui::components::layout::set_http_status(&crate::error::AppError::not_found("page", ""));
     view! {
         <Title text="Not found"/>
         <section class="panel empty">

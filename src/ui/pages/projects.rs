@@ -55,12 +55,7 @@ pub fn ProjectPage() -> impl IntoView {
                 match project.await {
                     Ok(view) => view! { <ProjectDetail view actions/> }.into_any(),
                     Err(e) => {
-                        #[cfg(feature = "ssr")]
-                        if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-                            if let Ok(code) = axum::http::StatusCode::from_u16(e.status_code()) {
-                                res.set_status(code);
-                            }
-                        }
+                        crate::ui::components::layout::set_http_status(&e);
                         view! {
                             <Title text="Project not found"/>
                             <ErrorPanel error=e/>

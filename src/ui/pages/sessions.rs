@@ -215,12 +215,7 @@ pub fn SessionPage() -> impl IntoView {
                 match view_res.await {
                     Ok(v) => view! { <SessionDetailView v actions/> }.into_any(),
                     Err(e) => {
-                        #[cfg(feature = "ssr")]
-                        if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-                            if let Ok(code) = axum::http::StatusCode::from_u16(e.status_code()) {
-                                res.set_status(code);
-                            }
-                        }
+                        crate::ui::components::layout::set_http_status(&e);
                         view! { <Title text="Session not found"/><ErrorPanel error=e/> }.into_any()
                     }
                 }

@@ -199,3 +199,75 @@ async fn session_endpoints_reject_bad_input() {
         .unwrap();
     assert_eq!(n, 0);
 }
+
+#[tokio::test]
+async fn import_a_conversation_log() {
+    let app = app().await;
+    let project = app.create("Imports").await;
+    let acc = app
+        .json(
+            "POST",
+            "/api/accounts",
+            json!({ "account_name": "I-1" }).to_string(),
+        )
+        .await;
+    let account = acc.json()["id"].as_i64().unwrap();
+    let s = app
+        .json(
+            "POST",
+            "/api/sessions",
+            json!({ "project_id": project, "account_id": account }).to_string(),
+        )
+        .await;
+    let id = s.json()["id"].as_i64().unwrap();
+    let uri = format!("/api/sessions/{id}/import");
+
+    let aider = "# aider chat started at 2026-01-01 10:00:00\n\n#### add a health endpoint\n\nAdded GET /health in src/main.rs\n";
+    let a = app
+        .json("POST", &uri, json!({ "text": aider }).to_string())
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    assert_eq!(a.json()["data"]["format"], "aider");
+    assert_eq!(a.json()["data"]["imported"], 2);
+
+    let bad = app
+        .json(
+            "POST",
+            &uri,
+            json!({ "format": "chatgpt", "text": "[{\"mapping\": " }).to_string(),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("not a ChatGPT export"),
+        "{}",
+        bad.text()
+    );
+    let unknown = app
+        .json(
+            "POST",
+            &uri,
+            json!({ "format": "yaml", "text": "x" }).to_string(),
+        )
+        .await;
+    assert_eq!(unknown.json()["field"], "format");
+    let turns = app.get(&format!("/api/sessions/{id}/turns")).await.json();
+    assert_eq!(
+        turns["data"].as_array().unwrap().len(),
+        2,
+        "failed imports add nothing"
+    );
+    assert_eq!(
+        app.json(
+            "POST",
+            "/api/sessions/999/import",
+            json!({ "text": "hi" }).to_string()
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -256,3 +256,23 @@ pub async fn project_timeline(
     let id = ProjectId(id_of(&project_id, "project_id")?);
     Ok((svc::timeline(&state.db, id).await?, clock::now()))
 }
+
+/// Imports a pasted log (ChatGPT or Claude.ai export JSON, aider history, SpecStory
+/// markdown, plain text) into the session's conversation.
+#[server(prefix = "/rpc", endpoint = "import_conversation")]
+pub async fn import_conversation(
+    id: String,
+    format: Option<String>,
+    text: Option<String>,
+) -> Result<crate::domain::conversation::ImportOutcome, AppError> {
+    let state = super::ssr::state()?;
+    let text = text.unwrap_or_default();
+    svc::import(
+        &state.db,
+        SessionId(id_of(&id, "id")?),
+        &text,
+        format.as_deref(),
+        clock::now(),
+    )
+    .await
+}

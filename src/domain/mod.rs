@@ -37,6 +37,7 @@ macro_rules! id_type {
 
 pub mod account;
 pub mod briefing;
+pub mod conversation;
 pub mod project;
 pub mod quota;
 pub mod session;

@@ -63,6 +63,7 @@ pub fn router(max_body_bytes: usize) -> Router<AppState> {
             "/sessions/{id}/turns",
             get(session::turns).post(session::append_turn),
         )
+        .route("/sessions/{id}/import", post(session::import))
         .route("/projects/{id}/sessions-timeline", get(session::timeline))
         .fallback(unknown_endpoint)
         .method_not_allowed_fallback(method_not_allowed)

@@ -178,3 +178,25 @@ pub async fn timeline(State(state): State<AppState>, Path(id): Path<String>) -> 
         .map_err(|e| ApiError(AppError::bad_request(e.message)))?;
     ok(svc::timeline(&state.db, id).await?)
 }
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ImportInput {
+    #[serde(default)]
+    format: Option<String>,
+    #[serde(default)]
+    text: Option<String>,
+}
+
+/// `POST /api/sessions/{id}/import` with `{"format": "chatgpt|claude|aider|specstory|plain", "text": "…"}`
+/// (format optional: detected from the content).
+pub async fn import(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<ImportInput>,
+) -> ApiResult {
+    let id = session_id(&id)?;
+    let text = input
+        .text
+        .ok_or_else(|| AppError::from(FieldError::new("text", "give the log's text")))?;
+    ok(svc::import(&state.db, id, &text, input.format.as_deref(), clock::now()).await?)
+}

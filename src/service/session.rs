@@ -3,6 +3,7 @@
 
 use crate::domain::account::{AccountStatus, Thresholds};
 use crate::domain::briefing::{session_briefing, SessionSummary};
+use crate::domain::conversation::ImportOutcome;
 use crate::domain::project::{Page, ProjectId};
 use crate::domain::session::{
     apply_patch, complete as finish, CheckpointData, CompletionInput, NewSession, Session,
@@ -240,6 +241,35 @@ pub async fn append_turn(
         storage::session::append_turn(&mut tx, id, role, content, input.tokens_used, now).await?;
     tx.commit().await?;
     Ok(turn)
+}
+
+/// Imports a conversation log into a session's turns, in one transaction.
+pub async fn import(
+    db: &Db,
+    id: SessionId,
+    text: &str,
+    format: Option<&str>,
+    now: Timestamp,
+) -> Result<ImportOutcome, AppError> {
+    let format = match format
+        .map(str::trim)
+        .filter(|f| !f.is_empty() && *f != "auto")
+    {
+        Some(f) => Some(f.parse()?),
+        None => None,
+    };
+    let parsed = crate::domain::conversation::parse(text, format)?;
+    let mut tx = storage::begin_write(db).await?;
+    storage::session::get(&mut tx, id).await?;
+    for t in &parsed.turns {
+        storage::session::append_turn(&mut tx, id, &t.role, &t.content, None, now).await?;
+    }
+    tx.commit().await?;
+    Ok(ImportOutcome {
+        format: parsed.format,
+        title: parsed.title,
+        imported: parsed.turns.len(),
+    })
 }
 
 pub async fn detail(db: &Db, id: SessionId) -> Result<Detail, AppError> {

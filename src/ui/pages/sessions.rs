@@ -4,7 +4,8 @@
 
 use crate::api::session::{
     get_session, list_sessions, project_timeline, start_options, AddTurn, CompleteSession,
-    RestoreCheckpoint, SaveCheckpoint, SessionListing, SessionView, StartSession, UpdateSession,
+    ImportConversation, RestoreCheckpoint, SaveCheckpoint, SessionListing, SessionView,
+    StartSession, UpdateSession,
 };
 use crate::domain::session::{SessionStatus, SessionType};
 use crate::ui::components::briefing::BriefingBox;
@@ -178,6 +179,7 @@ fn StartForm(action: ServerAction<StartSession>) -> impl IntoView {
 
 #[derive(Clone, Copy)]
 struct SessionActions {
+    import: ServerAction<ImportConversation>,
     update: ServerAction<UpdateSession>,
     checkpoint: ServerAction<SaveCheckpoint>,
     restore: ServerAction<RestoreCheckpoint>,
@@ -189,6 +191,7 @@ struct SessionActions {
 pub fn SessionPage() -> impl IntoView {
     let params = use_params_map();
     let actions = SessionActions {
+        import: ServerAction::new(),
         update: ServerAction::new(),
         checkpoint: ServerAction::new(),
         restore: ServerAction::new(),
@@ -204,6 +207,7 @@ pub fn SessionPage() -> impl IntoView {
                 actions.restore.version().get(),
                 actions.turn.version().get(),
                 actions.complete.version().get(),
+                actions.import.version().get(),
             )
         },
         |(id, ..)| get_session(id),
@@ -233,10 +237,13 @@ fn SessionDetailView(v: SessionView, actions: SessionActions) -> impl IntoView {
     let turn_error = last_error(actions.turn.value());
     let complete_error = last_error(actions.complete.value());
     let restore_error = last_error(actions.restore.value());
+    let import_error = last_error(actions.import.value());
+    let import_done = move || actions.import.value().get().and_then(|r| r.ok());
     let now = v.now;
     let title = format!("{} · session {}", v.project_name, s.session_number);
     let text = |t: &Option<String>| t.clone().unwrap_or_default();
-    let (id1, id2, id3, id4, id5) = (id.clone(), id.clone(), id.clone(), id.clone(), id);
+    let (id1, id2, id3, id4, id6) = (id.clone(), id.clone(), id.clone(), id.clone(), id.clone());
+    let id5 = id;
     view! {
         <Title text=title.clone()/>
         <div class="page-head">
@@ -265,19 +272,19 @@ fn SessionDetailView(v: SessionView, actions: SessionActions) -> impl IntoView {
                         <input type="hidden" name="id" value=id1/>
                         <div class="field">
                             <label for="s-objectives">"Objectives"</label>
-                            <textarea id="s-objectives" name="objectives" rows="2" disabled=!running>{text(&s.objectives)}</textarea>
+                            <textarea id="s-objectives" name="objectives" rows="2" disabled=!running prop:value=text(&s.objectives)>{text(&s.objectives)}</textarea>
                         </div>
                         <div class="field">
                             <label for="s-accomplishments">"Accomplishments"</label>
-                            <textarea id="s-accomplishments" name="accomplishments" rows="3" disabled=!running>{text(&s.accomplishments)}</textarea>
+                            <textarea id="s-accomplishments" name="accomplishments" rows="3" disabled=!running prop:value=text(&s.accomplishments)>{text(&s.accomplishments)}</textarea>
                         </div>
                         <div class="field">
                             <label for="s-blockers">"Blockers"</label>
-                            <textarea id="s-blockers" name="blockers" rows="2" disabled=!running>{text(&s.blockers)}</textarea>
+                            <textarea id="s-blockers" name="blockers" rows="2" disabled=!running prop:value=text(&s.blockers)>{text(&s.blockers)}</textarea>
                         </div>
                         <div class="field">
                             <label for="s-notes">"Handoff notes"</label>
-                            <textarea id="s-notes" name="handoff_notes" rows="2" disabled=!running>{text(&s.handoff_notes)}</textarea>
+                            <textarea id="s-notes" name="handoff_notes" rows="2" disabled=!running prop:value=text(&s.handoff_notes)>{text(&s.handoff_notes)}</textarea>
                         </div>
                         <div class="field-row">
                             <div class="field">
@@ -334,6 +341,37 @@ fn SessionDetailView(v: SessionView, actions: SessionActions) -> impl IntoView {
                         <FormError error=turn_error fields=&["content"]/>
                         <button type="submit" class="btn">"Add turn"</button>
                     </ActionForm>
+                    <details class="disclosure import-log" open=move || import_error.get().is_some()>
+                        <summary>"Import a conversation log"</summary>
+                        <ActionForm action=actions.import attr:class="form">
+                            <input type="hidden" name="id" value=id6/>
+                            <div class="field">
+                                <label for="imp-format">"Format"</label>
+                                <select id="imp-format" name="format">
+                                    <option value="auto">"Detect"</option>
+                                    <option value="chatgpt">"ChatGPT export (conversations.json)"</option>
+                                    <option value="claude">"Claude.ai export (JSON)"</option>
+                                    <option value="aider">"aider chat history (.md)"</option>
+                                    <option value="specstory">"SpecStory markdown"</option>
+                                    <option value="plain">"Plain text"</option>
+                                </select>
+                                <FieldError error=import_error field="format" id="imp-format-error"/>
+                            </div>
+                            <div class="field">
+                                <label for="imp-text">"Paste the log"</label>
+                                <textarea id="imp-text" name="text" rows="5" class="mono"></textarea>
+                                <FieldError error=import_error field="text" id="imp-text-error"/>
+                            </div>
+                            <FormError error=import_error fields=&["format", "text"]/>
+                            <button type="submit" class="btn">"Import"</button>
+                        </ActionForm>
+                        {move || import_done().map(|o| view! {
+                            <p class="form-ok" role="status" data-testid="import-done">
+                                {format!("Imported {} turns ({}{})", o.imported, o.format.as_str(),
+                                    o.title.map(|t| format!(": {t}")).unwrap_or_default())}
+                            </p>
+                        })}
+                    </details>
                 </section>
             </div>
             <aside class="detail-side">

@@ -271,3 +271,97 @@ async fn import_a_conversation_log() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn tracked_files_and_critical_ones_in_briefings() {
+    let app = app().await;
+    let project = app.create("Files").await;
+    let uri = format!("/api/projects/{project}/files");
+    let a = app.json("POST", &uri, json!({ "file_path": "src/auth.rs", "importance": "critical", "git_status": "modified" }).to_string()).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+    assert_eq!(a.json()["data"]["file_type"], "rs");
+    app.json(
+        "POST",
+        &uri,
+        json!({ "file_path": "README.md" }).to_string(),
+    )
+    .await;
+    let again = app
+        .json(
+            "POST",
+            &uri,
+            json!({ "file_path": "src/auth.rs", "importance": "critical", "notes": "token logic" })
+                .to_string(),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CREATED);
+    let list = app.get(&uri).await.json();
+    assert_eq!(
+        list["data"].as_array().unwrap().len(),
+        2,
+        "same path updates, not duplicates"
+    );
+    assert_eq!(list["data"][0]["file_path"], "src/auth.rs");
+    for (body, field) in [
+        (json!({}), "file_path"),
+        (
+            json!({ "file_path": "x", "importance": "vital" }),
+            "importance",
+        ),
+    ] {
+        let a = app.json("POST", &uri, body.to_string()).await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(a.json()["field"], field);
+    }
+
+    let acc = app
+        .json(
+            "POST",
+            "/api/accounts",
+            json!({ "account_name": "F-1" }).to_string(),
+        )
+        .await;
+    let account = acc.json()["id"].as_i64().unwrap();
+    let s = app
+        .json(
+            "POST",
+            "/api/sessions",
+            json!({ "project_id": project, "account_id": account }).to_string(),
+        )
+        .await;
+    let id = s.json()["id"].as_i64().unwrap();
+    let done = app
+        .json(
+            "POST",
+            &format!("/api/sessions/{id}/complete"),
+            json!({ "credits_used": 5 }).to_string(),
+        )
+        .await;
+    let briefing = done.json()["data"]["handoff"]["compressed_context"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        briefing.contains("## Critical files") && briefing.contains("`src/auth.rs`"),
+        "{briefing}"
+    );
+    assert!(!briefing.contains("README.md"));
+
+    let file_id = list["data"][1]["id"].as_i64().unwrap();
+    let del = app
+        .send(
+            axum::http::Request::delete(format!("{uri}/{file_id}"))
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(del.status, StatusCode::OK);
+    let del = app
+        .send(
+            axum::http::Request::delete(format!("{uri}/{file_id}"))
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(del.status, StatusCode::NOT_FOUND);
+}

@@ -63,6 +63,22 @@ test.describe("projects", () => {
     await expect(ui.row(name)).toBeVisible();
   });
 
+  test("track a critical file", async ({ page }) => {
+    const name = unique("Files");
+    await ui.dashboard();
+    await ui.create(name);
+    await ui.openProject(name);
+    const panel = page.getByTestId("files-panel");
+    await panel.getByLabel("Path").fill("src/auth/token.rs");
+    await panel.getByLabel("Importance").selectOption("critical");
+    await panel.getByRole("button", { name: "Track file" }).click();
+    await expect(panel.getByTestId("file")).toHaveCount(1);
+    await expect(panel.getByTestId("file")).toContainText("src/auth/token.rs");
+    await expect(panel.getByTestId("file")).toContainText("critical");
+    await panel.getByRole("button", { name: "Remove" }).click();
+    await expect(panel.getByTestId("file")).toHaveCount(0);
+  });
+
   test("edit name and description", async ({ page }) => {
     const name = unique("Edit");
     const renamed = unique("Renamed");

@@ -107,3 +107,40 @@ pub async fn restore_project(id: String) -> Result<Project, AppError> {
     let state = super::ssr::state()?;
     service::project::restore(&state.db, parse_id(&id)?, clock::now()).await
 }
+
+#[server(prefix = "/rpc", endpoint = "list_files")]
+pub async fn list_files(
+    project_id: String,
+) -> Result<Vec<crate::domain::project_file::ProjectFile>, AppError> {
+    let state = super::ssr::state()?;
+    crate::service::project_file::list(&state.db, parse_id(&project_id)?).await
+}
+
+#[server(prefix = "/rpc", endpoint = "add_file")]
+pub async fn add_file(
+    project_id: String,
+    file_path: Option<String>,
+    importance: Option<String>,
+    git_status: Option<String>,
+    notes: Option<String>,
+) -> Result<crate::domain::project_file::ProjectFile, AppError> {
+    let state = super::ssr::state()?;
+    let input = crate::domain::project_file::ProjectFileInput {
+        file_path,
+        importance,
+        git_status,
+        notes,
+        file_type: None,
+    };
+    crate::service::project_file::add(&state.db, parse_id(&project_id)?, &input).await
+}
+
+#[server(prefix = "/rpc", endpoint = "remove_file")]
+pub async fn remove_file(project_id: String, file: String) -> Result<(), AppError> {
+    let state = super::ssr::state()?;
+    let file = file
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| AppError::bad_request(format!("{file:?} is not a file id")))?;
+    crate::service::project_file::remove(&state.db, parse_id(&project_id)?, file).await
+}

@@ -40,7 +40,19 @@ pub struct RotationContext<'a> {
     pub to_platform: &'a str,
     pub to_credits: i64,
     pub latest_session: Option<&'a SessionSummary>,
+    /// Paths of the project's critical files.
+    pub critical_files: &'a [String],
     pub now: Timestamp,
+}
+
+fn files_section(out: &mut String, files: &[String]) {
+    if files.is_empty() {
+        return;
+    }
+    out.push_str("\n## Critical files\n\n");
+    for f in files {
+        out.push_str(&format!("- `{f}`\n"));
+    }
 }
 
 fn section(out: &mut String, title: &str, body: Option<&str>, empty: &str) {
@@ -98,6 +110,7 @@ pub fn rotation_briefing(ctx: &RotationContext<'_>) -> String {
         s.and_then(|s| s.handoff_notes.as_deref()),
         "(none)",
     );
+    files_section(&mut out, ctx.critical_files);
     out.push_str(
         "\n## Next steps\n\n1. Read this briefing and the blockers above.\n2. Continue from the last \
          accomplishment; do not redo finished work.\n3. Record what you finish as you go.\n",
@@ -116,6 +129,7 @@ pub fn session_briefing(
     project_description: Option<&str>,
     account_name: &str,
     s: &SessionSummary,
+    critical_files: &[String],
     now: Timestamp,
 ) -> String {
     let mut out = format!("# Handoff: {project_name}\n\n");
@@ -148,6 +162,7 @@ pub fn session_briefing(
         s.handoff_notes.as_deref(),
         "(none)",
     );
+    files_section(&mut out, critical_files);
     out.push_str(
         "\n## Next steps\n\n1. Read the blockers and notes above.\n2. Continue from the last \
          accomplishment; do not redo finished work.\n",
@@ -178,6 +193,7 @@ mod tests {
             to_platform: "genspark",
             to_credits: 100,
             latest_session: Some(&s),
+            critical_files: &["src/auth.rs".to_string()],
             now: Timestamp::parse("2026-02-01T00:00:00Z").unwrap(),
         });
         for needle in [
@@ -206,9 +222,11 @@ mod tests {
             to_platform: "claude",
             to_credits: 50,
             latest_session: None,
+            critical_files: &[],
             now: Timestamp::parse("2026-02-01T00:00:00Z").unwrap(),
         });
         assert!(b.contains("(nothing recorded yet)"));
         assert!(!b.contains("Continues"));
+        assert!(!b.contains("Critical files"));
     }
 }

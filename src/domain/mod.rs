@@ -39,6 +39,7 @@ pub mod account;
 pub mod briefing;
 pub mod conversation;
 pub mod project;
+pub mod project_file;
 pub mod quota;
 pub mod session;
 pub mod stats;

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod project;
+pub mod project_file;
 pub mod session;
 pub mod stats;
 
@@ -64,6 +65,14 @@ pub fn router(max_body_bytes: usize) -> Router<AppState> {
             get(session::turns).post(session::append_turn),
         )
         .route("/sessions/{id}/import", post(session::import))
+        .route(
+            "/projects/{id}/files",
+            get(project_file::list).post(project_file::add),
+        )
+        .route(
+            "/projects/{id}/files/{file}",
+            axum::routing::delete(project_file::remove),
+        )
         .route("/projects/{id}/sessions-timeline", get(session::timeline))
         .fallback(unknown_endpoint)
         .method_not_allowed_fallback(method_not_allowed)

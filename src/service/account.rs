@@ -341,6 +341,7 @@ pub async fn rotate(
     })?;
     let mut next = selection.account;
     let latest = storage::handoff::latest_session(&mut tx, project_id).await?;
+    let critical_files = storage::project_file::critical_paths(&mut tx, project_id).await?;
     let briefing = rotation_briefing(&RotationContext {
         project_name: &project.name,
         project_description: project.description.as_deref(),
@@ -350,6 +351,7 @@ pub async fn rotate(
         to_platform: next.platform.label(),
         to_credits: next.credits_available,
         latest_session: latest.as_ref().map(|(_, s)| s),
+        critical_files: &critical_files,
         now,
     });
     let handoff_id = storage::handoff::insert(

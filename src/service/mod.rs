@@ -3,4 +3,5 @@
 
 pub mod account;
 pub mod project;
+pub mod project_file;
 pub mod session;

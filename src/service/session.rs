@@ -123,11 +123,13 @@ pub async fn complete(
         handoff_notes: s.handoff_notes.clone(),
         credits_used: s.credits_used,
     };
+    let critical_files = storage::project_file::critical_paths(&mut tx, project.id).await?;
     let briefing = session_briefing(
         &project.name,
         project.description.as_deref(),
         &account.account_name,
         &summary,
+        &critical_files,
         now,
     );
     let line = format!(

@@ -8,6 +8,7 @@
 pub mod account;
 pub mod handoff;
 pub mod project;
+pub mod project_file;
 pub mod session;
 pub mod stats;
 

@@ -98,6 +98,7 @@ fn ProjectDetail(view: ProjectView, actions: Actions) -> impl IntoView {
                 </section>
                 <crate::ui::pages::sessions::ProjectTimeline project_id=p.id.to_string()/>
                 {deleted.is_none().then(|| view! { <RotatePanel project=p.clone()/> })}
+                <FilesPanel project_id=p.id.to_string() editable=deleted.is_none()/>
                 {deleted.is_none().then(|| view! { <EditPanel project=p.clone() action=actions.update/> })}
             </div>
             <aside class="detail-side">
@@ -366,5 +367,82 @@ fn RotatePanel(project: Project) -> impl IntoView {
                 })
             })}
         </Transition>
+    }
+}
+
+/// The files a successor must know about; critical ones go into every briefing.
+#[component]
+fn FilesPanel(project_id: String, editable: bool) -> impl IntoView {
+    use crate::api::project::{list_files, AddFile, RemoveFile};
+    use crate::domain::project_file::Importance;
+    let add = ServerAction::<AddFile>::new();
+    let remove = ServerAction::<RemoveFile>::new();
+    let error = last_error(add.value());
+    let form_project_id = project_id.clone();
+    let files = Resource::new(
+        {
+            let id = project_id.clone();
+            move || (id.clone(), add.version().get(), remove.version().get())
+        },
+        |(id, ..)| list_files(id),
+    );
+    view! {
+        <section class="panel" aria-labelledby="files-title" data-testid="files-panel">
+            <h2 id="files-title">"Files"</h2>
+            <Transition fallback=|| ()>
+                {
+                    let project_id = project_id.clone();
+                    move || {
+                        let project_id = project_id.clone();
+                        Suspend::new(async move {
+                            let list = files.await.unwrap_or_default();
+                            if list.is_empty() {
+                                return view! { <p class="muted">"No tracked files. Mark the ones a new session must read first as critical: they go into every briefing."</p> }.into_any();
+                            }
+                            view! {
+                                <ul class="files">
+                                    {list.into_iter().map(|f| {
+                                        let pid = project_id.clone();
+                                        view! {
+                                            <li data-testid="file">
+                                                <code>{f.file_path.clone()}</code>
+                                                <span class=format!("badge imp-{}", f.importance.as_str())>{f.importance.as_str()}</span>
+                                                {f.git_status.clone().map(|g| view! { <span class="muted">{g}</span> })}
+                                                {f.notes.clone().map(|n| view! { <span class="muted">{format!("· {n}")}</span> })}
+                                                {editable.then(|| view! {
+                                                    <ActionForm action=remove attr:class="inline">
+                                                        <input type="hidden" name="project_id" value=pid/>
+                                                        <input type="hidden" name="file" value=f.id.to_string()/>
+                                                        <button type="submit" class="btn small">"Remove"</button>
+                                                    </ActionForm>
+                                                })}
+                                            </li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        })
+                    }
+                }
+            </Transition>
+            {editable.then(|| view! {
+                <ActionForm action=add attr:class="form inline-form files-form">
+                    <input type="hidden" name="project_id" value=form_project_id/>
+                    <div class="field">
+                        <label for="file-path">"Path"</label>
+                        <input id="file-path" name="file_path" type="text" placeholder="src/main.rs" required/>
+                        <FieldError error field="file_path" id="file-path-error"/>
+                    </div>
+                    <div class="field">
+                        <label for="file-importance">"Importance"</label>
+                        <select id="file-importance" name="importance">
+                            {Importance::ALL.map(|i| view! { <option value=i.as_str() selected=i == Importance::Normal>{i.as_str()}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <button type="submit" class="btn">"Track file"</button>
+                </ActionForm>
+                <FormError error fields=&["file_path", "importance"]/>
+            })}
+        </section>
     }
 }

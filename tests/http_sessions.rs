@@ -365,3 +365,61 @@ async fn tracked_files_and_critical_ones_in_briefings() {
         .await;
     assert_eq!(del.status, StatusCode::NOT_FOUND);
 }
+
+fn multipart(file: &[u8]) -> axum::http::Request<axum::body::Body> {
+    let boundary = "XBOUNDARYX";
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"format\"\r\n\r\nauto\r\n")
+            .as_bytes(),
+    );
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"log.md\"\r\nContent-Type: text/markdown\r\n\r\n").as_bytes(),
+    );
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    axum::http::Request::post("/upload/sessions/1/import")
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(axum::body::Body::from(body))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn upload_a_log_file_without_javascript() {
+    let app = app().await;
+    let project = app.create("Uploads").await;
+    let acc = app
+        .json(
+            "POST",
+            "/api/accounts",
+            json!({ "account_name": "U-1" }).to_string(),
+        )
+        .await;
+    let account = acc.json()["id"].as_i64().unwrap();
+    app.json(
+        "POST",
+        "/api/sessions",
+        json!({ "project_id": project, "account_id": account }).to_string(),
+    )
+    .await;
+
+    let ok = app
+        .send(multipart(b"User: ship it\nAssistant: shipped"))
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    assert_eq!(ok.headers["location"], "/sessions/1?imported=2");
+
+    let binary = app.send(multipart(&[0xff, 0xfe, 0x00, 0x01])).await;
+    assert!(binary.headers["location"]
+        .to_str()
+        .unwrap()
+        .contains("import_error=this%20is%20not%20a%20text%20file"));
+    let big = app.send(multipart(&vec![b'a'; common::MAX_BODY * 2])).await;
+    let location = big.headers["location"].to_str().unwrap().to_owned();
+    assert!(location.contains("upload%20limit"), "{location}");
+    let turns = app.get("/api/sessions/1/turns").await.json();
+    assert_eq!(turns["data"].as_array().unwrap().len(), 2);
+}

@@ -7,6 +7,8 @@ pub mod account;
 pub mod project;
 pub mod session;
 pub mod stats;
+#[cfg(feature = "ssr")]
+pub mod upload;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {

@@ -62,7 +62,9 @@ fn opt_number(raw: Option<String>, field: &str) -> Result<Option<i64>, AppError>
 #[server(prefix = "/rpc", endpoint = "list_sessions")]
 pub async fn list_sessions(
     project_id: Option<String>,
+    account_id: Option<String>,
     status: Option<String>,
+    session_type: Option<String>,
     page: Option<String>,
 ) -> Result<SessionListing, AppError> {
     let state = super::ssr::state()?;
@@ -75,13 +77,20 @@ pub async fn list_sessions(
             .as_deref()
             .and_then(|p| p.parse().ok())
             .map(ProjectId),
+        account_id: account_id
+            .as_deref()
+            .and_then(|a| a.parse().ok())
+            .map(crate::domain::account::AccountId),
         status,
+        session_type: session_type
+            .as_deref()
+            .filter(|t| !t.is_empty() && *t != "all")
+            .and_then(|t| t.parse().ok()),
         page: page
             .as_deref()
             .and_then(|p| p.parse().ok())
             .filter(|p| *p >= 1)
             .unwrap_or(1),
-        ..Default::default()
     };
     Ok(SessionListing {
         page: svc::list(&state.db, &filter).await?,

@@ -25,8 +25,15 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(server_fn_status))
         .layer(RequestBodyLimitLayer::new(state.max_body_bytes));
+    let uploads = Router::new()
+        .route(
+            "/upload/sessions/{id}/import",
+            axum::routing::post(crate::api::upload::import_file),
+        )
+        .layer(axum::extract::DefaultBodyLimit::max(state.max_body_bytes));
     Router::new()
         .nest("/api", crate::rest::router(state.max_body_bytes))
+        .merge(uploads)
         .merge(pages)
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())

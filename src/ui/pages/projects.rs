@@ -86,6 +86,11 @@ fn ProjectDetail(view: ProjectView, actions: Actions) -> impl IntoView {
                 </div>
             </div>
         </div>
+        {deleted.is_none().then(|| view! {
+            <p class="head-actions">
+                <a class="btn primary" href=format!("/sessions?project_id={}#start-title", p.id) data-testid="start-session-link">"Start a session"</a>
+            </p>
+        })}
         {deleted.map(|at| view! { <TrashBanner project=p.clone() at=at.ago(now) action=actions.restore/> })}
         <div class="detail">
             <div class="detail-main">

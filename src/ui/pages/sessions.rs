@@ -37,9 +37,20 @@ pub fn SessionsPage() -> impl IntoView {
     let start = ServerAction::<StartSession>::new();
     let query = use_query_map();
     let listing = Resource::new(
-        move || query.with(|q| (q.get("project_id"), q.get("status"), q.get("page"))),
-        |(p, s, page)| list_sessions(p, s, page),
+        move || {
+            query.with(|q| {
+                (
+                    q.get("project_id"),
+                    q.get("account_id"),
+                    q.get("status"),
+                    q.get("session_type"),
+                    q.get("page"),
+                )
+            })
+        },
+        |(p, a, s, t, page)| list_sessions(p, a, s, t, page),
     );
+    let choices = Resource::new(|| (), |_| start_options());
     view! {
         <Title text="Sessions"/>
         <div class="page-head">
@@ -50,6 +61,11 @@ pub fn SessionsPage() -> impl IntoView {
         </div>
         <div class="split">
             <section class="panel list-panel" aria-label="Session list">
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        choices.await.ok().map(|c| view! { <SessionFilters choices=c/> })
+                    })}
+                </Transition>
                 <Transition fallback=|| view! { <p class="muted pad">"Loading sessions…"</p> }>
                     {move || Suspend::new(async move {
                         match listing.await {
@@ -59,7 +75,7 @@ pub fn SessionsPage() -> impl IntoView {
                     })}
                 </Transition>
             </section>
-            <StartForm action=start/>
+            <StartForm action=start choices/>
         </div>
     }
 }
@@ -82,6 +98,23 @@ fn SessionList(listing: SessionListing) -> impl IntoView {
         page.total_pages(),
         page.total
     );
+    let query = use_query_map();
+    let link = move |n: u32| {
+        query.with_untracked(|q| {
+            let mut parts: Vec<String> = ["project_id", "account_id", "status", "session_type"]
+                .iter()
+                .filter_map(|k| {
+                    q.get(k)
+                        .filter(|v| !v.is_empty())
+                        .map(|v| format!("{k}={v}"))
+                })
+                .collect();
+            parts.push(format!("page={n}"));
+            format!("/sessions?{}", parts.join("&"))
+        })
+    };
+    let prev = page.has_prev().then(|| link(page.page - 1));
+    let next = page.has_next().then(|| link(page.page + 1));
     view! {
         <div class="table-wrap">
             <table class="table" data-testid="session-list">
@@ -115,20 +148,74 @@ fn SessionList(listing: SessionListing) -> impl IntoView {
                 </tbody>
             </table>
         </div>
-        <nav class="pager" aria-label="Pages"><span class="muted">{summary}</span></nav>
+        <nav class="pager" aria-label="Pages">
+            {prev.map(|h| view! { <a rel="prev" href=h>"← Previous"</a> })}
+            <span class="muted">{summary}</span>
+            {next.map(|h| view! { <a rel="next" href=h>"Next →"</a> })}
+        </nav>
     }
     .into_any()
 }
 
 #[component]
-fn StartForm(action: ServerAction<StartSession>) -> impl IntoView {
+fn SessionFilters(choices: crate::api::session::SessionChoices) -> impl IntoView {
+    let query = use_query_map();
+    let current = move |k: &'static str| query.with_untracked(|q| q.get(k).unwrap_or_default());
+    let (p, a, st, t) = (
+        current("project_id"),
+        current("account_id"),
+        current("status"),
+        current("session_type"),
+    );
+    view! {
+        <form method="get" action="/sessions" class="toolbar search" aria-label="Filter sessions">
+            <label class="sr-only" for="f-project">"Project"</label>
+            <select id="f-project" name="project_id">
+                <option value="">"All projects"</option>
+                {choices.projects.into_iter().map(|(id, name)| {
+                    let sel = id.to_string() == p;
+                    view! { <option value=id.to_string() selected=sel>{name}</option> }
+                }).collect_view()}
+            </select>
+            <label class="sr-only" for="f-account">"Account"</label>
+            <select id="f-account" name="account_id">
+                <option value="">"All accounts"</option>
+                {choices.accounts.into_iter().map(|o| {
+                    let sel = o.id.to_string() == a;
+                    view! { <option value=o.id.to_string() selected=sel>{o.name}</option> }
+                }).collect_view()}
+            </select>
+            <label class="sr-only" for="f-status">"Status"</label>
+            <select id="f-status" name="status">
+                {[("", "Any status"), ("in_progress", "In progress"), ("completed", "Completed"), ("failed", "Failed"), ("handed_off", "Handed off")]
+                    .map(|(v, l)| view! { <option value=v selected=v == st>{l}</option> }).collect_view()}
+            </select>
+            <label class="sr-only" for="f-type">"Type"</label>
+            <select id="f-type" name="session_type">
+                <option value="">"Any type"</option>
+                {SessionType::ALL.map(|ty| view! { <option value=ty.as_str() selected=ty.as_str() == t>{ty.as_str()}</option> }).collect_view()}
+            </select>
+            <button type="submit" class="btn small">"Filter"</button>
+        </form>
+    }
+}
+
+#[component]
+fn StartForm(
+    action: ServerAction<StartSession>,
+    choices: Resource<Result<crate::api::session::SessionChoices, crate::error::AppError>>,
+) -> impl IntoView {
     let error = last_error(action.value());
-    let options = Resource::new(|| (), |_| start_options());
+    let options = choices;
+    let query = use_query_map();
+    let preselect = query.with_untracked(|q| q.get("project_id").unwrap_or_default());
     view! {
         <section class="panel form-panel" aria-labelledby="start-title">
             <h2 id="start-title">"Start a session"</h2>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || Suspend::new(async move {
+                {move || {
+                    let preselect = preselect.clone();
+                    Suspend::new(async move {
                     let Ok(o) = options.await else { return view! { <p class="muted">"Could not load projects and accounts."</p> }.into_any() };
                     if o.projects.is_empty() || o.accounts.is_empty() {
                         return view! {
@@ -143,7 +230,10 @@ fn StartForm(action: ServerAction<StartSession>) -> impl IntoView {
                             <div class="field">
                                 <label for="start-project">"Project"</label>
                                 <select id="start-project" name="project_id">
-                                    {o.projects.into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view()}
+                                    {o.projects.into_iter().map(|(id, name)| {
+                                        let sel = id.to_string() == preselect;
+                                        view! { <option value=id.to_string() selected=sel>{name}</option> }
+                                    }).collect_view()}
                                 </select>
                                 <FieldError error field="project_id" id="start-project-error"/>
                             </div>
@@ -171,7 +261,7 @@ fn StartForm(action: ServerAction<StartSession>) -> impl IntoView {
                             <button type="submit" class="btn primary">"Start session"</button>
                         </ActionForm>
                     }.into_any()
-                })}
+                })}}
             </Transition>
         </section>
     }
@@ -230,6 +320,8 @@ pub fn SessionPage() -> impl IntoView {
 
 #[component]
 fn SessionDetailView(v: SessionView, actions: SessionActions) -> impl IntoView {
+    let query = use_query_map();
+    let upload_note = query.with_untracked(|q| (q.get("imported"), q.get("import_error")));
     let s = v.detail.session.clone();
     let id = s.id.to_string();
     let running = s.status == SessionStatus::InProgress;
@@ -303,6 +395,11 @@ fn SessionDetailView(v: SessionView, actions: SessionActions) -> impl IntoView {
                 </section>
                 <section class="panel" aria-labelledby="conv-title">
                     <h2 id="conv-title">"Conversation"</h2>
+                    {match upload_note {
+                        (Some(n), _) => Some(view! { <p class="form-ok" role="status" data-testid="upload-done">{format!("Imported {n} turns from the file.")}</p> }.into_any()),
+                        (None, Some(e)) => Some(view! { <p class="form-error" role="alert" data-testid="upload-error">{e}</p> }.into_any()),
+                        _ => None,
+                    }}
                     {if v.detail.turns.is_empty() {
                         view! { <p class="muted">"No turns recorded."</p> }.into_any()
                     } else {
@@ -365,6 +462,15 @@ fn SessionDetailView(v: SessionView, actions: SessionActions) -> impl IntoView {
                             <FormError error=import_error fields=&["format", "text"]/>
                             <button type="submit" class="btn">"Import"</button>
                         </ActionForm>
+                        <form method="post" enctype="multipart/form-data" class="form upload-form"
+                            action=format!("/upload/sessions/{}/import", s.id)>
+                            <div class="field">
+                                <label for="imp-file">"…or upload the file"</label>
+                                <input id="imp-file" name="file" type="file" accept=".json,.md,.txt,text/*,application/json"/>
+                            </div>
+                            <input type="hidden" name="format" value="auto"/>
+                            <button type="submit" class="btn">"Upload and import"</button>
+                        </form>
                         {move || import_done().map(|o| view! {
                             <p class="form-ok" role="status" data-testid="import-done">
                                 {format!("Imported {} turns ({}{})", o.imported, o.format.as_str(),

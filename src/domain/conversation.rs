@@ -374,8 +374,26 @@ fn specstory(text: &str) -> (Option<String>, Vec<ImportedTurn>) {
     (title, turns)
 }
 
-/// Plain text: `User:` / `Assistant:` (or `Human:` / `AI:`) line prefixes start turns;
-/// without them the whole text is one user turn.
+/// A markdown line that names the speaker of the turn after it: `### User`,
+/// `**Assistant**`, `**Cursor**` (Claude Code and Cursor exports write these).
+fn speaker_heading(line: &str) -> Option<&'static str> {
+    let t = line.trim();
+    if !(t.starts_with('#') || t.starts_with("**")) {
+        return None;
+    }
+    // also "## 👤 User", "## 🤖 Claude": anything before the name is decoration
+    let name = t.trim_matches(|c: char| !c.is_alphanumeric());
+    match name.to_ascii_lowercase().as_str() {
+        "user" | "human" | "you" => Some("user"),
+        "assistant" | "cursor" | "claude" | "ai" | "model" => Some("assistant"),
+        "system" => Some("system"),
+        _ => None,
+    }
+}
+
+/// Plain text and markdown chat exports: `User:` / `Assistant:` (or `Human:` / `AI:`)
+/// line prefixes, or speaker headings (`### User`, `**Cursor**`), start turns; without
+/// them the whole text is one user turn.
 fn plain(text: &str) -> Vec<ImportedTurn> {
     let prefixes = [
         ("user:", "user"),
@@ -389,6 +407,14 @@ fn plain(text: &str) -> Vec<ImportedTurn> {
     let mut role: Option<&str> = None;
     let mut buf = String::new();
     for line in text.lines() {
+        if let Some(r) = speaker_heading(line) {
+            if let Some(prev) = role {
+                turns.push(turn(prev, buf.trim_end_matches(['-', '\n', ' '])));
+            }
+            buf.clear();
+            role = Some(r);
+            continue;
+        }
         let lower = line.trim_start().to_ascii_lowercase();
         if let Some((p, r)) = prefixes.iter().find(|(p, _)| lower.starts_with(p)) {
             if let Some(prev) = role {
@@ -477,6 +503,9 @@ mod tests {
         .unwrap();
         assert_eq!(roles(&i), ["user", "assistant"]);
         assert_eq!(i.turns[1].content, "deployed to staging\nwith one warning");
+        let md = parse("# Export\n\n### User\n\nfix the build\n\n---\n\n**Cursor**\n\nFixed: missing feature flag\n", None).unwrap();
+        assert_eq!(roles(&md), ["user", "assistant"]);
+        assert_eq!(md.turns[1].content, "Fixed: missing feature flag");
         let one = parse("just some notes", None).unwrap();
         assert_eq!(roles(&one), ["user"]);
     }
@@ -516,6 +545,8 @@ mod tests {
                 Format::Aider
             } else if name.contains("-specstory-") {
                 Format::Specstory
+            } else if name.contains("-claude-code-") || name.contains("-cursor-") {
+                Format::Plain
             } else {
                 continue;
             };

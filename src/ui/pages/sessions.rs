@@ -93,10 +93,11 @@ fn SessionList(listing: SessionListing) -> impl IntoView {
         .into_any();
     }
     let summary = format!(
-        "Page {} of {} · {} sessions",
+        "Page {} of {} · {} session{}",
         page.page,
         page.total_pages(),
-        page.total
+        page.total,
+        if page.total == 1 { "" } else { "s" }
     );
     let query = use_query_map();
     let link = move |n: u32| {

@@ -243,24 +243,7 @@ pub struct NewAccount {
 }
 
 pub fn parse_name(s: &str) -> Result<String, FieldError> {
-    let t = s.trim();
-    let n = t.chars().count();
-    if n == 0 {
-        return Err(FieldError::new("account_name", "a name is required"));
-    }
-    if n > NAME_MAX_CHARS {
-        return Err(FieldError::new(
-            "account_name",
-            format!("at most {NAME_MAX_CHARS} characters (this one has {n})"),
-        ));
-    }
-    if t.chars().any(char::is_control) {
-        return Err(FieldError::new(
-            "account_name",
-            "must not contain control characters",
-        ));
-    }
-    Ok(t.to_owned())
+    crate::domain::text::required_name(s, "account_name", NAME_MAX_CHARS)
 }
 
 pub fn parse_email(s: Option<&str>) -> Result<Option<String>, FieldError> {
@@ -278,17 +261,7 @@ pub fn parse_email(s: Option<&str>) -> Result<Option<String>, FieldError> {
 }
 
 fn parse_text(s: Option<&str>, field: &str) -> Result<Option<String>, FieldError> {
-    let Some(t) = s.map(str::trim).filter(|t| !t.is_empty()) else {
-        return Ok(None);
-    };
-    let n = t.chars().count();
-    if n > TEXT_MAX_CHARS {
-        return Err(FieldError::new(
-            field,
-            format!("at most {TEXT_MAX_CHARS} characters (this one has {n})"),
-        ));
-    }
-    Ok(Some(t.to_owned()))
+    crate::domain::text::optional(s, field, TEXT_MAX_CHARS)
 }
 
 pub fn parse_credits(v: i64, field: &str) -> Result<i64, FieldError> {

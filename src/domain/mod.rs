@@ -43,4 +43,5 @@ pub mod project_file;
 pub mod quota;
 pub mod session;
 pub mod stats;
+pub mod text;
 pub mod time;

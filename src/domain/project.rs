@@ -20,24 +20,7 @@ pub struct ProjectName(String);
 
 impl ProjectName {
     pub fn parse(s: &str) -> Result<Self, FieldError> {
-        let t = s.trim();
-        let n = t.chars().count();
-        if n == 0 {
-            return Err(FieldError::new("name", "a name is required"));
-        }
-        if n > NAME_MAX_CHARS {
-            return Err(FieldError::new(
-                "name",
-                format!("at most {NAME_MAX_CHARS} characters (this one has {n})"),
-            ));
-        }
-        if t.chars().any(char::is_control) {
-            return Err(FieldError::new(
-                "name",
-                "must not contain control characters",
-            ));
-        }
-        Ok(Self(t.to_owned()))
+        crate::domain::text::required_name(s, "name", NAME_MAX_CHARS).map(Self)
     }
 
     pub fn as_str(&self) -> &str {
@@ -70,17 +53,7 @@ pub struct ProjectDescription(Option<String>);
 
 impl ProjectDescription {
     pub fn parse(s: Option<&str>) -> Result<Self, FieldError> {
-        let Some(t) = s.map(str::trim).filter(|t| !t.is_empty()) else {
-            return Ok(Self(None));
-        };
-        let n = t.chars().count();
-        if n > DESCRIPTION_MAX_CHARS {
-            return Err(FieldError::new(
-                "description",
-                format!("at most {DESCRIPTION_MAX_CHARS} characters (this one has {n})"),
-            ));
-        }
-        Ok(Self(Some(t.to_owned())))
+        crate::domain::text::optional(s, "description", DESCRIPTION_MAX_CHARS).map(Self)
     }
 
     pub fn as_deref(&self) -> Option<&str> {

@@ -84,15 +84,7 @@ pub struct NewProjectFile {
     pub notes: Option<String>,
 }
 
-fn short(s: Option<&str>, field: &str, max: usize) -> Result<Option<String>, FieldError> {
-    let Some(t) = s.map(str::trim).filter(|t| !t.is_empty()) else {
-        return Ok(None);
-    };
-    if t.chars().count() > max {
-        return Err(FieldError::new(field, format!("at most {max} characters")));
-    }
-    Ok(Some(t.to_owned()))
-}
+use crate::domain::text::optional as short;
 
 impl NewProjectFile {
     pub fn parse(input: &ProjectFileInput) -> Result<Self, FieldError> {

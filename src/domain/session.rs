@@ -113,17 +113,7 @@ pub struct Session {
 }
 
 fn parse_text(s: Option<&str>, field: &str) -> Result<Option<String>, FieldError> {
-    let Some(t) = s.map(str::trim).filter(|t| !t.is_empty()) else {
-        return Ok(None);
-    };
-    let n = t.chars().count();
-    if n > TEXT_MAX_CHARS {
-        return Err(FieldError::new(
-            field,
-            format!("at most {TEXT_MAX_CHARS} characters (this one has {n})"),
-        ));
-    }
-    Ok(Some(t.to_owned()))
+    crate::domain::text::optional(s, field, TEXT_MAX_CHARS)
 }
 
 fn parse_ref(v: Option<i64>, field: &str) -> Result<i64, FieldError> {

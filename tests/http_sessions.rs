@@ -7,6 +7,30 @@ use axum::http::StatusCode;
 use common::app;
 use serde_json::json;
 
+impl common::TestApp {
+    /// A project, an account and a running session on them: (project, account, session).
+    async fn running_session(&self, project_name: &str, account_name: &str) -> (i64, i64, i64) {
+        let project = self.create(project_name).await;
+        let acc = self
+            .json(
+                "POST",
+                "/api/accounts",
+                json!({ "account_name": account_name }).to_string(),
+            )
+            .await;
+        let account = acc.json()["id"].as_i64().unwrap();
+        let s = self
+            .json(
+                "POST",
+                "/api/sessions",
+                json!({ "project_id": project, "account_id": account }).to_string(),
+            )
+            .await;
+        assert_eq!(s.status, StatusCode::CREATED, "{}", s.text());
+        (project, account, s.json()["id"].as_i64().unwrap())
+    }
+}
+
 #[tokio::test]
 async fn session_lifecycle_over_rest() {
     let app = app().await;
@@ -203,23 +227,7 @@ async fn session_endpoints_reject_bad_input() {
 #[tokio::test]
 async fn import_a_conversation_log() {
     let app = app().await;
-    let project = app.create("Imports").await;
-    let acc = app
-        .json(
-            "POST",
-            "/api/accounts",
-            json!({ "account_name": "I-1" }).to_string(),
-        )
-        .await;
-    let account = acc.json()["id"].as_i64().unwrap();
-    let s = app
-        .json(
-            "POST",
-            "/api/sessions",
-            json!({ "project_id": project, "account_id": account }).to_string(),
-        )
-        .await;
-    let id = s.json()["id"].as_i64().unwrap();
+    let (_, _, id) = app.running_session("Imports", "I-1").await;
     let uri = format!("/api/sessions/{id}/import");
 
     let aider = "# aider chat started at 2026-01-01 10:00:00\n\n#### add a health endpoint\n\nAdded GET /health in src/main.rs\n";
@@ -390,21 +398,8 @@ fn multipart(file: &[u8]) -> axum::http::Request<axum::body::Body> {
 #[tokio::test]
 async fn upload_a_log_file_without_javascript() {
     let app = app().await;
-    let project = app.create("Uploads").await;
-    let acc = app
-        .json(
-            "POST",
-            "/api/accounts",
-            json!({ "account_name": "U-1" }).to_string(),
-        )
-        .await;
-    let account = acc.json()["id"].as_i64().unwrap();
-    app.json(
-        "POST",
-        "/api/sessions",
-        json!({ "project_id": project, "account_id": account }).to_string(),
-    )
-    .await;
+    let (_, _, session) = app.running_session("Uploads", "U-1").await;
+    assert_eq!(session, 1, "the upload requests below address session 1");
 
     let ok = app
         .send(multipart(b"User: ship it\nAssistant: shipped"))

@@ -38,6 +38,7 @@ macro_rules! id_type {
 pub mod account;
 pub mod briefing;
 pub mod conversation;
+pub mod handoff;
 pub mod project;
 pub mod project_file;
 pub mod quota;

@@ -1,4 +1,4 @@
-//! `paas [serve|migrate]`.
+//! `paas [serve|migrate|compress]`.
 
 use crate::server::settings::{Cli, Command, Settings};
 use crate::server::{router, telemetry, AppState};
@@ -7,10 +7,19 @@ use clap::Parser;
 
 pub async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    telemetry::init();
     let result = match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(cli.settings).await,
-        Command::Migrate => migrate(cli.settings).await,
+        Command::Compress {
+            budget_chars,
+            level,
+        } => compress(budget_chars, &level),
+        Command::Serve => {
+            telemetry::init();
+            serve(cli.settings).await
+        }
+        Command::Migrate => {
+            telemetry::init();
+            migrate(cli.settings).await
+        }
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -20,6 +29,24 @@ pub async fn main() -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// `paas compress`: stdin to stdout, nothing else touched.
+fn compress(budget_chars: Option<usize>, level: &str) -> Result<(), String> {
+    use crate::domain::handoff;
+    use std::io::{Read, Write};
+    let mut raw = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut raw)
+        .map_err(|e| format!("cannot read stdin: {e}"))?;
+    let text = String::from_utf8_lossy(&raw);
+    let level = handoff::Level::parse(level).unwrap_or_default();
+    let budget = budget_chars.unwrap_or_else(|| level.budget(text.chars().count()));
+    let briefing = handoff::compress(&text, &handoff::Facts::default(), budget)
+        .map_err(|e| format!("{}: {e}", e.field()))?;
+    std::io::stdout()
+        .write_all(briefing.markdown.as_bytes())
+        .map_err(|e| format!("cannot write stdout: {e}"))
 }
 
 async fn migrate(settings: Settings) -> Result<(), String> {

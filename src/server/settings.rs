@@ -24,6 +24,15 @@ pub enum Command {
     Serve,
     /// Create the database if missing and apply pending migrations, then exit.
     Migrate,
+    /// Compress a session log read from stdin into a handoff briefing on stdout.
+    Compress {
+        /// Largest briefing, in characters (overrides --level).
+        #[arg(long, env = "BUDGET_CHARS")]
+        budget_chars: Option<usize>,
+        /// Compression level: low keeps about 10 %, medium 5 %, high 2 % of the log.
+        #[arg(long, value_parser = ["low", "medium", "high"], default_value = "medium")]
+        level: String,
+    },
 }
 
 #[derive(Debug, Clone, clap::Args)]

@@ -1,0 +1,860 @@
+//! The handoff engine: turns a long AI-session log (plain text, markdown or an exported
+//! conversation) plus what the project records about the session into a sectioned
+//! markdown briefing that fits a character budget, and says which salient facts did not
+//! fit. Pure and deterministic: the same input and budget give the same briefing.
+//!
+//! How it selects: the log is split into speaker turns and then units (sentences, list
+//! items, commands, output lines). Each unit is scored for every section from cue words
+//! and markers, the speaker (constraints are only the user's words), the heading it sits
+//! under, its position (the end of a log holds the current state and the next step), how
+//! many salient facts it carries, and how often it repeats (repetition is noise). Each
+//! section gets a share of the budget, filled by score without near-duplicates; what is
+//! left goes to the best remaining units, then to the most recent lines of the log.
+
+mod scan;
+mod score;
+
+pub use scan::FactKind;
+use scan::{FactInfo, Kind, Role, Scan, Unit};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use unicode_segmentation::UnicodeSegmentation;
+
+/// The smallest budget a briefing can be asked for.
+pub const MIN_BUDGET: usize = 200;
+/// The largest budget (and the largest context the engine reads, in bytes, is
+/// [`MAX_CONTEXT_BYTES`]).
+pub const MAX_BUDGET: usize = 1_000_000;
+pub const MAX_CONTEXT_BYTES: usize = 32 * 1024 * 1024;
+
+/// The briefing's sections, in the order they are rendered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Section {
+    Goal = 0,
+    State,
+    Done,
+    InProgress,
+    Blockers,
+    Decisions,
+    Files,
+    Constraints,
+    Next,
+    Tail,
+}
+
+impl Section {
+    pub const COUNT: usize = 10;
+    pub const ALL: [Section; Section::COUNT] = [
+        Section::Goal,
+        Section::State,
+        Section::Done,
+        Section::InProgress,
+        Section::Blockers,
+        Section::Decisions,
+        Section::Files,
+        Section::Constraints,
+        Section::Next,
+        Section::Tail,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Section::Goal => "Goal",
+            Section::State => "Current state",
+            Section::Done => "Done",
+            Section::InProgress => "In progress",
+            Section::Blockers => "Blockers & errors",
+            Section::Decisions => "Decisions",
+            Section::Files => "Files & identifiers",
+            Section::Constraints => "Constraints",
+            Section::Next => "Next steps",
+            Section::Tail => "Latest log lines",
+        }
+    }
+
+    fn from_title(t: &str) -> Option<Section> {
+        Section::ALL.into_iter().find(|s| s.title() == t)
+    }
+
+    /// Share of the budget a section may fill in the first pass.
+    fn share(self) -> f64 {
+        match self {
+            Section::Goal => 0.10,
+            Section::State => 0.12,
+            Section::Done => 0.05,
+            Section::InProgress => 0.03,
+            Section::Blockers => 0.12,
+            Section::Decisions => 0.07,
+            Section::Files => 0.33,
+            Section::Constraints => 0.09,
+            Section::Next => 0.11,
+            Section::Tail => 0.0,
+        }
+    }
+
+    /// Longest item a section takes, in characters.
+    fn item_cap(self) -> usize {
+        match self {
+            Section::Goal | Section::State => 320,
+            Section::Constraints => 240,
+            _ => 200,
+        }
+    }
+}
+
+/// Compression level (spec): maps to a budget unless one is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    Low,
+    #[default]
+    Medium,
+    High,
+}
+
+impl Level {
+    pub fn parse(s: &str) -> Option<Level> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "low" => Some(Level::Low),
+            "medium" => Some(Level::Medium),
+            "high" => Some(Level::High),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Low => "low",
+            Level::Medium => "medium",
+            Level::High => "high",
+        }
+    }
+
+    /// Budget in characters for a context of `chars` characters: low keeps about 10 %,
+    /// medium 5 %, high 2 %, each within sensible bounds.
+    pub fn budget(self, chars: usize) -> usize {
+        let (frac, lo, hi) = match self {
+            Level::Low => (0.10, 3000, 24_000),
+            Level::Medium => (0.05, 2000, 12_000),
+            Level::High => (0.02, 1500, 8000),
+        };
+        ((chars as f64 * frac) as usize).clamp(lo, hi)
+    }
+}
+
+/// What the project records about the session being handed over.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Facts {
+    pub project_name: Option<String>,
+    pub session_number: Option<i64>,
+    pub objectives: Option<String>,
+    pub accomplishments: Option<String>,
+    pub blockers: Option<String>,
+    pub notes: Option<String>,
+    /// Paths of the project's critical files.
+    #[serde(default)]
+    pub critical_files: Vec<String>,
+}
+
+/// Sizes before and after.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Stats {
+    pub original_chars: usize,
+    pub original_lines: usize,
+    pub compressed_chars: usize,
+    pub compressed_lines: usize,
+    /// Size reduction in percent (0–100, one decimal).
+    pub compression_ratio: f64,
+}
+
+/// A salient fact of the log that is not in the briefing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DroppedFact {
+    pub kind: FactKind,
+    pub text: String,
+    pub count: usize,
+}
+
+/// The engine's answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Briefing {
+    pub markdown: String,
+    pub budget: usize,
+    pub stats: Stats,
+    /// Salient facts that did not fit, most important first.
+    pub dropped: Vec<DroppedFact>,
+    /// How many salient facts the log has, and how many the briefing kept.
+    pub facts_total: usize,
+    pub facts_kept: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CompressError {
+    #[error("the context is empty")]
+    Empty,
+    #[error("the context is not text (it contains NUL bytes or control characters)")]
+    Binary,
+    #[error("the context is larger than {MAX_CONTEXT_BYTES} bytes")]
+    TooLarge,
+    #[error("the budget must be between {MIN_BUDGET} and {MAX_BUDGET} characters")]
+    Budget,
+}
+
+impl CompressError {
+    /// The request field the error is about.
+    pub fn field(&self) -> &'static str {
+        match self {
+            CompressError::Budget => "budget_chars",
+            _ => "context",
+        }
+    }
+}
+
+/// Rejects what is not a readable log.
+pub fn check_context(context: &str) -> Result<(), CompressError> {
+    if context.len() > MAX_CONTEXT_BYTES {
+        return Err(CompressError::TooLarge);
+    }
+    if context.trim().is_empty() {
+        return Err(CompressError::Empty);
+    }
+    let mut control = 0usize;
+    let mut total = 0usize;
+    for c in context.chars().take(100_000) {
+        total += 1;
+        if c == '\0' {
+            return Err(CompressError::Binary);
+        }
+        if (c.is_control() && !matches!(c, '\n' | '\r' | '\t')) || c == '\u{FFFD}' {
+            control += 1;
+        }
+    }
+    if control * 10 > total {
+        return Err(CompressError::Binary);
+    }
+    Ok(())
+}
+
+fn chars(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// Cuts `s` to at most `max` characters on a grapheme boundary, preferring a word
+/// boundary, and marks the cut with `…`.
+pub fn cut(s: &str, max: usize) -> String {
+    if chars(s) <= max {
+        return s.to_owned();
+    }
+    if max == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut n = 0;
+    for g in s.graphemes(true) {
+        let gc = chars(g);
+        if n + gc > max - 1 {
+            break;
+        }
+        out.push_str(g);
+        n += gc;
+    }
+    // back off to a word boundary when one is near
+    if let Some(i) = out.rfind(' ') {
+        if chars(&out[i..]) < 24 && i > 0 {
+            out.truncate(i);
+        }
+    }
+    let trimmed = out.trim_end_matches([' ', ',', ';', ':', '-']).len();
+    out.truncate(trimmed);
+    out.push('…');
+    out
+}
+
+/// Lower-case word set of a text, for near-duplicate checks.
+fn word_set(s: &str) -> BTreeSet<String> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() > 2)
+        .map(str::to_lowercase)
+        .collect()
+}
+
+fn similar(a: &BTreeSet<String>, b: &BTreeSet<String>) -> bool {
+    if a.is_empty() || b.is_empty() {
+        return false;
+    }
+    let inter = a.intersection(b).count();
+    let small = a.len().min(b.len());
+    inter * 10 >= small * 8
+}
+
+#[derive(Debug, Clone)]
+struct Item {
+    text: String,
+    pos: f64,
+    score: f64,
+    /// Pinned items come from the session record and always go first.
+    pinned: bool,
+}
+
+#[derive(Default)]
+struct Plan {
+    sections: BTreeMap<Section, Vec<Item>>,
+    header: String,
+}
+
+impl Plan {
+    fn render(&self) -> String {
+        let mut out = self.header.clone();
+        for (s, items) in &self.sections {
+            if items.is_empty() {
+                continue;
+            }
+            out.push_str("\n## ");
+            out.push_str(s.title());
+            out.push('\n');
+            let mut sorted: Vec<&Item> = items.iter().collect();
+            if !matches!(s, Section::Files) {
+                sorted.sort_by(|a, b| {
+                    b.pinned
+                        .cmp(&a.pinned)
+                        .then(a.pos.total_cmp(&b.pos))
+                });
+            }
+            for it in sorted {
+                out.push_str("- ");
+                out.push_str(&it.text);
+                out.push('\n');
+            }
+        }
+        out
+    }
+}
+
+/// Cost in characters of adding `text` as an item of a section that has `n` items.
+fn item_cost(section: Section, n: usize, text: &str) -> usize {
+    let head = if n == 0 {
+        4 + chars(section.title()) // "\n## " + title + "\n" (the newline counted below)
+            + 1
+    } else {
+        0
+    };
+    head + 2 + chars(text) + 1
+}
+
+fn header_for(facts: &Facts, title: Option<&str>) -> String {
+    let mut h = String::from("# Handoff");
+    if let Some(p) = facts.project_name.as_deref().filter(|p| !p.trim().is_empty()) {
+        h.push_str(": ");
+        h.push_str(&scan::clean_line(p));
+        if let Some(n) = facts.session_number {
+            h.push_str(&format!(" · after session {n}"));
+        }
+    } else if let Some(t) = title {
+        h.push_str(": ");
+        h.push_str(&cut(&scan::clean_line(t), 80));
+    }
+    h.push('\n');
+    h
+}
+
+/// Splits recorded free text (objectives, notes…) into items.
+fn record_items(text: Option<&str>) -> Vec<String> {
+    text.unwrap_or("")
+        .lines()
+        .map(scan::clean_line)
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+/// Whether `text` is a briefing this engine wrote: a `# Handoff` title and only our
+/// section headings.
+fn parse_own(text: &str) -> Option<(String, Vec<(Section, String)>)> {
+    let mut lines = text.lines();
+    let first = lines.next()?;
+    if !first.starts_with("# Handoff") {
+        return None;
+    }
+    let mut items = Vec::new();
+    let mut section = None;
+    for l in lines {
+        if l.is_empty() {
+            continue;
+        }
+        if let Some(t) = l.strip_prefix("## ") {
+            section = Some(Section::from_title(t)?);
+        } else if let Some(item) = l.strip_prefix("- ") {
+            items.push((section?, item.to_owned()));
+        } else {
+            return None;
+        }
+    }
+    Some((format!("{first}\n"), items))
+}
+
+/// Compresses `context` into a briefing of at most `budget` characters.
+pub fn compress(context: &str, facts: &Facts, budget: usize) -> Result<Briefing, CompressError> {
+    if !(MIN_BUDGET..=MAX_BUDGET).contains(&budget) {
+        return Err(CompressError::Budget);
+    }
+    let has_record = facts.objectives.is_some()
+        || facts.accomplishments.is_some()
+        || facts.blockers.is_some()
+        || facts.notes.is_some();
+    if context.trim().is_empty() && has_record {
+        return Ok(finish(context, &[], build_plan(&Scan::default(), facts, budget), budget));
+    }
+    check_context(context)?;
+    if let Some((header, items)) = parse_own(context) {
+        if chars(context) <= budget {
+            return Ok(finish(context, &[], plan_from_markdown(header, items, budget, true), budget));
+        }
+        return Ok(finish(context, &[], plan_from_markdown(header, items, budget, false), budget));
+    }
+    let scanned = scan::scan(context);
+    let plan = build_plan(&scanned, facts, budget);
+    Ok(finish(context, &scanned.facts, plan, budget))
+}
+
+/// Re-selects the items of one of our own briefings (it is already sectioned).
+fn plan_from_markdown(header: String, items: Vec<(Section, String)>, budget: usize, all: bool) -> Plan {
+    let n = items.len().max(1) as f64;
+    let mut plan = Plan {
+        header: cut(&header, budget / 4),
+        ..Plan::default()
+    };
+    let mut used = chars(&plan.header);
+    for (i, (s, text)) in items.into_iter().enumerate() {
+        let list = plan.sections.entry(s).or_default();
+        let cost = item_cost(s, list.len(), &text);
+        if all || used + cost <= budget {
+            used += cost;
+            list.push(Item {
+                text,
+                pos: i as f64 / n,
+                score: 1.0,
+                pinned: false,
+            });
+        }
+    }
+    plan
+}
+
+fn finish(context: &str, facts: &[FactInfo], plan: Plan, budget: usize) -> Briefing {
+    let mut markdown = plan.render();
+    if chars(&markdown) > budget {
+        // never over budget (a guard; selection already keeps within it)
+        markdown = cut(&markdown, budget);
+    }
+    let original_chars = chars(context);
+    let compressed_chars = chars(&markdown);
+    let ratio = if original_chars == 0 {
+        0.0
+    } else {
+        let r = 100.0 * (1.0 - compressed_chars as f64 / original_chars as f64);
+        (r.max(0.0) * 10.0).round() / 10.0
+    };
+    let mut ranked: Vec<&FactInfo> = facts.iter().collect();
+    ranked.sort_by(|a, b| {
+        fact_weight(b)
+            .total_cmp(&fact_weight(a))
+            .then_with(|| a.text.cmp(&b.text))
+    });
+    let mut dropped = Vec::new();
+    let mut kept = 0;
+    for f in &ranked {
+        if fact_in(&markdown, f) {
+            kept += 1;
+        } else {
+            dropped.push(DroppedFact {
+                kind: f.kind,
+                text: f.text.clone(),
+                count: f.count,
+            });
+        }
+    }
+    Briefing {
+        stats: Stats {
+            original_chars,
+            original_lines: context.lines().count(),
+            compressed_chars,
+            compressed_lines: markdown.lines().count(),
+            compression_ratio: ratio,
+        },
+        markdown,
+        budget,
+        dropped,
+        facts_total: facts.len(),
+        facts_kept: kept,
+    }
+}
+
+fn fact_in(markdown: &str, f: &FactInfo) -> bool {
+    match f.kind {
+        FactKind::Command | FactKind::Error => {
+            let key = scan::truncate_chars(&f.text, 60);
+            markdown.contains(key)
+        }
+        FactKind::Path => markdown.contains(display_fact(f).as_str()),
+        _ => markdown.contains(f.text.as_str()),
+    }
+}
+
+/// How much a fact matters: how often it occurs, whether it is recent, whether the user
+/// named it, what kind it is.
+fn fact_weight(f: &FactInfo) -> f64 {
+    let kind = match f.kind {
+        FactKind::Error => 1.6,
+        FactKind::Path => 1.4,
+        FactKind::Command => 1.3,
+        FactKind::Commit => 1.3,
+        FactKind::Url => 1.0,
+        FactKind::Version => 0.9,
+        FactKind::Identifier => 1.0,
+    };
+    let late = if f.last >= 0.8 { 2.0 } else { 1.0 };
+    let user = if f.by_user { 1.3 } else { 1.0 };
+    kind * late * user * (1.0 + (f.count as f64).ln())
+}
+
+struct Builder<'a> {
+    plan: Plan,
+    budget: usize,
+    used: usize,
+    section_used: [usize; Section::COUNT],
+    chosen_units: BTreeSet<usize>,
+    chosen_sets: Vec<BTreeSet<String>>,
+    units: &'a [Unit],
+}
+
+impl Builder<'_> {
+    fn len(&self, s: Section) -> usize {
+        self.plan.sections.get(&s).map_or(0, Vec::len)
+    }
+
+    fn add(&mut self, s: Section, item: Item) {
+        let cost = item_cost(s, self.len(s), &item.text);
+        self.used += cost;
+        self.section_used[s as usize] += cost;
+        self.plan.sections.entry(s).or_default().push(item);
+    }
+
+    /// Adds the best candidates of `s` while the section stays within `limit`.
+    fn fill_units(&mut self, s: Section, limit: usize, candidates: &[(usize, f64)]) {
+        for &(ui, score) in candidates {
+            if self.chosen_units.contains(&ui) {
+                continue;
+            }
+            let overhead = item_cost(s, self.len(s), "");
+            let room = limit
+                .saturating_sub(self.section_used[s as usize])
+                .min(self.budget.saturating_sub(self.used));
+            if room < overhead + 30 {
+                break;
+            }
+            let u = &self.units[ui];
+            let full = chars(&u.text).min(s.item_cap());
+            let allowed = s.item_cap().min(room - overhead);
+            // a unit cut to a stub says little: leave it for a smaller one
+            if allowed < full && allowed * 10 < full * 7 {
+                continue;
+            }
+            let text = cut(&u.text, allowed);
+            let set = word_set(&text);
+            if self.chosen_sets.iter().any(|c| similar(c, &set)) {
+                continue;
+            }
+            self.chosen_units.insert(ui);
+            self.chosen_sets.push(set);
+            self.add(
+                s,
+                Item {
+                    text,
+                    pos: u.pos,
+                    score,
+                    pinned: false,
+                },
+            );
+        }
+    }
+
+    /// Lists the salient facts the briefing does not mention yet, the most valuable per
+    /// character first; every kind of fact counts the same in total.
+    fn fill_facts(&mut self, limit: usize, facts: &[FactInfo]) {
+        let s = Section::Files;
+        let rendered = self.plan.render();
+        let mut kind_total: BTreeMap<FactKind, f64> = BTreeMap::new();
+        for f in facts {
+            *kind_total.entry(f.kind).or_default() += fact_weight(f);
+        }
+        let mut ranked: Vec<(f64, &FactInfo, String)> = facts
+            .iter()
+            .filter(|f| f.kind != FactKind::Error)
+            .map(|f| {
+                let shown = display_fact(f);
+                let value = fact_weight(f) / kind_total[&f.kind].max(1e-9);
+                (value / (chars(&shown) + 2) as f64, f, shown)
+            })
+            .filter(|(_, f, shown)| !rendered.contains(shown.as_str()) && !fact_in(&rendered, f))
+            .collect();
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.2.cmp(&b.2)));
+        let mut picked: BTreeMap<FactKind, Vec<String>> = BTreeMap::new();
+        let mut extra = 0usize; // what the picked lists cost beyond the section so far
+        let base_lines = self.len(s);
+        let start_used = self.used;
+        for (_, f, shown) in ranked {
+            let list = picked.get(&f.kind);
+            let add = match list {
+                Some(l) if l.iter().any(|x| x == &shown) => continue,
+                Some(_) => 2 + chars(&shown),
+                None => {
+                    let n_lines = base_lines + picked.len();
+                    item_cost(s, n_lines, &format!("{}: ", fact_label(f.kind))) + chars(&shown)
+                }
+            };
+            if self.section_used[s as usize] + extra + add > limit
+                || start_used + extra + add > self.budget
+            {
+                continue;
+            }
+            extra += add;
+            picked.entry(f.kind).or_default().push(shown);
+        }
+        for kind in [
+            FactKind::Path,
+            FactKind::Command,
+            FactKind::Identifier,
+            FactKind::Commit,
+            FactKind::Url,
+            FactKind::Version,
+        ] {
+            if let Some(list) = picked.remove(&kind) {
+                let sep = if kind == FactKind::Command { "; " } else { ", " };
+                let text = format!("{}: {}", fact_label(kind), list.join(sep));
+                self.add(
+                    s,
+                    Item {
+                        text,
+                        pos: 0.0,
+                        score: 0.0,
+                        pinned: false,
+                    },
+                );
+            }
+        }
+    }
+
+    /// What is still free: the latest lines of the log, verbatim.
+    fn fill_tail(&mut self) {
+        let mut tail: Vec<Item> = Vec::new();
+        let mut tail_used = 0usize;
+        let taken: BTreeSet<&str> = self
+            .plan
+            .sections
+            .values()
+            .flatten()
+            .map(|i| i.text.as_str())
+            .collect();
+        let mut seen: BTreeSet<&str> = BTreeSet::new();
+        for (ui, u) in self.units.iter().enumerate().rev() {
+            if self.chosen_units.contains(&ui) || taken.contains(u.text.as_str()) {
+                continue;
+            }
+            if !seen.insert(u.text.as_str()) {
+                continue;
+            }
+            let cost = item_cost(Section::Tail, tail.len(), &u.text);
+            if self.used + tail_used + cost > self.budget {
+                if self.budget.saturating_sub(self.used + tail_used) < 120 {
+                    break;
+                }
+                continue;
+            }
+            tail_used += cost;
+            tail.push(Item {
+                text: u.text.clone(),
+                pos: u.pos,
+                score: 0.0,
+                pinned: false,
+            });
+        }
+        self.used += tail_used;
+        if !tail.is_empty() {
+            self.plan.sections.insert(Section::Tail, tail);
+        }
+    }
+}
+
+fn fact_label(kind: FactKind) -> &'static str {
+    match kind {
+        FactKind::Path => "Files",
+        FactKind::Command => "Commands",
+        FactKind::Url => "Links",
+        FactKind::Identifier => "Identifiers",
+        FactKind::Version => "Versions",
+        FactKind::Commit => "Commits",
+        FactKind::Error => "Errors",
+    }
+}
+
+/// How a fact is written in the briefing: paths by their last three segments, long
+/// commands cut.
+fn display_fact(f: &FactInfo) -> String {
+    match f.kind {
+        FactKind::Path => {
+            let segs: Vec<&str> = f.text.split('/').filter(|s| !s.is_empty()).collect();
+            if segs.len() > 3 {
+                segs[segs.len() - 3..].join("/")
+            } else {
+                f.text.clone()
+            }
+        }
+        FactKind::Command => cut(&f.text, 80),
+        _ => f.text.clone(),
+    }
+}
+
+fn build_plan(scanned: &Scan, facts: &Facts, budget: usize) -> Plan {
+    let header = cut(&header_for(facts, scanned.title.as_deref()), budget / 4);
+    let header_len = chars(&header);
+    let body = budget.saturating_sub(header_len);
+    let mut b = Builder {
+        plan: Plan {
+            header,
+            ..Plan::default()
+        },
+        budget,
+        used: header_len,
+        section_used: [0; Section::COUNT],
+        chosen_units: BTreeSet::new(),
+        chosen_sets: Vec::new(),
+        units: &scanned.units,
+    };
+
+    // the session record goes first
+    let mut pinned: Vec<(Section, String)> = Vec::new();
+    for (s, t) in [
+        (Section::Goal, facts.objectives.as_deref()),
+        (Section::Done, facts.accomplishments.as_deref()),
+        (Section::Blockers, facts.blockers.as_deref()),
+        (Section::Next, facts.notes.as_deref()),
+    ] {
+        for item in record_items(t) {
+            pinned.push((s, item));
+        }
+    }
+    if !facts.critical_files.is_empty() {
+        pinned.push((
+            Section::Files,
+            format!("Critical: {}", facts.critical_files.join(", ")),
+        ));
+    }
+    for (s, text) in pinned {
+        let overhead = item_cost(s, b.len(s), "");
+        let room = budget.saturating_sub(b.used);
+        if room <= overhead + 20 {
+            continue;
+        }
+        let text = cut(&text, (room - overhead).min(s.item_cap() * 2));
+        b.chosen_sets.push(word_set(&text));
+        b.add(
+            s,
+            Item {
+                text,
+                pos: 0.0,
+                score: f64::MAX,
+                pinned: true,
+            },
+        );
+    }
+
+    let candidates = rank_units(&scanned.units);
+    let order = [
+        Section::Goal,
+        Section::State,
+        Section::Next,
+        Section::Blockers,
+        Section::Constraints,
+        Section::Decisions,
+        Section::Done,
+        Section::InProgress,
+    ];
+    // first pass: each section up to its share
+    for s in order {
+        let limit = b.section_used[s as usize] + (s.share() * body as f64) as usize;
+        b.fill_units(s, limit, &candidates[s as usize]);
+    }
+    // the facts the prose does not carry yet
+    let limit = b.section_used[Section::Files as usize] + (Section::Files.share() * body as f64) as usize;
+    b.fill_facts(limit, &scanned.facts);
+    // second pass: the rest of the budget, in the same order of importance
+    for s in order {
+        b.fill_units(s, budget, &candidates[s as usize]);
+    }
+    b.fill_tail();
+    b.plan
+}
+
+/// For every section, the candidate units with their scores, best first.
+fn rank_units(units: &[Unit]) -> Vec<Vec<(usize, f64)>> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for u in units {
+        *counts.entry(u.text.as_str()).or_default() += 1;
+    }
+    let last_user_turn = units.iter().rev().find(|u| u.role == Role::User && u.kind == Kind::Prose && u.text.chars().count() >= 15 && !u.text.starts_with('/')).map(|u| u.turn);
+    let last_assistant_turn = units
+        .iter()
+        .rev()
+        .find(|u| u.role == Role::Assistant)
+        .map(|u| u.turn);
+    let first_user_rank = units
+        .iter()
+        .find(|u| {
+            u.role == Role::User
+                && u.kind == Kind::Prose
+                && u.text.chars().count() >= 20
+                && !u.text.starts_with('/')
+        })
+        .map(|u| u.role_rank);
+    // later units that report something fixed, by their words
+    let fixes: Vec<(f64, BTreeSet<String>)> = units
+        .iter()
+        .filter(|u| {
+            let l = u.text.to_lowercase();
+            ["fixed", "resolved", "solved", "now passes", "works now", "✅"]
+                .iter()
+                .any(|w| l.contains(w))
+        })
+        .map(|u| (u.pos, word_set(&u.text)))
+        .collect();
+    let document = units.iter().all(|u| u.turn == 0);
+    let mut out: Vec<Vec<(usize, f64)>> = vec![Vec::new(); Section::COUNT];
+    for (i, u) in units.iter().enumerate() {
+        let resolved_later = {
+            let set = word_set(&u.text);
+            fixes.iter().any(|(p, f)| {
+                *p > u.pos && set.intersection(f).count() >= 2.min(set.len())
+            })
+        };
+        let ctx = score::Context {
+            last_user_turn,
+            last_assistant_turn,
+            first_user_rank,
+            repeats: counts.get(u.text.as_str()).copied().unwrap_or(1),
+            resolved_later,
+            document,
+        };
+        let sc = score::score(u, &ctx);
+        for (s, v) in sc.by_section.iter().enumerate() {
+            if *v > 0.05 {
+                out[s].push((i, *v));
+            }
+        }
+    }
+    for list in &mut out {
+        list.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,866 @@
+//! Reading a raw log: normalise it, split it into speaker turns and then into units
+//! (one sentence, list item, command or output line each), and find the salient facts
+//! (file paths, commands, error lines, URLs, identifiers, versions, commit ids) in it.
+
+use crate::domain::conversation::{self, Format};
+use std::collections::BTreeMap;
+
+/// Who said a unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    User,
+    Assistant,
+    /// Tool output, aider's own `>` lines, system prompts.
+    Tool,
+}
+
+/// What a unit is, by where it stood.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Prose,
+    /// A line inside a shell block, a `$ ` line or a recorded tool command.
+    Command,
+    /// A line of program or tool output.
+    Output,
+}
+
+/// One selectable piece of the log.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    /// Cleaned text: one line, markdown decoration removed, whitespace collapsed.
+    pub text: String,
+    pub role: Role,
+    pub kind: Kind,
+    /// Index of the turn it belongs to.
+    pub turn: usize,
+    /// Rank of its turn among the turns of its role (0 = first user turn).
+    pub role_rank: usize,
+    /// Position in the log, 0.0 (start) to 1.0 (end).
+    pub pos: f64,
+    /// The nearest markdown heading above it in its turn, lower-cased.
+    pub heading: String,
+    /// Whether it is a markdown heading itself.
+    pub is_heading: bool,
+}
+
+/// The kinds of salient fact a successor may need verbatim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FactKind {
+    Path,
+    Command,
+    Error,
+    Url,
+    Identifier,
+    Version,
+    Commit,
+}
+
+impl FactKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Path => "path",
+            Self::Command => "command",
+            Self::Error => "error",
+            Self::Url => "url",
+            Self::Identifier => "identifier",
+            Self::Version => "version",
+            Self::Commit => "commit",
+        }
+    }
+}
+
+/// A salient fact with where and how often it occurs.
+#[derive(Debug, Clone)]
+pub struct FactInfo {
+    pub kind: FactKind,
+    pub text: String,
+    pub count: usize,
+    pub first: f64,
+    pub last: f64,
+    /// Mentioned by the user.
+    pub by_user: bool,
+}
+
+/// A scanned log.
+#[derive(Debug, Default)]
+pub struct Scan {
+    pub title: Option<String>,
+    pub units: Vec<Unit>,
+    pub facts: Vec<FactInfo>,
+    pub turns: usize,
+}
+
+/// Undo the JSON string escapes some exports leave in markdown (Claude Code writes
+/// message text as JSON with literal `\n`): such lines are split into real lines.
+pub fn normalize(text: &str) -> String {
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    if !text.contains("\\n") {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    for line in text.split('\n') {
+        if line.contains("\\n") {
+            let l = line
+                .replace("\\n", "\n")
+                .replace("\\t", " ")
+                .replace("\\\"", "\"")
+                .replace("\\\\", "\\");
+            out.push_str(&l);
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    out.pop();
+    out
+}
+
+struct Turn {
+    role: Role,
+    text: String,
+}
+
+fn role_of(r: &str) -> Role {
+    match r {
+        "user" => Role::User,
+        "assistant" => Role::Assistant,
+        _ => Role::Tool,
+    }
+}
+
+fn turns_of(raw: &str) -> (Option<String>, Vec<Turn>) {
+    let format = conversation::detect(raw);
+    let (text, format) = match format {
+        Format::Chatgpt | Format::Claude => (raw.to_owned(), Some(format)),
+        _ => (normalize(raw), None),
+    };
+    match conversation::parse(&text, format) {
+        Ok(c) => {
+            let title = c.title.filter(|t| !t.trim().is_empty());
+            let turns = c
+                .turns
+                .into_iter()
+                .map(|t| Turn {
+                    role: role_of(&t.role),
+                    text: t.content,
+                })
+                .collect();
+            (title, turns)
+        }
+        Err(_) => (
+            None,
+            vec![Turn {
+                role: Role::User,
+                text: normalize(raw),
+            }],
+        ),
+    }
+}
+
+/// Languages of fenced blocks whose lines are shell commands.
+fn is_shell_lang(lang: &str) -> bool {
+    matches!(
+        lang,
+        "" | "bash"
+            | "sh"
+            | "shell"
+            | "zsh"
+            | "fish"
+            | "console"
+            | "terminal"
+            | "shellscript"
+            | "shell-session"
+            | "powershell"
+            | "ps1"
+            | "pwsh"
+            | "cmd"
+            | "bat"
+    )
+}
+
+fn is_output_lang(lang: &str) -> bool {
+    matches!(
+        lang,
+        "text"
+            | "txt"
+            | "plaintext"
+            | "plain"
+            | "output"
+            | "log"
+            | "logs"
+            | "stderr"
+            | "stdout"
+            | "error"
+            | "traceback"
+            | "pytb"
+            | "none"
+            | "ansi"
+    )
+}
+
+/// Program names that start a shell command worth keeping.
+const COMMANDS: &[&str] = &[
+    "git", "gh", "npm", "npx", "pnpm", "yarn", "bun", "bunx", "node", "deno", "tsc", "python",
+    "python3", "pip", "pip3", "pipx", "uv", "uvx", "poetry", "pytest", "ruff", "mypy", "cargo",
+    "rustc", "rustup", "go", "make", "cmake", "docker", "docker-compose", "kubectl", "helm",
+    "terraform", "wrangler", "vercel", "netlify", "firebase", "supabase", "aws", "gcloud",
+    "az", "curl", "wget", "ssh", "scp", "rsync", "ls", "cd", "cat", "grep", "rg", "find",
+    "sed", "awk", "mkdir", "rm", "mv", "cp", "chmod", "chown", "touch", "tar", "unzip",
+    "sudo", "apt", "apt-get", "brew", "systemctl", "journalctl", "pm2", "dotnet", "mvn",
+    "gradle", "./gradlew", "java", "javac", "ruby", "bundle", "rake", "rails", "rspec", "php",
+    "composer", "swift", "xcodebuild", "flutter", "dart", "sqlite3", "psql", "mysql",
+    "redis-cli", "minsky", "aider", "claude", "code", "open", "echo", "export", "source",
+    "vite", "jest", "vitest", "playwright", "eslint", "prettier", "black", "flake8", "tox",
+    "conda", "jupyter", "bash", "sh", "zsh", "nix", "just", "task", "ollama", "heroku",
+];
+
+fn is_command_line(line: &str) -> bool {
+    let mut words = line.split_whitespace();
+    let Some(first) = words.next() else {
+        return false;
+    };
+    if words.next().is_none() {
+        return false;
+    }
+    COMMANDS.contains(&first)
+        || ((first.starts_with("./") || first.starts_with("../") || first.starts_with("~/"))
+            && first.len() > 2)
+        || first.ends_with(".sh")
+        || first.ends_with(".py")
+}
+
+fn strip_prompt(line: &str) -> &str {
+    let l = line.trim();
+    for p in ["$ ", "% ", "> ", "# "] {
+        if let Some(rest) = l.strip_prefix(p) {
+            return rest.trim_start();
+        }
+    }
+    if let Some(i) = l.find("$ ") {
+        let head = &l[..i];
+        if !head.is_empty() && !head.contains(' ') && (head.contains('@') || head.contains(':'))
+        {
+            return l[i + 2..].trim_start();
+        }
+    }
+    l
+}
+
+/// Markdown decoration at the start of a line: quote marks, bullets, list numbers,
+/// headings, checkboxes; emphasis markers anywhere.
+pub fn clean_line(line: &str) -> String {
+    let mut l = line.trim();
+    loop {
+        let before = l;
+        l = l.trim_start_matches(['>', '#', '|']).trim_start();
+        for p in ["- [ ] ", "- [x] ", "- [X] ", "* [ ] ", "* [x] ", "- ", "* ", "+ ", "• "] {
+            if let Some(rest) = l.strip_prefix(p) {
+                l = rest.trim_start();
+            }
+        }
+        // "12. " / "3) "
+        let digits = l.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 && digits < 4 {
+            let rest = &l[digits..];
+            if let Some(r) = rest.strip_prefix(". ").or_else(|| rest.strip_prefix(") ")) {
+                l = r.trim_start();
+            }
+        }
+        if l == before {
+            break;
+        }
+    }
+    let l = l.trim_end_matches(['|', ' ']);
+    let mut out = String::with_capacity(l.len());
+    let mut last_space = false;
+    for c in l.chars() {
+        if c == '*' {
+            continue;
+        }
+        if c.is_whitespace() {
+            if !last_space {
+                out.push(' ');
+            }
+            last_space = true;
+        } else {
+            out.push(c);
+            last_space = false;
+        }
+    }
+    out.trim().to_owned()
+}
+
+/// Splits a long prose line into sentences (". " before an upper-case letter or a digit).
+fn sentences(line: &str) -> Vec<&str> {
+    if line.chars().count() <= 220 {
+        return vec![line];
+    }
+    let mut out = Vec::new();
+    let mut start = 0;
+    let b = line.as_bytes();
+    let mut i = 0;
+    while i + 2 < b.len() {
+        if matches!(b[i], b'.' | b'!' | b'?')
+            && b[i + 1] == b' '
+            && (b[i + 2].is_ascii_uppercase() || b[i + 2].is_ascii_digit())
+            && i + 1 - start > 40
+        {
+            out.push(line[start..=i].trim());
+            start = i + 2;
+        }
+        i += 1;
+    }
+    if start < line.len() {
+        out.push(line[start..].trim());
+    }
+    out.retain(|s| !s.is_empty());
+    out
+}
+
+/// Lines that only carry a JSON key of a tool-call record; the useful ones are unwrapped.
+fn json_line(line: &str) -> Option<(&str, &str)> {
+    let t = line.trim();
+    let rest = t.strip_prefix('"')?;
+    let (key, rest) = rest.split_once("\":")?;
+    if key.is_empty() || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return None;
+    }
+    let v = rest.trim().trim_end_matches(',').trim();
+    let v = v.strip_prefix('"').unwrap_or(v);
+    let v = v.strip_suffix('"').unwrap_or(v);
+    Some((key, v))
+}
+
+fn is_punct_only(line: &str) -> bool {
+    line.chars()
+        .all(|c| c.is_whitespace() || "[]{}(),;:-_=*#>|`~".contains(c))
+}
+
+/// Tool chatter that says nothing about the work (aider and agent boilerplate).
+pub fn is_chatter(line: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "Tokens:",
+        "Cost:",
+        "Repo-map:",
+        "Main model:",
+        "Weak model:",
+        "Editor model:",
+        "Git repo:",
+        "Aider v",
+        "Using ",
+        "Model:",
+        "Added ",
+        "Add ",
+        "Would you like",
+        "You can use /undo",
+        "You can skip this check",
+        "Initial repo scan",
+        "Scanning repo",
+        "Have you",
+        "Please answer",
+        "Don't add",
+        "Dropping ",
+        "Removed ",
+        "Warning: it's best to only add",
+        "https://aider.chat",
+        "^C",
+        "Thought Process",
+        "<think>",
+        "</think>",
+        "<details>",
+        "</details>",
+        "<summary>",
+        "Session ID",
+        "Export Mode",
+        "Total Messages",
+        "First Message",
+        "Last Message",
+        "_Exported on",
+    ];
+    let t = line.trim();
+    // markup of agent exports: <command-name>, <system-reminder>, <br/>
+    let markup = t.starts_with('<') && t.ends_with('>');
+    markup || PREFIXES.iter().any(|p| t.starts_with(p))
+}
+
+/// Whether a line looks like a timestamp header of an export (`12/2/2025, 8:22 AM`).
+fn is_timestamp(line: &str) -> bool {
+    let digits = line.chars().filter(char::is_ascii_digit).count();
+    let letters = line.chars().filter(|c| c.is_alphabetic()).count();
+    digits >= 6 && letters <= 4
+}
+
+/// Reads the log into turns, units and facts.
+pub fn scan(raw: &str) -> Scan {
+    let (title, turns) = turns_of(raw);
+    let total: usize = turns.iter().map(|t| t.text.len() + 1).sum::<usize>().max(1);
+    let mut units = Vec::new();
+    let mut facts = FactTable::default();
+    let mut offset = 0usize;
+    let mut rank = [0usize; 3];
+    for (ti, turn) in turns.iter().enumerate() {
+        let ri = turn.role as usize;
+        let role_rank = rank[ri];
+        rank[ri] += 1;
+        let mut fence: Option<(char, usize, String)> = None;
+        let mut heading = String::new();
+        for raw_line in turn.text.split('\n') {
+            let here = offset;
+            offset += raw_line.len() + 1;
+            let pos = here as f64 / total as f64;
+            let trimmed = raw_line.trim_start();
+            // code fences
+            let fc = trimmed.chars().next().filter(|c| *c == '`' || *c == '~');
+            if let Some(c) = fc {
+                let n = trimmed.chars().take_while(|x| *x == c).count();
+                if n >= 3 {
+                    let bare = trimmed[n..].trim().is_empty();
+                    match &fence {
+                        Some((oc, on, _)) if *oc == c && n >= *on && bare => fence = None,
+                        Some(_) => {}
+                        None => {
+                            let lang = trimmed[n..]
+                                .split_whitespace()
+                                .next()
+                                .unwrap_or("")
+                                .to_ascii_lowercase();
+                            fence = Some((c, n, lang));
+                        }
+                    }
+                    continue;
+                }
+            }
+            let by_user = turn.role == Role::User;
+            let (role, kind, text) = match &fence {
+                Some((_, _, lang)) if is_shell_lang(lang) => {
+                    let cmd = strip_prompt(raw_line);
+                    if cmd.is_empty() || cmd.starts_with('#') {
+                        continue;
+                    }
+                    if is_command_line(cmd) {
+                        facts.add(FactKind::Command, &command_key(cmd), pos, by_user);
+                        (turn.role, Kind::Command, cmd.to_owned())
+                    } else {
+                        (Role::Tool, Kind::Output, raw_line.trim().to_owned())
+                    }
+                }
+                Some((_, _, lang)) if is_output_lang(lang) => {
+                    (Role::Tool, Kind::Output, raw_line.trim().to_owned())
+                }
+                Some(_) => {
+                    // program code: only its facts count
+                    facts.line(raw_line, pos, by_user, Kind::Output, false);
+                    continue;
+                }
+                None => {
+                    if let Some((key, value)) = json_line(raw_line) {
+                        match key {
+                            "command" => {
+                                if is_command_line(value) {
+                                    facts.add(FactKind::Command, &command_key(value), pos, by_user);
+                                    (Role::Tool, Kind::Command, value.to_owned())
+                                } else {
+                                    continue;
+                                }
+                            }
+                            "text" | "content" | "description" | "prompt" | "message"
+                            | "result" | "output" | "error" | "stderr" | "stdout" => {
+                                let r = if key == "text" { turn.role } else { Role::Tool };
+                                let k = if key == "text" { Kind::Prose } else { Kind::Output };
+                                (r, k, value.to_owned())
+                            }
+                            "file_path" | "path" | "notebook_path" => {
+                                facts.paths(value, pos, by_user);
+                                continue;
+                            }
+                            _ => continue,
+                        }
+                    } else if is_punct_only(raw_line) {
+                        continue;
+                    } else if let Some(cmd) = trimmed.strip_prefix("$ ") {
+                        if is_command_line(cmd) {
+                            facts.add(FactKind::Command, &command_key(cmd), pos, by_user);
+                        }
+                        (turn.role, Kind::Command, cmd.trim().to_owned())
+                    } else if let Some(cmd) = trimmed
+                        .strip_prefix("Running ")
+                        .or_else(|| trimmed.strip_prefix("/run "))
+                        .or_else(|| {
+                            trimmed
+                                .strip_prefix("Bash(")
+                                .map(|r| r.trim_end_matches(')'))
+                        })
+                    {
+                        if is_command_line(cmd) {
+                            facts.add(FactKind::Command, &command_key(cmd), pos, by_user);
+                            (Role::Tool, Kind::Command, cmd.trim().to_owned())
+                        } else {
+                            (turn.role, Kind::Prose, raw_line.to_owned())
+                        }
+                    } else {
+                        (turn.role, Kind::Prose, raw_line.to_owned())
+                    }
+                }
+            };
+            let is_heading = kind == Kind::Prose && trimmed.starts_with('#');
+            let cleaned = if kind == Kind::Command {
+                text.split_whitespace().collect::<Vec<_>>().join(" ")
+            } else {
+                clean_line(&text)
+            };
+            if cleaned.is_empty() || is_timestamp(&cleaned) {
+                continue;
+            }
+            if is_chatter(&cleaned) {
+                facts.line(&cleaned, pos, by_user, kind, false);
+                continue;
+            }
+            if is_heading {
+                heading = cleaned.to_lowercase();
+            }
+            if kind != Kind::Command {
+                facts.inline_commands(&text, pos, by_user);
+                facts.line(&cleaned, pos, by_user, kind, true);
+            }
+            for s in sentences(&cleaned) {
+                units.push(Unit {
+                    text: s.to_owned(),
+                    role,
+                    kind,
+                    turn: ti,
+                    role_rank,
+                    pos,
+                    heading: heading.clone(),
+                    is_heading,
+                });
+            }
+        }
+    }
+    Scan {
+        title,
+        units,
+        facts: facts.finish(),
+        turns: turns.len(),
+    }
+}
+
+fn command_key(cmd: &str) -> String {
+    let c: String = cmd.split_whitespace().collect::<Vec<_>>().join(" ");
+    let c = c.trim_end_matches(['\\', ';', '&', ' ']);
+    truncate_chars(c, 200).to_owned()
+}
+
+pub fn truncate_chars(s: &str, n: usize) -> &str {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+/// File extensions that make a word a file name.
+const EXTENSIONS: &[&str] = &[
+    "py", "pyi", "ipynb", "js", "mjs", "cjs", "ts", "mts", "tsx", "jsx", "json", "jsonc",
+    "jsonl", "md", "mdx", "mdc", "txt", "rst", "yaml", "yml", "toml", "ini", "cfg", "conf",
+    "env", "lock", "sh", "bash", "zsh", "ps1", "bat", "go", "mod", "rs", "java", "kt", "kts",
+    "gradle", "swift", "c", "h", "cc", "cpp", "hpp", "cs", "csproj", "sln", "rb", "erb",
+    "rake", "php", "html", "htm", "css", "scss", "sass", "less", "vue", "svelte", "astro",
+    "sql", "prisma", "graphql", "proto", "tf", "hcl", "xml", "plist", "csv", "tsv", "log",
+    "dart", "lua", "scala", "ex", "exs", "erl", "hs", "ml", "clj", "zig", "sol", "wasm",
+    "dockerfile", "mk", "cmake", "png", "jpg", "jpeg", "svg", "gif", "webp", "ico", "pdf",
+    "zip", "tar", "gz", "tgz", "db", "sqlite", "sqlite3", "parquet", "pkl", "pt", "onnx",
+    "gguf", "so", "dll", "exe", "apk", "jar", "whl", "xlsx", "docx", "pem", "service", "d.ts",
+];
+
+const DOTFILES: &[&str] = &[
+    ".env", ".gitignore", ".dockerignore", ".npmrc", ".nvmrc", ".eslintrc", ".prettierrc",
+    ".babelrc", ".editorconfig", ".cursorrules", ".dev.vars", ".bashrc", ".zshrc",
+    ".python-version", ".tool-versions", ".gitattributes", ".mcp.json",
+];
+
+fn has_extension(name: &str) -> bool {
+    let Some((stem, ext)) = name.rsplit_once('.') else {
+        return false;
+    };
+    !stem.is_empty()
+        && !stem.ends_with('.')
+        && EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str())
+        && !stem.chars().all(|c| c.is_ascii_digit())
+}
+
+fn path_char(c: char) -> bool {
+    c.is_alphanumeric() || "_@.+-/~".contains(c)
+}
+
+/// File paths in a line (URLs excluded).
+pub fn paths_in(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for raw in line.split(|c: char| !path_char(c) && c != '\\') {
+        if raw.contains("://") || raw.starts_with("//") || raw.contains('\\') {
+            continue;
+        }
+        let w = raw.strip_prefix("./").unwrap_or(raw);
+        let w = w.trim_end_matches(|c: char| ".,:;-".contains(c));
+        let w = w.trim_start_matches(|c: char| ",:;-".contains(c));
+        if w.len() < 3 || w.contains("..") && !w.starts_with("../") {
+            continue;
+        }
+        if DOTFILES.contains(&w) {
+            out.push(w.to_owned());
+            continue;
+        }
+        let segs: Vec<&str> = w.split('/').filter(|s| !s.is_empty()).collect();
+        let last = segs.last().copied().unwrap_or("");
+        let is_path = if segs.len() >= 2 {
+            has_extension(last)
+                || ((w.starts_with('/') || w.starts_with("~/") || w.starts_with("../"))
+                    && !segs.iter().all(|s| s.chars().all(|c| c.is_ascii_digit())))
+                || (w.ends_with('/') && segs.iter().all(|s| s.chars().any(char::is_alphabetic)))
+        } else {
+            has_extension(last) && last.chars().any(char::is_alphabetic)
+        };
+        if is_path {
+            out.push(w.trim_end_matches('/').to_owned());
+        }
+    }
+    out
+}
+
+fn urls_in(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = line;
+    while let Some(i) = rest.find("http") {
+        let tail = &rest[i..];
+        if tail.starts_with("http://") || tail.starts_with("https://") {
+            let end = tail
+                .find(|c: char| c.is_whitespace() || "<>\"'`()[]{}|".contains(c))
+                .unwrap_or(tail.len());
+            let url = tail[..end].trim_end_matches(['.', ',', ';', ':', '!', '?']);
+            if url.len() > 10 {
+                out.push(url.to_owned());
+            }
+            rest = &tail[end.max(1)..];
+        } else {
+            rest = &tail[4..];
+        }
+    }
+    out
+}
+
+fn is_identifier(w: &str) -> bool {
+    let b = w.as_bytes();
+    if b.len() < 4 || !(b[0].is_ascii_alphabetic() || b[0] == b'_') {
+        return false;
+    }
+    if !b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_') {
+        return false;
+    }
+    let inner_underscore = w.trim_matches('_').contains('_');
+    let lower_then_upper = b.windows(2).any(|p| p[0].is_ascii_lowercase() && p[1].is_ascii_uppercase());
+    inner_underscore || lower_then_upper
+}
+
+fn is_version(w: &str) -> bool {
+    let v = w.strip_prefix('v').unwrap_or(w);
+    let core = v.split(['-', '+']).next().unwrap_or("");
+    let parts: Vec<&str> = core.split('.').collect();
+    let numeric = parts
+        .iter()
+        .all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|c| c.is_ascii_digit()));
+    numeric && (parts.len() == 3 || (parts.len() == 2 && w.starts_with('v')))
+}
+
+fn is_commit(w: &str) -> bool {
+    (7..=12).contains(&w.len())
+        && w.bytes().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+        && w.bytes().any(|c| c.is_ascii_digit())
+        && w.bytes().any(|c| c.is_ascii_alphabetic())
+}
+
+/// Whether a line reads as an error message rather than prose about errors.
+pub fn is_error_line(line: &str, kind: Kind) -> bool {
+    let lower = line.to_lowercase();
+    let trigger = ["error", "exception", "failed", "fail:", "panic", "traceback", "fatal:", "denied", "not found", "no such file", "cannot ", "can't ", "unable to", "rejected", "conflict"]
+        .iter()
+        .any(|t| lower.contains(t));
+    if !trigger {
+        return false;
+    }
+    if kind == Kind::Output {
+        return true;
+    }
+    // message shape: FooError, "error:", "Error[E0308]", FAILED, fatal:, quoted output
+    let shaped = line.split(|c: char| !c.is_alphanumeric()).any(|w| {
+        (w.len() > 5 && (w.ends_with("Error") || w.ends_with("Exception")))
+            || w == "ERROR"
+            || w == "FAILED"
+            || w == "FAIL"
+    }) || lower.contains("error:")
+        || lower.contains("error[")
+        || lower.contains("fatal:")
+        || lower.contains("panicked")
+        || lower.contains("traceback")
+        || lower.contains("failed to ")
+        || lower.contains("failed with")
+        || lower.contains("no such file")
+        || lower.contains("not found")
+        || lower.contains("permission denied")
+        || lower.contains("rejected")
+        || lower.contains("conflict");
+    shaped && line.split_whitespace().count() >= 3
+}
+
+#[derive(Default)]
+struct FactTable {
+    map: BTreeMap<(FactKind, String), FactInfo>,
+    ident_counts: BTreeMap<String, FactInfo>,
+}
+
+impl FactTable {
+    fn add(&mut self, kind: FactKind, text: &str, pos: f64, by_user: bool) {
+        if text.is_empty() {
+            return;
+        }
+        let e = self
+            .map
+            .entry((kind, text.to_owned()))
+            .or_insert_with(|| FactInfo {
+                kind,
+                text: text.to_owned(),
+                count: 0,
+                first: pos,
+                last: pos,
+                by_user: false,
+            });
+        e.count += 1;
+        e.last = pos;
+        e.by_user |= by_user;
+    }
+
+    fn paths(&mut self, line: &str, pos: f64, by_user: bool) {
+        for p in paths_in(line) {
+            self.add(FactKind::Path, &p, pos, by_user);
+        }
+    }
+
+    fn identifiers(&mut self, line: &str, pos: f64, by_user: bool) {
+        for w in line.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+            if is_identifier(w) {
+                let e = self
+                    .ident_counts
+                    .entry(w.to_owned())
+                    .or_insert_with(|| FactInfo {
+                        kind: FactKind::Identifier,
+                        text: w.to_owned(),
+                        count: 0,
+                        first: pos,
+                        last: pos,
+                        by_user: false,
+                    });
+                e.count += 1;
+                e.last = pos;
+                e.by_user |= by_user;
+            }
+        }
+    }
+
+    /// Inline `code spans` that hold a command.
+    fn inline_commands(&mut self, line: &str, pos: f64, by_user: bool) {
+        let mut parts = line.split('`');
+        parts.next();
+        while let Some(span) = parts.next() {
+            if is_command_line(span.trim()) {
+                self.add(FactKind::Command, &command_key(span.trim()), pos, by_user);
+            }
+            parts.next();
+        }
+    }
+
+    fn line(&mut self, line: &str, pos: f64, by_user: bool, kind: Kind, errors: bool) {
+        for u in urls_in(line) {
+            self.add(FactKind::Url, &u, pos, by_user);
+        }
+        let no_urls: String = if line.contains("http") {
+            line.split_whitespace()
+                .filter(|w| !w.contains("://"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        } else {
+            line.to_owned()
+        };
+        self.paths(&no_urls, pos, by_user);
+        self.identifiers(&no_urls, pos, by_user);
+        for w in no_urls.split(|c: char| c.is_whitespace() || "(),;:[]'\"`".contains(c)) {
+            let w = w.trim_end_matches(['.', ',']);
+            if is_version(w) {
+                self.add(FactKind::Version, w.trim_start_matches('v'), pos, by_user);
+            } else if is_commit(w) {
+                self.add(FactKind::Commit, w, pos, by_user);
+            }
+        }
+        if errors && is_error_line(line, kind) {
+            self.add(FactKind::Error, truncate_chars(line, 200), pos, by_user);
+        }
+    }
+
+    fn finish(mut self) -> Vec<FactInfo> {
+        for (k, v) in std::mem::take(&mut self.ident_counts) {
+            if v.count >= 2 {
+                self.map.insert((FactKind::Identifier, k), v);
+            }
+        }
+        self.map.into_values().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_paths_commands_and_errors() {
+        let log = "User: fix the build\n\nAssistant: I ran\n```bash\n$ cargo test --all\n```\n\
+                   ```text\nerror[E0308]: mismatched types in src/main.rs\n```\n\
+                   See https://example.com/docs. Edited src/lib.rs and Cargo.toml (v1.2.3), commit 9a6175d.";
+        let s = scan(log);
+        let has = |k: FactKind, t: &str| s.facts.iter().any(|f| f.kind == k && f.text == t);
+        assert!(has(FactKind::Command, "cargo test --all"), "{:?}", s.facts);
+        assert!(has(FactKind::Path, "src/main.rs"));
+        assert!(has(FactKind::Path, "src/lib.rs"));
+        assert!(has(FactKind::Path, "Cargo.toml"));
+        assert!(has(FactKind::Url, "https://example.com/docs"));
+        assert!(has(FactKind::Version, "1.2.3"));
+        assert!(has(FactKind::Commit, "9a6175d"));
+        assert!(s
+            .facts
+            .iter()
+            .any(|f| f.kind == FactKind::Error && f.text.contains("mismatched types")));
+    }
+
+    #[test]
+    fn json_escaped_lines_are_split() {
+        assert_eq!(normalize("a\\nb \\\"q\\\""), "a\nb \"q\"");
+        assert_eq!(normalize("plain\r\nline"), "plain\nline");
+    }
+
+    #[test]
+    fn markdown_decoration_is_removed() {
+        assert_eq!(clean_line("  - [ ] **Ship** it  "), "Ship it");
+        assert_eq!(clean_line("### 2. Next steps"), "Next steps");
+        assert_eq!(clean_line("> > quoted"), "quoted");
+    }
+
+    #[test]
+    fn turns_keep_roles() {
+        let s = scan("User: please keep the API stable\nAssistant: Done, tests pass.\n");
+        assert_eq!(s.turns, 2);
+        assert_eq!(s.units[0].role, Role::User);
+        assert_eq!(s.units[1].role, Role::Assistant);
+    }
+
+    #[test]
+    fn prose_about_errors_is_not_an_error_line() {
+        assert!(!is_error_line("add error handling to the parser", Kind::Prose));
+        assert!(is_error_line("TypeError: x is undefined at foo", Kind::Prose));
+    }
+}

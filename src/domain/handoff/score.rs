@@ -1,0 +1,288 @@
+//! How strongly a unit belongs in each section: cue words and markers, who said it, where
+//! it stands in the log, what heading it sits under, and how much it carries.
+
+use super::scan::{is_error_line, Kind, Role, Unit};
+use super::Section;
+
+fn has_any(hay: &str, needles: &[&str]) -> usize {
+    needles.iter().filter(|n| contains_word(hay, n)).count()
+}
+
+/// `needle` occurs in `hay` starting at a word boundary (`hay` and `needle` lower-case).
+pub fn contains_word(hay: &str, needle: &str) -> bool {
+    let mut from = 0;
+    while let Some(i) = hay[from..].find(needle) {
+        let at = from + i;
+        let before_ok = at == 0
+            || !hay[..at]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric());
+        if before_ok {
+            return true;
+        }
+        from = at + needle.len();
+        if from >= hay.len() {
+            break;
+        }
+    }
+    false
+}
+
+const GOAL: &[&str] = &[
+    "goal", "objective", "mission", "purpose", "i want", "i'd like", "i would like", "we need",
+    "help me", "please", "trying to", "the task", "task:", "so that", "build", "implement",
+    "create", "fix", "add", "make", "set up", "migrate", "refactor", "investigate", "analy",
+    "audit", "find",
+];
+const CONSTRAINT: &[&str] = &[
+    "must", "never", "always", "don't", "do not", "dont", "only", "avoid", "keep", "make sure",
+    "should", "shouldn't", "without", "prefer", "rule", "required", "require", "important",
+    "critical", "forbid", "no ", "not ", "ensure", "strict", "mandatory", "constraint",
+    "instead", "rather", "limit",
+];
+const DONE: &[&str] = &[
+    "done", "completed", "complete", "finished", "committed", "commit", "pushed", "merged",
+    "deployed", "created", "added", "fixed", "resolved", "implemented", "updated", "passes",
+    "passing", "works", "working", "success", "successfully", "ready", "shipped", "applied",
+    "verified", "released", "published", "wrote", "written", "built",
+];
+const PROGRESS: &[&str] = &[
+    "in progress", "working on", "currently", "wip", "started", "partially", "partial",
+    "ongoing", "halfway", "not yet", "still", "draft", "pending",
+];
+const BLOCKER: &[&str] = &[
+    "block", "stuck", "fail", "error", "exception", "conflict", "cannot", "can't", "unable",
+    "not working", "doesn't work", "broken", "issue", "problem", "bug", "timeout", "denied",
+    "rejected", "missing", "not found", "crash", "wrong", "unresolved", "unverified", "todo",
+    "regression", "warning", "fatal", "panic", "lost",
+];
+const DECISION: &[&str] = &[
+    "decid", "decision", "chose", "choose", "instead of", "rather than", "because", "so that",
+    "we'll use", "will use", "use ", "using", "switch to", "switched", "approach", "option",
+    "strategy", "trade-off", "tradeoff", "recommend", "went with", "opted", "design",
+    "architecture", "stack", "replace", "prefer",
+];
+const NEXT: &[&str] = &[
+    "next", "todo", "to do", "remaining", "then", "need to", "needs to", "should", "will ",
+    "plan", "pending", "follow-up", "follow up", "later", "after that", "still need", "must",
+    "let's", "going to", "step", "phase", "deploy", "tomorrow", "continue",
+];
+
+/// Heading words that put every unit under them in a section.
+fn heading_section(h: &str) -> Option<Section> {
+    let table: &[(&[&str], Section)] = &[
+        (&["next", "todo", "to do", "remaining", "roadmap", "plan", "follow", "action item", "recommend"], Section::Next),
+        (&["block", "issue", "problem", "error", "bug", "risk", "known", "fail"], Section::Blockers),
+        (&["decision", "architecture", "design", "approach", "stack", "why", "solution"], Section::Decisions),
+        (&["constraint", "rule", "requirement", "guideline", "convention", "principle", "must", "policy"], Section::Constraints),
+        (&["done", "complete", "accomplish", "achiev", "finished", "what was", "changes", "implemented", "fixed"], Section::Done),
+        (&["progress", "wip", "ongoing"], Section::InProgress),
+        (&["status", "state", "summary", "result", "where we are", "current"], Section::State),
+        (&["goal", "objective", "mission", "purpose", "overview", "context", "task"], Section::Goal),
+        (&["file", "structure", "layout"], Section::Files),
+    ];
+    table
+        .iter()
+        .find(|(words, _)| words.iter().any(|w| h.contains(w)))
+        .map(|(_, s)| *s)
+}
+
+/// What a unit carries: salient tokens (paths, identifiers, numbers, hashes) per word.
+fn density(u: &Unit) -> f64 {
+    let mut salient = 0usize;
+    let mut words = 0usize;
+    for w in u.text.split_whitespace() {
+        words += 1;
+        let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+        if w.contains(['/', '.', '_'])
+            || w.bytes().any(|b| b.is_ascii_digit())
+            || w.bytes().skip(1).any(|b| b.is_ascii_uppercase())
+        {
+            salient += 1;
+        }
+    }
+    if words == 0 {
+        return 0.0;
+    }
+    (salient as f64).min(5.0) / 5.0
+}
+
+/// Words of a unit that carry meaning (not markers, not one-letter tokens).
+fn word_count(u: &Unit) -> usize {
+    u.text
+        .split_whitespace()
+        .filter(|w| w.chars().filter(|c| c.is_alphanumeric()).count() >= 2)
+        .count()
+}
+
+fn length_factor(n: usize) -> f64 {
+    match n {
+        0..=14 => 0.15,
+        15..=29 => 0.5,
+        30..=260 => 1.0,
+        _ => 0.75,
+    }
+}
+
+fn recency(pos: f64, k: f64) -> f64 {
+    (k * (pos - 1.0)).exp()
+}
+
+/// Scores of one unit for every section (0 = not a candidate).
+pub struct Scores {
+    pub by_section: [f64; Section::COUNT],
+}
+
+pub struct Context {
+    /// Index of the last turn with each role.
+    pub last_user_turn: Option<usize>,
+    pub last_assistant_turn: Option<usize>,
+    /// Rank (among user turns) of the first substantive user turn.
+    pub first_user_rank: Option<usize>,
+    /// How often a unit's text occurs in the log.
+    pub repeats: usize,
+    /// Whether a later unit reports this problem fixed.
+    pub resolved_later: bool,
+    /// The log is one document (a handoff note, a report), not a conversation.
+    pub document: bool,
+}
+
+pub fn score(u: &Unit, ctx: &Context) -> Scores {
+    let lower = u.text.to_lowercase();
+    let n = u.text.chars().count();
+    let words = word_count(u);
+    let thin = if words < 5 { 0.4 } else { 1.0 };
+    let err = is_error_line(&u.text, u.kind);
+    // repetition is noise, except for an error that keeps coming back
+    let repeat = if err {
+        1.0 + (ctx.repeats as f64).ln()
+    } else {
+        1.0 / (ctx.repeats as f64).powi(2)
+    };
+    let base = thin * length_factor(n) * (0.6 + 1.4 * density(u)) * repeat;
+    let mut s = [0.0f64; Section::COUNT];
+    let heading = if u.is_heading {
+        None
+    } else {
+        heading_section(&u.heading)
+    };
+    let question = u.text.ends_with('?');
+    let marker = |m: &str| u.text.contains(m);
+
+    // Goal: the first substantive user message, a title or goal heading
+    if u.role == Role::User && Some(u.role_rank) == ctx.first_user_rank {
+        s[Section::Goal as usize] = 3.0 + 0.5 * has_any(&lower, GOAL).min(2) as f64;
+    } else if u.role == Role::User {
+        let g = has_any(&lower, GOAL);
+        if g > 0 && !question {
+            s[Section::Goal as usize] = 0.4 * g.min(3) as f64 * recency(1.0 - u.pos, 2.0);
+        }
+    }
+    if marker("🎯") {
+        s[Section::Goal as usize] += 1.0;
+    }
+
+    // Constraints: the user's own words with modal or imperative cues
+    if u.role == Role::User && u.kind == Kind::Prose && !question {
+        let c = has_any(&lower, CONSTRAINT);
+        let caps = u
+            .text
+            .split_whitespace()
+            .filter(|w| w.len() >= 3 && w.chars().all(|c| c.is_uppercase() || !c.is_alphabetic()) && w.chars().any(char::is_alphabetic))
+            .count();
+        if c > 0 || caps >= 2 {
+            s[Section::Constraints as usize] = 0.6 * c.min(3) as f64 + 0.5 * caps.min(3) as f64;
+        }
+    }
+
+    // Done / current state: completion cues, later is better
+    let d = has_any(&lower, DONE) + 2 * usize::from(marker("✅"));
+    if d > 0 && u.kind != Kind::Command && !question {
+        let w = d.min(3) as f64;
+        s[Section::Done as usize] = 0.6 * w * (0.3 + 0.7 * u.pos);
+        s[Section::State as usize] = w * recency(u.pos, 8.0);
+    }
+    if u.role == Role::Assistant && Some(u.turn) == ctx.last_assistant_turn {
+        s[Section::State as usize] += 1.2;
+    }
+    if u.role == Role::Tool && u.text.starts_with("Commit ") {
+        s[Section::Done as usize] += 1.0;
+        s[Section::State as usize] += 1.5 * recency(u.pos, 8.0);
+    }
+
+    // In progress
+    let p = has_any(&lower, PROGRESS) + 2 * usize::from(marker("🚧"));
+    if p > 0 {
+        s[Section::InProgress as usize] = 0.8 * p.min(3) as f64 * recency(u.pos, 4.0);
+    }
+
+    // Blockers and errors: error lines and problem words, the latest first
+    let b = has_any(&lower, BLOCKER) + 2 * usize::from(marker("⚠") || marker("🔥") || marker("❌"));
+    if err || b > 0 {
+        let w = if err { 2.0 } else { 0.6 * b.min(3) as f64 };
+        let resolved = if ctx.resolved_later { 0.5 } else { 1.0 };
+        s[Section::Blockers as usize] = w * (0.25 + recency(u.pos, 3.0)) * resolved;
+    }
+
+    // Decisions and their reasons
+    if u.kind == Kind::Prose {
+        let dc = has_any(&lower, DECISION);
+        if dc > 0 && !question {
+            s[Section::Decisions as usize] = 0.5 * dc.min(4) as f64 * (0.5 + 0.5 * u.pos);
+        }
+    }
+
+    // Next steps: plans near the end, the last thing the user asked
+    let nx = has_any(&lower, NEXT) + 2 * usize::from(marker("📝") || marker("[ ]"));
+    if nx > 0 && u.kind != Kind::Output {
+        s[Section::Next as usize] = 0.7 * nx.min(3) as f64 * recency(u.pos, 5.0);
+    }
+    if u.role == Role::User && Some(u.turn) == ctx.last_user_turn && u.kind == Kind::Prose {
+        s[Section::Next as usize] += 2.0;
+    }
+    if u.role == Role::Assistant && Some(u.turn) == ctx.last_assistant_turn && question {
+        s[Section::Next as usize] += 1.5;
+    }
+
+    // A heading names the section of what stands under it.
+    if let Some(h) = heading {
+        let i = h as usize;
+        let late = match h {
+            Section::Goal | Section::Constraints | Section::Decisions | Section::Files => 1.0,
+            _ if ctx.document => 1.0,
+            _ => 0.3 + 0.7 * recency(u.pos, 3.0),
+        };
+        s[i] += if ctx.document { 3.0 } else { 1.5 } * late;
+    }
+    for v in &mut s {
+        *v *= base;
+    }
+    // only user words are constraints; prose only for goals
+    if u.role != Role::User {
+        s[Section::Constraints as usize] = 0.0;
+    }
+    if u.kind != Kind::Prose {
+        s[Section::Goal as usize] = 0.0;
+        s[Section::Decisions as usize] = 0.0;
+    }
+    if u.is_heading && n < 40 {
+        for v in &mut s {
+            *v *= 0.2;
+        }
+    }
+    Scores { by_section: s }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn word_boundaries() {
+        assert!(contains_word("the next step", "next"));
+        assert!(!contains_word("context", "next"));
+        assert!(contains_word("next", "next"));
+        assert!(contains_word("we decided", "decid"));
+    }
+}

@@ -1,0 +1,162 @@
+use super::*;
+
+const LOG: &str = "User: We need to migrate the billing service to Rust so that invoices render in under 50 ms.\n\
+Assistant: I read src/billing/invoice.rs and Cargo.toml. I'll use axum instead of actix because the rest of the stack uses tower.\n\
+User: Never change the public REST paths, and keep the database schema as it is.\n\
+Assistant: Done: the invoice endpoint is ported and committed as 4f2a9c1.\n\
+```text\nerror[E0599]: no method named `render_pdf` found for struct `Invoice`\n```\n\
+Assistant: The PDF step still fails with the error above; render_pdf is missing on Invoice.\n\
+User: Next, port the render_pdf step and run cargo test --workspace.\n";
+
+fn facts() -> Facts {
+    Facts::default()
+}
+
+#[test]
+fn sections_hold_goal_state_errors_constraints_and_next() {
+    let b = compress(LOG, &facts(), 4000).unwrap();
+    let md = &b.markdown;
+    assert!(md.starts_with("# Handoff"), "{md}");
+    for needle in [
+        "## Goal\n- We need to migrate the billing service",
+        "## Constraints\n",
+        "Never change the public REST paths",
+        "## Next steps\n",
+        "port the render_pdf step",
+        "error[E0599]",
+        "src/billing/invoice.rs",
+        "4f2a9c1",
+    ] {
+        assert!(md.contains(needle), "missing {needle:?} in\n{md}");
+    }
+    assert!(b.dropped.is_empty(), "{:?}", b.dropped);
+}
+
+#[test]
+fn never_over_budget_and_reports_dropped_facts() {
+    let mut big = String::new();
+    for i in 0..400 {
+        big.push_str(&format!(
+            "Assistant: edited src/module_{i}/file_{i}.rs and ran cargo build -p crate_{i}\n"
+        ));
+    }
+    big.push_str("User: keep going with the parser next.\n");
+    let b = compress(&big, &facts(), 600).unwrap();
+    assert!(b.markdown.chars().count() <= 600);
+    assert!(!b.dropped.is_empty());
+    assert!(b.facts_kept > 0 && b.facts_kept < b.facts_total);
+    assert_eq!(b.stats.compressed_chars, b.markdown.chars().count());
+    assert!(b.stats.compression_ratio > 90.0, "{:?}", b.stats);
+}
+
+#[test]
+fn session_record_is_pinned_first() {
+    let f = Facts {
+        project_name: Some("Billing".into()),
+        session_number: Some(7),
+        objectives: Some("Port invoices".into()),
+        blockers: Some("PDF rendering".into()),
+        critical_files: vec!["src/lib.rs".into()],
+        ..Facts::default()
+    };
+    let b = compress(LOG, &f, 3000).unwrap();
+    assert!(b.markdown.starts_with("# Handoff: Billing · after session 7\n"));
+    assert!(b.markdown.contains("## Goal\n- Port invoices\n"), "{}", b.markdown);
+    assert!(b.markdown.contains("## Blockers & errors\n- PDF rendering\n"));
+    assert!(b.markdown.contains("Critical: src/lib.rs"));
+    // a record without a log still gives a briefing
+    let only = compress("", &f, 3000).unwrap();
+    assert!(only.markdown.contains("Port invoices"));
+}
+
+#[test]
+fn bad_input_is_refused() {
+    assert_eq!(compress("   \n", &facts(), 2000), Err(CompressError::Empty));
+    assert_eq!(compress("a\0b", &facts(), 2000), Err(CompressError::Binary));
+    let junk: String = (0..500).map(|i| char::from_u32(1 + (i % 8)).unwrap()).collect();
+    assert_eq!(compress(&junk, &facts(), 2000), Err(CompressError::Binary));
+    assert_eq!(compress(LOG, &facts(), 10), Err(CompressError::Budget));
+}
+
+#[test]
+fn cut_is_grapheme_safe() {
+    let s = "👨‍👩‍👧‍👦 family é́ accents and more words here";
+    for n in 1..30 {
+        let c = cut(s, n);
+        assert!(c.chars().count() <= n, "{n}: {c}");
+        assert!(s.starts_with(c.trim_end_matches('…')));
+    }
+    assert_eq!(cut("short", 10), "short");
+}
+
+#[test]
+fn levels_map_to_budgets() {
+    assert_eq!(Level::High.budget(100_000), 2000);
+    assert_eq!(Level::High.budget(10), 1500);
+    assert_eq!(Level::Medium.budget(100_000), 5000);
+    assert_eq!(Level::Low.budget(10_000_000), 24_000);
+    assert!(Level::Low.budget(200_000) > Level::Medium.budget(200_000));
+}
+
+mod props {
+    use super::super::*;
+    use proptest::prelude::*;
+
+    fn line() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "(User|Assistant): [a-zA-Z ]{0,40}(error|fixed|next|must|src/[a-z]{1,8}\\.rs)?[a-z .]{0,30}",
+            "```(bash|text)?",
+            "\\$ (cargo|git|npm) [a-z]{1,8}",
+            "[-*#>] [\\PC]{0,60}",
+            "TypeError: [a-z ]{5,30}",
+            "\\PC{0,80}",
+        ]
+    }
+
+    fn log() -> impl Strategy<Value = String> {
+        prop::collection::vec(line(), 1..60).prop_map(|v| v.join("\n"))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn never_over_budget(text in log(), budget in MIN_BUDGET..3000usize) {
+            if let Ok(b) = compress(&text, &Facts::default(), budget) {
+                prop_assert!(b.markdown.chars().count() <= budget);
+                prop_assert_eq!(b.stats.compressed_chars, b.markdown.chars().count());
+            }
+        }
+
+        #[test]
+        fn deterministic(text in log(), budget in MIN_BUDGET..3000usize) {
+            let a = compress(&text, &Facts::default(), budget);
+            let b = compress(&text, &Facts::default(), budget);
+            prop_assert_eq!(a, b);
+        }
+
+        #[test]
+        fn idempotent_on_its_own_output(text in log(), budget in MIN_BUDGET..3000usize) {
+            if let Ok(once) = compress(&text, &Facts::default(), budget) {
+                if once.markdown.trim().is_empty() {
+                    return Ok(());
+                }
+                let twice = compress(&once.markdown, &Facts::default(), budget).unwrap();
+                prop_assert_eq!(&twice.markdown, &once.markdown);
+            }
+        }
+
+        #[test]
+        fn everything_kept_when_it_fits(text in log()) {
+            // a budget far above the log: every line of it is in the briefing
+            let budget = (text.chars().count() * 3 + 2000).min(MAX_BUDGET);
+            if let Ok(b) = compress(&text, &Facts::default(), budget) {
+                prop_assert!(b.dropped.is_empty(), "{:?}", b.dropped);
+                let s = scan::scan(&text);
+                for u in &s.units {
+                    prop_assert!(b.markdown.contains(&u.text), "lost {:?}", u.text);
+                }
+            }
+        }
+    }
+}

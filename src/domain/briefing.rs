@@ -1,7 +1,8 @@
 //! The rotation briefing: what a fresh session on the next account needs to continue.
-//! A plain template over the project and its latest session (the handoff engine builds
-//! richer briefings from whole conversation logs).
+//! The handoff engine's briefing of the latest session's log and record, plus the
+//! rotation itself.
 
+use crate::domain::handoff;
 use crate::domain::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -42,79 +43,76 @@ pub struct RotationContext<'a> {
     pub latest_session: Option<&'a SessionSummary>,
     /// Paths of the project's critical files.
     pub critical_files: &'a [String],
+    /// The latest session's conversation, as a transcript (may be empty).
+    pub log: &'a str,
     pub now: Timestamp,
 }
 
-fn files_section(out: &mut String, files: &[String]) {
-    if files.is_empty() {
-        return;
-    }
-    out.push_str("\n## Critical files\n\n");
-    for f in files {
-        out.push_str(&format!("- `{f}`\n"));
+/// The project's record and the log of its latest session, as the engine reads them.
+fn engine_facts(
+    project_name: &str,
+    project_description: Option<&str>,
+    s: Option<&SessionSummary>,
+    critical_files: &[String],
+) -> handoff::Facts {
+    let objectives = match (project_description, s.and_then(|s| s.objectives.as_deref())) {
+        (Some(d), Some(o)) => Some(format!("{o}\nProject: {d}")),
+        (Some(d), None) => Some(format!("Project: {d}")),
+        (None, o) => o.map(str::to_owned),
+    };
+    handoff::Facts {
+        project_name: Some(project_name.to_owned()),
+        session_number: s.map(|s| s.session_number),
+        objectives,
+        accomplishments: s.and_then(|s| s.accomplishments.clone()),
+        blockers: s.and_then(|s| s.blockers.clone()),
+        notes: s.and_then(|s| s.handoff_notes.clone()),
+        critical_files: critical_files.to_vec(),
     }
 }
 
-fn section(out: &mut String, title: &str, body: Option<&str>, empty: &str) {
-    out.push_str("\n## ");
-    out.push_str(title);
-    out.push_str("\n\n");
-    match body.map(str::trim).filter(|b| !b.is_empty()) {
-        Some(b) => out.push_str(b),
-        None => out.push_str(empty),
+/// The engine's briefing of `log` and the record, or a short note when there is nothing
+/// to brief from.
+fn engine_body(log: &str, facts: &handoff::Facts) -> String {
+    let budget = handoff::Level::Medium.budget(log.chars().count());
+    match handoff::compress(log, facts, budget) {
+        Ok(b) => b.markdown,
+        Err(_) => {
+            let mut out = format!(
+                "# Handoff: {}\n\n(nothing recorded yet)\n",
+                facts.project_name.as_deref().unwrap_or("project")
+            );
+            if !facts.critical_files.is_empty() {
+                out.push_str(&format!(
+                    "\n## Files & identifiers\n- Critical: {}\n",
+                    facts.critical_files.join(", ")
+                ));
+            }
+            out
+        }
     }
-    out.push('\n');
 }
 
-/// The markdown briefing handed to the next account.
+/// The markdown briefing handed to the next account: the engine's briefing of the latest
+/// session (its log and record) and the rotation itself.
 pub fn rotation_briefing(ctx: &RotationContext<'_>) -> String {
-    let mut out = format!("# Handoff: {}\n\n", ctx.project_name);
+    let facts = engine_facts(
+        ctx.project_name,
+        ctx.project_description,
+        ctx.latest_session,
+        ctx.critical_files,
+    );
+    let mut out = engine_body(ctx.log, &facts);
     out.push_str(&format!(
-        "- **From**: {} (exhausted, {} credits left)\n- **To**: {} ({}, {} credits available)\n- **When**: {}\n",
+        "\n## Rotation\n- From: {} (exhausted, {} credits left)\n- To: {} ({}, {} credits available)\n- When: {}\n",
         ctx.from_name, ctx.from_credits, ctx.to_name, ctx.to_platform, ctx.to_credits, ctx.now
     ));
     if let Some(s) = ctx.latest_session {
         out.push_str(&format!(
-            "- **Continues**: session {} ({} credits used)\n",
+            "- Continues: session {} ({} credits used)\n",
             s.session_number, s.credits_used
         ));
     }
-    section(
-        &mut out,
-        "Project",
-        ctx.project_description,
-        "(no description)",
-    );
-    let s = ctx.latest_session;
-    section(
-        &mut out,
-        "Goal of the last session",
-        s.and_then(|s| s.objectives.as_deref()),
-        "(not recorded)",
-    );
-    section(
-        &mut out,
-        "Done",
-        s.and_then(|s| s.accomplishments.as_deref()),
-        "(nothing recorded yet)",
-    );
-    section(
-        &mut out,
-        "Blockers",
-        s.and_then(|s| s.blockers.as_deref()),
-        "None recorded.",
-    );
-    section(
-        &mut out,
-        "Notes for the next session",
-        s.and_then(|s| s.handoff_notes.as_deref()),
-        "(none)",
-    );
-    files_section(&mut out, ctx.critical_files);
-    out.push_str(
-        "\n## Next steps\n\n1. Read this briefing and the blockers above.\n2. Continue from the last \
-         accomplishment; do not redo finished work.\n3. Record what you finish as you go.\n",
-    );
     out
 }
 
@@ -129,44 +127,16 @@ pub fn session_briefing(
     project_description: Option<&str>,
     account_name: &str,
     s: &SessionSummary,
+    log: &str,
     critical_files: &[String],
     now: Timestamp,
 ) -> String {
-    let mut out = format!("# Handoff: {project_name}\n\n");
+    let facts = engine_facts(project_name, project_description, Some(s), critical_files);
+    let mut out = engine_body(log, &facts);
     out.push_str(&format!(
-        "- **After**: session {} on {account_name} ({} credits used)\n- **When**: {now}\n",
+        "\n## Session\n- After: session {} on {account_name} ({} credits used)\n- When: {now}\n",
         s.session_number, s.credits_used
     ));
-    section(&mut out, "Project", project_description, "(no description)");
-    section(
-        &mut out,
-        "Goal of the last session",
-        s.objectives.as_deref(),
-        "(not recorded)",
-    );
-    section(
-        &mut out,
-        "Done",
-        s.accomplishments.as_deref(),
-        "(nothing recorded)",
-    );
-    section(
-        &mut out,
-        "Blockers",
-        s.blockers.as_deref(),
-        "None recorded.",
-    );
-    section(
-        &mut out,
-        "Notes for the next session",
-        s.handoff_notes.as_deref(),
-        "(none)",
-    );
-    files_section(&mut out, critical_files);
-    out.push_str(
-        "\n## Next steps\n\n1. Read the blockers and notes above.\n2. Continue from the last \
-         accomplishment; do not redo finished work.\n",
-    );
     out
 }
 
@@ -194,6 +164,7 @@ mod tests {
             to_credits: 100,
             latest_session: Some(&s),
             critical_files: &["src/auth.rs".to_string()],
+            log: "User: add the refresh token flow next\nAssistant: Login works; CORS still fails.\n",
             now: Timestamp::parse("2026-02-01T00:00:00Z").unwrap(),
         });
         for needle in [
@@ -204,7 +175,8 @@ mod tests {
             "Invoices in Rust",
             "Login page done",
             "CORS error on /token",
-            "## Next steps",
+            "src/auth.rs",
+            "refresh token flow",
         ] {
             assert!(b.contains(needle), "missing {needle:?} in\n{b}");
         }
@@ -223,6 +195,7 @@ mod tests {
             to_credits: 50,
             latest_session: None,
             critical_files: &[],
+            log: "",
             now: Timestamp::parse("2026-02-01T00:00:00Z").unwrap(),
         });
         assert!(b.contains("(nothing recorded yet)"));

@@ -3,6 +3,7 @@
 //! "suggestion": "…"}`. Bad input is always a 4xx with a JSON message, never a 500.
 
 pub mod account;
+pub mod handoff;
 pub mod project;
 pub mod project_file;
 pub mod session;
@@ -47,6 +48,8 @@ pub fn router(max_body_bytes: usize) -> Router<AppState> {
         .route("/private/select-best-account", post(account::select_best))
         .route("/private/auto-rotate", post(account::auto_rotate))
         .route("/private/switch-account", post(account::switch))
+        .route("/handoff/compress", post(handoff::compress))
+        .route("/private/smart-compress", post(handoff::smart_compress))
         .route("/sessions", get(session::list).post(session::start))
         .route("/sessions/create-with-handoff", post(session::start))
         .route("/sessions/{id}", axum::routing::patch(session::update))

@@ -13,6 +13,7 @@ use pages::accounts::{AccountPage, AccountsPage};
 use pages::dashboard::Dashboard;
 use pages::not_found::NotFound;
 use pages::projects::ProjectPage;
+use pages::handoff::HandoffPage;
 use pages::sessions::{SessionPage, SessionsPage};
 
 /// Applies the saved theme before the first paint (no flash of the wrong theme).
@@ -60,6 +61,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/accounts/:id") view=AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/sessions") view=SessionsPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/sessions/:id") view=SessionPage ssr=SsrMode::Async/>
+                    <Route path=path!("/handoff") view=HandoffPage ssr=SsrMode::InOrder/>
                 </Routes>
             </main>
         </Router>

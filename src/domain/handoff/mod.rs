@@ -291,7 +291,6 @@ fn similar(a: &BTreeSet<String>, b: &BTreeSet<String>) -> bool {
 struct Item {
     text: String,
     pos: f64,
-    score: f64,
     /// Pinned items come from the session record and always go first.
     pinned: bool,
 }
@@ -431,7 +430,6 @@ fn plan_from_markdown(header: String, items: Vec<(Section, String)>, budget: usi
             list.push(Item {
                 text,
                 pos: i as f64 / n,
-                score: 1.0,
                 pinned: false,
             });
         }
@@ -540,7 +538,7 @@ impl Builder<'_> {
 
     /// Adds the best candidates of `s` while the section stays within `limit`.
     fn fill_units(&mut self, s: Section, limit: usize, candidates: &[(usize, f64)]) {
-        for &(ui, score) in candidates {
+        for &(ui, _) in candidates {
             if self.chosen_units.contains(&ui) {
                 continue;
             }
@@ -570,7 +568,6 @@ impl Builder<'_> {
                 Item {
                     text,
                     pos: u.pos,
-                    score,
                     pinned: false,
                 },
             );
@@ -635,7 +632,6 @@ impl Builder<'_> {
                     Item {
                         text,
                         pos: 0.0,
-                        score: 0.0,
                         pinned: false,
                     },
                 );
@@ -673,7 +669,6 @@ impl Builder<'_> {
             tail.push(Item {
                 text: u.text.clone(),
                 pos: u.pos,
-                score: 0.0,
                 pinned: false,
             });
         }
@@ -761,13 +756,12 @@ fn build_plan(scanned: &Scan, facts: &Facts, budget: usize) -> Plan {
             Item {
                 text,
                 pos: 0.0,
-                score: f64::MAX,
                 pinned: true,
             },
         );
     }
 
-    let candidates = rank_units(&scanned.units);
+    let candidates = rank_units(&scanned.units, scanned.turns <= 1);
     let order = [
         Section::Goal,
         Section::State,
@@ -795,7 +789,7 @@ fn build_plan(scanned: &Scan, facts: &Facts, budget: usize) -> Plan {
 }
 
 /// For every section, the candidate units with their scores, best first.
-fn rank_units(units: &[Unit]) -> Vec<Vec<(usize, f64)>> {
+fn rank_units(units: &[Unit], document: bool) -> Vec<Vec<(usize, f64)>> {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for u in units {
         *counts.entry(u.text.as_str()).or_default() += 1;
@@ -826,7 +820,6 @@ fn rank_units(units: &[Unit]) -> Vec<Vec<(usize, f64)>> {
         })
         .map(|u| (u.pos, word_set(&u.text)))
         .collect();
-    let document = units.iter().all(|u| u.turn == 0);
     let mut out: Vec<Vec<(usize, f64)>> = vec![Vec::new(); Section::COUNT];
     for (i, u) in units.iter().enumerate() {
         let resolved_later = {
@@ -852,6 +845,25 @@ fn rank_units(units: &[Unit]) -> Vec<Vec<(usize, f64)>> {
     }
     for list in &mut out {
         list.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    }
+    out
+}
+
+/// A stored conversation written as a markdown chat export the engine reads back
+/// (`### User` / `### Assistant` headings).
+pub fn transcript<'a>(turns: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let mut out = String::new();
+    for (role, content) in turns {
+        let who = match role {
+            "user" => "User",
+            "assistant" => "Assistant",
+            _ => "System",
+        };
+        out.push_str("### ");
+        out.push_str(who);
+        out.push_str("\n\n");
+        out.push_str(content.trim());
+        out.push_str("\n\n");
     }
     out
 }

@@ -76,7 +76,6 @@ pub struct FactInfo {
     pub kind: FactKind,
     pub text: String,
     pub count: usize,
-    pub first: f64,
     pub last: f64,
     /// Mentioned by the user.
     pub by_user: bool,
@@ -728,7 +727,6 @@ impl FactTable {
                 kind,
                 text: text.to_owned(),
                 count: 0,
-                first: pos,
                 last: pos,
                 by_user: false,
             });
@@ -753,7 +751,6 @@ impl FactTable {
                         kind: FactKind::Identifier,
                         text: w.to_owned(),
                         count: 0,
-                        first: pos,
                         last: pos,
                         by_user: false,
                     });

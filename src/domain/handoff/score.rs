@@ -258,6 +258,11 @@ pub fn score(u: &Unit, ctx: &Context) -> Scores {
     for v in &mut s {
         *v *= base;
     }
+    // the state is what was done, not what was asked
+    if u.role == Role::User && !ctx.document {
+        s[Section::State as usize] *= 0.3;
+        s[Section::Done as usize] *= 0.3;
+    }
     // only user words are constraints; prose only for goals
     if u.role != Role::User {
         s[Section::Constraints as usize] = 0.0;

@@ -37,6 +37,7 @@ pub fn AppHeader() -> impl IntoView {
     };
     let on_accounts = move || location.pathname.get().starts_with("/accounts");
     let on_sessions = move || location.pathname.get().starts_with("/sessions");
+    let on_handoff = move || location.pathname.get().starts_with("/handoff");
     view! {
         <header class="topbar">
             <a class="brand" href="/" aria-label="PAAS home">
@@ -51,6 +52,7 @@ pub fn AppHeader() -> impl IntoView {
                 <a href="/" aria-current=move || on_projects().then_some("page")>"Projects"</a>
                 <a href="/sessions" aria-current=move || on_sessions().then_some("page")>"Sessions"</a>
                 <a href="/accounts" aria-current=move || on_accounts().then_some("page")>"Accounts"</a>
+                <a href="/handoff" aria-current=move || on_handoff().then_some("page")>"Handoff"</a>
             </nav>
             <ThemeToggle/>
         </header>

@@ -1,0 +1,94 @@
+//! Server functions for the Handoff page.
+
+use crate::domain::handoff::{Briefing, Level};
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// A compressed briefing with its markdown rendered to safe HTML for the preview.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HandoffResult {
+    pub briefing: Briefing,
+    pub level: Level,
+    pub html: String,
+    pub file_name: String,
+}
+
+/// Markdown to HTML with raw HTML shown as text (no script injection).
+#[cfg(feature = "ssr")]
+pub fn render_markdown(md: &str) -> String {
+    use pulldown_cmark::{html, Event, Options, Parser};
+    let parser = Parser::new_ext(md, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH)
+        .map(|e| match e {
+            Event::Html(t) | Event::InlineHtml(t) => Event::Text(t),
+            other => other,
+        });
+    let mut out = String::new();
+    html::push_html(&mut out, parser);
+    out
+}
+
+/// Sessions to build a briefing from: `(id, "Project · session N")`, newest first.
+#[server(prefix = "/rpc", endpoint = "handoff_sources")]
+pub async fn handoff_sources() -> Result<Vec<(i64, String)>, AppError> {
+    let state = super::ssr::state()?;
+    let mut conn = state.db.acquire().await?;
+    crate::storage::session::choices(&mut conn, 200).await
+}
+
+/// Compresses a pasted log or a stored session.
+#[server(prefix = "/rpc", endpoint = "compress_handoff")]
+pub async fn compress_handoff(
+    context: Option<String>,
+    session_id: Option<String>,
+    level: Option<String>,
+    budget_chars: Option<String>,
+) -> Result<HandoffResult, AppError> {
+    use crate::error::FieldError;
+    use crate::service::handoff::{compress, CompressRequest};
+    let state = super::ssr::state()?;
+    let session_id = match session_id.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(v) => Some(
+            v.parse::<i64>()
+                .map_err(|_| FieldError::new("session_id", format!("{v:?} is not a session")))?,
+        ),
+    };
+    let budget_chars = match budget_chars.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(v) => Some(v.replace([',', '_', ' '], "").parse::<i64>().map_err(|_| {
+            FieldError::new("budget_chars", format!("{v:?} is not a whole number"))
+        })?),
+    };
+    let req = CompressRequest {
+        session_id,
+        context,
+        compress_level: level,
+        budget_chars,
+        ..CompressRequest::default()
+    };
+    let c = compress(&state.db, &req).await?;
+    let file_name = match session_id {
+        Some(id) => format!("handoff-session-{id}.md"),
+        None => "handoff.md".to_owned(),
+    };
+    Ok(HandoffResult {
+        html: render_markdown(&c.briefing.markdown),
+        briefing: c.briefing,
+        level: c.level,
+        file_name,
+    })
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::render_markdown;
+
+    #[test]
+    fn raw_html_is_escaped() {
+        let html = render_markdown("## Goal\n- <script>alert(1)</script> `x`\n");
+        assert!(html.contains("<h2>Goal</h2>"));
+        assert!(!html.contains("<script>"));
+        assert!(html.contains("&lt;script&gt;"));
+    }
+}

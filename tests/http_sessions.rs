@@ -350,7 +350,7 @@ async fn tracked_files_and_critical_ones_in_briefings() {
         .unwrap()
         .to_owned();
     assert!(
-        briefing.contains("## Critical files") && briefing.contains("`src/auth.rs`"),
+        briefing.contains("## Files & identifiers") && briefing.contains("Critical: src/auth.rs"),
         "{briefing}"
     );
     assert!(!briefing.contains("README.md"));

@@ -18,11 +18,12 @@ pub struct HandoffResult {
 #[cfg(feature = "ssr")]
 pub fn render_markdown(md: &str) -> String {
     use pulldown_cmark::{html, Event, Options, Parser};
-    let parser = Parser::new_ext(md, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH)
-        .map(|e| match e {
+    let parser = Parser::new_ext(md, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH).map(
+        |e| match e {
             Event::Html(t) | Event::InlineHtml(t) => Event::Text(t),
             other => other,
-        });
+        },
+    );
     let mut out = String::new();
     html::push_html(&mut out, parser);
     out

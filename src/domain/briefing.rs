@@ -164,7 +164,8 @@ mod tests {
             to_credits: 100,
             latest_session: Some(&s),
             critical_files: &["src/auth.rs".to_string()],
-            log: "User: add the refresh token flow next\nAssistant: Login works; CORS still fails.\n",
+            log:
+                "User: add the refresh token flow next\nAssistant: Login works; CORS still fails.\n",
             now: Timestamp::parse("2026-02-01T00:00:00Z").unwrap(),
         });
         for needle in [

@@ -850,9 +850,7 @@ pub(crate) async fn session_log(
     id: i64,
 ) -> Result<String, AppError> {
     let turns = storage::session::turns(conn, crate::domain::session::SessionId(id)).await?;
-    Ok(crate::domain::handoff::transcript(
-        turns
-            .iter()
-            .map(|t| (t.role.as_deref().unwrap_or("user"), t.content.as_str())),
-    ))
+    Ok(crate::domain::handoff::transcript(turns.iter().map(|t| {
+        (t.role.as_deref().unwrap_or("user"), t.content.as_str())
+    })))
 }

@@ -100,8 +100,12 @@ pub async fn session_source(
 pub fn budget(req: &CompressRequest, context_chars: usize) -> Result<(usize, Level), AppError> {
     let level = match req.compress_level.as_deref() {
         None | Some("") => Level::default(),
-        Some(l) => Level::parse(l)
-            .ok_or_else(|| invalid("compress_level", format!("{l:?} is not one of low, medium, high")))?,
+        Some(l) => Level::parse(l).ok_or_else(|| {
+            invalid(
+                "compress_level",
+                format!("{l:?} is not one of low, medium, high"),
+            )
+        })?,
     };
     let budget = match req.budget_chars {
         None => level.budget(context_chars),
@@ -122,15 +126,25 @@ pub async fn compress(db: &Db, req: &CompressRequest) -> Result<Compressed, AppE
             if let Some(p) = req.project_id {
                 let s = storage::session::get(&mut conn, id).await?;
                 if s.project_id.0 != p {
-                    return Err(invalid("session_id", format!("session {id} is not in project {p}")));
+                    return Err(invalid(
+                        "session_id",
+                        format!("session {id} is not in project {p}"),
+                    ));
                 }
             }
-            let context = if pasted.trim().is_empty() { text } else { pasted.to_owned() };
+            let context = if pasted.trim().is_empty() {
+                text
+            } else {
+                pasted.to_owned()
+            };
             (context, facts)
         }
         (None, Some(p)) => {
             let with_latest = true;
-            (pasted.to_owned(), project_facts(&mut conn, ProjectId(p), with_latest).await?)
+            (
+                pasted.to_owned(),
+                project_facts(&mut conn, ProjectId(p), with_latest).await?,
+            )
         }
         (None, None) => (pasted.to_owned(), Facts::default()),
     };

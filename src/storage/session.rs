@@ -269,7 +269,10 @@ pub async fn set_account_credits(
 }
 
 /// Recent sessions to pick from, labelled "Project · session N".
-pub async fn choices(conn: &mut SqliteConnection, limit: i64) -> Result<Vec<(i64, String)>, AppError> {
+pub async fn choices(
+    conn: &mut SqliteConnection,
+    limit: i64,
+) -> Result<Vec<(i64, String)>, AppError> {
     Ok(sqlx::query_as(
         "SELECT s.id, p.name || ' · session ' || s.session_number FROM sessions s \
          JOIN projects p ON p.id = s.project_id WHERE p.deleted_at IS NULL \

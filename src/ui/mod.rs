@@ -11,9 +11,9 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 use pages::accounts::{AccountPage, AccountsPage};
 use pages::dashboard::Dashboard;
+use pages::handoff::HandoffPage;
 use pages::not_found::NotFound;
 use pages::projects::ProjectPage;
-use pages::handoff::HandoffPage;
 use pages::sessions::{SessionPage, SessionsPage};
 
 /// Applies the saved theme before the first paint (no flash of the wrong theme).

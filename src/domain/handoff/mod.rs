@@ -313,11 +313,7 @@ impl Plan {
             out.push('\n');
             let mut sorted: Vec<&Item> = items.iter().collect();
             if !matches!(s, Section::Files) {
-                sorted.sort_by(|a, b| {
-                    b.pinned
-                        .cmp(&a.pinned)
-                        .then(a.pos.total_cmp(&b.pos))
-                });
+                sorted.sort_by(|a, b| b.pinned.cmp(&a.pinned).then(a.pos.total_cmp(&b.pos)));
             }
             for it in sorted {
                 out.push_str("- ");
@@ -342,7 +338,11 @@ fn item_cost(section: Section, n: usize, text: &str) -> usize {
 
 fn header_for(facts: &Facts, title: Option<&str>) -> String {
     let mut h = String::from("# Handoff");
-    if let Some(p) = facts.project_name.as_deref().filter(|p| !p.trim().is_empty()) {
+    if let Some(p) = facts
+        .project_name
+        .as_deref()
+        .filter(|p| !p.trim().is_empty())
+    {
         h.push_str(": ");
         h.push_str(&scan::clean_line(p));
         if let Some(n) = facts.session_number {
@@ -400,14 +400,29 @@ pub fn compress(context: &str, facts: &Facts, budget: usize) -> Result<Briefing,
         || facts.blockers.is_some()
         || facts.notes.is_some();
     if context.trim().is_empty() && has_record {
-        return Ok(finish(context, &[], build_plan(&Scan::default(), facts, budget), budget));
+        return Ok(finish(
+            context,
+            &[],
+            build_plan(&Scan::default(), facts, budget),
+            budget,
+        ));
     }
     check_context(context)?;
     if let Some((header, items)) = parse_own(context) {
         if chars(context) <= budget {
-            return Ok(finish(context, &[], plan_from_markdown(header, items, budget, true), budget));
+            return Ok(finish(
+                context,
+                &[],
+                plan_from_markdown(header, items, budget, true),
+                budget,
+            ));
         }
-        return Ok(finish(context, &[], plan_from_markdown(header, items, budget, false), budget));
+        return Ok(finish(
+            context,
+            &[],
+            plan_from_markdown(header, items, budget, false),
+            budget,
+        ));
     }
     let scanned = scan::scan(context);
     let plan = build_plan(&scanned, facts, budget);
@@ -415,7 +430,12 @@ pub fn compress(context: &str, facts: &Facts, budget: usize) -> Result<Briefing,
 }
 
 /// Re-selects the items of one of our own briefings (it is already sectioned).
-fn plan_from_markdown(header: String, items: Vec<(Section, String)>, budget: usize, all: bool) -> Plan {
+fn plan_from_markdown(
+    header: String,
+    items: Vec<(Section, String)>,
+    budget: usize,
+    all: bool,
+) -> Plan {
     let n = items.len().max(1) as f64;
     let mut plan = Plan {
         header: cut(&header, budget / 4),
@@ -625,7 +645,11 @@ impl Builder<'_> {
             FactKind::Version,
         ] {
             if let Some(list) = picked.remove(&kind) {
-                let sep = if kind == FactKind::Command { "; " } else { ", " };
+                let sep = if kind == FactKind::Command {
+                    "; "
+                } else {
+                    ", "
+                };
                 let text = format!("{}: {}", fact_label(kind), list.join(sep));
                 self.add(
                     s,
@@ -778,7 +802,8 @@ fn build_plan(scanned: &Scan, facts: &Facts, budget: usize) -> Plan {
         b.fill_units(s, limit, &candidates[s as usize]);
     }
     // the facts the prose does not carry yet
-    let limit = b.section_used[Section::Files as usize] + (Section::Files.share() * body as f64) as usize;
+    let limit =
+        b.section_used[Section::Files as usize] + (Section::Files.share() * body as f64) as usize;
     b.fill_facts(limit, &scanned.facts);
     // second pass: the rest of the budget, in the same order of importance
     for s in order {
@@ -788,13 +813,25 @@ fn build_plan(scanned: &Scan, facts: &Facts, budget: usize) -> Plan {
     b.plan
 }
 
+/// How many later fix reports are compared with a problem.
+const RESOLUTION_WINDOW: usize = 24;
+
 /// For every section, the candidate units with their scores, best first.
 fn rank_units(units: &[Unit], document: bool) -> Vec<Vec<(usize, f64)>> {
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for u in units {
         *counts.entry(u.text.as_str()).or_default() += 1;
     }
-    let last_user_turn = units.iter().rev().find(|u| u.role == Role::User && u.kind == Kind::Prose && u.text.chars().count() >= 15 && !u.text.starts_with('/')).map(|u| u.turn);
+    let last_user_turn = units
+        .iter()
+        .rev()
+        .find(|u| {
+            u.role == Role::User
+                && u.kind == Kind::Prose
+                && u.text.chars().count() >= 15
+                && !u.text.starts_with('/')
+        })
+        .map(|u| u.turn);
     let last_assistant_turn = units
         .iter()
         .rev()
@@ -814,19 +851,43 @@ fn rank_units(units: &[Unit], document: bool) -> Vec<Vec<(usize, f64)>> {
         .iter()
         .filter(|u| {
             let l = u.text.to_lowercase();
-            ["fixed", "resolved", "solved", "now passes", "works now", "✅"]
-                .iter()
-                .any(|w| l.contains(w))
+            [
+                "fixed",
+                "resolved",
+                "solved",
+                "now passes",
+                "works now",
+                "✅",
+            ]
+            .iter()
+            .any(|w| l.contains(w))
         })
         .map(|u| (u.pos, word_set(&u.text)))
         .collect();
     let mut out: Vec<Vec<(usize, f64)>> = vec![Vec::new(); Section::COUNT];
     for (i, u) in units.iter().enumerate() {
-        let resolved_later = {
+        // a problem counts as resolved when one of the next fix reports shares two of
+        // its words (only problem-like units are checked)
+        let lower = u.text.to_lowercase();
+        let problem = [
+            "error",
+            "fail",
+            "block",
+            "exception",
+            "conflict",
+            "cannot",
+            "broken",
+            "bug",
+        ]
+        .iter()
+        .any(|w| lower.contains(w));
+        let resolved_later = problem && {
             let set = word_set(&u.text);
-            fixes.iter().any(|(p, f)| {
-                *p > u.pos && set.intersection(f).count() >= 2.min(set.len())
-            })
+            let start = fixes.partition_point(|(p, _)| *p <= u.pos);
+            fixes[start..]
+                .iter()
+                .take(RESOLUTION_WINDOW)
+                .any(|(_, f)| set.intersection(f).count() >= 2.min(set.len()))
         };
         let ctx = score::Context {
             last_user_turn,
@@ -837,8 +898,10 @@ fn rank_units(units: &[Unit], document: bool) -> Vec<Vec<(usize, f64)>> {
             document,
         };
         let sc = score::score(u, &ctx);
+        // a unit is a candidate where it scores best (and wherever it scores nearly as well)
+        let best = sc.by_section.iter().copied().fold(0.0f64, f64::max);
         for (s, v) in sc.by_section.iter().enumerate() {
-            if *v > 0.05 {
+            if *v > 0.05 && *v >= 0.8 * best {
                 out[s].push((i, *v));
             }
         }

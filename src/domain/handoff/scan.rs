@@ -3,7 +3,7 @@
 //! (file paths, commands, error lines, URLs, identifiers, versions, commit ids) in it.
 
 use crate::domain::conversation::{self, Format};
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 /// Who said a unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +44,9 @@ pub struct Unit {
 }
 
 /// The kinds of salient fact a successor may need verbatim.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum FactKind {
     Path,
@@ -200,18 +202,124 @@ fn is_output_lang(lang: &str) -> bool {
 
 /// Program names that start a shell command worth keeping.
 const COMMANDS: &[&str] = &[
-    "git", "gh", "npm", "npx", "pnpm", "yarn", "bun", "bunx", "node", "deno", "tsc", "python",
-    "python3", "pip", "pip3", "pipx", "uv", "uvx", "poetry", "pytest", "ruff", "mypy", "cargo",
-    "rustc", "rustup", "go", "make", "cmake", "docker", "docker-compose", "kubectl", "helm",
-    "terraform", "wrangler", "vercel", "netlify", "firebase", "supabase", "aws", "gcloud",
-    "az", "curl", "wget", "ssh", "scp", "rsync", "ls", "cd", "cat", "grep", "rg", "find",
-    "sed", "awk", "mkdir", "rm", "mv", "cp", "chmod", "chown", "touch", "tar", "unzip",
-    "sudo", "apt", "apt-get", "brew", "systemctl", "journalctl", "pm2", "dotnet", "mvn",
-    "gradle", "./gradlew", "java", "javac", "ruby", "bundle", "rake", "rails", "rspec", "php",
-    "composer", "swift", "xcodebuild", "flutter", "dart", "sqlite3", "psql", "mysql",
-    "redis-cli", "minsky", "aider", "claude", "code", "open", "echo", "export", "source",
-    "vite", "jest", "vitest", "playwright", "eslint", "prettier", "black", "flake8", "tox",
-    "conda", "jupyter", "bash", "sh", "zsh", "nix", "just", "task", "ollama", "heroku",
+    "git",
+    "gh",
+    "npm",
+    "npx",
+    "pnpm",
+    "yarn",
+    "bun",
+    "bunx",
+    "node",
+    "deno",
+    "tsc",
+    "python",
+    "python3",
+    "pip",
+    "pip3",
+    "pipx",
+    "uv",
+    "uvx",
+    "poetry",
+    "pytest",
+    "ruff",
+    "mypy",
+    "cargo",
+    "rustc",
+    "rustup",
+    "go",
+    "make",
+    "cmake",
+    "docker",
+    "docker-compose",
+    "kubectl",
+    "helm",
+    "terraform",
+    "wrangler",
+    "vercel",
+    "netlify",
+    "firebase",
+    "supabase",
+    "aws",
+    "gcloud",
+    "az",
+    "curl",
+    "wget",
+    "ssh",
+    "scp",
+    "rsync",
+    "ls",
+    "cd",
+    "cat",
+    "grep",
+    "rg",
+    "find",
+    "sed",
+    "awk",
+    "mkdir",
+    "rm",
+    "mv",
+    "cp",
+    "chmod",
+    "chown",
+    "touch",
+    "tar",
+    "unzip",
+    "sudo",
+    "apt",
+    "apt-get",
+    "brew",
+    "systemctl",
+    "journalctl",
+    "pm2",
+    "dotnet",
+    "mvn",
+    "gradle",
+    "./gradlew",
+    "java",
+    "javac",
+    "ruby",
+    "bundle",
+    "rake",
+    "rails",
+    "rspec",
+    "php",
+    "composer",
+    "swift",
+    "xcodebuild",
+    "flutter",
+    "dart",
+    "sqlite3",
+    "psql",
+    "mysql",
+    "redis-cli",
+    "minsky",
+    "aider",
+    "claude",
+    "code",
+    "open",
+    "echo",
+    "export",
+    "source",
+    "vite",
+    "jest",
+    "vitest",
+    "playwright",
+    "eslint",
+    "prettier",
+    "black",
+    "flake8",
+    "tox",
+    "conda",
+    "jupyter",
+    "bash",
+    "sh",
+    "zsh",
+    "nix",
+    "just",
+    "task",
+    "ollama",
+    "heroku",
 ];
 
 fn is_command_line(line: &str) -> bool {
@@ -238,8 +346,7 @@ fn strip_prompt(line: &str) -> &str {
     }
     if let Some(i) = l.find("$ ") {
         let head = &l[..i];
-        if !head.is_empty() && !head.contains(' ') && (head.contains('@') || head.contains(':'))
-        {
+        if !head.is_empty() && !head.contains(' ') && (head.contains('@') || head.contains(':')) {
             return l[i + 2..].trim_start();
         }
     }
@@ -253,7 +360,9 @@ pub fn clean_line(line: &str) -> String {
     loop {
         let before = l;
         l = l.trim_start_matches(['>', '#', '|']).trim_start();
-        for p in ["- [ ] ", "- [x] ", "- [X] ", "* [ ] ", "* [x] ", "- ", "* ", "+ ", "• "] {
+        for p in [
+            "- [ ] ", "- [x] ", "- [X] ", "* [ ] ", "* [x] ", "- ", "* ", "+ ", "• ",
+        ] {
             if let Some(rest) = l.strip_prefix(p) {
                 l = rest.trim_start();
             }
@@ -466,7 +575,11 @@ pub fn scan(raw: &str) -> Scan {
                             "text" | "content" | "description" | "prompt" | "message"
                             | "result" | "output" | "error" | "stderr" | "stdout" => {
                                 let r = if key == "text" { turn.role } else { Role::Tool };
-                                let k = if key == "text" { Kind::Prose } else { Kind::Output };
+                                let k = if key == "text" {
+                                    Kind::Prose
+                                } else {
+                                    Kind::Output
+                                };
                                 (r, k, value.to_owned())
                             }
                             "file_path" | "path" | "notebook_path" => {
@@ -559,22 +672,143 @@ pub fn truncate_chars(s: &str, n: usize) -> &str {
 
 /// File extensions that make a word a file name.
 const EXTENSIONS: &[&str] = &[
-    "py", "pyi", "ipynb", "js", "mjs", "cjs", "ts", "mts", "tsx", "jsx", "json", "jsonc",
-    "jsonl", "md", "mdx", "mdc", "txt", "rst", "yaml", "yml", "toml", "ini", "cfg", "conf",
-    "env", "lock", "sh", "bash", "zsh", "ps1", "bat", "go", "mod", "rs", "java", "kt", "kts",
-    "gradle", "swift", "c", "h", "cc", "cpp", "hpp", "cs", "csproj", "sln", "rb", "erb",
-    "rake", "php", "html", "htm", "css", "scss", "sass", "less", "vue", "svelte", "astro",
-    "sql", "prisma", "graphql", "proto", "tf", "hcl", "xml", "plist", "csv", "tsv", "log",
-    "dart", "lua", "scala", "ex", "exs", "erl", "hs", "ml", "clj", "zig", "sol", "wasm",
-    "dockerfile", "mk", "cmake", "png", "jpg", "jpeg", "svg", "gif", "webp", "ico", "pdf",
-    "zip", "tar", "gz", "tgz", "db", "sqlite", "sqlite3", "parquet", "pkl", "pt", "onnx",
-    "gguf", "so", "dll", "exe", "apk", "jar", "whl", "xlsx", "docx", "pem", "service", "d.ts",
+    "py",
+    "pyi",
+    "ipynb",
+    "js",
+    "mjs",
+    "cjs",
+    "ts",
+    "mts",
+    "tsx",
+    "jsx",
+    "json",
+    "jsonc",
+    "jsonl",
+    "md",
+    "mdx",
+    "mdc",
+    "txt",
+    "rst",
+    "yaml",
+    "yml",
+    "toml",
+    "ini",
+    "cfg",
+    "conf",
+    "env",
+    "lock",
+    "sh",
+    "bash",
+    "zsh",
+    "ps1",
+    "bat",
+    "go",
+    "mod",
+    "rs",
+    "java",
+    "kt",
+    "kts",
+    "gradle",
+    "swift",
+    "c",
+    "h",
+    "cc",
+    "cpp",
+    "hpp",
+    "cs",
+    "csproj",
+    "sln",
+    "rb",
+    "erb",
+    "rake",
+    "php",
+    "html",
+    "htm",
+    "css",
+    "scss",
+    "sass",
+    "less",
+    "vue",
+    "svelte",
+    "astro",
+    "sql",
+    "prisma",
+    "graphql",
+    "proto",
+    "tf",
+    "hcl",
+    "xml",
+    "plist",
+    "csv",
+    "tsv",
+    "log",
+    "dart",
+    "lua",
+    "scala",
+    "ex",
+    "exs",
+    "erl",
+    "hs",
+    "ml",
+    "clj",
+    "zig",
+    "sol",
+    "wasm",
+    "dockerfile",
+    "mk",
+    "cmake",
+    "png",
+    "jpg",
+    "jpeg",
+    "svg",
+    "gif",
+    "webp",
+    "ico",
+    "pdf",
+    "zip",
+    "tar",
+    "gz",
+    "tgz",
+    "db",
+    "sqlite",
+    "sqlite3",
+    "parquet",
+    "pkl",
+    "pt",
+    "onnx",
+    "gguf",
+    "so",
+    "dll",
+    "exe",
+    "apk",
+    "jar",
+    "whl",
+    "xlsx",
+    "docx",
+    "pem",
+    "service",
+    "d.ts",
 ];
 
 const DOTFILES: &[&str] = &[
-    ".env", ".gitignore", ".dockerignore", ".npmrc", ".nvmrc", ".eslintrc", ".prettierrc",
-    ".babelrc", ".editorconfig", ".cursorrules", ".dev.vars", ".bashrc", ".zshrc",
-    ".python-version", ".tool-versions", ".gitattributes", ".mcp.json",
+    ".env",
+    ".gitignore",
+    ".dockerignore",
+    ".npmrc",
+    ".nvmrc",
+    ".eslintrc",
+    ".prettierrc",
+    ".babelrc",
+    ".editorconfig",
+    ".cursorrules",
+    ".dev.vars",
+    ".bashrc",
+    ".zshrc",
+    ".python-version",
+    ".tool-versions",
+    ".gitattributes",
+    ".mcp.json",
 ];
 
 fn has_extension(name: &str) -> bool {
@@ -655,7 +889,9 @@ fn is_identifier(w: &str) -> bool {
         return false;
     }
     let inner_underscore = w.trim_matches('_').contains('_');
-    let lower_then_upper = b.windows(2).any(|p| p[0].is_ascii_lowercase() && p[1].is_ascii_uppercase());
+    let lower_then_upper = b
+        .windows(2)
+        .any(|p| p[0].is_ascii_lowercase() && p[1].is_ascii_uppercase());
     inner_underscore || lower_then_upper
 }
 
@@ -671,7 +907,8 @@ fn is_version(w: &str) -> bool {
 
 fn is_commit(w: &str) -> bool {
     (7..=12).contains(&w.len())
-        && w.bytes().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+        && w.bytes()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
         && w.bytes().any(|c| c.is_ascii_digit())
         && w.bytes().any(|c| c.is_ascii_alphabetic())
 }
@@ -679,9 +916,25 @@ fn is_commit(w: &str) -> bool {
 /// Whether a line reads as an error message rather than prose about errors.
 pub fn is_error_line(line: &str, kind: Kind) -> bool {
     let lower = line.to_lowercase();
-    let trigger = ["error", "exception", "failed", "fail:", "panic", "traceback", "fatal:", "denied", "not found", "no such file", "cannot ", "can't ", "unable to", "rejected", "conflict"]
-        .iter()
-        .any(|t| lower.contains(t));
+    let trigger = [
+        "error",
+        "exception",
+        "failed",
+        "fail:",
+        "panic",
+        "traceback",
+        "fatal:",
+        "denied",
+        "not found",
+        "no such file",
+        "cannot ",
+        "can't ",
+        "unable to",
+        "rejected",
+        "conflict",
+    ]
+    .iter()
+    .any(|t| lower.contains(t));
     if !trigger {
         return false;
     }
@@ -711,8 +964,8 @@ pub fn is_error_line(line: &str, kind: Kind) -> bool {
 
 #[derive(Default)]
 struct FactTable {
-    map: BTreeMap<(FactKind, String), FactInfo>,
-    ident_counts: BTreeMap<String, FactInfo>,
+    map: HashMap<(FactKind, String), FactInfo>,
+    ident_counts: HashMap<String, FactInfo>,
 }
 
 impl FactTable {
@@ -720,19 +973,23 @@ impl FactTable {
         if text.is_empty() {
             return;
         }
-        let e = self
-            .map
-            .entry((kind, text.to_owned()))
-            .or_insert_with(|| FactInfo {
+        // look up by borrowed key first: most occurrences are repeats
+        if let Some(e) = self.map.get_mut(&(kind, text.to_owned())) {
+            e.count += 1;
+            e.last = pos;
+            e.by_user |= by_user;
+            return;
+        }
+        self.map.insert(
+            (kind, text.to_owned()),
+            FactInfo {
                 kind,
                 text: text.to_owned(),
-                count: 0,
+                count: 1,
                 last: pos,
-                by_user: false,
-            });
-        e.count += 1;
-        e.last = pos;
-        e.by_user |= by_user;
+                by_user,
+            },
+        );
     }
 
     fn paths(&mut self, line: &str, pos: f64, by_user: bool) {
@@ -744,19 +1001,22 @@ impl FactTable {
     fn identifiers(&mut self, line: &str, pos: f64, by_user: bool) {
         for w in line.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
             if is_identifier(w) {
-                let e = self
-                    .ident_counts
-                    .entry(w.to_owned())
-                    .or_insert_with(|| FactInfo {
-                        kind: FactKind::Identifier,
-                        text: w.to_owned(),
-                        count: 0,
-                        last: pos,
-                        by_user: false,
-                    });
-                e.count += 1;
-                e.last = pos;
-                e.by_user |= by_user;
+                if let Some(e) = self.ident_counts.get_mut(w) {
+                    e.count += 1;
+                    e.last = pos;
+                    e.by_user |= by_user;
+                } else {
+                    self.ident_counts.insert(
+                        w.to_owned(),
+                        FactInfo {
+                            kind: FactKind::Identifier,
+                            text: w.to_owned(),
+                            count: 1,
+                            last: pos,
+                            by_user,
+                        },
+                    );
+                }
             }
         }
     }
@@ -806,7 +1066,10 @@ impl FactTable {
                 self.map.insert((FactKind::Identifier, k), v);
             }
         }
-        self.map.into_values().collect()
+        let mut out: Vec<FactInfo> = self.map.into_values().collect();
+        // hash order is not stable: sort for deterministic output
+        out.sort_by(|a, b| a.kind.cmp(&b.kind).then_with(|| a.text.cmp(&b.text)));
+        out
     }
 }
 
@@ -857,7 +1120,13 @@ mod tests {
 
     #[test]
     fn prose_about_errors_is_not_an_error_line() {
-        assert!(!is_error_line("add error handling to the parser", Kind::Prose));
-        assert!(is_error_line("TypeError: x is undefined at foo", Kind::Prose));
+        assert!(!is_error_line(
+            "add error handling to the parser",
+            Kind::Prose
+        ));
+        assert!(is_error_line(
+            "TypeError: x is undefined at foo",
+            Kind::Prose
+        ));
     }
 }

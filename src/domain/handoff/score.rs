@@ -4,82 +4,352 @@
 use super::scan::{is_error_line, Kind, Role, Unit};
 use super::Section;
 
-fn has_any(hay: &str, needles: &[&str]) -> usize {
-    needles.iter().filter(|n| contains_word(hay, n)).count()
+/// The cue lists, in the order of [`Cue`].
+const LISTS: [&[&str]; 7] = [GOAL, CONSTRAINT, DONE, PROGRESS, BLOCKER, DECISION, NEXT];
+
+#[derive(Clone, Copy)]
+enum Cue {
+    Goal,
+    Constraint,
+    Done,
+    Progress,
+    Blocker,
+    Decision,
+    Next,
 }
 
-/// `needle` occurs in `hay` starting at a word boundary (`hay` and `needle` lower-case).
-pub fn contains_word(hay: &str, needle: &str) -> bool {
-    let mut from = 0;
-    while let Some(i) = hay[from..].find(needle) {
-        let at = from + i;
-        let before_ok = at == 0
-            || !hay[..at]
-                .chars()
-                .next_back()
-                .is_some_and(|c| c.is_alphanumeric());
-        if before_ok {
-            return true;
+/// One automaton over every cue word: each unit is searched once.
+fn automaton() -> &'static (aho_corasick::AhoCorasick, Vec<(usize, usize)>) {
+    static AC: std::sync::OnceLock<(aho_corasick::AhoCorasick, Vec<(usize, usize)>)> =
+        std::sync::OnceLock::new();
+    AC.get_or_init(|| {
+        let mut words = Vec::new();
+        let mut owner = Vec::new(); // (list, index in list)
+        for (li, list) in LISTS.iter().enumerate() {
+            for (wi, w) in list.iter().enumerate() {
+                words.push(*w);
+                owner.push((li, wi));
+            }
         }
-        from = at + needle.len();
-        if from >= hay.len() {
-            break;
+        let ac = aho_corasick::AhoCorasick::new(&words).expect("cue words build an automaton");
+        (ac, owner)
+    })
+}
+
+/// How many distinct cue words of each list start at a word boundary in `hay`
+/// (lower-case).
+struct CueCounts([usize; 7]);
+
+impl CueCounts {
+    fn of(hay: &str) -> CueCounts {
+        let (ac, owner) = automaton();
+        let mut seen: Vec<(usize, usize)> = Vec::new();
+        let mut counts = [0usize; 7];
+        for m in ac.find_overlapping_iter(hay) {
+            let at = m.start();
+            let boundary = at == 0
+                || !hay[..at]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphanumeric);
+            if !boundary {
+                continue;
+            }
+            let o = owner[m.pattern().as_usize()];
+            if !seen.contains(&o) {
+                seen.push(o);
+                counts[o.0] += 1;
+            }
         }
+        CueCounts(counts)
     }
-    false
+
+    fn get(&self, c: Cue) -> usize {
+        self.0[c as usize]
+    }
 }
 
 const GOAL: &[&str] = &[
-    "goal", "objective", "mission", "purpose", "i want", "i'd like", "i would like", "we need",
-    "help me", "please", "trying to", "the task", "task:", "so that", "build", "implement",
-    "create", "fix", "add", "make", "set up", "migrate", "refactor", "investigate", "analy",
-    "audit", "find",
+    "goal",
+    "objective",
+    "mission",
+    "purpose",
+    "i want",
+    "i'd like",
+    "i would like",
+    "we need",
+    "help me",
+    "please",
+    "trying to",
+    "the task",
+    "task:",
+    "so that",
+    "build",
+    "implement",
+    "create",
+    "fix",
+    "add",
+    "make",
+    "set up",
+    "migrate",
+    "refactor",
+    "investigate",
+    "analy",
+    "audit",
+    "find",
 ];
 const CONSTRAINT: &[&str] = &[
-    "must", "never", "always", "don't", "do not", "dont", "only", "avoid", "keep", "make sure",
-    "should", "shouldn't", "without", "prefer", "rule", "required", "require", "important",
-    "critical", "forbid", "no ", "not ", "ensure", "strict", "mandatory", "constraint",
-    "instead", "rather", "limit",
+    "must",
+    "never",
+    "always",
+    "don't",
+    "do not",
+    "dont",
+    "only",
+    "avoid",
+    "keep",
+    "make sure",
+    "should",
+    "shouldn't",
+    "without",
+    "prefer",
+    "rule",
+    "required",
+    "require",
+    "important",
+    "critical",
+    "forbid",
+    "no ",
+    "not ",
+    "ensure",
+    "strict",
+    "mandatory",
+    "constraint",
+    "instead",
+    "rather",
+    "limit",
 ];
 const DONE: &[&str] = &[
-    "done", "completed", "complete", "finished", "committed", "commit", "pushed", "merged",
-    "deployed", "created", "added", "fixed", "resolved", "implemented", "updated", "passes",
-    "passing", "works", "working", "success", "successfully", "ready", "shipped", "applied",
-    "verified", "released", "published", "wrote", "written", "built",
+    "done",
+    "completed",
+    "complete",
+    "finished",
+    "committed",
+    "commit",
+    "pushed",
+    "merged",
+    "deployed",
+    "created",
+    "added",
+    "fixed",
+    "resolved",
+    "implemented",
+    "updated",
+    "passes",
+    "passing",
+    "works",
+    "working",
+    "success",
+    "successfully",
+    "ready",
+    "shipped",
+    "applied",
+    "verified",
+    "released",
+    "published",
+    "wrote",
+    "written",
+    "built",
 ];
 const PROGRESS: &[&str] = &[
-    "in progress", "working on", "currently", "wip", "started", "partially", "partial",
-    "ongoing", "halfway", "not yet", "still", "draft", "pending",
+    "in progress",
+    "working on",
+    "currently",
+    "wip",
+    "started",
+    "partially",
+    "partial",
+    "ongoing",
+    "halfway",
+    "not yet",
+    "still",
+    "draft",
+    "pending",
 ];
 const BLOCKER: &[&str] = &[
-    "block", "stuck", "fail", "error", "exception", "conflict", "cannot", "can't", "unable",
-    "not working", "doesn't work", "broken", "issue", "problem", "bug", "timeout", "denied",
-    "rejected", "missing", "not found", "crash", "wrong", "unresolved", "unverified", "todo",
-    "regression", "warning", "fatal", "panic", "lost",
+    "block",
+    "stuck",
+    "fail",
+    "error",
+    "exception",
+    "conflict",
+    "cannot",
+    "can't",
+    "unable",
+    "not working",
+    "doesn't work",
+    "broken",
+    "issue",
+    "problem",
+    "bug",
+    "timeout",
+    "denied",
+    "rejected",
+    "missing",
+    "not found",
+    "crash",
+    "wrong",
+    "unresolved",
+    "unverified",
+    "todo",
+    "regression",
+    "warning",
+    "fatal",
+    "panic",
+    "lost",
 ];
 const DECISION: &[&str] = &[
-    "decid", "decision", "chose", "choose", "instead of", "rather than", "because", "so that",
-    "we'll use", "will use", "use ", "using", "switch to", "switched", "approach", "option",
-    "strategy", "trade-off", "tradeoff", "recommend", "went with", "opted", "design",
-    "architecture", "stack", "replace", "prefer",
+    "decid",
+    "decision",
+    "chose",
+    "choose",
+    "instead of",
+    "rather than",
+    "because",
+    "so that",
+    "we'll use",
+    "will use",
+    "use ",
+    "using",
+    "switch to",
+    "switched",
+    "approach",
+    "option",
+    "strategy",
+    "trade-off",
+    "tradeoff",
+    "recommend",
+    "went with",
+    "opted",
+    "design",
+    "architecture",
+    "stack",
+    "replace",
+    "prefer",
 ];
 const NEXT: &[&str] = &[
-    "next", "todo", "to do", "remaining", "then", "need to", "needs to", "should", "will ",
-    "plan", "pending", "follow-up", "follow up", "later", "after that", "still need", "must",
-    "let's", "going to", "step", "phase", "deploy", "tomorrow", "continue",
+    "next",
+    "todo",
+    "to do",
+    "remaining",
+    "then",
+    "need to",
+    "needs to",
+    "should",
+    "will ",
+    "plan",
+    "pending",
+    "follow-up",
+    "follow up",
+    "later",
+    "after that",
+    "still need",
+    "must",
+    "let's",
+    "going to",
+    "step",
+    "phase",
+    "deploy",
+    "tomorrow",
+    "continue",
 ];
 
 /// Heading words that put every unit under them in a section.
 fn heading_section(h: &str) -> Option<Section> {
     let table: &[(&[&str], Section)] = &[
-        (&["next", "todo", "to do", "remaining", "roadmap", "plan", "follow", "action item", "recommend"], Section::Next),
-        (&["block", "issue", "problem", "error", "bug", "risk", "known", "fail"], Section::Blockers),
-        (&["decision", "architecture", "design", "approach", "stack", "why", "solution"], Section::Decisions),
-        (&["constraint", "rule", "requirement", "guideline", "convention", "principle", "must", "policy"], Section::Constraints),
-        (&["done", "complete", "accomplish", "achiev", "finished", "what was", "changes", "implemented", "fixed"], Section::Done),
+        (
+            &[
+                "next",
+                "todo",
+                "to do",
+                "remaining",
+                "roadmap",
+                "plan",
+                "follow",
+                "action item",
+                "recommend",
+            ],
+            Section::Next,
+        ),
+        (
+            &[
+                "block", "issue", "problem", "error", "bug", "risk", "known", "fail",
+            ],
+            Section::Blockers,
+        ),
+        (
+            &[
+                "decision",
+                "architecture",
+                "design",
+                "approach",
+                "stack",
+                "why",
+                "solution",
+            ],
+            Section::Decisions,
+        ),
+        (
+            &[
+                "constraint",
+                "rule",
+                "requirement",
+                "guideline",
+                "convention",
+                "principle",
+                "must",
+                "policy",
+            ],
+            Section::Constraints,
+        ),
+        (
+            &[
+                "done",
+                "complete",
+                "accomplish",
+                "achiev",
+                "finished",
+                "what was",
+                "changes",
+                "implemented",
+                "fixed",
+            ],
+            Section::Done,
+        ),
         (&["progress", "wip", "ongoing"], Section::InProgress),
-        (&["status", "state", "summary", "result", "where we are", "current"], Section::State),
-        (&["goal", "objective", "mission", "purpose", "overview", "context", "task"], Section::Goal),
+        (
+            &[
+                "status",
+                "state",
+                "summary",
+                "result",
+                "where we are",
+                "current",
+            ],
+            Section::State,
+        ),
+        (
+            &[
+                "goal",
+                "objective",
+                "mission",
+                "purpose",
+                "overview",
+                "context",
+                "task",
+            ],
+            Section::Goal,
+        ),
         (&["file", "structure", "layout"], Section::Files),
     ];
     table
@@ -150,6 +420,7 @@ pub struct Context {
 
 pub fn score(u: &Unit, ctx: &Context) -> Scores {
     let lower = u.text.to_lowercase();
+    let cues = CueCounts::of(&lower);
     let n = u.text.chars().count();
     let words = word_count(u);
     let thin = if words < 5 { 0.4 } else { 1.0 };
@@ -172,9 +443,9 @@ pub fn score(u: &Unit, ctx: &Context) -> Scores {
 
     // Goal: the first substantive user message, a title or goal heading
     if u.role == Role::User && Some(u.role_rank) == ctx.first_user_rank {
-        s[Section::Goal as usize] = 3.0 + 0.5 * has_any(&lower, GOAL).min(2) as f64;
+        s[Section::Goal as usize] = 3.0 + 0.5 * cues.get(Cue::Goal).min(2) as f64;
     } else if u.role == Role::User {
-        let g = has_any(&lower, GOAL);
+        let g = cues.get(Cue::Goal);
         if g > 0 && !question {
             s[Section::Goal as usize] = 0.4 * g.min(3) as f64 * recency(1.0 - u.pos, 2.0);
         }
@@ -185,11 +456,15 @@ pub fn score(u: &Unit, ctx: &Context) -> Scores {
 
     // Constraints: the user's own words with modal or imperative cues
     if u.role == Role::User && u.kind == Kind::Prose && !question {
-        let c = has_any(&lower, CONSTRAINT);
+        let c = cues.get(Cue::Constraint);
         let caps = u
             .text
             .split_whitespace()
-            .filter(|w| w.len() >= 3 && w.chars().all(|c| c.is_uppercase() || !c.is_alphabetic()) && w.chars().any(char::is_alphabetic))
+            .filter(|w| {
+                w.len() >= 3
+                    && w.chars().all(|c| c.is_uppercase() || !c.is_alphabetic())
+                    && w.chars().any(char::is_alphabetic)
+            })
             .count();
         if c > 0 || caps >= 2 {
             s[Section::Constraints as usize] = 0.6 * c.min(3) as f64 + 0.5 * caps.min(3) as f64;
@@ -197,7 +472,7 @@ pub fn score(u: &Unit, ctx: &Context) -> Scores {
     }
 
     // Done / current state: completion cues, later is better
-    let d = has_any(&lower, DONE) + 2 * usize::from(marker("✅"));
+    let d = cues.get(Cue::Done) + 2 * usize::from(marker("✅"));
     if d > 0 && u.kind != Kind::Command && !question {
         let w = d.min(3) as f64;
         s[Section::Done as usize] = 0.6 * w * (0.3 + 0.7 * u.pos);
@@ -212,13 +487,13 @@ pub fn score(u: &Unit, ctx: &Context) -> Scores {
     }
 
     // In progress
-    let p = has_any(&lower, PROGRESS) + 2 * usize::from(marker("🚧"));
+    let p = cues.get(Cue::Progress) + 2 * usize::from(marker("🚧"));
     if p > 0 {
         s[Section::InProgress as usize] = 0.8 * p.min(3) as f64 * recency(u.pos, 4.0);
     }
 
     // Blockers and errors: error lines and problem words, the latest first
-    let b = has_any(&lower, BLOCKER) + 2 * usize::from(marker("⚠") || marker("🔥") || marker("❌"));
+    let b = cues.get(Cue::Blocker) + 2 * usize::from(marker("⚠") || marker("🔥") || marker("❌"));
     if err || b > 0 {
         let w = if err { 2.0 } else { 0.6 * b.min(3) as f64 };
         let resolved = if ctx.resolved_later { 0.5 } else { 1.0 };
@@ -227,14 +502,14 @@ pub fn score(u: &Unit, ctx: &Context) -> Scores {
 
     // Decisions and their reasons
     if u.kind == Kind::Prose {
-        let dc = has_any(&lower, DECISION);
+        let dc = cues.get(Cue::Decision);
         if dc > 0 && !question {
             s[Section::Decisions as usize] = 0.5 * dc.min(4) as f64 * (0.5 + 0.5 * u.pos);
         }
     }
 
     // Next steps: plans near the end, the last thing the user asked
-    let nx = has_any(&lower, NEXT) + 2 * usize::from(marker("📝") || marker("[ ]"));
+    let nx = cues.get(Cue::Next) + 2 * usize::from(marker("📝") || marker("[ ]"));
     if nx > 0 && u.kind != Kind::Output {
         s[Section::Next as usize] = 0.7 * nx.min(3) as f64 * recency(u.pos, 5.0);
     }
@@ -284,10 +559,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn word_boundaries() {
-        assert!(contains_word("the next step", "next"));
-        assert!(!contains_word("context", "next"));
-        assert!(contains_word("next", "next"));
-        assert!(contains_word("we decided", "decid"));
+    fn cue_words_start_at_word_boundaries() {
+        let c = CueCounts::of("the next step: we decided to deploy");
+        assert_eq!(c.get(Cue::Next), 3); // next, step, deploy
+        assert_eq!(c.get(Cue::Decision), 1); // decid
+        assert_eq!(CueCounts::of("context").get(Cue::Next), 0);
+        // a word counts once however often it occurs
+        assert_eq!(CueCounts::of("next next next").get(Cue::Next), 1);
     }
 }

@@ -60,9 +60,17 @@ fn session_record_is_pinned_first() {
         ..Facts::default()
     };
     let b = compress(LOG, &f, 3000).unwrap();
-    assert!(b.markdown.starts_with("# Handoff: Billing · after session 7\n"));
-    assert!(b.markdown.contains("## Goal\n- Port invoices\n"), "{}", b.markdown);
-    assert!(b.markdown.contains("## Blockers & errors\n- PDF rendering\n"));
+    assert!(b
+        .markdown
+        .starts_with("# Handoff: Billing · after session 7\n"));
+    assert!(
+        b.markdown.contains("## Goal\n- Port invoices\n"),
+        "{}",
+        b.markdown
+    );
+    assert!(b
+        .markdown
+        .contains("## Blockers & errors\n- PDF rendering\n"));
     assert!(b.markdown.contains("Critical: src/lib.rs"));
     // a record without a log still gives a briefing
     let only = compress("", &f, 3000).unwrap();
@@ -73,7 +81,9 @@ fn session_record_is_pinned_first() {
 fn bad_input_is_refused() {
     assert_eq!(compress("   \n", &facts(), 2000), Err(CompressError::Empty));
     assert_eq!(compress("a\0b", &facts(), 2000), Err(CompressError::Binary));
-    let junk: String = (0..500).map(|i| char::from_u32(1 + (i % 8)).unwrap()).collect();
+    let junk: String = (0..500)
+        .map(|i| char::from_u32(1 + (i % 8)).unwrap())
+        .collect();
     assert_eq!(compress(&junk, &facts(), 2000), Err(CompressError::Binary));
     assert_eq!(compress(LOG, &facts(), 10), Err(CompressError::Budget));
 }

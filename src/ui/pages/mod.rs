@@ -1,6 +1,6 @@
 pub mod accounts;
 pub mod dashboard;
+pub mod handoff;
 pub mod not_found;
 pub mod projects;
 pub mod sessions;
-pub mod handoff;

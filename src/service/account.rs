@@ -343,7 +343,7 @@ pub async fn rotate(
     let latest = storage::handoff::latest_session(&mut tx, project_id).await?;
     let critical_files = storage::project_file::critical_paths(&mut tx, project_id).await?;
     let log = match &latest {
-        Some((id, _)) => session_log(&mut tx, *id).await?,
+        Some((id, _)) => crate::service::handoff::session_log(&mut tx, *id).await?,
         None => String::new(),
     };
     let briefing = rotation_briefing(&RotationContext {
@@ -842,15 +842,4 @@ mod tests {
         delete(&db, lone.id).await.unwrap();
         assert_eq!(delete(&db, lone.id).await.unwrap_err().status_code(), 404);
     }
-}
-
-/// A session's stored conversation as a transcript the handoff engine reads.
-pub(crate) async fn session_log(
-    conn: &mut sqlx::SqliteConnection,
-    id: i64,
-) -> Result<String, AppError> {
-    let turns = storage::session::turns(conn, crate::domain::session::SessionId(id)).await?;
-    Ok(crate::domain::handoff::transcript(turns.iter().map(|t| {
-        (t.role.as_deref().unwrap_or("user"), t.content.as_str())
-    })))
 }

@@ -166,3 +166,11 @@ pub async fn compress(db: &Db, req: &CompressRequest) -> Result<Compressed, AppE
     let briefing = handoff::compress(&context, &facts, budget).map_err(engine_error)?;
     Ok(Compressed { briefing, level })
 }
+
+/// A session's stored conversation as a transcript the handoff engine reads.
+pub async fn session_log(conn: &mut sqlx::SqliteConnection, id: i64) -> Result<String, AppError> {
+    let turns = storage::session::turns(conn, crate::domain::session::SessionId(id)).await?;
+    Ok(crate::domain::handoff::transcript(turns.iter().map(|t| {
+        (t.role.as_deref().unwrap_or("user"), t.content.as_str())
+    })))
+}

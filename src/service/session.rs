@@ -124,7 +124,7 @@ pub async fn complete(
         credits_used: s.credits_used,
     };
     let critical_files = storage::project_file::critical_paths(&mut tx, project.id).await?;
-    let log = crate::service::account::session_log(&mut tx, s.id.0).await?;
+    let log = crate::service::handoff::session_log(&mut tx, s.id.0).await?;
     let briefing = session_briefing(
         &project.name,
         project.description.as_deref(),

@@ -603,9 +603,19 @@ impl Builder<'_> {
         for f in facts {
             *kind_total.entry(f.kind).or_default() += fact_weight(f);
         }
+        // commits: only the latest few say where things stand
+        let mut commits: Vec<&FactInfo> =
+            facts.iter().filter(|f| f.kind == FactKind::Commit).collect();
+        commits.sort_by(|a, b| b.last.total_cmp(&a.last).then_with(|| a.text.cmp(&b.text)));
+        let recent_commits: BTreeSet<&str> = commits
+            .iter()
+            .take(MAX_COMMITS)
+            .map(|f| f.text.as_str())
+            .collect();
         let mut ranked: Vec<(f64, &FactInfo, String)> = facts
             .iter()
             .filter(|f| f.kind != FactKind::Error)
+            .filter(|f| f.kind != FactKind::Commit || recent_commits.contains(f.text.as_str()))
             .map(|f| {
                 let shown = display_fact(f);
                 let value = fact_weight(f) / kind_total[&f.kind].max(1e-9);
@@ -813,14 +823,33 @@ fn build_plan(scanned: &Scan, facts: &Facts, budget: usize) -> Plan {
     b.plan
 }
 
+/// What stays of an error line when paths, numbers and ids are left out: the same
+/// error about another file has the same signature.
+fn error_signature(text: &str) -> String {
+    text.split_whitespace()
+        .filter(|w| w.chars().all(|c| c.is_alphabetic() || ":'\"`,.()[]".contains(c)))
+        .filter(|w| !w.contains('.') || w.ends_with('.') || w.ends_with(':'))
+        .take(8)
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// How many commit ids the facts list names at most (the latest ones).
+const MAX_COMMITS: usize = 6;
+
 /// How many later fix reports are compared with a problem.
 const RESOLUTION_WINDOW: usize = 24;
 
 /// For every section, the candidate units with their scores, best first.
 fn rank_units(units: &[Unit], document: bool) -> Vec<Vec<(usize, f64)>> {
     let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut signatures: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for u in units {
         *counts.entry(u.text.as_str()).or_default() += 1;
+        if scan::is_error_line(&u.text, u.kind) {
+            *signatures.entry(error_signature(&u.text)).or_default() += 1;
+        }
     }
     let last_user_turn = units
         .iter()
@@ -894,6 +923,11 @@ fn rank_units(units: &[Unit], document: bool) -> Vec<Vec<(usize, f64)>> {
             last_assistant_turn,
             first_user_rank,
             repeats: counts.get(u.text.as_str()).copied().unwrap_or(1),
+            recurrence: if scan::is_error_line(&u.text, u.kind) {
+                signatures.get(&error_signature(&u.text)).copied().unwrap_or(1)
+            } else {
+                1
+            },
             resolved_later,
             document,
         };

@@ -5,6 +5,9 @@
 use crate::domain::conversation::{self, Format};
 use std::collections::HashMap;
 
+/// Separates the levels of a unit's heading path.
+pub const HEADING_SEP: char = '\u{1f}';
+
 /// Who said a unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
@@ -37,8 +40,9 @@ pub struct Unit {
     pub role_rank: usize,
     /// Position in the log, 0.0 (start) to 1.0 (end).
     pub pos: f64,
-    /// The nearest markdown heading above it in its turn, lower-cased.
-    pub heading: String,
+    /// The markdown headings above it in its turn, outermost first, lower-cased and
+    /// separated by [`HEADING_SEP`].
+    pub heading: std::sync::Arc<str>,
     /// Whether it is a markdown heading itself.
     pub is_heading: bool,
 }
@@ -142,9 +146,13 @@ fn turns_of(raw: &str) -> (Option<String>, Vec<Turn>) {
             let turns = c
                 .turns
                 .into_iter()
-                .map(|t| Turn {
-                    role: role_of(&t.role),
-                    text: t.content,
+                .map(|t| {
+                    // agent exports file tool results under the user's turns
+                    let tool_result = t.content.contains("\"tool_result\"");
+                    Turn {
+                        role: if tool_result { Role::Tool } else { role_of(&t.role) },
+                        text: t.content,
+                    }
                 })
                 .collect();
             (title, turns)
@@ -330,6 +338,9 @@ fn is_command_line(line: &str) -> bool {
     if words.next().is_none() {
         return false;
     }
+    if first == "export" {
+        return line.contains('=');
+    }
     COMMANDS.contains(&first)
         || ((first.starts_with("./") || first.starts_with("../") || first.starts_with("~/"))
             && first.len() > 2)
@@ -427,7 +438,8 @@ fn sentences(line: &str) -> Vec<&str> {
 }
 
 /// Lines that only carry a JSON key of a tool-call record; the useful ones are unwrapped.
-fn json_line(line: &str) -> Option<(&str, &str)> {
+/// Also says whether the value's string closes on this line.
+fn json_line(line: &str) -> Option<(&str, &str, bool)> {
     let t = line.trim();
     let rest = t.strip_prefix('"')?;
     let (key, rest) = rest.split_once("\":")?;
@@ -435,9 +447,11 @@ fn json_line(line: &str) -> Option<(&str, &str)> {
         return None;
     }
     let v = rest.trim().trim_end_matches(',').trim();
+    let opened = v.starts_with('"');
+    let closed = !opened || (v.len() >= 2 && v.ends_with('"') && !v.ends_with("\\\""));
     let v = v.strip_prefix('"').unwrap_or(v);
-    let v = v.strip_suffix('"').unwrap_or(v);
-    Some((key, v))
+    let v = if opened && closed { v.strip_suffix('"').unwrap_or(v) } else { v };
+    Some((key, v, closed))
 }
 
 fn is_punct_only(line: &str) -> bool {
@@ -512,12 +526,20 @@ pub fn scan(raw: &str) -> Scan {
         let role_rank = rank[ri];
         rank[ri] += 1;
         let mut fence: Option<(char, usize, String)> = None;
-        let mut heading = String::new();
+        let mut heading: std::sync::Arc<str> = std::sync::Arc::from("");
+        let mut stack: Vec<(usize, String)> = Vec::new();
+        // a JSON string value that goes on over several lines: its role and kind
+        let mut json_value: Option<(Role, Kind)> = None;
+        // wrapped prose lines joined into one paragraph before it is cut into sentences
+        let mut para: Option<Unit> = None;
         for raw_line in turn.text.split('\n') {
             let here = offset;
             offset += raw_line.len() + 1;
             let pos = here as f64 / total as f64;
             let trimmed = raw_line.trim_start();
+            if trimmed.is_empty() || fence.is_some() {
+                flush(&mut para, &mut units);
+            }
             // code fences
             let fc = trimmed.chars().next().filter(|c| *c == '`' || *c == '~');
             if let Some(c) = fc {
@@ -561,8 +583,21 @@ pub fn scan(raw: &str) -> Scan {
                     facts.line(raw_line, pos, by_user, Kind::Output, false);
                     continue;
                 }
+                None if json_value.is_some() => {
+                    let (r, k) = json_value.unwrap_or((turn.role, Kind::Prose));
+                    let t = raw_line.trim_end();
+                    let t = t.strip_suffix(',').unwrap_or(t);
+                    let text = match t.strip_suffix('"') {
+                        Some(v) if !t.ends_with("\\\"") => {
+                            json_value = None;
+                            v
+                        }
+                        _ => raw_line,
+                    };
+                    (r, k, text.to_owned())
+                }
                 None => {
-                    if let Some((key, value)) = json_line(raw_line) {
+                    if let Some((key, value, closed)) = json_line(raw_line) {
                         match key {
                             "command" => {
                                 if is_command_line(value) {
@@ -580,6 +615,9 @@ pub fn scan(raw: &str) -> Scan {
                                 } else {
                                     Kind::Output
                                 };
+                                if !closed {
+                                    json_value = Some((r, k));
+                                }
                                 (r, k, value.to_owned())
                             }
                             "file_path" | "path" | "notebook_path" => {
@@ -629,25 +667,49 @@ pub fn scan(raw: &str) -> Scan {
                 continue;
             }
             if is_heading {
-                heading = cleaned.to_lowercase();
+                let level = trimmed.chars().take_while(|c| *c == '#').count();
+                while stack.last().is_some_and(|(l, _)| *l >= level) {
+                    stack.pop();
+                }
+                stack.push((level, cleaned.to_lowercase()));
+                let path: Vec<&str> = stack.iter().map(|(_, t)| t.as_str()).collect();
+                heading = std::sync::Arc::from(path.join(&HEADING_SEP.to_string()).as_str());
             }
             if kind != Kind::Command {
                 facts.inline_commands(&text, pos, by_user);
                 facts.line(&cleaned, pos, by_user, kind, true);
             }
-            for s in sentences(&cleaned) {
-                units.push(Unit {
-                    text: s.to_owned(),
-                    role,
-                    kind,
-                    turn: ti,
-                    role_rank,
-                    pos,
-                    heading: heading.clone(),
-                    is_heading,
-                });
+            let unit = Unit {
+                text: cleaned,
+                role,
+                kind,
+                turn: ti,
+                role_rank,
+                pos,
+                heading: heading.clone(),
+                is_heading,
+            };
+            let continues = kind == Kind::Prose
+                && !is_heading
+                && !starts_block(trimmed)
+                && para
+                    .as_ref()
+                    .is_some_and(|p| p.role == role && !p.is_heading);
+            if continues {
+                if let Some(p) = para.as_mut() {
+                    p.text.push(' ');
+                    p.text.push_str(&unit.text);
+                }
+            } else {
+                flush(&mut para, &mut units);
+                if kind == Kind::Prose && !is_heading {
+                    para = Some(unit);
+                } else {
+                    units.push(unit);
+                }
             }
         }
+        flush(&mut para, &mut units);
     }
     Scan {
         title,
@@ -655,6 +717,34 @@ pub fn scan(raw: &str) -> Scan {
         facts: facts.finish(),
         turns: turns.len(),
     }
+}
+
+/// Emits a buffered paragraph as units, one sentence each when it is long.
+fn flush(para: &mut Option<Unit>, units: &mut Vec<Unit>) {
+    if let Some(p) = para.take() {
+        let parts = sentences(&p.text);
+        if parts.len() == 1 {
+            units.push(p);
+        } else {
+            for s in parts {
+                units.push(Unit {
+                    text: s.to_owned(),
+                    heading: p.heading.clone(),
+                    ..p.clone()
+                });
+            }
+        }
+    }
+}
+
+/// Whether a raw line starts a block of its own (a list item, heading, table row, quote
+/// of a new speaker) rather than continuing the paragraph above.
+fn starts_block(trimmed: &str) -> bool {
+    let t = trimmed.trim_start_matches(['>', ' ']);
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    t.starts_with(['-', '*', '+', '#', '|', '•', '✅', '⚠', '❌', '🚧', '🔥', '📝', '🎯'])
+        || (digits > 0 && t[digits..].starts_with(['.', ')']))
+        || t.starts_with('<')
 }
 
 fn command_key(cmd: &str) -> String {
@@ -869,7 +959,8 @@ fn urls_in(line: &str) -> Vec<String> {
                 .find(|c: char| c.is_whitespace() || "<>\"'`()[]{}|".contains(c))
                 .unwrap_or(tail.len());
             let url = tail[..end].trim_end_matches(['.', ',', ';', ':', '!', '?']);
-            if url.len() > 10 {
+            // the tools' own documentation links say nothing about the work
+            if url.len() > 10 && !url.contains("://aider.chat/") {
                 out.push(url.to_owned());
             }
             rest = &tail[end.max(1)..];

@@ -265,7 +265,7 @@ const NEXT: &[&str] = &[
 ];
 
 /// Heading words that put every unit under them in a section.
-fn heading_section(h: &str) -> Option<Section> {
+fn heading_level_section(h: &str) -> Option<Section> {
     let table: &[(&[&str], Section)] = &[
         (
             &[
@@ -358,6 +358,12 @@ fn heading_section(h: &str) -> Option<Section> {
         .map(|(_, s)| *s)
 }
 
+/// The section a heading path names: the innermost heading that names one.
+fn heading_section(path: &str) -> Option<Section> {
+    path.rsplit(super::scan::HEADING_SEP)
+        .find_map(heading_level_section)
+}
+
 /// What a unit carries: salient tokens (paths, identifiers, numbers, hashes) per word.
 fn density(u: &Unit) -> f64 {
     let mut salient = 0usize;
@@ -414,6 +420,9 @@ pub struct Context {
     pub repeats: usize,
     /// Whether a later unit reports this problem fixed.
     pub resolved_later: bool,
+    /// For an error line: how many error lines of the log read the same apart from
+    /// paths, numbers and ids.
+    pub recurrence: usize,
     /// The log is one document (a handoff note, a report), not a conversation.
     pub document: bool,
 }
@@ -495,9 +504,13 @@ pub fn score(u: &Unit, ctx: &Context) -> Scores {
     // Blockers and errors: error lines and problem words, the latest first
     let b = cues.get(Cue::Blocker) + 2 * usize::from(marker("⚠") || marker("🔥") || marker("❌"));
     if err || b > 0 {
-        let w = if err { 2.0 } else { 0.6 * b.min(3) as f64 };
         let resolved = if ctx.resolved_later { 0.5 } else { 1.0 };
-        s[Section::Blockers as usize] = w * (0.25 + recency(u.pos, 3.0)) * resolved;
+        s[Section::Blockers as usize] = if err {
+            // the latest error, or one that keeps coming back
+            2.0 * (0.25 + recency(u.pos, 3.0) + 0.35 * (ctx.recurrence as f64).ln()) * resolved
+        } else {
+            0.6 * b.min(3) as f64 * (0.25 + recency(u.pos, 3.0)) * resolved
+        };
     }
 
     // Decisions and their reasons

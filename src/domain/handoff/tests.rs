@@ -170,3 +170,15 @@ mod props {
         }
     }
 }
+
+#[test]
+#[ignore]
+fn debug_dump() {
+    let path = std::env::var("DUMP").unwrap();
+    let text = std::fs::read_to_string(path).unwrap();
+    let s = scan::scan(&text);
+    eprintln!("turns {}", s.turns);
+    for u in s.units.iter().take(400) {
+        eprintln!("{:?} {:?} t{} r{} {:.3} [{}] {}", u.role, u.kind, u.turn, u.role_rank, u.pos, u.heading.replace('\u{1f}', " > "), scan::truncate_chars(&u.text, 100));
+    }
+}

@@ -85,7 +85,7 @@ impl Section {
             Section::InProgress => 0.03,
             Section::Blockers => 0.12,
             Section::Decisions => 0.07,
-            Section::Files => 0.33,
+            Section::Files => 0.55,
             Section::Constraints => 0.09,
             Section::Next => 0.11,
             Section::Tail => 0.0,
@@ -556,24 +556,40 @@ impl Builder<'_> {
         self.plan.sections.entry(s).or_default().push(item);
     }
 
-    /// Adds the best candidates of `s` while the section stays within `limit`.
-    fn fill_units(&mut self, s: Section, limit: usize, candidates: &[(usize, f64)]) {
+    /// Adds up to `max_new` of the best remaining candidates of `s`, each at most `cap`
+    /// characters, while the section stays within `limit` and the briefing within
+    /// `global`. Returns how many were added.
+    fn fill_units(
+        &mut self,
+        s: Section,
+        limit: usize,
+        global: usize,
+        candidates: &[(usize, f64)],
+        max_new: usize,
+        cap: usize,
+    ) -> usize {
+        let cap = s.item_cap().min(cap);
+        let mut added = 0;
         for &(ui, _) in candidates {
+            if added >= max_new {
+                break;
+            }
             if self.chosen_units.contains(&ui) {
                 continue;
             }
             let overhead = item_cost(s, self.len(s), "");
             let room = limit
                 .saturating_sub(self.section_used[s as usize])
-                .min(self.budget.saturating_sub(self.used));
+                .min(global.min(self.budget).saturating_sub(self.used));
             if room < overhead + 30 {
                 break;
             }
             let u = &self.units[ui];
-            let full = chars(&u.text).min(s.item_cap());
-            let allowed = s.item_cap().min(room - overhead);
-            // a unit cut to a stub says little: leave it for a smaller one
-            if allowed < full && allowed * 10 < full * 7 {
+            let full = chars(&u.text).min(cap);
+            let allowed = cap.min(room - overhead);
+            // a unit cut to a stub says little: leave it for a smaller one (but a
+            // section's best unit is cut rather than skipped)
+            if allowed < full && allowed * 10 < full * 7 && self.len(s) > 0 {
                 continue;
             }
             let text = cut(&u.text, allowed);
@@ -591,7 +607,9 @@ impl Builder<'_> {
                     pinned: false,
                 },
             );
+            added += 1;
         }
+        added
     }
 
     /// Lists the salient facts the briefing does not mention yet, the most valuable per
@@ -614,7 +632,6 @@ impl Builder<'_> {
             .collect();
         let mut ranked: Vec<(f64, &FactInfo, String)> = facts
             .iter()
-            .filter(|f| f.kind != FactKind::Error)
             .filter(|f| f.kind != FactKind::Commit || recent_commits.contains(f.text.as_str()))
             .map(|f| {
                 let shown = display_fact(f);
@@ -648,6 +665,7 @@ impl Builder<'_> {
         }
         for kind in [
             FactKind::Path,
+            FactKind::Error,
             FactKind::Command,
             FactKind::Identifier,
             FactKind::Commit,
@@ -731,13 +749,14 @@ fn display_fact(f: &FactInfo) -> String {
     match f.kind {
         FactKind::Path => {
             let segs: Vec<&str> = f.text.split('/').filter(|s| !s.is_empty()).collect();
-            if segs.len() > 3 {
-                segs[segs.len() - 3..].join("/")
+            if segs.len() > PATH_SEGMENTS {
+                segs[segs.len() - PATH_SEGMENTS..].join("/")
             } else {
                 f.text.clone()
             }
         }
         FactKind::Command => cut(&f.text, 80),
+        FactKind::Error => cut(&f.text, 100),
         _ => f.text.clone(),
     }
 }
@@ -806,18 +825,29 @@ fn build_plan(scanned: &Scan, facts: &Facts, budget: usize) -> Plan {
         Section::Done,
         Section::InProgress,
     ];
-    // first pass: each section up to its share
+    // the facts list keeps its share of the budget until the prose has had a first say
+    let reserve = (Section::Files.share() * body as f64) as usize;
+    let round_cap = (body / 8).max(100);
+    // first round: the best unit of every section, short
     for s in order {
-        let limit = b.section_used[s as usize] + (s.share() * body as f64) as usize;
-        b.fill_units(s, limit, &candidates[s as usize]);
+        let cap = match s {
+            Section::Goal | Section::State => round_cap * 3 / 2,
+            _ => round_cap,
+        };
+        b.fill_units(s, usize::MAX, budget.saturating_sub(reserve), &candidates[s as usize], 1, cap);
     }
     // the facts the prose does not carry yet
-    let limit =
-        b.section_used[Section::Files as usize] + (Section::Files.share() * body as f64) as usize;
+    let limit = b.section_used[Section::Files as usize] + reserve;
     b.fill_facts(limit, &scanned.facts);
-    // second pass: the rest of the budget, in the same order of importance
-    for s in order {
-        b.fill_units(s, budget, &candidates[s as usize]);
+    // then one more unit per section and round while any fits
+    loop {
+        let mut added = 0;
+        for s in order {
+            added += b.fill_units(s, usize::MAX, budget, &candidates[s as usize], 1, usize::MAX);
+        }
+        if added == 0 {
+            break;
+        }
     }
     b.fill_tail();
     b.plan
@@ -834,6 +864,9 @@ fn error_signature(text: &str) -> String {
         .join(" ")
         .to_lowercase()
 }
+
+/// Trailing segments a path keeps in the facts list.
+const PATH_SEGMENTS: usize = 2;
 
 /// How many commit ids the facts list names at most (the latest ones).
 const MAX_COMMITS: usize = 6;

@@ -309,6 +309,8 @@ fn heading_level_section(h: &str) -> Option<Section> {
                 "principle",
                 "must",
                 "policy",
+                "practice",
+                "avoid",
             ],
             Section::Constraints,
         ),
@@ -451,7 +453,8 @@ pub fn score(u: &Unit, ctx: &Context) -> Scores {
     let marker = |m: &str| u.text.contains(m);
 
     // Goal: the first substantive user message, a title or goal heading
-    if u.role == Role::User && Some(u.role_rank) == ctx.first_user_rank {
+    let first_user = u.role == Role::User && Some(u.role_rank) == ctx.first_user_rank;
+    if first_user {
         s[Section::Goal as usize] = 3.0 + 0.5 * cues.get(Cue::Goal).min(2) as f64;
     } else if u.role == Role::User {
         let g = cues.get(Cue::Goal);
@@ -550,6 +553,15 @@ pub fn score(u: &Unit, ctx: &Context) -> Scores {
     if u.role == Role::User && !ctx.document {
         s[Section::State as usize] *= 0.3;
         s[Section::Done as usize] *= 0.3;
+    }
+    // the first thing the user asked is the goal, whatever it carries
+    if first_user {
+        s[Section::Goal as usize] = 10.0;
+    }
+    // goals and constraints are the user's (or the document's), never tool output
+    if u.role == Role::Tool {
+        s[Section::Goal as usize] = 0.0;
+        s[Section::Decisions as usize] *= 0.3;
     }
     // only user words are constraints; prose only for goals
     if u.role != Role::User {

@@ -673,7 +673,7 @@ impl Builder<'_> {
             FactKind::Version,
         ] {
             if let Some(list) = picked.remove(&kind) {
-                let sep = if kind == FactKind::Command {
+                let sep = if matches!(kind, FactKind::Command | FactKind::Error) {
                     "; "
                 } else {
                     ", "

@@ -339,7 +339,10 @@ fn is_command_line(line: &str) -> bool {
         return false;
     }
     if first == "export" {
-        return line.contains('=');
+        return line
+            .split_whitespace()
+            .nth(1)
+            .is_some_and(|w| w.contains('=') && !w.starts_with('='));
     }
     COMMANDS.contains(&first)
         || ((first.starts_with("./") || first.starts_with("../") || first.starts_with("~/"))
@@ -579,9 +582,13 @@ pub fn scan(raw: &str) -> Scan {
                     (Role::Tool, Kind::Output, raw_line.trim().to_owned())
                 }
                 Some(_) => {
-                    // program code: only its facts count
+                    // program code: only its facts count; but notes written in a block
+                    // (status lists, plans in yaml) are read as prose
                     facts.line(raw_line, pos, by_user, Kind::Output, false);
-                    continue;
+                    if looks_like_code(raw_line) {
+                        continue;
+                    }
+                    (turn.role, Kind::Prose, raw_line.trim().to_owned())
                 }
                 None if json_value.is_some() => {
                     let (r, k) = json_value.unwrap_or((turn.role, Kind::Prose));
@@ -690,6 +697,8 @@ pub fn scan(raw: &str) -> Scan {
                 is_heading,
             };
             let continues = kind == Kind::Prose
+                && role != Role::Tool
+                && fence.is_none()
                 && !is_heading
                 && !starts_block(trimmed)
                 && para
@@ -717,6 +726,27 @@ pub fn scan(raw: &str) -> Scan {
         facts: facts.finish(),
         turns: turns.len(),
     }
+}
+
+/// Whether a line inside a code block is code rather than a note in words.
+fn looks_like_code(line: &str) -> bool {
+    let t = line.trim();
+    const KEYWORDS: &[&str] = &[
+        "import ", "from ", "const ", "let ", "var ", "fn ", "pub ", "use ", "def ", "class ",
+        "function ", "return", "export ", "if ", "if(", "for ", "while ", "else", "async ",
+        "await ", "struct ", "impl ", "#include", "//", "/*", "*", "#", "@", "<", "}", "{", ")",
+        "]", "package ", "public ", "private ", "type ", "interface ", "enum ", "match ",
+        "case ", "SELECT ", "INSERT ", "CREATE ", "UPDATE ",
+    ];
+    let words = t.split_whitespace().count();
+    words < 3
+        || t.ends_with([';', '{', '}', '(', ')', ',', '[', ']', '=', '>'])
+        || KEYWORDS.iter().any(|k| t.starts_with(k))
+        || t.contains(" = ")
+        || t.contains("=>")
+        || t.contains("->")
+        || t.contains("();")
+        || t.matches(['(', ')', '{', '}', ';', '=']).count() >= 3
 }
 
 /// Emits a buffered paragraph as units, one sentence each when it is long.

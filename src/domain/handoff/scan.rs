@@ -1056,7 +1056,7 @@ pub fn is_error_line(line: &str, kind: Kind) -> bool {
     ]
     .iter()
     .any(|t| lower.contains(t));
-    if !trigger {
+    if !trigger || line.split_whitespace().count() < 4 || line.len() < 15 {
         return false;
     }
     if kind == Kind::Output {
@@ -1076,11 +1076,8 @@ pub fn is_error_line(line: &str, kind: Kind) -> bool {
         || lower.contains("failed to ")
         || lower.contains("failed with")
         || lower.contains("no such file")
-        || lower.contains("not found")
-        || lower.contains("permission denied")
-        || lower.contains("rejected")
-        || lower.contains("conflict");
-    shaped && line.split_whitespace().count() >= 3
+        || lower.contains("permission denied");
+    shaped
 }
 
 #[derive(Default)]

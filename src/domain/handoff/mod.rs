@@ -517,6 +517,14 @@ fn fact_in(markdown: &str, f: &FactInfo) -> bool {
     }
 }
 
+/// A fact's share of its kind in the facts list: recent ones count double, frequent
+/// ones a little more. Kinds are not weighed against each other: each kind as a whole
+/// counts the same.
+fn list_weight(f: &FactInfo) -> f64 {
+    let late = if f.last >= 0.8 { 2.0 } else { 1.0 };
+    late * (1.0 + 0.5 * (f.count as f64).ln())
+}
+
 /// How much a fact matters: how often it occurs, whether it is recent, whether the user
 /// named it, what kind it is.
 fn fact_weight(f: &FactInfo) -> f64 {
@@ -542,6 +550,8 @@ struct Builder<'a> {
     chosen_units: BTreeSet<usize>,
     chosen_sets: Vec<BTreeSet<String>>,
     units: &'a [Unit],
+    /// Every unit fits in half the budget: items are never cut.
+    loose: bool,
 }
 
 impl Builder<'_> {
@@ -568,7 +578,12 @@ impl Builder<'_> {
         max_new: usize,
         cap: usize,
     ) -> usize {
-        let cap = s.item_cap().min(cap);
+        // when the whole log fits with room to spare, nothing is cut
+        let cap = if self.loose {
+            usize::MAX
+        } else {
+            s.item_cap().min(cap)
+        };
         let mut added = 0;
         for &(ui, _) in candidates {
             if added >= max_new {
@@ -619,7 +634,7 @@ impl Builder<'_> {
         let rendered = self.plan.render();
         let mut kind_total: BTreeMap<FactKind, f64> = BTreeMap::new();
         for f in facts {
-            *kind_total.entry(f.kind).or_default() += fact_weight(f);
+            *kind_total.entry(f.kind).or_default() += list_weight(f);
         }
         // commits: only the latest few say where things stand
         let mut commits: Vec<&FactInfo> =
@@ -635,7 +650,7 @@ impl Builder<'_> {
             .filter(|f| f.kind != FactKind::Commit || recent_commits.contains(f.text.as_str()))
             .map(|f| {
                 let shown = display_fact(f);
-                let value = fact_weight(f) / kind_total[&f.kind].max(1e-9);
+                let value = list_weight(f) / kind_total[&f.kind].max(1e-9);
                 (value / (chars(&shown) + 2) as f64, f, shown)
             })
             .filter(|(_, f, shown)| !rendered.contains(shown.as_str()) && !fact_in(&rendered, f))
@@ -776,6 +791,14 @@ fn build_plan(scanned: &Scan, facts: &Facts, budget: usize) -> Plan {
         chosen_units: BTreeSet::new(),
         chosen_sets: Vec::new(),
         units: &scanned.units,
+        loose: header_len
+            + 300
+            + scanned
+                .units
+                .iter()
+                .map(|u| chars(&u.text) + 3)
+                .sum::<usize>()
+            <= budget / 2,
     };
 
     // the session record goes first

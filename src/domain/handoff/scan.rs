@@ -397,7 +397,8 @@ pub fn clean_line(line: &str) -> String {
     let mut out = String::with_capacity(l.len());
     let mut last_space = false;
     for c in l.chars() {
-        if c == '*' {
+        // emphasis markers, and control or replacement characters a briefing never needs
+        if c == '*' || c == '\u{FFFD}' || (c.is_control() && !c.is_whitespace()) {
             continue;
         }
         if c.is_whitespace() {
@@ -662,7 +663,10 @@ pub fn scan(raw: &str) -> Scan {
             };
             let is_heading = kind == Kind::Prose && trimmed.starts_with('#');
             let cleaned = if kind == Kind::Command {
-                text.split_whitespace().collect::<Vec<_>>().join(" ")
+                text.split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .replace(|c: char| c.is_control() || c == '\u{FFFD}', "")
             } else {
                 clean_line(&text)
             };
@@ -1088,7 +1092,7 @@ struct FactTable {
 
 impl FactTable {
     fn add(&mut self, kind: FactKind, text: &str, pos: f64, by_user: bool) {
-        if text.is_empty() {
+        if text.is_empty() || text.chars().any(|c| c.is_control() || c == '\u{FFFD}') {
             return;
         }
         // look up by borrowed key first: most occurrences are repeats

@@ -120,6 +120,7 @@ mod props {
             "[-*#>] [\\PC]{0,60}",
             "TypeError: [a-z ]{5,30}",
             "\\PC{0,80}",
+            "[a-z \\x01-\\x08]{0,40}",
         ]
     }
 
@@ -169,6 +170,18 @@ mod props {
             }
         }
     }
+}
+
+
+#[test]
+fn control_characters_do_not_reach_the_briefing() {
+    // found by fuzzing: a log with a few control characters gave a briefing made mostly
+    // of them, which the engine then refused as binary
+    let log = "User: fix \u{1}\u{2} the parser in src/a.rs\nAssistant: done \u{3}\u{4}\u{5} and committed\n";
+    let once = compress(log, &facts(), 400).unwrap();
+    assert!(!once.markdown.chars().any(|c| c.is_control() && c != '\n'));
+    let twice = compress(&once.markdown, &facts(), 400).unwrap();
+    assert_eq!(twice.markdown, once.markdown);
 }
 
 #[test]

@@ -406,25 +406,32 @@ fn plain(text: &str) -> Vec<ImportedTurn> {
     let mut turns = Vec::new();
     let mut role: Option<&str> = None;
     let mut buf = String::new();
+    // speaker marks inside code blocks are content ("AI: …" in a yaml list)
+    let mut fence: Option<&str> = None;
     for line in text.lines() {
-        if let Some(r) = speaker_heading(line) {
-            if let Some(prev) = role {
-                turns.push(turn(prev, buf.trim_end_matches(['-', '\n', ' '])));
-            }
-            buf.clear();
-            role = Some(r);
-            continue;
+        let t = line.trim_start();
+        if let Some(f) = ["```", "~~~"].into_iter().find(|f| t.starts_with(f)) {
+            fence = match fence {
+                Some(open) if open == f && t.trim_end() == f => None,
+                Some(open) => Some(open),
+                None => Some(f),
+            };
         }
-        let lower = line.trim_start().to_ascii_lowercase();
-        if let Some((p, r)) = prefixes.iter().find(|(p, _)| lower.starts_with(p)) {
-            if let Some(prev) = role {
-                turns.push(turn(prev, buf.as_str()));
+        if fence.is_none() {
+            if let Some(r) = speaker_heading(line) {
+                flush_turn(&mut turns, role, &mut buf);
+                role = Some(r);
+                continue;
             }
-            buf.clear();
-            role = Some(r);
-            buf.push_str(line.trim_start()[p.len()..].trim_start());
-            buf.push('\n');
-            continue;
+            // a prefix counts at the start of a line, not indented inside a list
+            let lower = line.to_ascii_lowercase();
+            if let Some((p, r)) = prefixes.iter().find(|(p, _)| lower.starts_with(p)) {
+                flush_turn(&mut turns, role, &mut buf);
+                role = Some(r);
+                buf.push_str(line[p.len()..].trim_start());
+                buf.push('\n');
+                continue;
+            }
         }
         buf.push_str(line);
         buf.push('\n');
@@ -434,6 +441,18 @@ fn plain(text: &str) -> Vec<ImportedTurn> {
         None => turns.push(turn("user", text)),
     }
     turns
+}
+
+/// Ends the current turn. Text before the first speaker (an export's title, its date)
+/// is kept as a system turn.
+fn flush_turn(turns: &mut Vec<ImportedTurn>, role: Option<&str>, buf: &mut String) {
+    let content = buf.trim_end_matches(['-', '\n', ' ']);
+    match role {
+        Some(r) => turns.push(turn(r, content)),
+        None if !content.trim().is_empty() => turns.push(turn("system", content)),
+        None => {}
+    }
+    buf.clear();
 }
 
 #[cfg(test)]
@@ -504,8 +523,15 @@ mod tests {
         assert_eq!(roles(&i), ["user", "assistant"]);
         assert_eq!(i.turns[1].content, "deployed to staging\nwith one warning");
         let md = parse("# Export\n\n### User\n\nfix the build\n\n---\n\n**Cursor**\n\nFixed: missing feature flag\n", None).unwrap();
-        assert_eq!(roles(&md), ["user", "assistant"]);
-        assert_eq!(md.turns[1].content, "Fixed: missing feature flag");
+        // what stands before the first speaker (the export's title) is a system turn
+        assert_eq!(roles(&md), ["system", "user", "assistant"]);
+        assert_eq!(md.turns[0].content, "# Export");
+        assert_eq!(md.turns[2].content, "Fixed: missing feature flag");
+        // speaker marks inside code blocks or indented in lists are content
+        let code = parse("User: show the config\nAssistant: here\n```yaml\nAI: model x\n```\n  AI: stays\n", None).unwrap();
+        assert_eq!(roles(&code), ["user", "assistant"]);
+        assert!(code.turns[1].content.contains("AI: model x"));
+        assert!(code.turns[1].content.contains("  AI: stays"));
         let one = parse("just some notes", None).unwrap();
         assert_eq!(roles(&one), ["user"]);
     }

@@ -191,7 +191,16 @@ fn debug_dump() {
     let text = std::fs::read_to_string(path).unwrap();
     let s = scan::scan(&text);
     eprintln!("turns {}", s.turns);
+    for f in s.facts.iter().filter(|f| f.kind == FactKind::Version || f.kind == FactKind::Error) {
+        eprintln!("FACT {:?} {} x{} last {:.2}", f.kind, f.text, f.count, f.last);
+    }
     for u in s.units.iter().take(400) {
         eprintln!("{:?} {:?} t{} r{} {:.3} [{}] {}", u.role, u.kind, u.turn, u.role_rank, u.pos, u.heading.replace('\u{1f}', " > "), scan::truncate_chars(&u.text, 100));
     }
+}
+
+#[test]
+fn versions_in_yaml_blocks() {
+    let s = scan::scan("# Doc\n\n```yaml\nTech Stack:\n  Backend: Hono v4.11.7 + TypeScript\n```\n");
+    assert!(s.facts.iter().any(|f| f.kind == FactKind::Version && f.text == "4.11.7"), "{:?}", s.facts);
 }

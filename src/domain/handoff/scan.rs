@@ -536,7 +536,11 @@ pub fn scan(raw: &str) -> Scan {
         let mut json_value: Option<(Role, Kind)> = None;
         // wrapped prose lines joined into one paragraph before it is cut into sentences
         let mut para: Option<Unit> = None;
+        // the line before ended in a markdown hard break (two spaces or a backslash)
+        let mut hard_break = false;
         for raw_line in turn.text.split('\n') {
+            let breaks_after = raw_line.ends_with("  ") || raw_line.ends_with('\\');
+            let hard_before = std::mem::replace(&mut hard_break, breaks_after);
             let here = offset;
             offset += raw_line.len() + 1;
             let pos = here as f64 / total as f64;
@@ -703,6 +707,7 @@ pub fn scan(raw: &str) -> Scan {
             let continues = kind == Kind::Prose
                 && role != Role::Tool
                 && fence.is_none()
+                && !hard_before
                 && !is_heading
                 && !starts_block(trimmed)
                 && para

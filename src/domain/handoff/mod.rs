@@ -927,7 +927,8 @@ fn rank_units(units: &[Unit], document: bool) -> Vec<Vec<(usize, f64)>> {
         .find(|u| {
             u.role == Role::User
                 && u.kind == Kind::Prose
-                && u.text.chars().count() >= 20
+                && u.text.chars().count() >= 12
+                && u.text.split_whitespace().count() >= 3
                 && !u.text.starts_with('/')
         })
         .map(|u| u.role_rank);

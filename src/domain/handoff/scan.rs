@@ -394,6 +394,13 @@ pub fn clean_line(line: &str) -> String {
         }
     }
     let l = l.trim_end_matches(['|', ' ']);
+    let stripped;
+    let l = if l.contains('<') {
+        stripped = strip_tags(l);
+        stripped.as_str()
+    } else {
+        l
+    };
     let mut out = String::with_capacity(l.len());
     let mut last_space = false;
     for c in l.chars() {
@@ -412,6 +419,33 @@ pub fn clean_line(line: &str) -> String {
         }
     }
     out.trim().to_owned()
+}
+
+/// Removes markup tags (`<think>`, `</details>`, `<br/>`) and keeps everything else,
+/// including comparisons like `a < b` and placeholders like `<branch-name>`.
+fn strip_tags(l: &str) -> String {
+    const TAGS: &[&str] = &[
+        "think", "details", "summary", "br", "p", "div", "span", "b", "i", "em", "strong",
+        "code", "pre", "sup", "sub", "command-name", "command-message", "command-args",
+        "system-reminder", "local-command-stdout", "user-prompt-submit-hook",
+    ];
+    let mut out = String::with_capacity(l.len());
+    let mut rest = l;
+    while let Some(i) = rest.find('<') {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        let tag = tail.find('>').map(|e| &tail[1..e]);
+        let name = tag.map(|t| t.trim_start_matches('/').trim_end_matches('/').trim());
+        match name {
+            Some(n) if TAGS.contains(&n) => rest = &tail[tag.map_or(0, str::len) + 2..],
+            _ => {
+                out.push('<');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Splits a long prose line into sentences (". " before an upper-case letter or a digit).
@@ -1025,6 +1059,30 @@ fn is_identifier(w: &str) -> bool {
     inner_underscore || lower_then_upper
 }
 
+/// Words that are called like functions in every language: not the project's names.
+const CALL_KEYWORDS: &[&str] = &[
+    "if", "elif", "else", "for", "while", "switch", "case", "catch", "try", "return",
+    "function", "def", "class", "print", "println", "printf", "len", "str", "int", "float",
+    "bool", "list", "dict", "set", "tuple", "type", "super", "require", "import", "from",
+    "with", "assert", "sizeof", "typeof", "new", "await", "async", "yield", "lambda", "exec",
+    "eval", "map", "filter", "range", "open", "input", "and", "not", "the", "this", "self",
+    "log", "error", "warn", "info", "debug", "then", "push", "get", "format", "string",
+];
+
+/// Keys of agent tool-call records and tool-call ids: the export's own vocabulary.
+fn is_format_key(w: &str) -> bool {
+    const KEYS: &[&str] = &[
+        "tool_use", "tool_result", "tool_use_id", "is_error", "subagent_type", "file_path",
+        "old_string", "new_string", "replace_all", "output_mode", "head_limit",
+        "run_in_background", "activeForm", "timeout_ms", "max_results", "notebook_path",
+        "function_calls", "function_results",
+    ];
+    KEYS.contains(&w)
+        || ["toolu_", "call_", "msg_", "chatcmpl", "req_", "run_"]
+            .iter()
+            .any(|p| w.starts_with(p) && w.len() > 12)
+}
+
 fn is_version(w: &str) -> bool {
     let v = w.strip_prefix('v').unwrap_or(w);
     let core = v.split(['-', '+']).next().unwrap_or("");
@@ -1127,24 +1185,47 @@ impl FactTable {
 
     fn identifiers(&mut self, line: &str, pos: f64, by_user: bool) {
         for w in line.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
-            if is_identifier(w) {
-                if let Some(e) = self.ident_counts.get_mut(w) {
-                    e.count += 1;
-                    e.last = pos;
-                    e.by_user |= by_user;
-                } else {
-                    self.ident_counts.insert(
-                        w.to_owned(),
-                        FactInfo {
-                            kind: FactKind::Identifier,
-                            text: w.to_owned(),
-                            count: 1,
-                            last: pos,
-                            by_user,
-                        },
-                    );
-                }
+            if is_identifier(w) && !is_format_key(w) {
+                self.ident(w, pos, by_user);
             }
+        }
+        // names called as functions: `render(`, `client.fetch_all(`
+        let b = line.as_bytes();
+        for (i, _) in line.match_indices('(') {
+            let start = b[..i]
+                .iter()
+                .rposition(|c| !(c.is_ascii_alphanumeric() || *c == b'_' || *c == b'.'))
+                .map_or(0, |p| p + 1);
+            let name = line[start..i].trim_start_matches('.');
+            let last = name.rsplit('.').next().unwrap_or("");
+            if name.len() >= 4
+                && last.len() >= 3
+                && name.as_bytes()[0].is_ascii_alphabetic()
+                && !is_identifier(name)
+                && !CALL_KEYWORDS.contains(&last.to_ascii_lowercase().as_str())
+                && !is_format_key(name)
+            {
+                self.ident(name, pos, by_user);
+            }
+        }
+    }
+
+    fn ident(&mut self, w: &str, pos: f64, by_user: bool) {
+        if let Some(e) = self.ident_counts.get_mut(w) {
+            e.count += 1;
+            e.last = pos;
+            e.by_user |= by_user;
+        } else {
+            self.ident_counts.insert(
+                w.to_owned(),
+                FactInfo {
+                    kind: FactKind::Identifier,
+                    text: w.to_owned(),
+                    count: 1,
+                    last: pos,
+                    by_user,
+                },
+            );
         }
     }
 

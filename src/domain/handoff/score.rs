@@ -549,6 +549,11 @@ pub fn score(u: &Unit, ctx: &Context) -> Scores {
     for v in &mut s {
         *v *= base;
     }
+    // tool output states what happened only in its commit lines
+    if u.kind == Kind::Output && !u.text.starts_with("Commit ") {
+        s[Section::State as usize] *= 0.3;
+        s[Section::Done as usize] *= 0.3;
+    }
     // the state is what was done, not what was asked
     if u.role == Role::User && !ctx.document {
         s[Section::State as usize] *= 0.3;

@@ -270,21 +270,59 @@ pub fn cut(s: &str, max: usize) -> String {
     out
 }
 
-/// Lower-case word set of a text, for near-duplicate checks.
-fn word_set(s: &str) -> BTreeSet<String> {
-    s.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.len() > 2)
-        .map(str::to_lowercase)
-        .collect()
+/// The set of a text's words (longer than two characters, case folded), as sorted
+/// hashes: enough to tell near-duplicates apart, without allocating the words.
+#[derive(Debug, Clone, Default)]
+struct WordSet(Vec<u64>);
+
+impl WordSet {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// How many words two sets share.
+    fn common(&self, other: &WordSet) -> usize {
+        let (mut i, mut j, mut n) = (0, 0, 0);
+        while i < self.0.len() && j < other.0.len() {
+            match self.0[i].cmp(&other.0[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    n += 1;
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        n
+    }
 }
 
-fn similar(a: &BTreeSet<String>, b: &BTreeSet<String>) -> bool {
-    if a.is_empty() || b.is_empty() {
+fn word_set(s: &str) -> WordSet {
+    let mut out = Vec::new();
+    for w in s.split(|c: char| !c.is_alphanumeric()) {
+        if w.len() <= 2 {
+            continue;
+        }
+        // FNV-1a over the case-folded characters
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for c in w.chars().flat_map(char::to_lowercase) {
+            h ^= u64::from(c);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        out.push(h);
+    }
+    out.sort_unstable();
+    out.dedup();
+    WordSet(out)
+}
+
+fn similar(a: &WordSet, b: &WordSet) -> bool {
+    if a.len() == 0 || b.len() == 0 {
         return false;
     }
-    let inter = a.intersection(b).count();
     let small = a.len().min(b.len());
-    inter * 10 >= small * 8
+    a.common(b) * 10 >= small * 8
 }
 
 #[derive(Debug, Clone)]
@@ -477,10 +515,11 @@ fn finish(context: &str, facts: &[FactInfo], plan: Plan, budget: usize) -> Brief
             .total_cmp(&fact_weight(a))
             .then_with(|| a.text.cmp(&b.text))
     });
+    let words = tokens(&markdown);
     let mut dropped = Vec::new();
     let mut kept = 0;
     for f in &ranked {
-        if fact_in(&markdown, f) {
+        if fact_in(&markdown, &words, f) {
             kept += 1;
         } else {
             dropped.push(DroppedFact {
@@ -506,13 +545,21 @@ fn finish(context: &str, facts: &[FactInfo], plan: Plan, budget: usize) -> Brief
     }
 }
 
-fn fact_in(markdown: &str, f: &FactInfo) -> bool {
+/// The word tokens of a text, to look identifiers up without scanning it again.
+fn tokens(text: &str) -> std::collections::HashSet<&str> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+fn fact_in(markdown: &str, words: &std::collections::HashSet<&str>, f: &FactInfo) -> bool {
     match f.kind {
         FactKind::Command | FactKind::Error => {
             let key = scan::truncate_chars(&f.text, 60);
             markdown.contains(key)
         }
         FactKind::Path => markdown.contains(display_fact(f).as_str()),
+        FactKind::Identifier if !f.text.contains('.') => words.contains(f.text.as_str()),
         _ => markdown.contains(f.text.as_str()),
     }
 }
@@ -548,7 +595,7 @@ struct Builder<'a> {
     used: usize,
     section_used: [usize; Section::COUNT],
     chosen_units: BTreeSet<usize>,
-    chosen_sets: Vec<BTreeSet<String>>,
+    chosen_sets: Vec<WordSet>,
     units: &'a [Unit],
     /// Every unit fits in half the budget: items are never cut.
     loose: bool,
@@ -632,6 +679,7 @@ impl Builder<'_> {
     fn fill_facts(&mut self, limit: usize, facts: &[FactInfo]) {
         let s = Section::Files;
         let rendered = self.plan.render();
+        let words = tokens(&rendered);
         let mut kind_total: BTreeMap<FactKind, f64> = BTreeMap::new();
         for f in facts {
             *kind_total.entry(f.kind).or_default() += list_weight(f);
@@ -653,7 +701,7 @@ impl Builder<'_> {
                 let value = list_weight(f) / kind_total[&f.kind].max(1e-9);
                 (value / (chars(&shown) + 2) as f64, f, shown)
             })
-            .filter(|(_, f, shown)| !rendered.contains(shown.as_str()) && !fact_in(&rendered, f))
+            .filter(|(_, f, _)| !fact_in(&rendered, &words, f))
             .collect();
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.2.cmp(&b.2)));
         let mut picked: BTreeMap<FactKind, Vec<String>> = BTreeMap::new();
@@ -901,10 +949,21 @@ const RESOLUTION_WINDOW: usize = 24;
 fn rank_units(units: &[Unit], document: bool) -> Vec<Vec<(usize, f64)>> {
     let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     let mut signatures: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for u in units {
+    let lowers: Vec<String> = units.iter().map(|u| u.text.to_lowercase()).collect();
+    let errors: Vec<bool> = units
+        .iter()
+        .zip(&lowers)
+        .map(|(u, l)| scan::is_error_line_lower(&u.text, l, u.kind))
+        .collect();
+    let mut sigs: Vec<Option<String>> = Vec::with_capacity(units.len());
+    for (i, u) in units.iter().enumerate() {
         *counts.entry(u.text.as_str()).or_default() += 1;
-        if scan::is_error_line(&u.text, u.kind) {
-            *signatures.entry(error_signature(&u.text)).or_default() += 1;
+        if errors[i] {
+            let sig = error_signature(&u.text);
+            *signatures.entry(sig.clone()).or_default() += 1;
+            sigs.push(Some(sig));
+        } else {
+            sigs.push(None);
         }
     }
     let last_user_turn = units
@@ -933,10 +992,10 @@ fn rank_units(units: &[Unit], document: bool) -> Vec<Vec<(usize, f64)>> {
         })
         .map(|u| u.role_rank);
     // later units that report something fixed, by their words
-    let fixes: Vec<(f64, BTreeSet<String>)> = units
+    let fixes: Vec<(f64, WordSet)> = units
         .iter()
-        .filter(|u| {
-            let l = u.text.to_lowercase();
+        .zip(&lowers)
+        .filter(|(_, l)| {
             [
                 "fixed",
                 "resolved",
@@ -948,13 +1007,13 @@ fn rank_units(units: &[Unit], document: bool) -> Vec<Vec<(usize, f64)>> {
             .iter()
             .any(|w| l.contains(w))
         })
-        .map(|u| (u.pos, word_set(&u.text)))
+        .map(|(u, _)| (u.pos, word_set(&u.text)))
         .collect();
     let mut out: Vec<Vec<(usize, f64)>> = vec![Vec::new(); Section::COUNT];
     for (i, u) in units.iter().enumerate() {
         // a problem counts as resolved when one of the next fix reports shares two of
         // its words (only problem-like units are checked)
-        let lower = u.text.to_lowercase();
+        let lower = lowers[i].as_str();
         let problem = [
             "error",
             "fail",
@@ -973,22 +1032,22 @@ fn rank_units(units: &[Unit], document: bool) -> Vec<Vec<(usize, f64)>> {
             fixes[start..]
                 .iter()
                 .take(RESOLUTION_WINDOW)
-                .any(|(_, f)| set.intersection(f).count() >= 2.min(set.len()))
+                .any(|(_, f)| set.common(f) >= 2.min(set.len()))
         };
         let ctx = score::Context {
             last_user_turn,
             last_assistant_turn,
             first_user_rank,
             repeats: counts.get(u.text.as_str()).copied().unwrap_or(1),
-            recurrence: if scan::is_error_line(&u.text, u.kind) {
-                signatures.get(&error_signature(&u.text)).copied().unwrap_or(1)
-            } else {
-                1
-            },
+            recurrence: sigs[i]
+                .as_ref()
+                .and_then(|sig| signatures.get(sig).copied())
+                .unwrap_or(1),
             resolved_later,
+            error_line: errors[i],
             document,
         };
-        let sc = score::score(u, &ctx);
+        let sc = score::score(u, lower, &ctx);
         // a unit is a candidate where it scores best (and wherever it scores nearly as well)
         let best = sc.by_section.iter().copied().fold(0.0f64, f64::max);
         for (s, v) in sc.by_section.iter().enumerate() {

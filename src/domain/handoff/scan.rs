@@ -991,7 +991,13 @@ fn path_char(c: char) -> bool {
 /// File paths in a line (URLs excluded).
 pub fn paths_in(line: &str) -> Vec<String> {
     let mut out = Vec::new();
+    if !line.contains(['/', '.']) {
+        return out;
+    }
     for raw in line.split(|c: char| !path_char(c) && c != '\\') {
+        if !raw.contains(['/', '.']) {
+            continue;
+        }
         if raw.contains("://") || raw.starts_with("//") || raw.contains('\\') {
             continue;
         }
@@ -1103,7 +1109,11 @@ fn is_commit(w: &str) -> bool {
 
 /// Whether a line reads as an error message rather than prose about errors.
 pub fn is_error_line(line: &str, kind: Kind) -> bool {
-    let lower = line.to_lowercase();
+    is_error_line_lower(line, &line.to_lowercase(), kind)
+}
+
+/// [`is_error_line`] with the line's lower-case form already at hand.
+pub fn is_error_line_lower(line: &str, lower: &str, kind: Kind) -> bool {
     let trigger = [
         "error",
         "exception",

@@ -1,7 +1,7 @@
 //! How strongly a unit belongs in each section: cue words and markers, who said it, where
 //! it stands in the log, what heading it sits under, and how much it carries.
 
-use super::scan::{is_error_line, Kind, Role, Unit};
+use super::scan::{Kind, Role, Unit};
 use super::Section;
 
 /// The cue lists, in the order of [`Cue`].
@@ -425,17 +425,19 @@ pub struct Context {
     /// For an error line: how many error lines of the log read the same apart from
     /// paths, numbers and ids.
     pub recurrence: usize,
+    /// Whether the unit reads as an error message.
+    pub error_line: bool,
     /// The log is one document (a handoff note, a report), not a conversation.
     pub document: bool,
 }
 
-pub fn score(u: &Unit, ctx: &Context) -> Scores {
-    let lower = u.text.to_lowercase();
-    let cues = CueCounts::of(&lower);
+pub fn score(u: &Unit, lower: &str, ctx: &Context) -> Scores {
+
+    let cues = CueCounts::of(lower);
     let n = u.text.chars().count();
     let words = word_count(u);
     let thin = if words < 5 { 0.4 } else { 1.0 };
-    let err = is_error_line(&u.text, u.kind);
+    let err = ctx.error_line;
     // repetition is noise, except for an error that keeps coming back
     let repeat = if err {
         1.0 + (ctx.repeats as f64).ln()

@@ -952,8 +952,7 @@ fn rank_units(units: &[Unit], document: bool) -> Vec<Vec<(usize, f64)>> {
     let lowers: Vec<String> = units.iter().map(|u| u.text.to_lowercase()).collect();
     let errors: Vec<bool> = units
         .iter()
-        .zip(&lowers)
-        .map(|(u, l)| scan::is_error_line_lower(&u.text, l, u.kind))
+        .map(|u| scan::is_error_line(&u.text, u.kind))
         .collect();
     let mut sigs: Vec<Option<String>> = Vec::with_capacity(units.len());
     for (i, u) in units.iter().enumerate() {

@@ -99,7 +99,11 @@ pub struct Scan {
 /// Undo the JSON string escapes some exports leave in markdown (Claude Code writes
 /// message text as JSON with literal `\n`): such lines are split into real lines.
 pub fn normalize(text: &str) -> String {
-    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let text = if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        text.to_owned()
+    };
     if !text.contains("\\n") {
         return text;
     }
@@ -1108,53 +1112,50 @@ fn is_commit(w: &str) -> bool {
 }
 
 /// Whether a line reads as an error message rather than prose about errors.
-pub fn is_error_line(line: &str, kind: Kind) -> bool {
-    is_error_line_lower(line, &line.to_lowercase(), kind)
+
+/// Case-insensitive automata: the words that make a line a candidate error, and the
+/// phrases that give it the shape of an error message.
+fn error_automata() -> &'static (aho_corasick::AhoCorasick, aho_corasick::AhoCorasick) {
+    static AC: std::sync::OnceLock<(aho_corasick::AhoCorasick, aho_corasick::AhoCorasick)> =
+        std::sync::OnceLock::new();
+    AC.get_or_init(|| {
+        let build = |words: &[&str]| {
+            aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(words)
+                .expect("error words build an automaton")
+        };
+        (
+            build(&[
+                "error", "exception", "failed", "fail:", "panic", "traceback", "fatal:",
+                "denied", "not found", "no such file", "cannot ", "can't ", "unable to",
+                "rejected", "conflict",
+            ]),
+            build(&[
+                "error:", "error[", "fatal:", "panicked", "traceback", "failed to ",
+                "failed with", "no such file", "permission denied",
+            ]),
+        )
+    })
 }
 
-/// [`is_error_line`] with the line's lower-case form already at hand.
-pub fn is_error_line_lower(line: &str, lower: &str, kind: Kind) -> bool {
-    let trigger = [
-        "error",
-        "exception",
-        "failed",
-        "fail:",
-        "panic",
-        "traceback",
-        "fatal:",
-        "denied",
-        "not found",
-        "no such file",
-        "cannot ",
-        "can't ",
-        "unable to",
-        "rejected",
-        "conflict",
-    ]
-    .iter()
-    .any(|t| lower.contains(t));
-    if !trigger || line.split_whitespace().count() < 4 || line.len() < 15 {
+/// Whether a line reads as an error message rather than prose about errors.
+pub fn is_error_line(line: &str, kind: Kind) -> bool {
+    let (trigger, shape) = error_automata();
+    if line.len() < 15 || !trigger.is_match(line) || line.split_whitespace().count() < 4 {
         return false;
     }
     if kind == Kind::Output {
         return true;
     }
-    // message shape: FooError, "error:", "Error[E0308]", FAILED, fatal:, quoted output
-    let shaped = line.split(|c: char| !c.is_alphanumeric()).any(|w| {
-        (w.len() > 5 && (w.ends_with("Error") || w.ends_with("Exception")))
-            || w == "ERROR"
-            || w == "FAILED"
-            || w == "FAIL"
-    }) || lower.contains("error:")
-        || lower.contains("error[")
-        || lower.contains("fatal:")
-        || lower.contains("panicked")
-        || lower.contains("traceback")
-        || lower.contains("failed to ")
-        || lower.contains("failed with")
-        || lower.contains("no such file")
-        || lower.contains("permission denied");
-    shaped
+    // message shape: FooError, "error:", "Error[E0308]", FAILED, fatal:, a traceback
+    shape.is_match(line)
+        || line.split(|c: char| !c.is_alphanumeric()).any(|w| {
+            (w.len() > 5 && (w.ends_with("Error") || w.ends_with("Exception")))
+                || w == "ERROR"
+                || w == "FAILED"
+                || w == "FAIL"
+        })
 }
 
 #[derive(Default)]
@@ -1255,16 +1256,32 @@ impl FactTable {
         for u in urls_in(line) {
             self.add(FactKind::Url, &u, pos, by_user);
         }
-        let no_urls: String = if line.contains("http") {
-            line.split_whitespace()
+        let owned;
+        let no_urls: &str = if line.contains("://") {
+            owned = line
+                .split_whitespace()
                 .filter(|w| !w.contains("://"))
                 .collect::<Vec<_>>()
-                .join(" ")
+                .join(" ");
+            &owned
         } else {
-            line.to_owned()
+            line
         };
-        self.paths(&no_urls, pos, by_user);
-        self.identifiers(&no_urls, pos, by_user);
+        self.paths(no_urls, pos, by_user);
+        // identifiers need an underscore, a call or a lower-to-upper hump
+        let b = no_urls.as_bytes();
+        if b.contains(&b'_')
+            || b.contains(&b'(')
+            || b.windows(2).any(|p| p[0].is_ascii_lowercase() && p[1].is_ascii_uppercase())
+        {
+            self.identifiers(no_urls, pos, by_user);
+        }
+        if !b.iter().any(u8::is_ascii_digit) {
+            if errors && is_error_line(line, kind) {
+                self.add(FactKind::Error, truncate_chars(line, 200), pos, by_user);
+            }
+            return;
+        }
         for w in no_urls.split(|c: char| c.is_whitespace() || "(),;:[]'\"`".contains(c)) {
             let w = w.trim_end_matches(['.', ',']);
             if is_version(w) {

@@ -36,6 +36,36 @@ fn automaton() -> &'static (aho_corasick::AhoCorasick, Vec<(usize, usize)>) {
     })
 }
 
+/// The emoji and checkbox markers of the spec, found in one pass.
+const MARKERS: [&str; 9] = ["🎯", "✅", "🚧", "⚠", "🔥", "❌", "📝", "[ ]", "⏳"];
+
+struct Markers(u16);
+
+impl Markers {
+    fn of(text: &str) -> Markers {
+        static AC: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+        let ac = AC.get_or_init(|| {
+            aho_corasick::AhoCorasick::new(MARKERS).expect("markers build an automaton")
+        });
+        // markers are rare: skip plain ASCII text at once
+        if text.is_ascii() && !text.contains("[ ]") {
+            return Markers(0);
+        }
+        let mut bits = 0u16;
+        for m in ac.find_overlapping_iter(text) {
+            bits |= 1 << m.pattern().as_usize();
+        }
+        Markers(bits)
+    }
+
+    fn has(&self, m: &str) -> bool {
+        MARKERS
+            .iter()
+            .position(|x| *x == m)
+            .is_some_and(|i| self.0 & (1 << i) != 0)
+    }
+}
+
 /// How many distinct cue words of each list start at a word boundary in `hay`
 /// (lower-case).
 struct CueCounts([usize; 7]);
@@ -452,7 +482,8 @@ pub fn score(u: &Unit, lower: &str, ctx: &Context) -> Scores {
         heading_section(&u.heading)
     };
     let question = u.text.ends_with('?');
-    let marker = |m: &str| u.text.contains(m);
+    let found = Markers::of(&u.text);
+    let marker = |m: &str| found.has(m);
 
     // Goal: the first substantive user message, a title or goal heading
     let first_user = u.role == Role::User && Some(u.role_rank) == ctx.first_user_rank;

@@ -304,11 +304,18 @@ fn word_set(s: &str) -> WordSet {
         if w.len() <= 2 {
             continue;
         }
-        // FNV-1a over the case-folded characters
+        // FNV-1a over the case-folded characters (bytes, for ASCII words)
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for c in w.chars().flat_map(char::to_lowercase) {
-            h ^= u64::from(c);
-            h = h.wrapping_mul(0x0100_0000_01b3);
+        if w.is_ascii() {
+            for b in w.bytes() {
+                h ^= u64::from(b.to_ascii_lowercase());
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+        } else {
+            for c in w.chars().flat_map(char::to_lowercase) {
+                h ^= u64::from(c);
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
         }
         out.push(h);
     }

@@ -528,7 +528,11 @@ mod tests {
         assert_eq!(md.turns[0].content, "# Export");
         assert_eq!(md.turns[2].content, "Fixed: missing feature flag");
         // speaker marks inside code blocks or indented in lists are content
-        let code = parse("User: show the config\nAssistant: here\n```yaml\nAI: model x\n```\n  AI: stays\n", None).unwrap();
+        let code = parse(
+            "User: show the config\nAssistant: here\n```yaml\nAI: model x\n```\n  AI: stays\n",
+            None,
+        )
+        .unwrap();
         assert_eq!(roles(&code), ["user", "assistant"]);
         assert!(code.turns[1].content.contains("AI: model x"));
         assert!(code.turns[1].content.contains("  AI: stays"));

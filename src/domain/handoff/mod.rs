@@ -85,7 +85,7 @@ impl Section {
             Section::InProgress => 0.03,
             Section::Blockers => 0.12,
             Section::Decisions => 0.07,
-            Section::Files => 0.55,
+            Section::Files => 0.7,
             Section::Constraints => 0.09,
             Section::Next => 0.11,
             Section::Tail => 0.0,
@@ -656,9 +656,10 @@ impl Builder<'_> {
             let u = &self.units[ui];
             let full = chars(&u.text).min(cap);
             let allowed = cap.min(room - overhead);
-            // a unit cut to a stub says little: leave it for a smaller one (but a
-            // section's best unit is cut rather than skipped)
-            if allowed < full && allowed * 10 < full * 7 && self.len(s) > 0 {
+            // a unit cut to a stub says little: leave it for a smaller one (but the
+            // goal is cut rather than skipped)
+            if allowed < full && allowed * 10 < full * 7 && (self.len(s) > 0 || s != Section::Goal)
+            {
                 continue;
             }
             let text = cut(&u.text, allowed);
@@ -692,8 +693,10 @@ impl Builder<'_> {
             *kind_total.entry(f.kind).or_default() += list_weight(f);
         }
         // commits: only the latest few say where things stand
-        let mut commits: Vec<&FactInfo> =
-            facts.iter().filter(|f| f.kind == FactKind::Commit).collect();
+        let mut commits: Vec<&FactInfo> = facts
+            .iter()
+            .filter(|f| f.kind == FactKind::Commit)
+            .collect();
         commits.sort_by(|a, b| b.last.total_cmp(&a.last).then_with(|| a.text.cmp(&b.text)));
         let recent_commits: BTreeSet<&str> = commits
             .iter()
@@ -904,7 +907,7 @@ fn build_plan(scanned: &Scan, facts: &Facts, budget: usize) -> Plan {
         Section::InProgress,
     ];
     // the facts list keeps its share of the budget until the prose has had a first say
-    let reserve = (Section::Files.share() * body as f64) as usize;
+    let reserve = ((Section::Files.share() * body as f64) as usize).min(MAX_FACTS_RESERVE);
     let round_cap = (body / 8).max(100);
     // first round: the best unit of every section, short
     for s in order {
@@ -912,7 +915,14 @@ fn build_plan(scanned: &Scan, facts: &Facts, budget: usize) -> Plan {
             Section::Goal | Section::State => round_cap * 3 / 2,
             _ => round_cap,
         };
-        b.fill_units(s, usize::MAX, budget.saturating_sub(reserve), &candidates[s as usize], 1, cap);
+        b.fill_units(
+            s,
+            usize::MAX,
+            budget.saturating_sub(reserve),
+            &candidates[s as usize],
+            1,
+            cap,
+        );
     }
     // the facts the prose does not carry yet
     let limit = b.section_used[Section::Files as usize] + reserve;
@@ -921,7 +931,14 @@ fn build_plan(scanned: &Scan, facts: &Facts, budget: usize) -> Plan {
     loop {
         let mut added = 0;
         for s in order {
-            added += b.fill_units(s, usize::MAX, budget, &candidates[s as usize], 1, usize::MAX);
+            added += b.fill_units(
+                s,
+                usize::MAX,
+                budget,
+                &candidates[s as usize],
+                1,
+                usize::MAX,
+            );
         }
         if added == 0 {
             break;
@@ -935,13 +952,20 @@ fn build_plan(scanned: &Scan, facts: &Facts, budget: usize) -> Plan {
 /// error about another file has the same signature.
 fn error_signature(text: &str) -> String {
     text.split_whitespace()
-        .filter(|w| w.chars().all(|c| c.is_alphabetic() || ":'\"`,.()[]".contains(c)))
+        .filter(|w| {
+            w.chars()
+                .all(|c| c.is_alphabetic() || ":'\"`,.()[]".contains(c))
+        })
         .filter(|w| !w.contains('.') || w.ends_with('.') || w.ends_with(':'))
         .take(8)
         .collect::<Vec<_>>()
         .join(" ")
         .to_lowercase()
 }
+
+/// The most the facts list reserves before the prose has had its first say: at large
+/// budgets the prose gets the rest.
+const MAX_FACTS_RESERVE: usize = 4000;
 
 /// Trailing segments a path keeps in the facts list.
 const PATH_SEGMENTS: usize = 2;

@@ -154,7 +154,11 @@ fn turns_of(raw: &str) -> (Option<String>, Vec<Turn>) {
                     // agent exports file tool results under the user's turns
                     let tool_result = t.content.contains("\"tool_result\"");
                     Turn {
-                        role: if tool_result { Role::Tool } else { role_of(&t.role) },
+                        role: if tool_result {
+                            Role::Tool
+                        } else {
+                            role_of(&t.role)
+                        },
                         text: t.content,
                     }
                 })
@@ -429,9 +433,27 @@ pub fn clean_line(line: &str) -> String {
 /// including comparisons like `a < b` and placeholders like `<branch-name>`.
 fn strip_tags(l: &str) -> String {
     const TAGS: &[&str] = &[
-        "think", "details", "summary", "br", "p", "div", "span", "b", "i", "em", "strong",
-        "code", "pre", "sup", "sub", "command-name", "command-message", "command-args",
-        "system-reminder", "local-command-stdout", "user-prompt-submit-hook",
+        "think",
+        "details",
+        "summary",
+        "br",
+        "p",
+        "div",
+        "span",
+        "b",
+        "i",
+        "em",
+        "strong",
+        "code",
+        "pre",
+        "sup",
+        "sub",
+        "command-name",
+        "command-message",
+        "command-args",
+        "system-reminder",
+        "local-command-stdout",
+        "user-prompt-submit-hook",
     ];
     let mut out = String::with_capacity(l.len());
     let mut rest = l;
@@ -492,7 +514,11 @@ fn json_line(line: &str) -> Option<(&str, &str, bool)> {
     let opened = v.starts_with('"');
     let closed = !opened || (v.len() >= 2 && v.ends_with('"') && !v.ends_with("\\\""));
     let v = v.strip_prefix('"').unwrap_or(v);
-    let v = if opened && closed { v.strip_suffix('"').unwrap_or(v) } else { v };
+    let v = if opened && closed {
+        v.strip_suffix('"').unwrap_or(v)
+    } else {
+        v
+    };
     Some((key, v, closed))
 }
 
@@ -715,7 +741,11 @@ pub fn scan(raw: &str) -> Scan {
             if cleaned.is_empty() || is_timestamp(&cleaned) {
                 continue;
             }
-            if is_chatter(&cleaned) {
+            let raw_markup = {
+                let t = text.trim();
+                t.starts_with('<') && t.ends_with('>')
+            };
+            if raw_markup || is_chatter(&cleaned) {
                 facts.line(&cleaned, pos, by_user, kind, false);
                 continue;
             }
@@ -779,11 +809,51 @@ pub fn scan(raw: &str) -> Scan {
 fn looks_like_code(line: &str) -> bool {
     let t = line.trim();
     const KEYWORDS: &[&str] = &[
-        "import ", "from ", "const ", "let ", "var ", "fn ", "pub ", "use ", "def ", "class ",
-        "function ", "return", "export ", "if ", "if(", "for ", "while ", "else", "async ",
-        "await ", "struct ", "impl ", "#include", "//", "/*", "*", "#", "@", "<", "}", "{", ")",
-        "]", "package ", "public ", "private ", "type ", "interface ", "enum ", "match ",
-        "case ", "SELECT ", "INSERT ", "CREATE ", "UPDATE ",
+        "import ",
+        "from ",
+        "const ",
+        "let ",
+        "var ",
+        "fn ",
+        "pub ",
+        "use ",
+        "def ",
+        "class ",
+        "function ",
+        "return",
+        "export ",
+        "if ",
+        "if(",
+        "for ",
+        "while ",
+        "else",
+        "async ",
+        "await ",
+        "struct ",
+        "impl ",
+        "#include",
+        "//",
+        "/*",
+        "*",
+        "#",
+        "@",
+        "<",
+        "}",
+        "{",
+        ")",
+        "]",
+        "package ",
+        "public ",
+        "private ",
+        "type ",
+        "interface ",
+        "enum ",
+        "match ",
+        "case ",
+        "SELECT ",
+        "INSERT ",
+        "CREATE ",
+        "UPDATE ",
     ];
     let words = t.split_whitespace().count();
     words < 3
@@ -819,8 +889,9 @@ fn flush(para: &mut Option<Unit>, units: &mut Vec<Unit>) {
 fn starts_block(trimmed: &str) -> bool {
     let t = trimmed.trim_start_matches(['>', ' ']);
     let digits = t.bytes().take_while(u8::is_ascii_digit).count();
-    t.starts_with(['-', '*', '+', '#', '|', '•', '✅', '⚠', '❌', '🚧', '🔥', '📝', '🎯'])
-        || (digits > 0 && t[digits..].starts_with(['.', ')']))
+    t.starts_with([
+        '-', '*', '+', '#', '|', '•', '✅', '⚠', '❌', '🚧', '🔥', '📝', '🎯',
+    ]) || (digits > 0 && t[digits..].starts_with(['.', ')']))
         || t.starts_with('<')
 }
 
@@ -1071,21 +1142,35 @@ fn is_identifier(w: &str) -> bool {
 
 /// Words that are called like functions in every language: not the project's names.
 const CALL_KEYWORDS: &[&str] = &[
-    "if", "elif", "else", "for", "while", "switch", "case", "catch", "try", "return",
-    "function", "def", "class", "print", "println", "printf", "len", "str", "int", "float",
-    "bool", "list", "dict", "set", "tuple", "type", "super", "require", "import", "from",
-    "with", "assert", "sizeof", "typeof", "new", "await", "async", "yield", "lambda", "exec",
-    "eval", "map", "filter", "range", "open", "input", "and", "not", "the", "this", "self",
-    "log", "error", "warn", "info", "debug", "then", "push", "get", "format", "string",
+    "if", "elif", "else", "for", "while", "switch", "case", "catch", "try", "return", "function",
+    "def", "class", "print", "println", "printf", "len", "str", "int", "float", "bool", "list",
+    "dict", "set", "tuple", "type", "super", "require", "import", "from", "with", "assert",
+    "sizeof", "typeof", "new", "await", "async", "yield", "lambda", "exec", "eval", "map",
+    "filter", "range", "open", "input", "and", "not", "the", "this", "self", "log", "error",
+    "warn", "info", "debug", "then", "push", "get", "format", "string",
 ];
 
 /// Keys of agent tool-call records and tool-call ids: the export's own vocabulary.
 fn is_format_key(w: &str) -> bool {
     const KEYS: &[&str] = &[
-        "tool_use", "tool_result", "tool_use_id", "is_error", "subagent_type", "file_path",
-        "old_string", "new_string", "replace_all", "output_mode", "head_limit",
-        "run_in_background", "activeForm", "timeout_ms", "max_results", "notebook_path",
-        "function_calls", "function_results",
+        "tool_use",
+        "tool_result",
+        "tool_use_id",
+        "is_error",
+        "subagent_type",
+        "file_path",
+        "old_string",
+        "new_string",
+        "replace_all",
+        "output_mode",
+        "head_limit",
+        "run_in_background",
+        "activeForm",
+        "timeout_ms",
+        "max_results",
+        "notebook_path",
+        "function_calls",
+        "function_results",
     ];
     KEYS.contains(&w)
         || ["toolu_", "call_", "msg_", "chatcmpl", "req_", "run_"]
@@ -1127,13 +1212,32 @@ fn error_automata() -> &'static (aho_corasick::AhoCorasick, aho_corasick::AhoCor
         };
         (
             build(&[
-                "error", "exception", "failed", "fail:", "panic", "traceback", "fatal:",
-                "denied", "not found", "no such file", "cannot ", "can't ", "unable to",
-                "rejected", "conflict",
+                "error",
+                "exception",
+                "failed",
+                "fail:",
+                "panic",
+                "traceback",
+                "fatal:",
+                "denied",
+                "not found",
+                "no such file",
+                "cannot ",
+                "can't ",
+                "unable to",
+                "rejected",
+                "conflict",
             ]),
             build(&[
-                "error:", "error[", "fatal:", "panicked", "traceback", "failed to ",
-                "failed with", "no such file", "permission denied",
+                "error:",
+                "error[",
+                "fatal:",
+                "panicked",
+                "traceback",
+                "failed to ",
+                "failed with",
+                "no such file",
+                "permission denied",
             ]),
         )
     })
@@ -1209,7 +1313,7 @@ impl FactTable {
                 .map_or(0, |p| p + 1);
             let name = line[start..i].trim_start_matches('.');
             let last = name.rsplit('.').next().unwrap_or("");
-            if name.len() >= 4
+            if (name.contains('.') || name.len() >= 7)
                 && last.len() >= 3
                 && name.as_bytes()[0].is_ascii_alphabetic()
                 && !is_identifier(name)
@@ -1272,7 +1376,8 @@ impl FactTable {
         let b = no_urls.as_bytes();
         if b.contains(&b'_')
             || b.contains(&b'(')
-            || b.windows(2).any(|p| p[0].is_ascii_lowercase() && p[1].is_ascii_uppercase())
+            || b.windows(2)
+                .any(|p| p[0].is_ascii_lowercase() && p[1].is_ascii_uppercase())
         {
             self.identifiers(no_urls, pos, by_user);
         }

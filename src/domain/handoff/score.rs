@@ -462,7 +462,6 @@ pub struct Context {
 }
 
 pub fn score(u: &Unit, lower: &str, ctx: &Context) -> Scores {
-
     let cues = CueCounts::of(lower);
     let n = u.text.chars().count();
     let words = word_count(u);

@@ -172,7 +172,6 @@ mod props {
     }
 }
 
-
 #[test]
 fn control_characters_do_not_reach_the_briefing() {
     // found by fuzzing: a log with a few control characters gave a briefing made mostly
@@ -185,22 +184,14 @@ fn control_characters_do_not_reach_the_briefing() {
 }
 
 #[test]
-#[ignore]
-fn debug_dump() {
-    let path = std::env::var("DUMP").unwrap();
-    let text = std::fs::read_to_string(path).unwrap();
-    let s = scan::scan(&text);
-    eprintln!("turns {}", s.turns);
-    for f in s.facts.iter().filter(|f| f.kind == FactKind::Version || f.kind == FactKind::Error) {
-        eprintln!("FACT {:?} {} x{} last {:.2}", f.kind, f.text, f.count, f.last);
-    }
-    for u in s.units.iter().take(400) {
-        eprintln!("{:?} {:?} t{} r{} {:.3} [{}] {}", u.role, u.kind, u.turn, u.role_rank, u.pos, u.heading.replace('\u{1f}', " > "), scan::truncate_chars(&u.text, 100));
-    }
-}
-
-#[test]
 fn versions_in_yaml_blocks() {
-    let s = scan::scan("# Doc\n\n```yaml\nTech Stack:\n  Backend: Hono v4.11.7 + TypeScript\n```\n");
-    assert!(s.facts.iter().any(|f| f.kind == FactKind::Version && f.text == "4.11.7"), "{:?}", s.facts);
+    let s =
+        scan::scan("# Doc\n\n```yaml\nTech Stack:\n  Backend: Hono v4.11.7 + TypeScript\n```\n");
+    assert!(
+        s.facts
+            .iter()
+            .any(|f| f.kind == FactKind::Version && f.text == "4.11.7"),
+        "{:?}",
+        s.facts
+    );
 }

@@ -1196,8 +1196,6 @@ fn is_commit(w: &str) -> bool {
         && w.bytes().any(|c| c.is_ascii_alphabetic())
 }
 
-/// Whether a line reads as an error message rather than prose about errors.
-
 /// Case-insensitive automata: the words that make a line a candidate error, and the
 /// phrases that give it the shape of an error message.
 fn error_automata() -> &'static (aho_corasick::AhoCorasick, aho_corasick::AhoCorasick) {

@@ -18,12 +18,27 @@ pub struct HandoffResult {
 #[cfg(feature = "ssr")]
 pub fn render_markdown(md: &str) -> String {
     use pulldown_cmark::{html, Event, Options, Parser};
-    let parser = Parser::new_ext(md, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH).map(
-        |e| match e {
-            Event::Html(t) | Event::InlineHtml(t) => Event::Text(t),
-            other => other,
-        },
-    );
+    // briefings hold identifiers like __init__ or snake_case: underscores are literal
+    // (the engine never writes emphasis), except inside code spans
+    let mut escaped = String::with_capacity(md.len() + 16);
+    let mut in_code = false;
+    for c in md.chars() {
+        match c {
+            '`' => in_code = !in_code,
+            '\n' => in_code = false,
+            '_' if !in_code => escaped.push('\\'),
+            _ => {}
+        }
+        escaped.push(c);
+    }
+    let parser = Parser::new_ext(
+        &escaped,
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
+    )
+    .map(|e| match e {
+        Event::Html(t) | Event::InlineHtml(t) => Event::Text(t),
+        other => other,
+    });
     let mut out = String::new();
     html::push_html(&mut out, parser);
     out
@@ -91,5 +106,9 @@ mod tests {
         assert!(html.contains("<h2>Goal</h2>"));
         assert!(!html.contains("<script>"));
         assert!(html.contains("&lt;script&gt;"));
+        // underscores stay literal, in and out of code spans
+        let html = render_markdown("- Files: scripts/__pycache__, `a__b__`\n");
+        assert!(html.contains("scripts/__pycache__"), "{html}");
+        assert!(html.contains("<code>a__b__</code>"), "{html}");
     }
 }

@@ -81,12 +81,7 @@ pub async fn session_source(
     id: SessionId,
 ) -> Result<(String, Facts), AppError> {
     let s = storage::session::get(conn, id).await?;
-    let turns = storage::session::turns(conn, id).await?;
-    let text = handoff::transcript(
-        turns
-            .iter()
-            .map(|t| (t.role.as_deref().unwrap_or("user"), t.content.as_str())),
-    );
+    let text = session_log(conn, id.0).await?;
     let mut facts = project_facts(conn, s.project_id, false).await?;
     facts.session_number = Some(s.session_number);
     facts.objectives = s.objectives;

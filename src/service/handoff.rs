@@ -75,11 +75,11 @@ async fn project_facts(
     Ok(facts)
 }
 
-/// The conversation of a session as a transcript, and its record.
+/// The conversation of a session as a transcript, its record and its project.
 pub async fn session_source(
     conn: &mut SqliteConnection,
     id: SessionId,
-) -> Result<(String, Facts), AppError> {
+) -> Result<(String, Facts, ProjectId), AppError> {
     let s = storage::session::get(conn, id).await?;
     let text = session_log(conn, id.0).await?;
     let mut facts = project_facts(conn, s.project_id, false).await?;
@@ -88,7 +88,7 @@ pub async fn session_source(
     facts.accomplishments = s.accomplishments;
     facts.blockers = s.blockers;
     facts.notes = s.handoff_notes;
-    Ok((text, facts))
+    Ok((text, facts, s.project_id))
 }
 
 /// Budget for a context: the explicit one, or the level's.
@@ -117,10 +117,9 @@ pub async fn compress(db: &Db, req: &CompressRequest) -> Result<Compressed, AppE
     let (context, facts) = match (req.session_id, req.project_id) {
         (Some(id), _) => {
             let id = SessionId(id);
-            let (text, facts) = session_source(&mut conn, id).await?;
+            let (text, facts, project) = session_source(&mut conn, id).await?;
             if let Some(p) = req.project_id {
-                let s = storage::session::get(&mut conn, id).await?;
-                if s.project_id.0 != p {
+                if project.0 != p {
                     return Err(invalid(
                         "session_id",
                         format!("session {id} is not in project {p}"),
@@ -134,21 +133,14 @@ pub async fn compress(db: &Db, req: &CompressRequest) -> Result<Compressed, AppE
             };
             (context, facts)
         }
-        (None, Some(p)) => {
-            let with_latest = true;
-            (
-                pasted.to_owned(),
-                project_facts(&mut conn, ProjectId(p), with_latest).await?,
-            )
-        }
+        (None, Some(p)) => (
+            pasted.to_owned(),
+            project_facts(&mut conn, ProjectId(p), true).await?,
+        ),
         (None, None) => (pasted.to_owned(), Facts::default()),
     };
     let (budget, level) = budget(req, context.chars().count())?;
-    let has_record = facts.objectives.is_some()
-        || facts.accomplishments.is_some()
-        || facts.blockers.is_some()
-        || facts.notes.is_some();
-    if context.trim().is_empty() && !has_record {
+    if context.trim().is_empty() && !facts.has_record() {
         return Err(invalid(
             "context",
             if req.session_id.is_some() {

@@ -76,22 +76,6 @@ impl Section {
         Section::ALL.into_iter().find(|s| s.title() == t)
     }
 
-    /// Share of the budget a section may fill in the first pass.
-    fn share(self) -> f64 {
-        match self {
-            Section::Goal => 0.10,
-            Section::State => 0.12,
-            Section::Done => 0.05,
-            Section::InProgress => 0.03,
-            Section::Blockers => 0.12,
-            Section::Decisions => 0.07,
-            Section::Files => 0.7,
-            Section::Constraints => 0.09,
-            Section::Next => 0.11,
-            Section::Tail => 0.0,
-        }
-    }
-
     /// Longest item a section takes, in characters.
     fn item_cap(self) -> usize {
         match self {
@@ -154,6 +138,16 @@ pub struct Facts {
     /// Paths of the project's critical files.
     #[serde(default)]
     pub critical_files: Vec<String>,
+}
+
+impl Facts {
+    /// Whether the session record holds anything to brief from.
+    pub fn has_record(&self) -> bool {
+        self.objectives.is_some()
+            || self.accomplishments.is_some()
+            || self.blockers.is_some()
+            || self.notes.is_some()
+    }
 }
 
 /// Sizes before and after.
@@ -440,11 +434,7 @@ pub fn compress(context: &str, facts: &Facts, budget: usize) -> Result<Briefing,
     if !(MIN_BUDGET..=MAX_BUDGET).contains(&budget) {
         return Err(CompressError::Budget);
     }
-    let has_record = facts.objectives.is_some()
-        || facts.accomplishments.is_some()
-        || facts.blockers.is_some()
-        || facts.notes.is_some();
-    if context.trim().is_empty() && has_record {
+    if context.trim().is_empty() && facts.has_record() {
         return Ok(finish(
             context,
             &[],
@@ -621,12 +611,10 @@ impl Builder<'_> {
     }
 
     /// Adds up to `max_new` of the best remaining candidates of `s`, each at most `cap`
-    /// characters, while the section stays within `limit` and the briefing within
-    /// `global`. Returns how many were added.
+    /// characters, while the briefing stays within `global`. Returns how many were added.
     fn fill_units(
         &mut self,
         s: Section,
-        limit: usize,
         global: usize,
         candidates: &[(usize, f64)],
         max_new: usize,
@@ -647,9 +635,7 @@ impl Builder<'_> {
                 continue;
             }
             let overhead = item_cost(s, self.len(s), "");
-            let room = limit
-                .saturating_sub(self.section_used[s as usize])
-                .min(global.min(self.budget).saturating_sub(self.used));
+            let room = global.min(self.budget).saturating_sub(self.used);
             if room < overhead + 30 {
                 break;
             }
@@ -907,7 +893,7 @@ fn build_plan(scanned: &Scan, facts: &Facts, budget: usize) -> Plan {
         Section::InProgress,
     ];
     // the facts list keeps its share of the budget until the prose has had a first say
-    let reserve = ((Section::Files.share() * body as f64) as usize).min(MAX_FACTS_RESERVE);
+    let reserve = ((FACTS_SHARE * body as f64) as usize).min(MAX_FACTS_RESERVE);
     let round_cap = (body / 8).max(100);
     // first round: the best unit of every section, short
     for s in order {
@@ -917,7 +903,6 @@ fn build_plan(scanned: &Scan, facts: &Facts, budget: usize) -> Plan {
         };
         b.fill_units(
             s,
-            usize::MAX,
             budget.saturating_sub(reserve),
             &candidates[s as usize],
             1,
@@ -931,14 +916,7 @@ fn build_plan(scanned: &Scan, facts: &Facts, budget: usize) -> Plan {
     loop {
         let mut added = 0;
         for s in order {
-            added += b.fill_units(
-                s,
-                usize::MAX,
-                budget,
-                &candidates[s as usize],
-                1,
-                usize::MAX,
-            );
+            added += b.fill_units(s, budget, &candidates[s as usize], 1, usize::MAX);
         }
         if added == 0 {
             break;
@@ -962,6 +940,9 @@ fn error_signature(text: &str) -> String {
         .join(" ")
         .to_lowercase()
 }
+
+/// Share of the budget the facts list reserves before the prose's second round.
+const FACTS_SHARE: f64 = 0.7;
 
 /// The most the facts list reserves before the prose has had its first say: at large
 /// budgets the prose gets the rest.

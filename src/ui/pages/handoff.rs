@@ -62,15 +62,15 @@ pub fn HandoffPage() -> impl IntoView {
                         <div class="field">
                             <label for="handoff-level">"Level"</label>
                             <select id="handoff-level" name="level">
-                                <option value="low">"Low · about 10 %"</option>
-                                <option value="medium" selected=true>"Medium · about 5 %"</option>
-                                <option value="high">"High · about 2 %"</option>
+                                <option value="low">"Low (10 %)"</option>
+                                <option value="medium" selected=true>"Medium (5 %)"</option>
+                                <option value="high">"High (2 %)"</option>
                             </select>
                             <FieldError error field="compress_level" id="handoff-level-error"/>
                         </div>
                         <div class="field">
                             <label for="handoff-budget">"Budget (characters)"</label>
-                            <input id="handoff-budget" name="budget_chars" inputmode="numeric" placeholder="from the level"
+                            <input id="handoff-budget" name="budget_chars" type="text" inputmode="numeric" placeholder="from the level"
                                 aria-describedby="handoff-budget-error"/>
                             <FieldError error field="budget_chars" id="handoff-budget-error"/>
                         </div>

@@ -37,6 +37,7 @@ macro_rules! id_type {
 
 pub mod account;
 pub mod briefing;
+pub mod bundle;
 pub mod conversation;
 pub mod handoff;
 pub mod project;

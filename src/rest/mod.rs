@@ -3,6 +3,7 @@
 //! "suggestion": "…"}`. Bad input is always a 4xx with a JSON message, never a 500.
 
 pub mod account;
+pub mod bundle;
 pub mod handoff;
 pub mod project;
 pub mod project_file;
@@ -33,6 +34,9 @@ pub fn router(max_body_bytes: usize) -> Router<AppState> {
         )
         .route("/projects/{id}/restore", post(project::restore))
         .route("/projects/{id}/switches", get(account::project_switches))
+        .route("/projects/{id}/export", get(bundle::download))
+        .route("/private/export-project", post(bundle::export))
+        .route("/private/import-project", post(bundle::import))
         .route("/accounts", get(account::list).post(account::create))
         .route(
             "/accounts/{id}",
@@ -145,26 +149,7 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let is_json = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| {
-                let mime = v
-                    .split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_ascii_lowercase();
-                mime == "application/json" || mime.ends_with("+json")
-            })
-            .unwrap_or(false);
-        if !is_json {
-            return Err(AppError::UnsupportedMediaType {
-                message: "expected a JSON body (Content-Type: application/json)".into(),
-            }
-            .into());
-        }
+        require_json(req.headers())?;
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 AppError::PayloadTooLarge {
@@ -175,6 +160,31 @@ where
             }
         })?;
         parse_json(&bytes).map(ApiJson).map_err(ApiError)
+    }
+}
+
+/// 415 unless the request says its body is JSON.
+pub fn require_json(headers: &axum::http::HeaderMap) -> Result<(), ApiError> {
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            let mime = v
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            mime == "application/json" || mime.ends_with("+json")
+        })
+        .unwrap_or(false);
+    if is_json {
+        Ok(())
+    } else {
+        Err(AppError::UnsupportedMediaType {
+            message: "expected a JSON body (Content-Type: application/json)".into(),
+        }
+        .into())
     }
 }
 

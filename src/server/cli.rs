@@ -1,4 +1,4 @@
-//! `paas [serve|migrate|compress]`.
+//! `paas [serve|migrate|compress|backup|export|import]`.
 
 use crate::server::settings::{Cli, Command, Settings};
 use crate::server::{router, telemetry, AppState};
@@ -20,6 +20,14 @@ pub async fn main() -> std::process::ExitCode {
             telemetry::init();
             migrate(cli.settings).await
         }
+        Command::Backup { file } => backup(cli.settings, &file).await,
+        Command::Export { project, out } => export(cli.settings, project, out.as_deref()).await,
+        Command::Import {
+            file,
+            name,
+            on_conflict,
+            dry_run,
+        } => import(cli.settings, &file, name, &on_conflict, dry_run).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -49,6 +57,105 @@ fn compress(budget_chars: Option<usize>, level: &str) -> Result<(), String> {
         .map_err(|e| format!("cannot write stdout: {e}"))
 }
 
+async fn open(settings: &Settings) -> Result<storage::Db, String> {
+    storage::open(&settings.database_url)
+        .await
+        .map_err(|_| format!("cannot open or migrate {}", settings.database_url))
+}
+
+/// `paas backup FILE`
+async fn backup(settings: Settings, file: &std::path::Path) -> Result<(), String> {
+    let db = open(&settings).await?;
+    let done = crate::service::backup::backup(&db, file)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "backed up to {} ({} bytes)",
+        done.path.display(),
+        done.bytes
+    );
+    Ok(())
+}
+
+/// `paas export --project ID [--out FILE]`
+async fn export(
+    settings: Settings,
+    project: i64,
+    out: Option<&std::path::Path>,
+) -> Result<(), String> {
+    use std::io::Write;
+    let id = project
+        .to_string()
+        .parse()
+        .map_err(|e: crate::error::FieldError| format!("--project: {}", e.message))?;
+    let db = open(&settings).await?;
+    let bundle = crate::service::bundle::export(&db, id, crate::server::clock::now())
+        .await
+        .map_err(|e| e.to_string())?;
+    let json = serde_json::to_vec_pretty(&bundle).map_err(|e| e.to_string())?;
+    match out {
+        Some(path) => std::fs::write(path, &json)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(&json)
+                .and_then(|()| stdout.write_all(b"\n"))
+                .map_err(|e| format!("cannot write stdout: {e}"))?
+        }
+    }
+    Ok(())
+}
+
+/// `paas import FILE [--name N] [--on-conflict rename|merge|skip] [--dry-run]`
+async fn import(
+    settings: Settings,
+    file: &std::path::Path,
+    name: Option<String>,
+    on_conflict: &str,
+    dry_run: bool,
+) -> Result<(), String> {
+    use crate::service::bundle as svc;
+    use std::io::Read;
+    let text = if file.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| format!("cannot read stdin: {e}"))?;
+        s
+    } else {
+        std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?
+    };
+    let options = svc::ImportOptions {
+        name,
+        on_conflict: crate::domain::bundle::OnConflict::parse(on_conflict)
+            .map_err(|e| e.to_string())?,
+    };
+    let bundle = svc::read(&text).map_err(|e| e.to_string())?;
+    let db = open(&settings).await?;
+    let plan = if dry_run {
+        svc::preview(&db, &bundle, &options).await
+    } else {
+        svc::import(&db, &bundle, &options, crate::server::clock::now())
+            .await
+            .map(|o| o.plan)
+    }
+    .map_err(|e| e.to_string())?;
+    let c = &plan.counts;
+    println!("{}", plan.summary());
+    println!(
+        "{} sessions, {} conversation turns, {} snapshots, {} files, {} handoffs, {} knowledge entries, {} account switches",
+        c.sessions, c.conversation_turns, c.context_snapshots, c.files, c.handoffs, c.knowledge, c.account_switches
+    );
+    if !plan.accounts_created.is_empty() {
+        println!("new accounts: {}", plan.accounts_created.join(", "));
+    }
+    if dry_run {
+        println!("dry run: nothing was written");
+    }
+    Ok(())
+}
+
 async fn migrate(settings: Settings) -> Result<(), String> {
     storage::open(&settings.database_url)
         .await
@@ -69,9 +176,14 @@ async fn serve(settings: Settings) -> Result<(), String> {
         leptos_options,
         db: db.clone(),
         max_body_bytes: settings.max_body_bytes,
+        max_import_bytes: settings.max_import_bytes,
         pool: settings.pool(),
+        imports: Default::default(),
     };
-    spawn_refiller(db, settings.pool(), settings.refill_interval_secs);
+    spawn_refiller(db.clone(), settings.pool(), settings.refill_interval_secs);
+    if let Some(dir) = settings.backup_dir.clone() {
+        spawn_backups(db, dir, settings.backup_every_hours, settings.backup_keep);
+    }
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(settings.addr)
         .await
@@ -96,6 +208,29 @@ fn spawn_refiller(db: storage::Db, pool: crate::service::account::PoolSettings, 
             let now = crate::server::clock::now();
             if let Err(e) = crate::service::account::refresh_due(&db, now, pool.thresholds).await {
                 tracing::warn!(error = %e, "background refill failed");
+            }
+        }
+    });
+}
+
+/// Backs up the whole database into `dir` every `hours`, keeping the newest `keep`.
+fn spawn_backups(db: storage::Db, dir: std::path::PathBuf, hours: u64, keep: u64) {
+    tracing::info!(dir = %dir.display(), hours, keep, "scheduled backups on");
+    tokio::spawn(async move {
+        let every = std::time::Duration::from_secs(hours.max(1) * 3600);
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        loop {
+            tick.tick().await;
+            let now = crate::server::clock::now();
+            let keep = usize::try_from(keep).unwrap_or(usize::MAX);
+            match crate::service::backup::scheduled(&db, &dir, keep, now).await {
+                Ok((done, pruned)) => tracing::info!(
+                    file = %done.path.display(),
+                    bytes = done.bytes,
+                    pruned = pruned.len(),
+                    "scheduled backup written"
+                ),
+                Err(e) => tracing::warn!(error = %e, "scheduled backup failed"),
             }
         }
     });

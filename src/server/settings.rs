@@ -33,6 +33,34 @@ pub enum Command {
         #[arg(long, value_parser = ["low", "medium", "high"], default_value = "medium")]
         level: String,
     },
+    /// Copy the whole database to FILE (a new file) while the app may be running, then exit.
+    Backup {
+        /// Where the copy goes; it must not exist yet.
+        file: std::path::PathBuf,
+    },
+    /// Write a project and everything recorded about it as a JSON bundle.
+    Export {
+        /// The project's id.
+        #[arg(long)]
+        project: i64,
+        /// Write to this file instead of stdout.
+        #[arg(long, short)]
+        out: Option<std::path::PathBuf>,
+    },
+    /// Import a project bundle written by `paas export` or the dashboard ("-" reads stdin).
+    Import {
+        file: std::path::PathBuf,
+        /// Import under this name instead of the bundle's.
+        #[arg(long)]
+        name: Option<String>,
+        /// When a project of that name exists: import under a free name, merge into it, or
+        /// skip.
+        #[arg(long, value_parser = ["rename", "merge", "skip"], default_value = "rename")]
+        on_conflict: String,
+        /// Show what would be imported; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -94,6 +122,39 @@ pub struct Settings {
         global = true
     )]
     pub refill_interval_secs: u64,
+
+    /// While serving, back up the whole database into this directory on a schedule.
+    #[arg(long, env = "PAAS_BACKUP_DIR", global = true)]
+    pub backup_dir: Option<std::path::PathBuf>,
+
+    /// Hours between scheduled backups (with --backup-dir).
+    #[arg(
+        long,
+        env = "PAAS_BACKUP_EVERY_HOURS",
+        default_value_t = 24,
+        value_parser = clap::value_parser!(u64).range(1..=8760),
+        global = true
+    )]
+    pub backup_every_hours: u64,
+
+    /// Scheduled backups to keep; older ones are deleted.
+    #[arg(
+        long,
+        env = "PAAS_BACKUP_KEEP",
+        default_value_t = 7,
+        value_parser = clap::value_parser!(u64).range(1..=10000),
+        global = true
+    )]
+    pub backup_keep: u64,
+
+    /// Largest project bundle accepted by an import, in bytes.
+    #[arg(
+        long,
+        env = "PAAS_MAX_IMPORT_BYTES",
+        default_value_t = 256 * 1024 * 1024,
+        global = true
+    )]
+    pub max_import_bytes: usize,
 }
 
 impl Settings {
@@ -118,6 +179,10 @@ impl Default for Settings {
             low_below: 50,
             handoff_credit_savings: 15,
             refill_interval_secs: 60,
+            backup_dir: None,
+            backup_every_hours: 24,
+            backup_keep: 7,
+            max_import_bytes: 256 * 1024 * 1024,
         }
     }
 }
@@ -144,5 +209,17 @@ mod tests {
         assert_eq!(cli.settings.database_url, "sqlite:/tmp/x.db");
         assert_eq!(cli.settings.addr.port(), 8080);
         assert!(Cli::try_parse_from(["paas", "--addr", "nowhere"]).is_err());
+        let cli =
+            Cli::try_parse_from(["paas", "import", "b.json", "--on-conflict", "merge"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Some(Command::Import { ref on_conflict, dry_run: false, .. }) if on_conflict == "merge"
+        ));
+        assert!(Cli::try_parse_from(["paas", "import", "b.json", "--on-conflict", "x"]).is_err());
+        assert!(
+            Cli::try_parse_from(["paas", "export"]).is_err(),
+            "--project is required"
+        );
+        assert!(Cli::try_parse_from(["paas", "--backup-keep", "0"]).is_err());
     }
 }

@@ -9,5 +9,10 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub max_body_bytes: usize,
+    /// Largest project bundle an import accepts.
+    #[from_ref(skip)]
+    pub max_import_bytes: usize,
     pub pool: crate::service::account::PoolSettings,
+    /// Uploaded bundles waiting for confirmation on the import preview page.
+    pub imports: crate::service::bundle::Staging,
 }

@@ -12,7 +12,8 @@ use crate::domain::time::Timestamp;
 use crate::error::{AppError, FieldError};
 use crate::storage::{self, bundle as store, Db};
 use sqlx::SqliteConnection;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
 
 /// How an import should treat names.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -212,6 +213,45 @@ async fn apply(
     )
     .await?;
     Ok(Some(project))
+}
+
+/// An uploaded bundle waiting for the user to confirm its import.
+#[derive(Debug)]
+pub struct Staged {
+    pub bundle: Bundle,
+    pub options: ImportOptions,
+    pub file_name: String,
+}
+
+/// Uploaded bundles awaiting confirmation, by an unguessable token. It holds the last few
+/// uploads only (the oldest goes first) and lives in memory: a restart forgets them and
+/// the user uploads again.
+#[derive(Debug, Clone, Default)]
+pub struct Staging(Arc<Mutex<VecDeque<(String, Arc<Staged>)>>>);
+
+/// How many uploads wait at most.
+pub const STAGED_MAX: usize = 4;
+
+impl Staging {
+    pub fn put(&self, staged: Staged) -> String {
+        let token = uuid::Uuid::new_v4().simple().to_string();
+        let mut q = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        q.push_back((token.clone(), Arc::new(staged)));
+        while q.len() > STAGED_MAX {
+            q.pop_front();
+        }
+        token
+    }
+
+    pub fn get(&self, token: &str) -> Option<Arc<Staged>> {
+        let q = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        q.iter().find(|(t, _)| t == token).map(|(_, s)| s.clone())
+    }
+
+    pub fn remove(&self, token: &str) {
+        let mut q = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        q.retain(|(t, _)| t != token);
+    }
 }
 
 #[cfg(test)]

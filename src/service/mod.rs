@@ -2,6 +2,7 @@
 //! They take `now` as an argument; only `server::clock` reads the clock.
 
 pub mod account;
+pub mod backup;
 pub mod bundle;
 pub mod handoff;
 pub mod project;

@@ -6,6 +6,7 @@
 //! another writer got there first; an immediate one waits for the lock (busy timeout).
 
 pub mod account;
+pub mod backup;
 pub mod bundle;
 pub mod handoff;
 pub mod project;

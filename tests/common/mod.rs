@@ -19,6 +19,7 @@ pub struct TestApp {
 }
 
 pub const MAX_BODY: usize = 64 * 1024;
+pub const MAX_IMPORT: usize = 1024 * 1024;
 
 pub async fn app() -> TestApp {
     let dir = tempfile::tempdir().unwrap();
@@ -30,7 +31,9 @@ pub async fn app() -> TestApp {
         leptos_options,
         db: db.clone(),
         max_body_bytes: MAX_BODY,
+        max_import_bytes: MAX_IMPORT,
         pool: Default::default(),
+        imports: Default::default(),
     });
     TestApp {
         _dir: dir,

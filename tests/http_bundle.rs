@@ -252,3 +252,133 @@ async fn bad_imports_name_the_problem_and_write_nothing() {
         StatusCode::BAD_REQUEST
     );
 }
+
+fn upload(fields: &[(&str, &str)], file: Option<&[u8]>) -> axum::http::Request<axum::body::Body> {
+    let boundary = "XBUNDLEX";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                .as_bytes(),
+        );
+    }
+    if let Some(file) = file {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"shop.json\"\r\nContent-Type: application/json\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(file);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    axum::http::Request::post("/upload/import")
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(axum::body::Body::from(body))
+        .unwrap()
+}
+
+fn location(a: &common::Answer) -> String {
+    a.headers[header::LOCATION].to_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn the_import_page_uploads_previews_and_applies_without_javascript() {
+    let app = app().await;
+    let project = seeded(&app).await;
+    let bundle = app
+        .get(&format!("/api/projects/{project}/export"))
+        .await
+        .body;
+
+    let page = app.get("/import").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains("action=\"/upload/import\""));
+    assert!(page.text().contains("enctype=\"multipart/form-data\""));
+
+    let a = app
+        .send(upload(
+            &[("name", ""), ("on_conflict", "rename")],
+            Some(&bundle),
+        ))
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+    let to = location(&a);
+    assert!(to.starts_with("/import/"), "{to}");
+    let token = to.trim_start_matches("/import/").to_owned();
+
+    let preview = app.get(&to).await;
+    assert_eq!(preview.status, StatusCode::OK);
+    let html = preview.text();
+    assert!(html.contains("Import “shop.json”"), "{html}");
+    assert!(html.contains("The name is taken: creates the project as “Invoices (2)”."));
+    assert!(html.contains("claude-a"));
+    assert_eq!(app.project_count().await, 1, "a preview writes nothing");
+
+    // confirming is a plain form post to the server function; it redirects to the project
+    let before = app.project_count().await;
+    let req = axum::http::Request::post("/rpc/apply_import")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html,application/xhtml+xml")
+        .header(header::REFERER, format!("http://localhost{to}"))
+        .body(axum::body::Body::from(format!("token={token}")))
+        .unwrap();
+    let a = app.send(req).await;
+    assert!(a.status.is_redirection(), "{} {}", a.status, a.text());
+    let project_page = location(&a);
+    assert!(project_page.starts_with("/projects/"), "{project_page}");
+    assert_eq!(app.project_count().await, before + 1);
+    let html = app.get(&project_page).await.text();
+    assert!(html.contains("Invoices (2)"));
+
+    // the token is used up
+    let gone = app.get(&to).await;
+    assert_eq!(gone.status, StatusCode::CONFLICT);
+    assert!(gone.text().contains("upload the file again"));
+}
+
+#[tokio::test]
+async fn a_bad_upload_returns_to_the_form_with_the_problem_next_to_the_field() {
+    let app = app().await;
+    let project = seeded(&app).await;
+    let mut bundle = app
+        .get(&format!("/api/projects/{project}/export"))
+        .await
+        .json();
+    bundle["sessions"][0]["account_id"] = json!(4242);
+    type Case<'a> = (Vec<(&'a str, &'a str)>, Option<Vec<u8>>, &'a str, &'a str);
+    let cases: [Case; 4] = [
+        (vec![], None, "file", "choose a bundle file"),
+        (vec![], Some(b"not json".to_vec()), "file", "bundle"),
+        (
+            vec![],
+            Some(bundle.to_string().into_bytes()),
+            "file",
+            "sessions[0].account_id",
+        ),
+        (
+            vec![("on_conflict", "replace")],
+            Some(b"{}".to_vec()),
+            "on_conflict",
+            "rename, merge, skip",
+        ),
+    ];
+    for (fields, file, field, words) in cases {
+        let a = app.send(upload(&fields, file.as_deref())).await;
+        assert_eq!(a.status, StatusCode::SEE_OTHER);
+        let to = location(&a);
+        assert!(
+            to.starts_with(&format!("/import?field={field}&error=")),
+            "{to}"
+        );
+        let html = app.get(&to).await.text();
+        let shown = html
+            .split(&format!("data-field=\"{field}\""))
+            .nth(1)
+            .unwrap_or_else(|| panic!("no message next to {field}: {to}"));
+        let message = shown.split("</p>").next().unwrap();
+        assert!(message.contains(words), "{message}");
+    }
+    assert_eq!(app.project_count().await, 1);
+}

@@ -7,8 +7,9 @@ use crate::service::session as svc;
 use axum::extract::{Multipart, Path, State};
 use axum::response::Redirect;
 
-fn back(id: &str, key: &str, value: &str) -> Redirect {
-    let value: String = value
+/// Percent-encodes a query-string value.
+pub fn encode(value: &str) -> String {
+    value
         .bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
@@ -16,8 +17,11 @@ fn back(id: &str, key: &str, value: &str) -> Redirect {
             }
             _ => format!("%{b:02X}"),
         })
-        .collect();
-    Redirect::to(&format!("/sessions/{id}?{key}={value}"))
+        .collect()
+}
+
+fn back(id: &str, key: &str, value: &str) -> Redirect {
+    Redirect::to(&format!("/sessions/{id}?{key}={}", encode(value)))
 }
 
 /// `POST /upload/sessions/{id}/import` (multipart: `file`, `format`).

@@ -31,9 +31,16 @@ pub fn router(state: AppState) -> Router {
             axum::routing::post(crate::api::upload::import_file),
         )
         .layer(axum::extract::DefaultBodyLimit::max(state.max_body_bytes));
+    let imports = Router::new()
+        .route(
+            "/upload/import",
+            axum::routing::post(crate::api::bundle::upload),
+        )
+        .layer(axum::extract::DefaultBodyLimit::max(state.max_import_bytes));
     Router::new()
         .nest("/api", crate::rest::router(state.max_body_bytes))
         .merge(uploads)
+        .merge(imports)
         .merge(pages)
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())

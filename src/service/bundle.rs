@@ -227,7 +227,10 @@ pub struct Staged {
 /// uploads only (the oldest goes first) and lives in memory: a restart forgets them and
 /// the user uploads again.
 #[derive(Debug, Clone, Default)]
-pub struct Staging(Arc<Mutex<VecDeque<(String, Arc<Staged>)>>>);
+pub struct Staging(Arc<Mutex<VecDeque<Waiting>>>);
+
+/// A token and the upload it stands for.
+type Waiting = (String, Arc<Staged>);
 
 /// How many uploads wait at most.
 pub const STAGED_MAX: usize = 4;

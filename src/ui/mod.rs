@@ -10,6 +10,7 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 use pages::accounts::{AccountPage, AccountsPage};
+use pages::bundle::{ImportPage, ImportPreviewPage};
 use pages::dashboard::Dashboard;
 use pages::handoff::HandoffPage;
 use pages::not_found::NotFound;
@@ -62,6 +63,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sessions") view=SessionsPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/sessions/:id") view=SessionPage ssr=SsrMode::Async/>
                     <Route path=path!("/handoff") view=HandoffPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/import") view=ImportPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/import/:token") view=ImportPreviewPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

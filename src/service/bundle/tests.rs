@@ -316,7 +316,8 @@ async fn a_bad_bundle_is_refused_with_its_first_problem_and_writes_nothing() {
         serde_json::to_value(export(&db, id, t("2026-03-02T00:00:00Z")).await.unwrap()).unwrap();
     let before = rows(&db).await;
     let now = t("2026-03-03T00:00:00Z");
-    let cases: Vec<(Box<dyn Fn(&mut serde_json::Value)>, &str)> = vec![
+    type Edit = Box<dyn Fn(&mut serde_json::Value)>;
+    let cases: Vec<(Edit, &str)> = vec![
         (
             Box::new(|v| v["format_version"] = 9.into()),
             "bundle.format_version",

@@ -50,7 +50,10 @@ pub fn Dashboard() -> impl IntoView {
                 <h1>"Projects"</h1>
                 <p class="muted">"Sessions, credits and handoffs of every piece of work."</p>
             </div>
-            <a class="btn primary show-narrow" href="#project-name">"New project"</a>
+            <div class="head-actions">
+                <a class="btn" href="/import" data-testid="import-link">"Import"</a>
+                <a class="btn primary show-narrow" href="#project-name">"New project"</a>
+            </div>
         </div>
         <Transition fallback=|| view! { <div class="stats placeholder" aria-hidden="true"></div> }>
             {move || Suspend::new(async move {

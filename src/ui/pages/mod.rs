@@ -1,4 +1,5 @@
 pub mod accounts;
+pub mod bundle;
 pub mod dashboard;
 pub mod handoff;
 pub mod not_found;

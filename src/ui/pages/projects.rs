@@ -86,11 +86,13 @@ fn ProjectDetail(view: ProjectView, actions: Actions) -> impl IntoView {
                 </div>
             </div>
         </div>
-        {deleted.is_none().then(|| view! {
-            <p class="head-actions">
+        <p class="head-actions">
+            {deleted.is_none().then(|| view! {
                 <a class="btn primary" href=format!("/sessions?project_id={}#start-title", p.id) data-testid="start-session-link">"Start a session"</a>
-            </p>
-        })}
+            })}
+            <a class="btn" href=format!("/api/projects/{}/export", p.id) download rel="external" data-testid="export-project"
+                title="Download the project with its sessions, files and history as a JSON bundle">"Export"</a>
+        </p>
         {deleted.map(|at| view! { <TrashBanner project=p.clone() at=at.ago(now) action=actions.restore/> })}
         <div class="detail">
             <div class="detail-main">

@@ -102,7 +102,6 @@ pub fn ImportPreviewPage() -> impl IntoView {
     view! {
         <Title text="Import preview"/>
         <nav class="crumbs" aria-label="Breadcrumb">
-            <a href="/">"Projects"</a>
             <a href="/import">"Import"</a>
         </nav>
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>

@@ -143,6 +143,9 @@ async fn import(
     .map_err(|e| e.to_string())?;
     let c = &plan.counts;
     println!("{}", plan.summary());
+    if plan.action == crate::domain::bundle::ImportAction::Skip {
+        return Ok(());
+    }
     println!(
         "{} sessions, {} conversation turns, {} snapshots, {} files, {} handoffs, {} knowledge entries, {} account switches",
         c.sessions, c.conversation_turns, c.context_snapshots, c.files, c.handoffs, c.knowledge, c.account_switches

@@ -735,7 +735,7 @@ pub fn parse(text: &str) -> Result<Bundle, FieldError> {
     let de = &mut serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
-        let path = if path.is_empty() || path == "." {
+        let path = if path.is_empty() || path == "." || path == "?" {
             "bundle".to_owned()
         } else {
             path

@@ -6,6 +6,7 @@
 pub mod account;
 pub mod bundle;
 pub mod handoff;
+pub mod knowledge;
 pub mod project;
 pub mod session;
 pub mod stats;

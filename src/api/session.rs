@@ -41,7 +41,7 @@ pub struct SessionChoices {
 }
 
 #[cfg(feature = "ssr")]
-fn id_of(raw: &str, field: &str) -> Result<i64, AppError> {
+pub(crate) fn id_of(raw: &str, field: &str) -> Result<i64, AppError> {
     match raw.trim().parse::<i64>() {
         Ok(n) if n > 0 => Ok(n),
         _ => Err(FieldError::new(field, format!("{raw:?} is not an id")).into()),
@@ -49,7 +49,7 @@ fn id_of(raw: &str, field: &str) -> Result<i64, AppError> {
 }
 
 #[cfg(feature = "ssr")]
-fn opt_number(raw: Option<String>, field: &str) -> Result<Option<i64>, AppError> {
+pub(crate) fn opt_number(raw: Option<String>, field: &str) -> Result<Option<i64>, AppError> {
     match raw.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
         Some(v) => v

@@ -41,6 +41,7 @@ pub mod briefing;
 pub mod bundle;
 pub mod conversation;
 pub mod handoff;
+pub mod knowledge;
 pub mod project;
 pub mod project_file;
 pub mod quota;

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod bundle;
 pub mod handoff;
+pub mod knowledge;
 pub mod project;
 pub mod project_file;
 pub mod session;
@@ -52,6 +53,16 @@ pub fn router(max_body_bytes: usize) -> Router<AppState> {
         .route("/private/select-best-account", post(account::select_best))
         .route("/private/auto-rotate", post(account::auto_rotate))
         .route("/private/switch-account", post(account::switch))
+        .route("/knowledge", get(knowledge::list).post(knowledge::create))
+        .route("/knowledge/suggest", get(knowledge::suggest))
+        .route(
+            "/knowledge/{id}",
+            get(knowledge::get)
+                .put(knowledge::update)
+                .patch(knowledge::update)
+                .delete(knowledge::delete),
+        )
+        .route("/knowledge/{id}/outcomes", post(knowledge::outcome))
         .route("/handoff/compress", post(handoff::compress))
         .route("/private/smart-compress", post(handoff::smart_compress))
         .route("/sessions", get(session::list).post(session::start))

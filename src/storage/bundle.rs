@@ -448,17 +448,20 @@ pub async fn insert_knowledge(
     rows: &[KnowledgeRecord],
     sessions: &HashMap<i64, i64>,
 ) -> Result<(), AppError> {
-    for chunk in rows.chunks(rows_per_statement(9)) {
+    for chunk in rows.chunks(rows_per_statement(10)) {
         let mut qb = QueryBuilder::<Sqlite>::new(
             "INSERT INTO knowledge_base (category, title, description, tags, usage_count, \
-             success_rate, source_session_id, created_at, updated_at) ",
+             success_count, success_rate, source_session_id, created_at, updated_at) ",
         );
         qb.push_values(chunk, |mut b, k| {
+            // bundles carry the rate; the count of applications that worked follows from it
+            let worked = (k.success_rate * k.usage_count as f64).round() as i64;
             b.push_bind(k.category.clone())
                 .push_bind(k.title.clone())
                 .push_bind(k.description.clone())
                 .push_bind(k.tags.clone())
                 .push_bind(k.usage_count)
+                .push_bind(worked.clamp(0, k.usage_count))
                 .push_bind(k.success_rate)
                 .push_bind(k.source_session_id.and_then(|s| sessions.get(&s).copied()))
                 .push_bind(k.created_at)

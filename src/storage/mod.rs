@@ -9,6 +9,7 @@ pub mod account;
 pub mod backup;
 pub mod bundle;
 pub mod handoff;
+pub mod knowledge;
 pub mod project;
 pub mod project_file;
 pub mod session;

@@ -13,6 +13,7 @@ use pages::accounts::{AccountPage, AccountsPage};
 use pages::bundle::{ImportPage, ImportPreviewPage};
 use pages::dashboard::Dashboard;
 use pages::handoff::HandoffPage;
+use pages::knowledge::{KnowledgeEntryPage, KnowledgePage};
 use pages::not_found::NotFound;
 use pages::projects::ProjectPage;
 use pages::sessions::{SessionPage, SessionsPage};
@@ -64,6 +65,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sessions/:id") view=SessionPage ssr=SsrMode::Async/>
                     <Route path=path!("/handoff") view=HandoffPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/import") view=ImportPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/knowledge") view=KnowledgePage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/knowledge/:id") view=KnowledgeEntryPage ssr=SsrMode::Async/>
                     <Route path=path!("/import/:token") view=ImportPreviewPage ssr=SsrMode::Async/>
                 </Routes>
             </main>

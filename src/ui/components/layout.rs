@@ -38,6 +38,7 @@ pub fn AppHeader() -> impl IntoView {
     let on_accounts = move || location.pathname.get().starts_with("/accounts");
     let on_sessions = move || location.pathname.get().starts_with("/sessions");
     let on_handoff = move || location.pathname.get().starts_with("/handoff");
+    let on_knowledge = move || location.pathname.get().starts_with("/knowledge");
     view! {
         <header class="topbar">
             <a class="brand" href="/" aria-label="PAAS home">
@@ -53,6 +54,7 @@ pub fn AppHeader() -> impl IntoView {
                 <a href="/sessions" aria-current=move || on_sessions().then_some("page")>"Sessions"</a>
                 <a href="/accounts" aria-current=move || on_accounts().then_some("page")>"Accounts"</a>
                 <a href="/handoff" aria-current=move || on_handoff().then_some("page")>"Handoff"</a>
+                <a href="/knowledge" aria-current=move || on_knowledge().then_some("page")>"Knowledge"</a>
             </nav>
             <ThemeToggle/>
         </header>

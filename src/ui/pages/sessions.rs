@@ -337,6 +337,26 @@ fn SessionDetailView(v: SessionView, actions: SessionActions) -> impl IntoView {
     let text = |t: &Option<String>| t.clone().unwrap_or_default();
     let (id1, id2, id3, id4, id6) = (id.clone(), id.clone(), id.clone(), id.clone(), id.clone());
     let id5 = id;
+    // what the suggestions search for: objectives and blockers, as typed (debounced)
+    let typed = RwSignal::new((text(&s.objectives), text(&s.blockers)));
+    let asked = RwSignal::new(format!("{}\n{}", text(&s.objectives), text(&s.blockers)));
+    let typing = StoredValue::new(0u64);
+    let sid = s.id.0;
+    let save_offer = (!running && (s.accomplishments.is_some() || s.blockers.is_some()))
+        .then(|| (s.accomplishments.clone(), s.blockers.clone()));
+    let retype = move || {
+        let n = typing.get_value() + 1;
+        typing.set_value(n);
+        set_timeout(
+            move || {
+                if typing.get_value() == n {
+                    let (o, b) = typed.get_untracked();
+                    asked.set(format!("{o}\n{b}"));
+                }
+            },
+            std::time::Duration::from_millis(300),
+        );
+    };
     view! {
         <Title text=title.clone()/>
         <div class="page-head">
@@ -365,7 +385,8 @@ fn SessionDetailView(v: SessionView, actions: SessionActions) -> impl IntoView {
                         <input type="hidden" name="id" value=id1/>
                         <div class="field">
                             <label for="s-objectives">"Objectives"</label>
-                            <textarea id="s-objectives" name="objectives" rows="2" disabled=!running prop:value=text(&s.objectives)>{text(&s.objectives)}</textarea>
+                            <textarea id="s-objectives" name="objectives" rows="2" disabled=!running prop:value=text(&s.objectives)
+                                on:input=move |ev| { typed.update(|t| t.0 = event_target_value(&ev)); retype(); }>{text(&s.objectives)}</textarea>
                         </div>
                         <div class="field">
                             <label for="s-accomplishments">"Accomplishments"</label>
@@ -373,7 +394,8 @@ fn SessionDetailView(v: SessionView, actions: SessionActions) -> impl IntoView {
                         </div>
                         <div class="field">
                             <label for="s-blockers">"Blockers"</label>
-                            <textarea id="s-blockers" name="blockers" rows="2" disabled=!running prop:value=text(&s.blockers)>{text(&s.blockers)}</textarea>
+                            <textarea id="s-blockers" name="blockers" rows="2" disabled=!running prop:value=text(&s.blockers)
+                                on:input=move |ev| { typed.update(|t| t.1 = event_target_value(&ev)); retype(); }>{text(&s.blockers)}</textarea>
                         </div>
                         <div class="field">
                             <label for="s-notes">"Handoff notes"</label>
@@ -394,6 +416,10 @@ fn SessionDetailView(v: SessionView, actions: SessionActions) -> impl IntoView {
                         {running.then(|| view! { <button type="submit" class="btn primary">"Save"</button> })}
                     </ActionForm>
                 </section>
+                <crate::ui::pages::knowledge::KnowledgeSuggestions text=asked.into() session_id=sid/>
+                {save_offer.map(|(acc, blk)| view! {
+                    <crate::ui::pages::knowledge::SaveToKnowledge session_id=sid accomplishments=acc blockers=blk/>
+                })}
                 <section class="panel" aria-labelledby="conv-title">
                     <h2 id="conv-title">"Conversation"</h2>
                     {match upload_note {

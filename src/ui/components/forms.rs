@@ -45,3 +45,15 @@ pub fn FormError(
             .map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })
     }
 }
+
+/// The text to put inside a `<textarea>`. Leptos writes a textarea's children into the
+/// server-rendered HTML without escaping them, so a value holding `</textarea>` could
+/// close the element and inject markup. On the server `&` and `<` are escaped (the browser
+/// decodes them back inside a textarea); in the browser the text is already a text node.
+pub fn textarea_text(s: &str) -> String {
+    if cfg!(feature = "ssr") {
+        s.replace('&', "&amp;").replace('<', "&lt;")
+    } else {
+        s.to_owned()
+    }
+}

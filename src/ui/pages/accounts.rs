@@ -11,7 +11,7 @@ use crate::domain::account::{
 };
 use crate::domain::time::Timestamp;
 use crate::error::AppError;
-use crate::ui::components::forms::{last_error, FieldError, FormError};
+use crate::ui::components::forms::{last_error, textarea_text, FieldError, FormError};
 use crate::ui::components::layout::ErrorPanel;
 use crate::ui::components::status::{AccountBadge, Meter};
 use leptos::prelude::*;
@@ -426,7 +426,7 @@ fn AccountFields(
         </fieldset>
         <div class="field">
             <label for=id("notes")>"Notes " <span class="muted">"(optional; never passwords)"</span></label>
-            <textarea id=id("notes") name="form[notes]" rows="2">{val(|a| a.notes.clone())}</textarea>
+            <textarea id=id("notes") name="form[notes]" rows="2">{textarea_text(&val(|a| a.notes.clone()))}</textarea>
         </div>
     }
 }

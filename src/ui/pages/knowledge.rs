@@ -9,7 +9,7 @@ use crate::api::knowledge::{
     KnowledgeListing, RecordKnowledgeOutcome, UpdateKnowledge,
 };
 use crate::domain::knowledge::{segments, Category, Entry, Hit};
-use crate::ui::components::forms::{last_error, FieldError, FormError};
+use crate::ui::components::forms::{last_error, textarea_text, FieldError, FormError};
 use crate::ui::components::layout::ErrorPanel;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -262,7 +262,7 @@ fn EntryFields(
         <div class="field">
             <label for=id("description")>"Solution " <span class="muted">"(Markdown)"</span></label>
             <textarea id=id("description") name="description" rows="6" required prop:value=description.clone()
-                placeholder="What worked, when it applies, the exact error message or identifiers">{description.clone()}</textarea>
+                placeholder="What worked, when it applies, the exact error message or identifiers">{textarea_text(&description)}</textarea>
             <FieldError error field="description" id="entry-description-error"/>
         </div>
         <div class="field">
@@ -506,7 +506,7 @@ pub fn SaveToKnowledge(
                 </div>
                 <div class="field">
                     <label for="save-description">"Solution"</label>
-                    <textarea id="save-description" name="description" rows="5" prop:value=description.clone()>{description.clone()}</textarea>
+                    <textarea id="save-description" name="description" rows="5" prop:value=description.clone()>{textarea_text(&description)}</textarea>
                     <FieldError error field="description" id="save-description-error"/>
                 </div>
                 <div class="field">

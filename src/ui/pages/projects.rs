@@ -5,7 +5,7 @@ use crate::api::project::{
 };
 use crate::domain::project::{Project, ProjectStatus};
 use crate::error::AppError;
-use crate::ui::components::forms::{last_error, FieldError, FormError};
+use crate::ui::components::forms::{last_error, textarea_text, FieldError, FormError};
 use crate::ui::components::layout::ErrorPanel;
 use crate::ui::components::status::{figure, StatusBadge};
 use leptos::prelude::*;
@@ -227,7 +227,7 @@ fn EditPanel(project: Project, action: ServerAction<UpdateProject>) -> impl Into
                         aria-invalid=invalid("description")
                         aria-describedby="edit-description-error"
                     >
-                        {project.description.clone().unwrap_or_default()}
+                        {textarea_text(&project.description.clone().unwrap_or_default())}
                     </textarea>
                     <FieldError error field="description" id="edit-description-error"/>
                 </div>

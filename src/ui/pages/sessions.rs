@@ -9,7 +9,7 @@ use crate::api::session::{
 };
 use crate::domain::session::{SessionStatus, SessionType};
 use crate::ui::components::briefing::BriefingBox;
-use crate::ui::components::forms::{last_error, FieldError, FormError};
+use crate::ui::components::forms::{last_error, textarea_text, FieldError, FormError};
 use crate::ui::components::layout::ErrorPanel;
 use crate::ui::components::status::figure;
 use leptos::prelude::*;
@@ -386,20 +386,20 @@ fn SessionDetailView(v: SessionView, actions: SessionActions) -> impl IntoView {
                         <div class="field">
                             <label for="s-objectives">"Objectives"</label>
                             <textarea id="s-objectives" name="objectives" rows="2" disabled=!running prop:value=text(&s.objectives)
-                                on:input=move |ev| { typed.update(|t| t.0 = event_target_value(&ev)); retype(); }>{text(&s.objectives)}</textarea>
+                                on:input=move |ev| { typed.update(|t| t.0 = event_target_value(&ev)); retype(); }>{textarea_text(&text(&s.objectives))}</textarea>
                         </div>
                         <div class="field">
                             <label for="s-accomplishments">"Accomplishments"</label>
-                            <textarea id="s-accomplishments" name="accomplishments" rows="3" disabled=!running prop:value=text(&s.accomplishments)>{text(&s.accomplishments)}</textarea>
+                            <textarea id="s-accomplishments" name="accomplishments" rows="3" disabled=!running prop:value=text(&s.accomplishments)>{textarea_text(&text(&s.accomplishments))}</textarea>
                         </div>
                         <div class="field">
                             <label for="s-blockers">"Blockers"</label>
                             <textarea id="s-blockers" name="blockers" rows="2" disabled=!running prop:value=text(&s.blockers)
-                                on:input=move |ev| { typed.update(|t| t.1 = event_target_value(&ev)); retype(); }>{text(&s.blockers)}</textarea>
+                                on:input=move |ev| { typed.update(|t| t.1 = event_target_value(&ev)); retype(); }>{textarea_text(&text(&s.blockers))}</textarea>
                         </div>
                         <div class="field">
                             <label for="s-notes">"Handoff notes"</label>
-                            <textarea id="s-notes" name="handoff_notes" rows="2" disabled=!running prop:value=text(&s.handoff_notes)>{text(&s.handoff_notes)}</textarea>
+                            <textarea id="s-notes" name="handoff_notes" rows="2" disabled=!running prop:value=text(&s.handoff_notes)>{textarea_text(&text(&s.handoff_notes))}</textarea>
                         </div>
                         <div class="field-row">
                             <div class="field">

@@ -8,6 +8,9 @@ ALTER TABLE knowledge_base ADD COLUMN success_count INTEGER NOT NULL DEFAULT 0
     CHECK (success_count >= 0);
 UPDATE knowledge_base SET success_count = CAST(round(success_rate * usage_count) AS INTEGER);
 
+-- the list without a query: most applied, then most successful, then newest
+CREATE INDEX idx_knowledge_ranked ON knowledge_base(usage_count DESC, success_rate DESC, updated_at DESC, id DESC);
+
 CREATE TABLE knowledge_outcomes (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
     entry_id   INTEGER NOT NULL REFERENCES knowledge_base(id) ON DELETE CASCADE,

@@ -267,12 +267,16 @@ pub fn score(relevance: f64, usage_count: i64, success_count: i64) -> f64 {
 /// `NEAR`, `AND`, parentheses and `-` are searched for, never interpreted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchQuery {
-    /// For the word index (stemmed): all words must appear; the last may be a prefix.
+    /// For the word index (stemmed): all words must appear.
     pub words: Option<String>,
     /// The same words, any of them (for suggestions and as a fallback).
     pub any_words: Option<String>,
-    /// For the trigram index: the whole query as one substring (3+ characters).
+    /// For the trigram index, when no whole word matches: the whole query as one
+    /// substring (3+ characters).
     pub substring: Option<String>,
+    /// Only letters and spaces. Anything else (digits, `_`, `.`, `/`, `:` …) looks like
+    /// an identifier, a path or an error string: its last word may be a prefix.
+    pub plain: bool,
 }
 
 fn quoted(s: &str) -> String {
@@ -306,16 +310,16 @@ impl SearchQuery {
             ));
         }
         let ws = words(q);
+        let plain = q.chars().all(|c| c.is_alphabetic() || c.is_whitespace());
+        // stemming matches other forms of a word; only the last part of an identifier or
+        // error code is a prefix (`ERR_POOL` finds `ERR_POOL_EMPTY`): prefixes of common
+        // words would merge the postings of every word they begin
         let words_expr = (!ws.is_empty()).then(|| {
             let last = ws.len() - 1;
             ws.iter()
                 .enumerate()
                 .map(|(i, w)| {
-                    // a prefix for the word being typed, when long enough to mean something
-                    if i == last
-                        && w.chars().count() >= 3
-                        && q.ends_with(|c: char| c.is_alphanumeric())
-                    {
+                    if !plain && i == last && w.chars().count() >= 4 {
                         format!("{}*", quoted(w))
                     } else {
                         quoted(w)
@@ -339,6 +343,7 @@ impl SearchQuery {
             words: words_expr,
             any_words: any,
             substring,
+            plain,
         }))
     }
 
@@ -369,6 +374,7 @@ impl SearchQuery {
                     .join(" OR "),
             ),
             substring: None,
+            plain: true,
         })
     }
 }

@@ -103,44 +103,75 @@ fn searched(e: sqlx::Error, q: &str) -> AppError {
     AppError::validation("q", format!("{q:?} could not be searched; try plain words"))
 }
 
-/// Merges the matches of both indexes into ranked hits.
-fn merge(words: Vec<store::Match>, trigrams: Vec<store::Match>, limit: usize) -> Vec<Hit> {
-    let mut by_id: HashMap<i64, Hit> = HashMap::new();
-    for m in words {
-        by_id.insert(
-            m.entry.id,
-            Hit {
-                relevance: m.relevance,
-                score: 0.0,
+/// One query's expressions, as run against each index.
+struct Exprs<'a> {
+    words: Option<&'a str>,
+    trigrams: Option<&'a str>,
+}
+
+/// Ranks the candidates of both indexes (word relevance plus half the trigram relevance,
+/// weighted by success), then reads and marks only the `limit` best.
+async fn ranked(
+    conn: &mut sqlx::SqliteConnection,
+    exprs: Exprs<'_>,
+    filters: &Filters,
+    limit: usize,
+) -> Result<Vec<Hit>, sqlx::Error> {
+    use store::Index;
+    let mut by_id: HashMap<i64, (f64, i64, i64, bool)> = HashMap::new();
+    if let Some(expr) = exprs.words {
+        for c in store::candidates(conn, Index::Words, expr, filters, CANDIDATES).await? {
+            by_id.insert(c.id, (c.relevance, c.usage_count, c.success_count, true));
+        }
+    }
+    if let Some(expr) = exprs.trigrams {
+        for c in store::candidates(conn, Index::Trigrams, expr, filters, CANDIDATES).await? {
+            let extra = c.relevance * TRIGRAM_WEIGHT;
+            by_id.entry(c.id).and_modify(|v| v.0 += extra).or_insert((
+                extra,
+                c.usage_count,
+                c.success_count,
+                false,
+            ));
+        }
+    }
+    let mut order: Vec<(i64, f64, f64, bool)> = by_id
+        .into_iter()
+        .map(|(id, (rel, usage, success, in_words))| {
+            (id, rel, knowledge::score(rel, usage, success), in_words)
+        })
+        .collect();
+    order.sort_by(|a, b| b.2.total_cmp(&a.2).then(b.0.cmp(&a.0)));
+    order.truncate(limit);
+
+    // read and mark the winners, each in the index it matched by words if it did
+    let word_ids: Vec<i64> = order.iter().filter(|o| o.3).map(|o| o.0).collect();
+    let tri_ids: Vec<i64> = order.iter().filter(|o| !o.3).map(|o| o.0).collect();
+    let mut marked: HashMap<i64, store::Marked> = HashMap::new();
+    if let Some(expr) = exprs.words {
+        for m in store::marked(conn, Index::Words, expr, &word_ids).await? {
+            marked.insert(m.entry.id, m);
+        }
+    }
+    if let Some(expr) = exprs.trigrams {
+        for m in store::marked(conn, Index::Trigrams, expr, &tri_ids).await? {
+            marked.insert(m.entry.id, m);
+        }
+    }
+    let mut hits: Vec<Hit> = order
+        .into_iter()
+        .filter_map(|(id, relevance, score, _)| {
+            marked.remove(&id).map(|m| Hit {
+                relevance,
+                score,
                 title_marked: m.title_marked,
                 snippet_marked: m.snippet_marked,
                 entry: m.entry,
-            },
-        );
-    }
-    for m in trigrams {
-        let extra = m.relevance * TRIGRAM_WEIGHT;
-        by_id
-            .entry(m.entry.id)
-            .and_modify(|h| h.relevance += extra)
-            .or_insert(Hit {
-                relevance: extra,
-                score: 0.0,
-                title_marked: m.title_marked,
-                snippet_marked: m.snippet_marked,
-                entry: m.entry,
-            });
-    }
-    let mut hits: Vec<Hit> = by_id
-        .into_values()
-        .map(|mut h| {
-            h.score = knowledge::score(h.relevance, h.entry.usage_count, h.entry.success_count);
-            h
+            })
         })
         .collect();
     knowledge::rank(&mut hits);
-    hits.truncate(limit);
-    hits
+    Ok(hits)
 }
 
 /// Entries matching the query and filters, best first; without a query, the most used.
@@ -153,38 +184,35 @@ pub async fn search(db: &Db, query: &KnowledgeQuery, limit: usize) -> Result<Vec
         let entries = store::list(&mut conn, &filters, limit as i64).await?;
         return Ok(entries.into_iter().map(unmatched).collect());
     };
-    let words = match &parsed.words {
-        Some(expr) => store::search(&mut conn, store::Index::Words, expr, &filters, CANDIDATES)
-            .await
-            .map_err(|e| searched(e, q))?,
-        None => Vec::new(),
+    // words first (stemmed; an identifier's last part may be a prefix); substrings of
+    // identifiers, paths and error strings when no whole word matches
+    let exprs = Exprs {
+        words: parsed.words.as_deref(),
+        trigrams: None,
     };
-    let trigrams = match &parsed.substring {
-        Some(expr) => store::search(
-            &mut conn,
-            store::Index::Trigrams,
-            expr,
-            &filters,
-            CANDIDATES,
-        )
+    let mut hits = ranked(&mut conn, exprs, &filters, limit)
         .await
-        .map_err(|e| searched(e, q))?,
-        None => Vec::new(),
-    };
-    if words.is_empty() && trigrams.is_empty() {
-        // no entry has every word: any of them
-        if let Some(expr) = parsed
-            .any_words
-            .as_deref()
-            .filter(|_| parsed.words.is_some())
-        {
-            let any = store::search(&mut conn, store::Index::Words, expr, &filters, CANDIDATES)
-                .await
-                .map_err(|e| searched(e, q))?;
-            return Ok(merge(any, Vec::new(), limit));
-        }
+        .map_err(|e| searched(e, q))?;
+    if hits.is_empty() && parsed.substring.is_some() {
+        let exprs = Exprs {
+            words: None,
+            trigrams: parsed.substring.as_deref(),
+        };
+        hits = ranked(&mut conn, exprs, &filters, limit)
+            .await
+            .map_err(|e| searched(e, q))?;
     }
-    Ok(merge(words, trigrams, limit))
+    if hits.is_empty() && parsed.words.is_some() {
+        // no entry has every word: any of them
+        let exprs = Exprs {
+            words: parsed.any_words.as_deref(),
+            trigrams: None,
+        };
+        return ranked(&mut conn, exprs, &filters, limit)
+            .await
+            .map_err(|e| searched(e, q));
+    }
+    Ok(hits)
 }
 
 /// The entries that best match free text (a session's objectives and blockers).
@@ -192,23 +220,18 @@ pub async fn suggest(db: &Db, text: &str, limit: usize) -> Result<Vec<Hit>, AppE
     let Some(q) = SearchQuery::from_text(text) else {
         return Ok(Vec::new());
     };
-    let Some(expr) = q.any_words else {
-        return Ok(Vec::new());
-    };
     let mut conn = db.acquire().await?;
-    let found = store::search(
-        &mut conn,
-        store::Index::Words,
-        &expr,
-        &Filters {
-            category: None,
-            tag: None,
-        },
-        CANDIDATES,
-    )
-    .await
-    .map_err(|e| searched(e, "suggestion"))?;
-    Ok(merge(found, Vec::new(), limit))
+    let exprs = Exprs {
+        words: q.any_words.as_deref(),
+        trigrams: None,
+    };
+    let none = Filters {
+        category: None,
+        tag: None,
+    };
+    ranked(&mut conn, exprs, &none, limit)
+        .await
+        .map_err(|e| searched(e, "suggestion"))
 }
 
 /// Tags in use (most used first) and entries per category, for the filters.

@@ -32,7 +32,10 @@ impl Index {
 
 fn push_filters<'a>(qb: &mut QueryBuilder<'a, Sqlite>, f: &'a Filters) {
     if let Some(c) = f.category {
-        qb.push(" AND k.category = ").push_bind(c);
+        // `+` keeps the category index out: walking the ranked (or FTS) order and
+        // skipping other categories stops after a few rows; the category index would read
+        // and sort a fifth of the table
+        qb.push(" AND +k.category = ").push_bind(c);
     }
     if let Some(t) = &f.tag {
         qb.push(" AND instr(',' || coalesce(k.tags, '') || ',', ',' || ")
@@ -126,38 +129,85 @@ pub async fn list(
     Ok(qb.build_query_as::<Entry>().fetch_all(conn).await?)
 }
 
-/// A match from one index: the entry, its relevance (higher is better) and its marked
-/// title and description snippet.
-#[derive(Debug, sqlx::FromRow)]
-pub struct Match {
-    #[sqlx(flatten)]
-    pub entry: Entry,
+/// A candidate from one index: its id, relevance (higher is better) and the counters the
+/// ranking weighs.
+#[derive(Debug, Clone, Copy, PartialEq, sqlx::FromRow)]
+pub struct Candidate {
+    pub id: i64,
     pub relevance: f64,
-    pub title_marked: String,
-    pub snippet_marked: String,
+    pub usage_count: i64,
+    pub success_count: i64,
 }
 
-/// The best `limit` matches of an FTS5 expression in one index, by bm25 (title weighs
-/// most, then tags, then the description).
-pub async fn search(
+/// The best `limit` candidates of an FTS5 expression in one index, by bm25 (title weighs
+/// most, then tags, then the description). Cheap: no text is read or marked.
+pub async fn candidates(
     conn: &mut SqliteConnection,
     index: Index,
     expr: &str,
     f: &Filters,
     limit: i64,
-) -> Result<Vec<Match>, sqlx::Error> {
+) -> Result<Vec<Candidate>, sqlx::Error> {
+    let t = index.table();
+    let filtered = f.category.is_some() || f.tag.is_some();
+    let mut qb = if filtered {
+        QueryBuilder::<Sqlite>::new(format!(
+            "SELECT k.id, -bm25({t}, {WEIGHTS}) AS relevance, k.usage_count, k.success_count \
+             FROM {t} JOIN knowledge_base k ON k.id = {t}.rowid WHERE {t} MATCH "
+        ))
+    } else {
+        // rank inside the index alone, then read the counters of the best few
+        QueryBuilder::<Sqlite>::new(format!(
+            "SELECT c.id, c.relevance, k.usage_count, k.success_count FROM (\
+             SELECT rowid AS id, -bm25({t}, {WEIGHTS}) AS relevance FROM {t} WHERE {t} MATCH "
+        ))
+    };
+    qb.push_bind(expr);
+    if filtered {
+        push_filters(&mut qb, f);
+        qb.push(format!(" ORDER BY bm25({t}, {WEIGHTS}) LIMIT "))
+            .push_bind(limit);
+    } else {
+        qb.push(format!(" ORDER BY bm25({t}, {WEIGHTS}) LIMIT "))
+            .push_bind(limit)
+            .push(") c JOIN knowledge_base k ON k.id = c.id");
+    }
+    qb.build_query_as::<Candidate>().fetch_all(conn).await
+}
+
+/// An entry with its title and a description snippet marked where `expr` matched.
+#[derive(Debug, sqlx::FromRow)]
+pub struct Marked {
+    #[sqlx(flatten)]
+    pub entry: Entry,
+    pub title_marked: String,
+    pub snippet_marked: String,
+}
+
+/// The entries `ids` (which matched `expr` in `index`), marked.
+pub async fn marked(
+    conn: &mut SqliteConnection,
+    index: Index,
+    expr: &str,
+    ids: &[i64],
+) -> Result<Vec<Marked>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     let t = index.table();
     let mut qb = QueryBuilder::<Sqlite>::new(format!(
-        "SELECT {COLUMNS}, -bm25({t}, {WEIGHTS}) AS relevance, \
-         highlight({t}, 0, char(57344), char(57345)) AS title_marked, \
+        "SELECT {COLUMNS}, highlight({t}, 0, char(57344), char(57345)) AS title_marked, \
          snippet({t}, 2, char(57344), char(57345), '…', 24) AS snippet_marked \
          FROM {t} JOIN knowledge_base k ON k.id = {t}.rowid WHERE {t} MATCH "
     ));
     qb.push_bind(expr);
-    push_filters(&mut qb, f);
-    qb.push(format!(" ORDER BY bm25({t}, {WEIGHTS}) LIMIT "))
-        .push_bind(limit);
-    qb.build_query_as::<Match>().fetch_all(conn).await
+    qb.push(format!(" AND {t}.rowid IN ("));
+    let mut sep = qb.separated(", ");
+    for id in ids {
+        sep.push_bind(*id);
+    }
+    qb.push(")");
+    qb.build_query_as::<Marked>().fetch_all(conn).await
 }
 
 /// Stores new counters and the outcome row (inside the caller's transaction).

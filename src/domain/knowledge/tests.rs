@@ -69,6 +69,8 @@ fn queries_are_quoted_so_fts_syntax_is_searched_for() {
         q.words.as_deref(),
         Some("\"borrow\" \"checker\" \"e0382\"*")
     );
+    assert!(!q.plain, "a code in it");
+    assert!(SearchQuery::parse("Borrow checker").unwrap().unwrap().plain);
     assert_eq!(
         q.any_words.as_deref(),
         Some("\"borrow\" OR \"checker\" OR \"e0382\"")

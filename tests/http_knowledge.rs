@@ -319,3 +319,63 @@ async fn session_text_cannot_close_its_textarea() {
     assert!(!html.contains("<img src=x"), "markup escaped");
     assert!(html.contains("&lt;/textarea>&lt;img src=x onerror=alert(1)>"));
 }
+
+#[tokio::test]
+async fn a_finished_session_offers_to_save_what_it_solved() {
+    let app = app().await;
+    let project = app.create("P").await;
+    let a = app
+        .json(
+            "POST",
+            "/api/accounts",
+            json!({ "account_name": "a", "credits_available": 100 }).to_string(),
+        )
+        .await;
+    let account = a.json()["id"].as_i64().unwrap();
+    let s = app
+        .json(
+            "POST",
+            "/api/sessions",
+            json!({ "project_id": project, "account_id": account }).to_string(),
+        )
+        .await;
+    let id = s.json()["id"].as_i64().unwrap();
+    let running = app.get(&format!("/sessions/{id}")).await.text();
+    assert!(
+        !running.contains("Save to the knowledge base"),
+        "only once it is finished"
+    );
+    let done = app
+        .json(
+            "POST",
+            &format!("/api/sessions/{id}/complete"),
+            json!({ "credits_used": 10, "accomplishments": "Pinned sqlx to 0.8.6", "blockers": "- sqlx 0.9 broke the build" }).to_string(),
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.text());
+    let html = app.get(&format!("/sessions/{id}")).await.text();
+    assert!(html.contains("Save to the knowledge base"));
+    // a resolved blocker: an error solution titled by the blocker, linked to the session
+    assert!(
+        html.contains("value=\"sqlx 0.9 broke the build\""),
+        "{html}"
+    );
+    assert!(html.contains(&format!("name=\"source_session_id\" value=\"{id}\"")));
+    assert!(html.contains("<option value=\"error_solution\" selected"));
+
+    let created = app
+        .rpc(
+            "create_knowledge",
+            &[
+                ("category", "error_solution"),
+                ("title", "sqlx 0.9 broke the build"),
+                ("description", "Pin sqlx to 0.8.6"),
+                ("tags", ""),
+                ("source_session_id", &id.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.text());
+    let list = app.get("/api/knowledge").await.json();
+    assert_eq!(list["data"][0]["source_session_id"], id);
+}

@@ -115,10 +115,21 @@ fn big_bundle() -> Bundle {
                 description: text(i, "tip"),
                 tags: Some("rust".into()),
                 usage_count: 1,
+                success_count: Some(1),
                 success_rate: 1.0,
                 source_session_id: Some(i),
                 created_at: t,
                 updated_at: t,
+            })
+            .collect(),
+        knowledge_outcomes: (1..=100)
+            .map(|i| OutcomeRecord {
+                id: i,
+                entry_id: i,
+                session_id: Some(i + 1),
+                worked: true,
+                note: None,
+                created_at: t,
             })
             .collect(),
         account_switches: (1..=500)

@@ -39,6 +39,9 @@ pub struct Bundle {
     pub files: Vec<FileRecord>,
     pub handoffs: Vec<HandoffRecord>,
     pub knowledge: Vec<KnowledgeRecord>,
+    /// Recorded applications of those entries ("it worked / it didn't").
+    #[serde(default)]
+    pub knowledge_outcomes: Vec<OutcomeRecord>,
     pub account_switches: Vec<SwitchRecord>,
 }
 
@@ -145,10 +148,25 @@ pub struct KnowledgeRecord {
     pub description: String,
     pub tags: Option<String>,
     pub usage_count: i64,
+    /// How many applications worked (absent in bundles that predate outcomes: then it
+    /// follows from the rate).
+    #[serde(default)]
+    pub success_count: Option<i64>,
     pub success_rate: f64,
     pub source_session_id: Option<i64>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct OutcomeRecord {
+    pub id: i64,
+    pub entry_id: i64,
+    pub session_id: Option<i64>,
+    pub worked: bool,
+    pub note: Option<String>,
+    pub created_at: Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -172,6 +190,8 @@ pub struct Counts {
     pub files: usize,
     pub handoffs: usize,
     pub knowledge: usize,
+    #[serde(default)]
+    pub knowledge_outcomes: usize,
     pub account_switches: usize,
 }
 
@@ -331,6 +351,7 @@ impl Bundle {
             files: self.files.len(),
             handoffs: self.handoffs.len(),
             knowledge: self.knowledge.len(),
+            knowledge_outcomes: self.knowledge_outcomes.len(),
             account_switches: self.account_switches.len(),
         }
     }
@@ -485,7 +506,7 @@ impl Bundle {
             text(&h.handoff_context, || at("handoff_context"))?;
         }
 
-        ids(&self.knowledge, "knowledge", |k| k.id)?;
+        let entries = ids(&self.knowledge, "knowledge", |k| k.id)?;
         for (i, k) in self.knowledge.iter().enumerate() {
             let at = |f: &str| format!("knowledge[{i}].{f}");
             one_of(&k.category, CATEGORIES, || at("category"))?;
@@ -496,6 +517,14 @@ impl Bundle {
             text(&k.description, || at("description"))?;
             opt_text(&k.tags, || at("tags"))?;
             non_negative(k.usage_count, || at("usage_count"))?;
+            if let Some(n) = k.success_count {
+                if !(0..=k.usage_count).contains(&n) {
+                    return Err(problem(
+                        at("success_count"),
+                        format!("{n} is not between 0 and usage_count ({})", k.usage_count),
+                    ));
+                }
+            }
             if !(0.0..=1.0).contains(&k.success_rate) {
                 return Err(problem(
                     at("success_rate"),
@@ -505,6 +534,14 @@ impl Bundle {
             opt_reference(k.source_session_id, &sessions, "sessions", || {
                 at("source_session_id")
             })?;
+        }
+
+        ids(&self.knowledge_outcomes, "knowledge_outcomes", |o| o.id)?;
+        for (i, o) in self.knowledge_outcomes.iter().enumerate() {
+            let at = |f: &str| format!("knowledge_outcomes[{i}].{f}");
+            reference(o.entry_id, &entries, "knowledge", || at("entry_id"))?;
+            opt_reference(o.session_id, &sessions, "sessions", || at("session_id"))?;
+            opt_text(&o.note, || at("note"))?;
         }
 
         ids(&self.account_switches, "account_switches", |s| s.id)?;
@@ -564,6 +601,12 @@ impl Bundle {
         for (n, k) in (1..).zip(b.knowledge.iter_mut()) {
             k.id = n;
             k.source_session_id = k.source_session_id.map(|v| map(&sessions, v));
+        }
+        let entries = positions(self.knowledge.iter().map(|k| k.id));
+        for (n, o) in (1..).zip(b.knowledge_outcomes.iter_mut()) {
+            o.id = n;
+            o.entry_id = map(&entries, o.entry_id);
+            o.session_id = o.session_id.map(|v| map(&sessions, v));
         }
         for (n, s) in (1..).zip(b.account_switches.iter_mut()) {
             s.id = n;

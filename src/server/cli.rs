@@ -147,8 +147,8 @@ async fn import(
         return Ok(());
     }
     println!(
-        "{} sessions, {} conversation turns, {} snapshots, {} files, {} handoffs, {} knowledge entries, {} account switches",
-        c.sessions, c.conversation_turns, c.context_snapshots, c.files, c.handoffs, c.knowledge, c.account_switches
+        "{} sessions, {} conversation turns, {} snapshots, {} files, {} handoffs, {} knowledge entries ({} outcomes), {} account switches",
+        c.sessions, c.conversation_turns, c.context_snapshots, c.files, c.handoffs, c.knowledge, c.knowledge_outcomes, c.account_switches
     );
     if !plan.accounts_created.is_empty() {
         println!("new accounts: {}", plan.accounts_created.join(", "));

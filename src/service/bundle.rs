@@ -51,6 +51,7 @@ pub async fn export(db: &Db, id: ProjectId, now: Timestamp) -> Result<Bundle, Ap
         files: store::files(conn, id).await?,
         handoffs: store::handoffs(conn, id).await?,
         knowledge: store::knowledge(conn, id).await?,
+        knowledge_outcomes: store::knowledge_outcomes(conn, id).await?,
         account_switches: store::switches(conn, id).await?,
     };
     tx.commit().await?;
@@ -203,7 +204,8 @@ async fn apply(
     store::insert_turns(conn, &bundle.conversation_turns, &sessions).await?;
     store::insert_files(conn, project, &bundle.files).await?;
     store::insert_handoffs(conn, project, &bundle.handoffs, &sessions, &accounts).await?;
-    store::insert_knowledge(conn, &bundle.knowledge, &sessions).await?;
+    let entries = store::insert_knowledge(conn, &bundle.knowledge, &sessions).await?;
+    store::insert_outcomes(conn, &bundle.knowledge_outcomes, &entries, &sessions).await?;
     store::insert_switches(
         conn,
         project,

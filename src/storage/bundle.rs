@@ -3,8 +3,8 @@
 
 use crate::domain::account::{AccountId, Platform};
 use crate::domain::bundle::{
-    AccountRef, FileRecord, HandoffRecord, KnowledgeRecord, ProjectRecord, SessionRecord,
-    SnapshotRecord, SwitchRecord, TurnRecord,
+    AccountRef, FileRecord, HandoffRecord, KnowledgeRecord, OutcomeRecord, ProjectRecord,
+    SessionRecord, SnapshotRecord, SwitchRecord, TurnRecord,
 };
 use crate::domain::project::ProjectId;
 use crate::domain::time::Timestamp;
@@ -130,10 +130,25 @@ pub async fn knowledge(
     id: ProjectId,
 ) -> Result<Vec<KnowledgeRecord>, AppError> {
     Ok(sqlx::query_as::<_, KnowledgeRecord>(
-        "SELECT k.id, k.category, k.title, k.description, k.tags, k.usage_count, k.success_rate, \
-         k.source_session_id, k.created_at, k.updated_at \
+        "SELECT k.id, k.category, k.title, k.description, k.tags, k.usage_count, \
+         k.success_count, k.success_rate, k.source_session_id, k.created_at, k.updated_at \
          FROM knowledge_base k JOIN sessions s ON s.id = k.source_session_id \
          WHERE s.project_id = ? ORDER BY k.id",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Outcomes recorded for the project's knowledge entries.
+pub async fn knowledge_outcomes(
+    conn: &mut SqliteConnection,
+    id: ProjectId,
+) -> Result<Vec<OutcomeRecord>, AppError> {
+    Ok(sqlx::query_as::<_, OutcomeRecord>(
+        "SELECT o.id, o.entry_id, o.session_id, o.worked, o.note, o.created_at \
+         FROM knowledge_outcomes o JOIN knowledge_base k ON k.id = o.entry_id \
+         JOIN sessions s ON s.id = k.source_session_id WHERE s.project_id = ? ORDER BY o.id",
     )
     .bind(id)
     .fetch_all(conn)
@@ -443,29 +458,57 @@ pub async fn insert_handoffs(
     Ok(())
 }
 
+/// Inserts knowledge entries; returns new ids by bundle id.
 pub async fn insert_knowledge(
     conn: &mut SqliteConnection,
     rows: &[KnowledgeRecord],
     sessions: &HashMap<i64, i64>,
-) -> Result<(), AppError> {
-    for chunk in rows.chunks(rows_per_statement(10)) {
-        let mut qb = QueryBuilder::<Sqlite>::new(
+) -> Result<HashMap<i64, i64>, AppError> {
+    let mut ids = HashMap::with_capacity(rows.len());
+    for k in rows {
+        // bundles without the count carry the rate; the count follows from it
+        let worked = k
+            .success_count
+            .unwrap_or_else(|| (k.success_rate * k.usage_count as f64).round() as i64)
+            .clamp(0, k.usage_count);
+        let id: i64 = sqlx::query_scalar(
             "INSERT INTO knowledge_base (category, title, description, tags, usage_count, \
-             success_count, success_rate, source_session_id, created_at, updated_at) ",
+             success_count, success_rate, source_session_id, created_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(&k.category)
+        .bind(&k.title)
+        .bind(&k.description)
+        .bind(&k.tags)
+        .bind(k.usage_count)
+        .bind(worked)
+        .bind(k.success_rate)
+        .bind(k.source_session_id.and_then(|s| sessions.get(&s).copied()))
+        .bind(k.created_at)
+        .bind(k.updated_at)
+        .fetch_one(&mut *conn)
+        .await?;
+        ids.insert(k.id, id);
+    }
+    Ok(ids)
+}
+
+pub async fn insert_outcomes(
+    conn: &mut SqliteConnection,
+    rows: &[OutcomeRecord],
+    entries: &HashMap<i64, i64>,
+    sessions: &HashMap<i64, i64>,
+) -> Result<(), AppError> {
+    for chunk in rows.chunks(rows_per_statement(5)) {
+        let mut qb = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO knowledge_outcomes (entry_id, session_id, worked, note, created_at) ",
         );
-        qb.push_values(chunk, |mut b, k| {
-            // bundles carry the rate; the count of applications that worked follows from it
-            let worked = (k.success_rate * k.usage_count as f64).round() as i64;
-            b.push_bind(k.category.clone())
-                .push_bind(k.title.clone())
-                .push_bind(k.description.clone())
-                .push_bind(k.tags.clone())
-                .push_bind(k.usage_count)
-                .push_bind(worked.clamp(0, k.usage_count))
-                .push_bind(k.success_rate)
-                .push_bind(k.source_session_id.and_then(|s| sessions.get(&s).copied()))
-                .push_bind(k.created_at)
-                .push_bind(k.updated_at);
+        qb.push_values(chunk, |mut b, o| {
+            b.push_bind(entries.get(&o.entry_id).copied())
+                .push_bind(o.session_id.and_then(|v| sessions.get(&v).copied()))
+                .push_bind(o.worked)
+                .push_bind(o.note.clone())
+                .push_bind(o.created_at);
         });
         qb.build().execute(&mut *conn).await?;
     }

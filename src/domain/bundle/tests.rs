@@ -116,10 +116,19 @@ pub(crate) fn sample(base: i64) -> Bundle {
             description: "clone it".into(),
             tags: Some("rust".into()),
             usage_count: 2,
+            success_count: Some(1),
             success_rate: 0.5,
             source_session_id: Some(base + 10),
             created_at: t,
             updated_at: t,
+        }],
+        knowledge_outcomes: vec![OutcomeRecord {
+            id: base + 40,
+            entry_id: base + 9,
+            session_id: Some(base + 11),
+            worked: true,
+            note: None,
+            created_at: t,
         }],
         account_switches: vec![SwitchRecord {
             id: base + 30,
@@ -223,6 +232,14 @@ fn validation_names_the_first_problem() {
     assert_eq!(
         first_problem(|b| b.knowledge[0].source_session_id = Some(3)),
         "knowledge[0].source_session_id"
+    );
+    assert_eq!(
+        first_problem(|b| b.knowledge[0].success_count = Some(3)),
+        "knowledge[0].success_count"
+    );
+    assert_eq!(
+        first_problem(|b| b.knowledge_outcomes[0].entry_id = 1),
+        "knowledge_outcomes[0].entry_id"
     );
     assert_eq!(
         first_problem(|b| b.account_switches[0].kind = "teleport".into()),

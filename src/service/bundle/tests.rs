@@ -23,6 +23,7 @@ const TABLES: &[&str] = &[
     "handoff_queue",
     "knowledge_base",
     "account_switches",
+    "knowledge_outcomes",
 ];
 
 /// Rows in every table a bundle touches, in `TABLES` order.
@@ -151,15 +152,33 @@ async fn seed(db: &Db) -> ProjectId {
     )
     .await
     .unwrap();
-    sqlx::query(
-        "INSERT INTO knowledge_base (category, title, description, tags, usage_count, \
-         success_rate, source_session_id) VALUES ('error_solution', 'Fix E0382', 'clone it', \
-         'rust', 3, 0.75, ?)",
+    let entry = crate::service::knowledge::create(
+        db,
+        &crate::domain::knowledge::EntryInput {
+            category: Some("error_solution".into()),
+            title: Some("Fix E0382".into()),
+            description: Some("clone it".into()),
+            tags: Some("rust".into()),
+            source_session_id: Some(s1.id.0),
+        },
+        now,
     )
-    .bind(s1.id)
-    .execute(db)
     .await
     .unwrap();
+    for worked in [true, false, true] {
+        crate::service::knowledge::record_outcome(
+            db,
+            entry.id,
+            &crate::domain::knowledge::OutcomeInput {
+                worked: Some(worked),
+                session_id: Some(s1.id.0),
+                note: None,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    }
     p.id
 }
 
@@ -185,6 +204,8 @@ async fn export_import_export_gives_the_same_bundle_apart_from_ids_and_time() {
     );
     assert_eq!(c.account_switches, 1, "the rotation: {c:?}");
     assert_eq!(first.accounts.len(), 2);
+    assert_eq!(first.knowledge_outcomes.len(), 3);
+    assert_eq!(first.knowledge[0].success_count, Some(2));
     let text = serde_json::to_string_pretty(&first).unwrap();
     assert!(!text.contains("@example.com"), "no e-mail addresses leave");
     assert!(!text.contains("credits_available"));

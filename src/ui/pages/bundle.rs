@@ -139,6 +139,7 @@ fn PreviewView(preview: ImportPreview) -> impl IntoView {
         ("Tracked files", c.files),
         ("Handoffs", c.handoffs),
         ("Knowledge entries", c.knowledge),
+        ("Recorded outcomes", c.knowledge_outcomes),
         ("Account switches", c.account_switches),
     ];
     let skip = plan.action == ImportAction::Skip;

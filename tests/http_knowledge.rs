@@ -299,22 +299,10 @@ async fn pages_render_matches_marked_and_descriptions_without_markup_injection()
 async fn session_text_cannot_close_its_textarea() {
     let app = app().await;
     let project = app.create("P").await;
-    let a = app
-        .json(
-            "POST",
-            "/api/accounts",
-            json!({ "account_name": "a", "credits_available": 100 }).to_string(),
-        )
+    let account = app.account_named("a").await;
+    let id = app
+        .session(project, account, "</textarea><img src=x onerror=alert(1)>")
         .await;
-    let account = a.json()["id"].as_i64().unwrap();
-    let s = app
-        .json(
-            "POST",
-            "/api/sessions",
-            json!({ "project_id": project, "account_id": account, "objectives": "</textarea><img src=x onerror=alert(1)>" }).to_string(),
-        )
-        .await;
-    let id = s.json()["id"].as_i64().unwrap();
     let html = app.get(&format!("/sessions/{id}")).await.text();
     assert!(!html.contains("<img src=x"), "markup escaped");
     assert!(html.contains("&lt;/textarea>&lt;img src=x onerror=alert(1)>"));
@@ -324,22 +312,8 @@ async fn session_text_cannot_close_its_textarea() {
 async fn a_finished_session_offers_to_save_what_it_solved() {
     let app = app().await;
     let project = app.create("P").await;
-    let a = app
-        .json(
-            "POST",
-            "/api/accounts",
-            json!({ "account_name": "a", "credits_available": 100 }).to_string(),
-        )
-        .await;
-    let account = a.json()["id"].as_i64().unwrap();
-    let s = app
-        .json(
-            "POST",
-            "/api/sessions",
-            json!({ "project_id": project, "account_id": account }).to_string(),
-        )
-        .await;
-    let id = s.json()["id"].as_i64().unwrap();
+    let account = app.account_named("a").await;
+    let id = app.session(project, account, "").await;
     let running = app.get(&format!("/sessions/{id}")).await.text();
     assert!(
         !running.contains("Save to the knowledge base"),

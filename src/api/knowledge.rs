@@ -65,6 +65,23 @@ pub async fn get_knowledge(id: String) -> Result<EntryView, AppError> {
     })
 }
 
+#[cfg(feature = "ssr")]
+fn entry_input(
+    category: Option<String>,
+    title: Option<String>,
+    description: Option<String>,
+    tags: Option<String>,
+    source_session_id: Option<String>,
+) -> Result<EntryInput, AppError> {
+    Ok(EntryInput {
+        category,
+        title,
+        description,
+        tags,
+        source_session_id: opt_number(source_session_id, "source_session_id")?,
+    })
+}
+
 /// Creates an entry and opens it.
 #[server(prefix = "/rpc", endpoint = "create_knowledge")]
 pub async fn create_knowledge(
@@ -75,13 +92,7 @@ pub async fn create_knowledge(
     source_session_id: Option<String>,
 ) -> Result<Entry, AppError> {
     let state = super::ssr::state()?;
-    let input = EntryInput {
-        category,
-        title,
-        description,
-        tags,
-        source_session_id: opt_number(source_session_id, "source_session_id")?,
-    };
+    let input = entry_input(category, title, description, tags, source_session_id)?;
     let entry = svc::create(&state.db, &input, clock::now()).await?;
     leptos_axum::redirect(&format!("/knowledge/{}", entry.id));
     Ok(entry)
@@ -97,13 +108,7 @@ pub async fn update_knowledge(
     source_session_id: Option<String>,
 ) -> Result<Entry, AppError> {
     let state = super::ssr::state()?;
-    let input = EntryInput {
-        category,
-        title,
-        description,
-        tags,
-        source_session_id: opt_number(source_session_id, "source_session_id")?,
-    };
+    let input = entry_input(category, title, description, tags, source_session_id)?;
     svc::update(&state.db, id_of(&id, "id")?, &input, clock::now()).await
 }
 

@@ -113,4 +113,33 @@ impl TestApp {
         assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
         a.json()["id"].as_i64().unwrap()
     }
+
+    /// Creates an account with 100 credits; returns its id.
+    #[allow(dead_code)]
+    pub async fn account_named(&self, name: &str) -> i64 {
+        let a = self
+            .json(
+                "POST",
+                "/api/accounts",
+                json!({ "account_name": name, "credits_available": 100 }).to_string(),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+        a.json()["id"].as_i64().unwrap()
+    }
+
+    /// Starts a session; returns its id.
+    #[allow(dead_code)]
+    pub async fn session(&self, project: i64, account: i64, objectives: &str) -> i64 {
+        let s = self
+            .json(
+                "POST",
+                "/api/sessions",
+                json!({ "project_id": project, "account_id": account, "objectives": objectives })
+                    .to_string(),
+            )
+            .await;
+        assert_eq!(s.status, StatusCode::CREATED, "{}", s.text());
+        s.json()["id"].as_i64().unwrap()
+    }
 }

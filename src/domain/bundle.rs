@@ -158,16 +158,8 @@ pub struct KnowledgeRecord {
     pub updated_at: Timestamp,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
-pub struct OutcomeRecord {
-    pub id: i64,
-    pub entry_id: i64,
-    pub session_id: Option<i64>,
-    pub worked: bool,
-    pub note: Option<String>,
-    pub created_at: Timestamp,
-}
+/// A recorded application of a knowledge entry, as stored.
+pub type OutcomeRecord = crate::domain::knowledge::Outcome;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]

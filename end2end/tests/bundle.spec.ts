@@ -11,10 +11,12 @@ test("export a project and import it under a new name", async ({ page, request }
   const name = unique("Exported");
   const tag = unique("acc").replace(/\W/g, "");
 
-  // a project with two sessions on an account, recorded through the REST API
+  // a project with two sessions on an account, recorded through the REST API (the
+  // account has its own specialization: one without any would match every selection the
+  // other tests make in this shared database)
   const project = await (await request.post("/api/projects", { data: { name } })).json();
   const account = await (
-    await request.post("/api/accounts", { data: { account_name: tag, platform: "claude", credits_available: 100 } })
+    await request.post("/api/accounts", { data: { account_name: tag, platform: "claude", specialization: tag, credits_available: 100 } })
   ).json();
   for (const objectives of ["Build the cart", "Wire up checkout"]) {
     const s = await request.post("/api/sessions", {

@@ -41,7 +41,7 @@ test("a knowledge entry is found, applied and suggested", async ({ page, request
 
   // a session whose objectives match
   const project = await (await request.post("/api/projects", { data: { name: unique("KB project") } })).json();
-  const account = await (await request.post("/api/accounts", { data: { account_name: `${tag}-acc`, credits_available: 100 } })).json();
+  const account = await (await request.post("/api/accounts", { data: { account_name: `${tag}-acc`, specialization: tag, credits_available: 100 } })).json();
   const objectives = hydrated ? "Tidy the checkout" : `Fix ${tag} E0382 again`;
   const s = await request.post("/api/sessions", { data: { project_id: project.id, account_id: account.id, objectives } });
   expect(s.status()).toBe(201);

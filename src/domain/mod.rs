@@ -36,6 +36,7 @@ macro_rules! id_type {
 }
 
 pub mod account;
+pub mod analytics;
 pub mod backup;
 pub mod briefing;
 pub mod bundle;

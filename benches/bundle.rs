@@ -167,7 +167,7 @@ fn main() {
             let db = paas::storage::open(&dir.path().join("b.db").to_string_lossy())
                 .await
                 .unwrap();
-            // import = parse + validate + plan + one transaction
+            // import = parse, then validate + plan + one transaction
             let t0 = Instant::now();
             let parsed = svc::read(&text).unwrap();
             parse_times.push(t0.elapsed());
@@ -192,7 +192,7 @@ fn main() {
             "the round trip is not exact"
         );
         println!(
-            "import 10,000-session bundle (parse + validate + one transaction): median {:?} (parse + validate {:?})",
+            "import 10,000-session bundle (parse, then validate + plan + one transaction): median {:?} (parse {:?})",
             median(import_times),
             median(parse_times)
         );

@@ -58,11 +58,10 @@ pub async fn export(db: &Db, id: ProjectId, now: Timestamp) -> Result<Bundle, Ap
     Ok(bundle)
 }
 
-/// Parses and validates bundle text (from an upload or a file).
+/// Parses bundle text (from an upload or a file). Validation happens once, when the
+/// import is planned (`preview`, `import`).
 pub fn read(text: &str) -> Result<Bundle, AppError> {
-    let bundle = bundle::parse(text).map_err(in_bundle)?;
-    bundle.validate().map_err(in_bundle)?;
-    Ok(bundle)
+    bundle::parse(text).map_err(in_bundle)
 }
 
 async fn target(conn: &mut SqliteConnection, name: &str) -> Result<Target, AppError> {
@@ -131,7 +130,7 @@ pub async fn import(
     Ok(ImportOutcome { plan, project_id })
 }
 
-/// Parses, validates and imports bundle text.
+/// Parses and imports bundle text (validated while planning).
 pub async fn import_text(
     db: &Db,
     text: &str,

@@ -21,11 +21,15 @@ async fn check_session(
     field: &str,
 ) -> Result<(), AppError> {
     if let Some(id) = id {
-        if !store::session_exists(conn, id).await? {
-            return Err(AppError::validation(
-                field,
-                format!("there is no session {id}"),
-            ));
+        match storage::session::get(conn, crate::domain::session::SessionId(id)).await {
+            Ok(_) => {}
+            Err(AppError::NotFound { .. }) => {
+                return Err(AppError::validation(
+                    field,
+                    format!("there is no session {id}"),
+                ))
+            }
+            Err(e) => return Err(e),
         }
     }
     Ok(())

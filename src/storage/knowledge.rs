@@ -287,14 +287,3 @@ pub async fn category_counts(
             .await?,
     )
 }
-
-/// Whether a session exists (entries may link to one).
-pub async fn session_exists(conn: &mut SqliteConnection, id: i64) -> Result<bool, AppError> {
-    Ok(
-        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM sessions WHERE id = ?")
-            .bind(id)
-            .fetch_one(conn)
-            .await?
-            > 0,
-    )
-}

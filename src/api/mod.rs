@@ -4,6 +4,7 @@
 //! error's own (`server::router` sets it), e.g. 422 for a field error.
 
 pub mod account;
+pub mod analytics;
 pub mod bundle;
 pub mod handoff;
 pub mod knowledge;

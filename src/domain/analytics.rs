@@ -81,7 +81,18 @@ pub struct CreditSummary {
 
 /// Summarises the credits of the sessions in a period.
 pub fn summarize(credits: &[i64]) -> CreditSummary {
-    if credits.is_empty() {
+    let total: i64 = credits.iter().fold(0i64, |a, c| a.saturating_add(*c));
+    summary_of(
+        credits.len() as i64,
+        total,
+        credits.iter().copied().min(),
+        credits.iter().copied().max(),
+    )
+}
+
+/// The same summary from aggregates (count, sum, min, max), as SQL returns them.
+pub fn summary_of(count: i64, total: i64, min: Option<i64>, max: Option<i64>) -> CreditSummary {
+    if count <= 0 {
         return CreditSummary {
             total_sessions: 0,
             total_credits: 0,
@@ -95,9 +106,7 @@ pub fn summarize(credits: &[i64]) -> CreditSummary {
             ],
         };
     }
-    let total: i64 = credits.iter().fold(0i64, |a, c| a.saturating_add(*c));
-    let avg = total as f64 / credits.len() as f64;
-    let avg = (avg * 10.0).round() / 10.0;
+    let avg = round1(total as f64 / count as f64);
     let scored = score(avg);
     let mut recommendations = Vec::new();
     if scored.score == Efficiency::Optimal {
@@ -114,14 +123,18 @@ pub fn summarize(credits: &[i64]) -> CreditSummary {
         recommendations.push(format!("{}: {}", scored.explanation, scored.action));
     }
     CreditSummary {
-        total_sessions: credits.len(),
+        total_sessions: count as usize,
         total_credits: total,
         avg_credits_per_session: avg,
-        min_credits: credits.iter().copied().min(),
-        max_credits: credits.iter().copied().max(),
+        min_credits: min,
+        max_credits: max,
         efficiency_score: Some(scored.score),
         recommendations,
     }
+}
+
+fn round1(v: f64) -> f64 {
+    (v * 10.0).round() / 10.0
 }
 
 /// Credits an account spent per hour over a recent window: the credits of the sessions
@@ -189,6 +202,405 @@ pub fn alert_level(credits_left: i64, capacity: i64, thresholds: &[u8]) -> Optio
         .copied()
         .filter(|t| percent >= f64::from(*t))
         .max()
+}
+
+/// The configurable parts of the analytics.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnalyticsSettings {
+    /// Credits one handoff saves (the spec's 15).
+    pub credits_per_handoff: i64,
+    /// Minutes one handoff saves (the spec's about 19.5).
+    pub minutes_per_handoff: f64,
+    /// Percent-used levels that raise an alert, ascending (70, 85, 90).
+    pub alert_thresholds: Vec<u8>,
+    /// Hours of recent sessions a burn rate is measured over.
+    pub burn_window_hours: i64,
+    /// Below this many credits an account is exhausted.
+    pub exhausted_below: i64,
+}
+
+impl Default for AnalyticsSettings {
+    fn default() -> Self {
+        Self {
+            credits_per_handoff: 15,
+            minutes_per_handoff: 19.5,
+            alert_thresholds: vec![70, 85, 90],
+            burn_window_hours: 24,
+            exhausted_below: 10,
+        }
+    }
+}
+
+/// Parses alert thresholds (`70,85,90`): percentages from 1 to 100, sorted, no repeats.
+pub fn parse_thresholds(s: &str) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        match part.trim_end_matches('%').parse::<u8>() {
+            Ok(v) if (1..=100).contains(&v) => out.push(v),
+            _ => return Err(format!("{part:?} is not a percentage from 1 to 100")),
+        }
+    }
+    if out.is_empty() {
+        return Err("at least one percentage, e.g. 70,85,90".into());
+    }
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
+}
+
+/// Most days one analysis covers.
+pub const MAX_DAYS: i64 = 366;
+
+/// The number of days of an analysis (default 30), or an error naming `days`.
+pub fn parse_days(days: Option<i64>) -> Result<i64, crate::error::FieldError> {
+    match days {
+        None => Ok(30),
+        Some(d) if (1..=MAX_DAYS).contains(&d) => Ok(d),
+        Some(d) => Err(crate::error::FieldError::new(
+            "days",
+            format!("{d} is not a number of days from 1 to {MAX_DAYS}"),
+        )),
+    }
+}
+
+/// The start of a period of `days` calendar days (UTC) ending today: midnight `days - 1`
+/// days ago.
+pub fn period_start(now: Timestamp, days: i64) -> Timestamp {
+    let midnight = now.plus_seconds(-(now.unix().rem_euclid(86_400)));
+    midnight.plus_seconds(-(days.max(1) - 1) * 86_400)
+}
+
+/// The dates (`2026-03-02`) of the period, oldest first.
+pub fn period_days(now: Timestamp, days: i64) -> Vec<String> {
+    let start = period_start(now, days);
+    (0..days.max(1))
+        .map(|i| start.plus_seconds(i * 86_400).date())
+        .collect()
+}
+
+/// One line of the daily chart: a project's credits per day.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Series {
+    /// `None` for the sum of the smaller projects.
+    pub project_id: Option<i64>,
+    pub name: String,
+    pub values: Vec<i64>,
+    pub total: i64,
+}
+
+/// Credits per day per project.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Daily {
+    pub days: Vec<String>,
+    pub series: Vec<Series>,
+}
+
+impl Daily {
+    /// The largest stacked day (for the chart's scale).
+    pub fn max_day(&self) -> i64 {
+        (0..self.days.len())
+            .map(|i| self.series.iter().map(|s| s.values[i]).sum::<i64>())
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+/// Most projects drawn separately; the rest are summed as "Other projects".
+pub const MAX_SERIES: usize = 6;
+
+/// Builds the daily chart from `(day, project, credits)` rows: the biggest projects
+/// first, the rest summed; days without sessions are zero.
+pub fn daily(rows: &[(String, i64, i64)], days: Vec<String>, name_of: impl Fn(i64) -> String) -> Daily {
+    let index: std::collections::HashMap<&str, usize> =
+        days.iter().enumerate().map(|(i, d)| (d.as_str(), i)).collect();
+    let mut per: std::collections::BTreeMap<i64, Vec<i64>> = Default::default();
+    for (day, project, credits) in rows {
+        if let Some(i) = index.get(day.as_str()) {
+            per.entry(*project).or_insert_with(|| vec![0; days.len()])[*i] += credits;
+        }
+    }
+    let mut series: Vec<Series> = per
+        .into_iter()
+        .map(|(id, values)| Series {
+            project_id: Some(id),
+            name: name_of(id),
+            total: values.iter().sum(),
+            values,
+        })
+        .filter(|s| s.total > 0)
+        .collect();
+    series.sort_by(|a, b| b.total.cmp(&a.total).then(a.project_id.cmp(&b.project_id)));
+    if series.len() > MAX_SERIES {
+        let rest = series.split_off(MAX_SERIES - 1);
+        let mut values = vec![0; days.len()];
+        for s in &rest {
+            for (v, x) in values.iter_mut().zip(&s.values) {
+                *v += x;
+            }
+        }
+        series.push(Series {
+            project_id: None,
+            name: format!("{} other projects", rest.len()),
+            total: values.iter().sum(),
+            values,
+        });
+    }
+    Daily { days, series }
+}
+
+/// Sessions in one efficiency band.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BandCount {
+    pub band: Efficiency,
+    pub sessions: i64,
+}
+
+/// Counts sessions per band from a histogram of `(credits, sessions)`.
+pub fn bands(histogram: &[(i64, i64)]) -> Vec<BandCount> {
+    let order = [
+        Efficiency::Optimal,
+        Efficiency::Good,
+        Efficiency::NeedsImprovement,
+    ];
+    order
+        .iter()
+        .map(|band| BandCount {
+            band: *band,
+            sessions: histogram
+                .iter()
+                .filter(|(c, _)| score(*c as f64).score == *band)
+                .map(|(_, n)| n)
+                .sum(),
+        })
+        .collect()
+}
+
+impl Efficiency {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Optimal => "Optimal (85–92)",
+            Self::Good => "Good (75–85, 92–98)",
+            Self::NeedsImprovement => "Needs improvement",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Optimal => "optimal",
+            Self::Good => "good",
+            Self::NeedsImprovement => "needs_improvement",
+        }
+    }
+}
+
+/// Efficiency of a group of sessions (an account, a platform).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupEfficiency {
+    pub key: String,
+    pub label: String,
+    pub sessions: i64,
+    pub credits: i64,
+    pub avg_credits: f64,
+    pub score: Efficiency,
+}
+
+impl GroupEfficiency {
+    pub fn new(key: String, label: String, sessions: i64, credits: i64) -> Self {
+        let avg = if sessions > 0 {
+            round1(credits as f64 / sessions as f64)
+        } else {
+            0.0
+        };
+        Self {
+            key,
+            label,
+            sessions,
+            credits,
+            avg_credits: avg,
+            score: score(avg).score,
+        }
+    }
+}
+
+/// Merges groups that share a key (accounts into platforms), most sessions first.
+pub fn regroup(groups: impl IntoIterator<Item = (String, String, i64, i64)>) -> Vec<GroupEfficiency> {
+    let mut acc: Vec<(String, String, i64, i64)> = Vec::new();
+    for (key, label, n, c) in groups {
+        match acc.iter_mut().find(|g| g.0 == key) {
+            Some(g) => {
+                g.2 += n;
+                g.3 += c;
+            }
+            None => acc.push((key, label, n, c)),
+        }
+    }
+    let mut out: Vec<GroupEfficiency> = acc
+        .into_iter()
+        .filter(|g| g.2 > 0)
+        .map(|(k, l, n, c)| GroupEfficiency::new(k, l, n, c))
+        .collect();
+    out.sort_by(|a, b| b.sessions.cmp(&a.sessions).then(a.label.cmp(&b.label)));
+    out
+}
+
+/// What handoffs saved in a period.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Savings {
+    pub handoffs: i64,
+    pub credits: i64,
+    pub minutes: f64,
+}
+
+pub fn savings(handoffs: i64, settings: &AnalyticsSettings) -> Savings {
+    Savings {
+        handoffs,
+        credits: handoffs.saturating_mul(settings.credits_per_handoff),
+        minutes: handoffs as f64 * settings.minutes_per_handoff,
+    }
+}
+
+/// An account's usage, alert level and predicted exhaustion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outlook {
+    pub account_id: i64,
+    pub account_name: String,
+    pub platform: String,
+    pub status: String,
+    pub credits_available: i64,
+    pub capacity: i64,
+    /// Percent of the capacity used (0–100).
+    pub used_percent: u8,
+    /// The highest alert threshold crossed.
+    pub alert: Option<u8>,
+    pub rate_per_hour: Option<f64>,
+    pub next_refresh_at: Option<Timestamp>,
+    pub forecast: Forecast,
+}
+
+/// Percent of `capacity` used with `credits_left` remaining.
+pub fn used_percent(credits_left: i64, capacity: i64) -> u8 {
+    if capacity <= 0 {
+        return 0;
+    }
+    let used = capacity.saturating_sub(credits_left.clamp(0, capacity));
+    ((used as f64 * 100.0 / capacity as f64).round() as i64).clamp(0, 100) as u8
+}
+
+/// The outlook of one account at `now` from its recent sessions `(started_at, credits)`.
+#[allow(clippy::too_many_arguments)]
+pub fn outlook(
+    account_id: i64,
+    account_name: String,
+    platform: String,
+    status: String,
+    credits_available: i64,
+    capacity: i64,
+    next_refresh_at: Option<Timestamp>,
+    recent: &[(Timestamp, i64)],
+    now: Timestamp,
+    settings: &AnalyticsSettings,
+) -> Outlook {
+    let rate = burn_rate(recent, now, settings.burn_window_hours);
+    Outlook {
+        account_id,
+        account_name,
+        platform,
+        status,
+        credits_available,
+        capacity,
+        used_percent: used_percent(credits_available, capacity),
+        alert: alert_level(credits_available, capacity, &settings.alert_thresholds),
+        rate_per_hour: rate,
+        next_refresh_at,
+        forecast: forecast(
+            credits_available,
+            settings.exhausted_below,
+            rate,
+            now,
+            next_refresh_at,
+        ),
+    }
+}
+
+/// Alerts first by level, then by how much is used.
+pub fn alerts(outlooks: &[Outlook]) -> Vec<Outlook> {
+    let mut out: Vec<Outlook> = outlooks.iter().filter(|o| o.alert.is_some()).cloned().collect();
+    out.sort_by(|a, b| {
+        b.alert
+            .cmp(&a.alert)
+            .then(b.used_percent.cmp(&a.used_percent))
+            .then(a.account_name.cmp(&b.account_name))
+    });
+    out
+}
+
+/// When the account of a running session runs out before the session is likely to end:
+/// the account's credits minus what the session has used so far (debited when it
+/// completes), at the faster of the account's recent pace and the session's own pace.
+/// Returns the predicted time (now when it is already out).
+#[allow(clippy::too_many_arguments)]
+pub fn runs_out_during_session(
+    credits_available: i64,
+    session_credits: i64,
+    exhausted_below: i64,
+    account_rate: Option<f64>,
+    session_started: Timestamp,
+    expected_minutes: i64,
+    now: Timestamp,
+    next_refresh: Option<Timestamp>,
+) -> Option<Timestamp> {
+    let elapsed_h = (now.unix() - session_started.unix()).max(0) as f64 / 3_600.0;
+    let session_rate = (elapsed_h >= 0.05 && session_credits > 0)
+        .then(|| session_credits as f64 / elapsed_h);
+    let rate = match (account_rate, session_rate) {
+        (Some(a), Some(s)) => Some(a.max(s)),
+        (a, s) => a.or(s),
+    };
+    let expected_end = session_started
+        .plus_seconds(expected_minutes.max(1) * 60)
+        .max(now.plus_seconds(15 * 60));
+    match forecast(
+        credits_available - session_credits,
+        exhausted_below,
+        rate,
+        now,
+        next_refresh,
+    ) {
+        Forecast::Exhausted => Some(now),
+        Forecast::RunsOut { at } if at <= expected_end => Some(at),
+        _ => None,
+    }
+}
+
+/// Everything the analytics page shows for a period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub days: i64,
+    pub since: Timestamp,
+    pub now: Timestamp,
+    pub project_id: Option<i64>,
+    /// Live projects `(id, name)`, for the filter.
+    pub projects: Vec<(i64, String)>,
+    pub summary: CreditSummary,
+    pub daily: Daily,
+    pub bands: Vec<BandCount>,
+    pub by_account: Vec<GroupEfficiency>,
+    pub by_platform: Vec<GroupEfficiency>,
+    pub savings: Savings,
+    pub costs: Vec<crate::domain::ledger::ProjectCost>,
+    pub cost_totals: crate::domain::ledger::Totals,
+    pub outlooks: Vec<Outlook>,
+}
+
+/// The warning a running session shows when its account will run out first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionWarning {
+    pub account_id: i64,
+    pub account_name: String,
+    pub credits_left: i64,
+    pub runs_out_at: Timestamp,
+    /// The account to continue on, and why.
+    pub next_account: Option<(i64, String, String)>,
 }
 
 #[cfg(test)]
@@ -321,5 +733,152 @@ mod tests {
         assert_eq!(alert_level(40, 200, &th), Some(70), "80 % of 200");
         assert_eq!(alert_level(5, 0, &th), None);
         assert_eq!(alert_level(-5, 100, &th), Some(90));
+    }
+
+    #[test]
+    fn summary_from_aggregates_matches_the_list() {
+        let credits = [88, 65, 95, 90, 90, 87, 88];
+        assert_eq!(
+            summary_of(7, 603, Some(65), Some(95)),
+            summarize(&credits)
+        );
+        assert_eq!(summary_of(0, 0, None, None).efficiency_score, None);
+    }
+
+    #[test]
+    fn thresholds_and_days_parse_with_named_errors() {
+        assert_eq!(parse_thresholds("90, 70,85,70").unwrap(), vec![70, 85, 90]);
+        assert_eq!(parse_thresholds("75%").unwrap(), vec![75]);
+        assert!(parse_thresholds("0").is_err());
+        assert!(parse_thresholds("101").is_err());
+        assert!(parse_thresholds(" , ").is_err());
+        assert_eq!(parse_days(None).unwrap(), 30);
+        assert_eq!(parse_days(Some(1)).unwrap(), 1);
+        assert_eq!(parse_days(Some(366)).unwrap(), 366);
+        assert_eq!(parse_days(Some(0)).unwrap_err().field, "days");
+        assert_eq!(parse_days(Some(367)).unwrap_err().field, "days");
+    }
+
+    #[test]
+    fn periods_are_whole_utc_days_ending_today() {
+        let now = t("2026-03-02T12:34:56Z");
+        assert_eq!(period_start(now, 1), t("2026-03-02T00:00:00Z"));
+        assert_eq!(period_start(now, 3), t("2026-02-28T00:00:00Z"));
+        assert_eq!(
+            period_days(now, 3),
+            ["2026-02-28", "2026-03-01", "2026-03-02"]
+        );
+    }
+
+    #[test]
+    fn daily_series_fill_gaps_and_fold_small_projects() {
+        let days = vec!["2026-03-01".to_string(), "2026-03-02".to_string()];
+        let rows = vec![
+            ("2026-03-01".to_string(), 1, 90),
+            ("2026-03-02".to_string(), 1, 80),
+            ("2026-03-02".to_string(), 2, 40),
+            ("2026-02-01".to_string(), 2, 999), // outside the period
+        ];
+        let d = daily(&rows, days.clone(), |id| format!("p{id}"));
+        assert_eq!(d.series.len(), 2);
+        assert_eq!(d.series[0].values, vec![90, 80]);
+        assert_eq!(d.series[1].values, vec![0, 40]);
+        assert_eq!(d.max_day(), 120);
+
+        let many: Vec<_> = (1..=9)
+            .map(|p| ("2026-03-01".to_string(), p, p * 10))
+            .collect();
+        let d = daily(&many, days, |id| format!("p{id}"));
+        assert_eq!(d.series.len(), MAX_SERIES);
+        let other = d.series.last().unwrap();
+        assert_eq!(other.project_id, None);
+        assert_eq!(other.name, "4 other projects");
+        assert_eq!(other.total, 10 + 20 + 30 + 40);
+        assert_eq!(d.series.iter().map(|s| s.total).sum::<i64>(), 450);
+    }
+
+    #[test]
+    fn band_counts_use_the_spec_edges() {
+        let hist = [(74, 1), (75, 2), (84, 1), (85, 3), (92, 1), (93, 2), (97, 1), (98, 4), (0, 1)];
+        let b = bands(&hist);
+        assert_eq!(b[0], BandCount { band: Efficiency::Optimal, sessions: 4 });
+        assert_eq!(b[1], BandCount { band: Efficiency::Good, sessions: 6 });
+        assert_eq!(b[2], BandCount { band: Efficiency::NeedsImprovement, sessions: 6 });
+        assert!(bands(&[]).iter().all(|b| b.sessions == 0));
+    }
+
+    #[test]
+    fn platforms_regroup_their_accounts() {
+        let g = regroup([
+            ("claude".into(), "Claude".into(), 2, 180),
+            ("chatgpt".into(), "ChatGPT".into(), 1, 60),
+            ("claude".into(), "Claude".into(), 2, 170),
+            ("gemini".into(), "Gemini".into(), 0, 0),
+        ]);
+        assert_eq!(g.len(), 2);
+        assert_eq!((g[0].key.as_str(), g[0].sessions, g[0].credits), ("claude", 4, 350));
+        assert_eq!(g[0].avg_credits, 87.5);
+        assert_eq!(g[0].score, Efficiency::Optimal);
+        assert_eq!(g[1].score, Efficiency::NeedsImprovement);
+    }
+
+    #[test]
+    fn savings_follow_the_settings() {
+        let s = savings(4, &AnalyticsSettings::default());
+        assert_eq!((s.handoffs, s.credits, s.minutes), (4, 60, 78.0));
+        let custom = AnalyticsSettings {
+            credits_per_handoff: 20,
+            minutes_per_handoff: 10.0,
+            ..Default::default()
+        };
+        assert_eq!(savings(3, &custom).credits, 60);
+        assert_eq!(savings(0, &custom).minutes, 0.0);
+    }
+
+    #[test]
+    fn outlooks_raise_alerts_and_forecast() {
+        let now = t("2026-03-02T12:00:00Z");
+        let settings = AnalyticsSettings::default();
+        let recent = [(t("2026-03-02T10:00:00Z"), 48)]; // 2 credits an hour over 24 h
+        let o = outlook(1, "a".into(), "claude".into(), "active".into(), 9, 100, None, &recent, now, &settings);
+        assert_eq!((o.used_percent, o.alert), (91, Some(90)));
+        assert_eq!(o.forecast, Forecast::Exhausted);
+        let o = outlook(2, "b".into(), "claude".into(), "available".into(), 50, 100, None, &recent, now, &settings);
+        assert_eq!(o.alert, None);
+        assert_eq!(o.rate_per_hour, Some(2.0));
+        assert_eq!(o.forecast, Forecast::RunsOut { at: t("2026-03-03T08:00:00Z") });
+        let idle = outlook(3, "c".into(), "x".into(), "available".into(), 20, 100, None, &[], now, &settings);
+        assert_eq!((idle.alert, idle.forecast), (Some(70), Forecast::Idle));
+        let list = alerts(&[o.clone(), idle.clone()]);
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].account_name, "c");
+    }
+
+    #[test]
+    fn a_session_warns_when_its_account_runs_out_before_it_ends() {
+        let started = t("2026-03-02T12:00:00Z");
+        let now = t("2026-03-02T12:30:00Z");
+        // 40 credits in 30 min = 80/h; 60 left - 40 used = 20, minus 10 reserve = 10 usable
+        // → out at 12:37:30, before the expected end at 13:30
+        assert_eq!(
+            runs_out_during_session(60, 40, 10, None, started, 90, now, None),
+            Some(t("2026-03-02T12:37:30Z"))
+        );
+        // the refresh arrives first: no warning
+        assert_eq!(
+            runs_out_during_session(60, 40, 10, None, started, 90, now, Some(t("2026-03-02T12:35:00Z"))),
+            None
+        );
+        // plenty left
+        assert_eq!(runs_out_during_session(1000, 40, 10, None, started, 90, now, None), None);
+        // no usage yet and no history: nothing to predict
+        assert_eq!(runs_out_during_session(60, 0, 10, None, started, 90, started, None), None);
+        // already spent down to the reserve
+        assert_eq!(runs_out_during_session(50, 45, 10, None, started, 90, now, None), Some(now));
+        // the account's recent pace counts when faster than the session's
+        assert_eq!(
+            runs_out_during_session(100, 10, 10, Some(200.0), started, 90, now, None),
+            Some(t("2026-03-02T12:54:00Z"))
+        );
     }
 }

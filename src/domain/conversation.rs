@@ -60,6 +60,8 @@ pub struct Imported {
     /// The conversation's title, when the export has one.
     pub title: Option<String>,
     pub turns: Vec<ImportedTurn>,
+    /// Usage figures the log carried (aider reports tokens and cost per message).
+    pub usage: Vec<crate::domain::ledger::ImportedUsage>,
 }
 
 /// What an import added to a session.
@@ -68,6 +70,9 @@ pub struct ImportOutcome {
     pub format: Format,
     pub title: Option<String>,
     pub imported: usize,
+    /// Ledger rows recorded from the usage figures the log carried.
+    #[serde(default)]
+    pub usage_recorded: usize,
 }
 
 /// Guesses the format from the content.
@@ -122,10 +127,15 @@ pub fn parse(text: &str, format: Option<Format>) -> Result<Imported, FieldError>
             ),
         ));
     }
+    let usage = match format {
+        Format::Aider => aider_usage(text),
+        _ => Vec::new(),
+    };
     Ok(Imported {
         format,
         title,
         turns,
+        usage,
     })
 }
 
@@ -275,6 +285,37 @@ fn claude(text: &str) -> Result<(Option<String>, Vec<ImportedTurn>), FieldError>
 
 /// aider `.aider.chat.history.md`: `#### ` lines are the user's, `> ` lines are aider's
 /// own output (kept as system turns), the rest is the assistant's.
+/// aider prints the model when a chat starts (`> Main model: gpt-4o with diff edit format`)
+/// and the tokens and cost after each reply (`> Tokens: 3.2k sent, 21 received. Cost: …`).
+fn aider_usage(text: &str) -> Vec<crate::domain::ledger::ImportedUsage> {
+    use crate::domain::ledger::{aider_tokens_line, provider_of, ImportedUsage};
+    let mut model = String::from("unknown");
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let Some(rest) = line.strip_prefix("> ") else {
+            continue;
+        };
+        if let Some(m) = rest
+            .strip_prefix("Main model: ")
+            .or_else(|| rest.strip_prefix("Model: "))
+        {
+            let m = m.split(" with ").next().unwrap_or(m).trim();
+            if !m.is_empty() && m.chars().count() <= crate::domain::ledger::MODEL_MAX_CHARS {
+                model = m.to_owned();
+            }
+        } else if let Some((sent, received, cost)) = aider_tokens_line(rest) {
+            out.push(ImportedUsage {
+                provider: provider_of(&model).to_owned(),
+                model: model.clone(),
+                input_tokens: sent,
+                output_tokens: received,
+                cost_micros: cost,
+            });
+        }
+    }
+    out
+}
+
 fn aider(text: &str) -> Vec<ImportedTurn> {
     let mut turns: Vec<ImportedTurn> = Vec::new();
     let mut role = "";
@@ -501,6 +542,19 @@ mod tests {
         assert!(i.turns[2]
             .content
             .starts_with("The assertion compared bytes"));
+        assert!(i.usage.is_empty(), "this log reports no tokens");
+    }
+
+    #[test]
+    fn aider_usage_becomes_ledger_rows() {
+        let md = "# aider chat started at 2026-01-01 10:00:00\n\n> Aider v0.85.1\n> Main model: gpt-4o with diff edit format\n\n#### add a test\n\nDone.\n\n> Tokens: 3.2k sent, 21 received. Cost: $0.0082 message, $0.0082 session.\n\n# aider chat started at 2026-01-02 10:00:00\n\n> Main model: anthropic/claude-sonnet-4 with diff edit format\n\n#### more\n\nOk.\n\n> Tokens: 12k sent, 1.5k received. Cost: $0.05 message, $0.06 session.\n";
+        let i = parse(md, None).unwrap();
+        assert_eq!(i.usage.len(), 2);
+        assert_eq!(i.usage[0].model, "gpt-4o");
+        assert_eq!(i.usage[0].provider, "openai");
+        assert_eq!((i.usage[0].input_tokens, i.usage[0].output_tokens, i.usage[0].cost_micros), (3_200, 21, 8_200));
+        assert_eq!(i.usage[1].provider, "anthropic");
+        assert_eq!(i.usage[1].cost_micros, 50_000);
     }
 
     #[test]

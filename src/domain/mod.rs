@@ -43,6 +43,7 @@ pub mod bundle;
 pub mod conversation;
 pub mod handoff;
 pub mod knowledge;
+pub mod ledger;
 pub mod project;
 pub mod project_file;
 pub mod quota;

@@ -3,9 +3,11 @@
 //! "suggestion": "…"}`. Bad input is always a 4xx with a JSON message, never a 500.
 
 pub mod account;
+pub mod analytics;
 pub mod bundle;
 pub mod handoff;
 pub mod knowledge;
+pub mod ledger;
 pub mod project;
 pub mod project_file;
 pub mod session;
@@ -26,6 +28,11 @@ use serde_json::{json, Value};
 pub fn router(max_body_bytes: usize) -> Router<AppState> {
     Router::new()
         .route("/stats", get(stats::get))
+        .route("/private/analyze-credits", post(analytics::analyze))
+        .route("/analytics", get(analytics::report))
+        .route("/analytics/alerts", get(analytics::alerts))
+        .route("/usage", post(ledger::record))
+        .route("/sessions/{id}/usage", get(ledger::of_session))
         .route("/projects", get(project::list).post(project::create))
         .route(
             "/projects/{id}",

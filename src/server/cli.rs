@@ -181,6 +181,7 @@ async fn serve(settings: Settings) -> Result<(), String> {
         max_body_bytes: settings.max_body_bytes,
         max_import_bytes: settings.max_import_bytes,
         pool: settings.pool(),
+        analytics: settings.analytics(),
         imports: Default::default(),
     };
     spawn_refiller(db.clone(), settings.pool(), settings.refill_interval_secs);

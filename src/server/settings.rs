@@ -114,6 +114,35 @@ pub struct Settings {
     )]
     pub handoff_credit_savings: i64,
 
+    /// Minutes one handoff saves, as shown by the analytics.
+    #[arg(
+        long,
+        env = "PAAS_HANDOFF_MINUTES_SAVED",
+        default_value_t = 19.5,
+        global = true
+    )]
+    pub handoff_minutes_saved: f64,
+
+    /// Percent of an account's capacity used that raises an alert (comma-separated).
+    #[arg(
+        long,
+        env = "PAAS_ALERT_THRESHOLDS",
+        default_value = "70,85,90",
+        value_parser = AlertThresholds::parse,
+        global = true
+    )]
+    pub alert_thresholds: AlertThresholds,
+
+    /// Hours of recent sessions an account's burn rate is measured over.
+    #[arg(
+        long,
+        env = "PAAS_BURN_WINDOW_HOURS",
+        default_value_t = 24,
+        value_parser = clap::value_parser!(i64).range(1..=720),
+        global = true
+    )]
+    pub burn_window_hours: i64,
+
     /// Seconds between background checks for due credit refills.
     #[arg(
         long,
@@ -169,6 +198,32 @@ impl Settings {
     }
 }
 
+/// Alert levels in percent used (`70,85,90`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertThresholds(pub Vec<u8>);
+
+impl AlertThresholds {
+    fn parse(s: &str) -> Result<Self, String> {
+        crate::domain::analytics::parse_thresholds(s).map(Self)
+    }
+}
+
+impl Settings {
+    pub fn analytics(&self) -> crate::domain::analytics::AnalyticsSettings {
+        crate::domain::analytics::AnalyticsSettings {
+            credits_per_handoff: self.handoff_credit_savings,
+            minutes_per_handoff: if self.handoff_minutes_saved.is_finite() {
+                self.handoff_minutes_saved.max(0.0)
+            } else {
+                0.0
+            },
+            alert_thresholds: self.alert_thresholds.0.clone(),
+            burn_window_hours: self.burn_window_hours,
+            exhausted_below: self.exhausted_below,
+        }
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Self {
@@ -178,6 +233,9 @@ impl Default for Settings {
             exhausted_below: 10,
             low_below: 50,
             handoff_credit_savings: 15,
+            handoff_minutes_saved: 19.5,
+            alert_thresholds: AlertThresholds(vec![70, 85, 90]),
+            burn_window_hours: 24,
             refill_interval_secs: 60,
             backup_dir: None,
             backup_every_hours: 24,

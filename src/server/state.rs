@@ -13,6 +13,8 @@ pub struct AppState {
     #[from_ref(skip)]
     pub max_import_bytes: usize,
     pub pool: crate::service::account::PoolSettings,
+    /// Handoff savings, alert thresholds and the burn-rate window.
+    pub analytics: crate::domain::analytics::AnalyticsSettings,
     /// Uploaded bundles waiting for confirmation on the import preview page.
     pub imports: crate::service::bundle::Staging,
 }

@@ -228,6 +228,28 @@ pub async fn select(
     Ok(selection)
 }
 
+/// The account to continue on instead of `current`, chosen by the default
+/// strategy without recording anything (for advice shown before a rotation).
+pub async fn preview_next(
+    db: &Db,
+    current: AccountId,
+    now: Timestamp,
+) -> Result<Option<Selection>, AppError> {
+    let req = SelectRequest {
+        specialization: None,
+        min_credits: crate::domain::account::DEFAULT_MIN_CREDITS,
+        strategy: Default::default(),
+        current: Some(current),
+        exclude: Some(current),
+    };
+    let mut conn = db.acquire().await?;
+    match choose_in(&mut conn, &req, now).await {
+        Ok(s) => Ok(Some(s)),
+        Err(AppError::NoAccount { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// Selects from the accounts that can qualify; on failure, looks at the whole matching pool
 /// for a useful suggestion.
 async fn choose_in(

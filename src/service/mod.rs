@@ -2,10 +2,12 @@
 //! They take `now` as an argument; only `server::clock` reads the clock.
 
 pub mod account;
+pub mod analytics;
 pub mod backup;
 pub mod bundle;
 pub mod handoff;
 pub mod knowledge;
+pub mod ledger;
 pub mod project;
 pub mod project_file;
 pub mod session;

@@ -268,11 +268,28 @@ pub async fn import(
     for t in &parsed.turns {
         storage::session::append_turn(&mut tx, id, &t.role, &t.content, None, now).await?;
     }
+    let usage: Vec<crate::domain::ledger::NewCall> = parsed
+        .usage
+        .iter()
+        .map(|u| crate::domain::ledger::NewCall {
+            session_id: id,
+            provider: u.provider.clone(),
+            model: u.model.clone(),
+            input_tokens: u.input_tokens,
+            output_tokens: u.output_tokens,
+            cost_micros: u.cost_micros,
+            latency_ms: None,
+            source: crate::domain::ledger::Source::Import,
+            at: now,
+        })
+        .collect();
+    crate::service::ledger::record_in(&mut tx, &usage).await?;
     tx.commit().await?;
     Ok(ImportOutcome {
         format: parsed.format,
         title: parsed.title,
         imported: parsed.turns.len(),
+        usage_recorded: usage.len(),
     })
 }
 

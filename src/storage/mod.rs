@@ -6,10 +6,12 @@
 //! another writer got there first; an immediate one waits for the lock (busy timeout).
 
 pub mod account;
+pub mod analytics;
 pub mod backup;
 pub mod bundle;
 pub mod handoff;
 pub mod knowledge;
+pub mod ledger;
 pub mod project;
 pub mod project_file;
 pub mod session;

@@ -33,6 +33,7 @@ pub async fn app() -> TestApp {
         max_body_bytes: MAX_BODY,
         max_import_bytes: MAX_IMPORT,
         pool: Default::default(),
+        analytics: Default::default(),
         imports: Default::default(),
     });
     TestApp {

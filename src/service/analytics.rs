@@ -1,0 +1,228 @@
+//! Credit analytics: the spec's `analyze-credits`, the analytics page's report, account
+//! outlooks (alerts and predicted exhaustion) and the warning a running session shows.
+
+use crate::domain::analytics::{
+    self as a, AnalyticsSettings, CreditSummary, Outlook, Report, SessionWarning,
+};
+use crate::domain::account::Platform;
+use crate::domain::ledger;
+use crate::domain::project::ProjectId;
+use crate::domain::session::{SessionId, SessionStatus};
+use crate::domain::time::Timestamp;
+use crate::error::{AppError, FieldError};
+use crate::storage::{self, Db};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// The spec's request: `{"project_id": 1, "days": 30}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnalyzeInput {
+    #[serde(default)]
+    pub project_id: Option<i64>,
+    #[serde(default)]
+    pub days: Option<i64>,
+}
+
+fn project_ref(id: Option<i64>, required: bool) -> Result<Option<i64>, FieldError> {
+    match id {
+        Some(id) if id > 0 => Ok(Some(id)),
+        Some(id) => Err(FieldError::new("project_id", format!("{id} is not an id"))),
+        None if required => Err(FieldError::new("project_id", "required")),
+        None => Ok(None),
+    }
+}
+
+/// `POST /api/private/analyze-credits`: the finished sessions of a project over the last
+/// `days` (default 30).
+#[tracing::instrument(skip_all, err(level = "info"))]
+pub async fn analyze(
+    db: &Db,
+    input: &AnalyzeInput,
+    now: Timestamp,
+) -> Result<CreditSummary, AppError> {
+    let project = project_ref(input.project_id, true)?;
+    let days = a::parse_days(input.days)?;
+    let mut conn = db.acquire().await?;
+    if let Some(p) = project {
+        storage::project::get(&mut conn, ProjectId(p)).await?;
+    }
+    let since = now.plus_seconds(-days * 86_400);
+    let (n, total, min, max) = storage::analytics::summary(&mut conn, since, project).await?;
+    Ok(a::summary_of(n, total, min, max))
+}
+
+/// The accounts' outlooks (blocked accounts left out).
+pub async fn outlooks(
+    conn: &mut sqlx::SqliteConnection,
+    now: Timestamp,
+    settings: &AnalyticsSettings,
+) -> Result<Vec<Outlook>, AppError> {
+    let accounts = storage::analytics::accounts(conn).await?;
+    let since = now.plus_seconds(-settings.burn_window_hours.max(1) * 3_600);
+    let mut recent: HashMap<i64, Vec<(Timestamp, i64)>> = HashMap::new();
+    for (account, at, credits) in storage::analytics::recent_by_account(conn, since).await? {
+        recent.entry(account).or_default().push((at, credits));
+    }
+    Ok(accounts
+        .into_iter()
+        .filter(|r| r.status != "blocked")
+        .map(|r| {
+            a::outlook(
+                r.id,
+                r.account_name,
+                r.platform,
+                r.status,
+                r.credits_available,
+                r.credit_capacity,
+                r.next_refresh_at,
+                recent.get(&r.id).map(Vec::as_slice).unwrap_or(&[]),
+                now,
+                settings,
+            )
+        })
+        .collect())
+}
+
+/// Accounts past an alert threshold, the most urgent first.
+pub async fn alerts(
+    db: &Db,
+    now: Timestamp,
+    settings: &AnalyticsSettings,
+) -> Result<Vec<Outlook>, AppError> {
+    let mut conn = db.acquire().await?;
+    Ok(a::alerts(&outlooks(&mut conn, now, settings).await?))
+}
+
+/// The analytics page: one period (`days`), all projects or one.
+#[tracing::instrument(skip_all, err(level = "info"))]
+pub async fn report(
+    db: &Db,
+    project: Option<i64>,
+    days: Option<i64>,
+    now: Timestamp,
+    settings: &AnalyticsSettings,
+) -> Result<Report, AppError> {
+    let project = project_ref(project, false)?;
+    let days = a::parse_days(days)?;
+    let since = a::period_start(now, days);
+    let mut conn = db.acquire().await?;
+    let projects = storage::analytics::project_names(&mut conn).await?;
+    if let Some(p) = project {
+        if !projects.iter().any(|(id, _)| *id == p) {
+            return Err(AppError::not_found("project", p));
+        }
+    }
+    let names: HashMap<i64, String> = projects.iter().cloned().collect();
+    let name_of = |id: i64| {
+        names
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| format!("Project {id}"))
+    };
+    let (n, total, min, max) = storage::analytics::summary(&mut conn, since, project).await?;
+    let daily_rows = storage::analytics::daily(&mut conn, since, project).await?;
+    let histogram = storage::analytics::histogram(&mut conn, since, project).await?;
+    let per_account = storage::analytics::by_account(&mut conn, since, project).await?;
+    let handoffs = storage::analytics::handoffs(&mut conn, since, project).await?;
+    let usage = storage::ledger::by_session(&mut conn, since, project).await?;
+    let outlooks = outlooks(&mut conn, now, settings).await?;
+    let accounts: HashMap<i64, (String, String)> = storage::analytics::accounts(&mut conn)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, (r.account_name, r.platform)))
+        .collect();
+
+    let account_of = |id: i64| {
+        accounts
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| (format!("Account {id}"), "other".into()))
+    };
+    let by_account = a::regroup(per_account.iter().map(|(id, sessions, credits)| {
+        (id.to_string(), account_of(*id).0, *sessions, *credits)
+    }));
+    let by_platform = a::regroup(per_account.iter().map(|(id, sessions, credits)| {
+        let platform = account_of(*id).1;
+        let label = platform
+            .parse::<Platform>()
+            .map(|p| p.label().to_owned())
+            .unwrap_or_else(|_| platform.clone());
+        (platform, label, *sessions, *credits)
+    }));
+    let costs = ledger::by_project(&usage, name_of);
+    let mut cost_totals = ledger::Totals::default();
+    for c in &costs {
+        cost_totals.add(&c.totals);
+    }
+    Ok(Report {
+        days,
+        since,
+        now,
+        project_id: project,
+        summary: a::summary_of(n, total, min, max),
+        daily: a::daily(&daily_rows, a::period_days(now, days), name_of),
+        bands: a::bands(&histogram),
+        by_account,
+        by_platform,
+        savings: a::savings(handoffs, settings),
+        costs,
+        cost_totals,
+        outlooks,
+        projects,
+    })
+}
+
+/// Minutes a session is expected to last when its account has no finished history.
+pub const DEFAULT_SESSION_MINUTES: i64 = 90;
+
+/// For a running session: whether its account will run out before the session is likely to
+/// end, and the account to continue on (chosen without recording anything).
+pub async fn session_warning(
+    db: &Db,
+    id: SessionId,
+    now: Timestamp,
+    settings: &AnalyticsSettings,
+) -> Result<Option<SessionWarning>, AppError> {
+    let mut conn = db.acquire().await?;
+    let session = storage::session::get(&mut conn, id).await?;
+    if session.status != SessionStatus::InProgress {
+        return Ok(None);
+    }
+    let account = storage::account::get(&mut conn, session.account_id).await?;
+    let since = now.plus_seconds(-settings.burn_window_hours.max(1) * 3_600);
+    let recent: Vec<(Timestamp, i64)> =
+        storage::analytics::recent_of_account(&mut conn, account.id.0, since)
+            .await?
+            .into_iter()
+            // the running session's pace is measured on its own
+            .filter(|(at, _)| *at != session.started_at)
+            .collect();
+    let rate = a::burn_rate(&recent, now, settings.burn_window_hours);
+    let minutes = storage::analytics::typical_minutes(&mut conn, account.id.0)
+        .await?
+        .map(|m| m.round() as i64)
+        .unwrap_or(DEFAULT_SESSION_MINUTES);
+    let Some(at) = a::runs_out_during_session(
+        account.credits_available,
+        session.credits_used,
+        settings.exhausted_below,
+        rate,
+        session.started_at,
+        minutes,
+        now,
+        account.next_refresh_at,
+    ) else {
+        return Ok(None);
+    };
+    drop(conn);
+    let next = crate::service::account::preview_next(db, account.id, now)
+        .await?
+        .map(|s| (s.account.id.0, s.account.account_name, s.reason));
+    Ok(Some(SessionWarning {
+        account_id: account.id.0,
+        account_name: account.account_name,
+        credits_left: (account.credits_available - session.credits_used).max(0),
+        runs_out_at: at,
+        next_account: next,
+    }))
+}

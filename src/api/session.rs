@@ -30,6 +30,10 @@ pub struct SessionView {
     pub account_name: String,
     /// The briefing this session continued from, if any.
     pub previous_handoff: Option<String>,
+    /// Set while running when its account is predicted to run out before it ends.
+    pub warning: Option<crate::domain::analytics::SessionWarning>,
+    /// The session's recorded AI usage.
+    pub usage: crate::domain::ledger::Totals,
     pub now: Timestamp,
 }
 
@@ -158,12 +162,19 @@ pub async fn get_session(id: String) -> Result<SessionView, AppError> {
     .bind(detail.session.session_number)
     .fetch_optional(&mut *conn)
     .await?;
+    drop(conn);
+    let now = clock::now();
+    let warning =
+        crate::service::analytics::session_warning(&state.db, id, now, &state.analytics).await?;
+    let usage = crate::service::ledger::of_session(&state.db, id).await?.totals;
     Ok(SessionView {
         detail,
         project_name,
         account_name,
         previous_handoff,
-        now: clock::now(),
+        warning,
+        usage,
+        now,
     })
 }
 

@@ -593,7 +593,7 @@ pub struct Report {
 }
 
 /// The warning a running session shows when its account will run out first.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionWarning {
     pub account_id: i64,
     pub account_name: String,

@@ -187,7 +187,7 @@ pub fn parse_batch(inputs: &[CallInput], now: Timestamp) -> Result<Vec<NewCall>,
 }
 
 /// Sums of ledger rows.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct Totals {
     pub calls: i64,

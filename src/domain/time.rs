@@ -65,6 +65,23 @@ impl Timestamp {
         }
     }
 
+    /// How far ahead: "in 12 min", "in 3 h", "in 2 d" ("now" when not ahead).
+    pub fn until(self, now: Timestamp) -> String {
+        let secs = self.unix() - now.unix();
+        match secs {
+            i64::MIN..=59 => "now".to_string(),
+            60..=5_399 => format!("in {} min", (secs + 30) / 60),
+            5_400..=172_799 => format!("in {} h", (secs + 1_800) / 3_600),
+            _ => format!("in {} d", (secs + 43_200) / 86_400),
+        }
+    }
+
+    /// The time of day in UTC, `14:05 UTC`.
+    pub fn clock(self) -> String {
+        let t = self.0.time();
+        format!("{:02}:{:02} UTC", t.hour(), t.minute())
+    }
+
     /// The calendar date, `2026-01-30`.
     pub fn date(self) -> String {
         let d = self.0.date();
@@ -117,6 +134,11 @@ mod tests {
         assert_eq!(now.plus_seconds(-2 * 86_400).ago(now), "2 d ago");
         assert_eq!(now.plus_seconds(-40 * 86_400).ago(now), "2025-12-21");
         assert_eq!(now.plus_seconds(60).ago(now), "just now");
+        assert_eq!(now.plus_seconds(30).until(now), "now");
+        assert_eq!(now.plus_seconds(48 * 60).until(now), "in 48 min");
+        assert_eq!(now.plus_seconds(3 * 3600).until(now), "in 3 h");
+        assert_eq!(now.plus_seconds(3 * 86_400).until(now), "in 3 d");
+        assert_eq!(now.plus_seconds(5 * 60 + 20).clock(), "10:05 UTC");
     }
 
     proptest! {

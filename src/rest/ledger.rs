@@ -11,22 +11,30 @@ use crate::error::AppError;
 use crate::server::{clock, AppState};
 use crate::service::ledger as svc;
 use axum::extract::{Path, State};
-use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// Deserialises `v`, naming the field of a type error (`calls[1].input_tokens`).
+fn typed<T: DeserializeOwned>(v: Value, prefix: &str) -> Result<T, AppError> {
+    serde_path_to_error::deserialize(v).map_err(|e| {
+        let path = e.path().to_string();
+        let field = match (prefix, path.as_str()) {
+            ("", ".") => "body".to_string(),
+            (p, ".") => p.to_string(),
+            (p, path) if path.starts_with('[') || p.is_empty() => format!("{p}{path}"),
+            (p, path) => format!("{p}.{path}"),
+        };
+        let message = e.into_inner().to_string();
+        AppError::validation(field, message)
+    })
+}
 
 /// One call (`{"session_id": 1, "provider": "anthropic", "model": "…", …}`) or many
 /// (`{"calls": [ … ]}`, all or none).
-#[derive(Debug, Deserialize)]
-pub struct UsageBody {
-    #[serde(default)]
-    calls: Option<Vec<CallInput>>,
-    #[serde(flatten)]
-    single: CallInput,
-}
-
-pub async fn record(State(state): State<AppState>, ApiJson(body): ApiJson<UsageBody>) -> ApiResult {
-    let inputs = match body.calls {
-        Some(calls) => calls,
-        None => vec![body.single],
+pub async fn record(State(state): State<AppState>, ApiJson(mut body): ApiJson<Value>) -> ApiResult {
+    let inputs: Vec<CallInput> = match body.get_mut("calls").map(Value::take) {
+        Some(calls) => typed(calls, "calls")?,
+        None => vec![typed(body, "")?],
     };
     let n = svc::record(&state.db, &inputs, clock::now()).await?;
     Ok((

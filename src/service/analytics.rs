@@ -190,13 +190,10 @@ pub async fn session_warning(
     }
     let account = storage::account::get(&mut conn, session.account_id).await?;
     let since = now.plus_seconds(-settings.burn_window_hours.max(1) * 3_600);
-    let recent: Vec<(Timestamp, i64)> =
-        storage::analytics::recent_of_account(&mut conn, account.id.0, since)
-            .await?
-            .into_iter()
-            // the running session's pace is measured on its own
-            .filter(|(at, _)| *at != session.started_at)
-            .collect();
+    // the running session's pace is measured on its own
+    let recent =
+        storage::analytics::recent_of_account(&mut conn, account.id.0, since, session.id.0)
+            .await?;
     let rate = a::burn_rate(&recent, now, settings.burn_window_hours);
     let minutes = storage::analytics::typical_minutes(&mut conn, account.id.0)
         .await?

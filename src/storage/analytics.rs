@@ -119,18 +119,20 @@ pub async fn recent_by_account(
     .await?)
 }
 
-/// An account's recent sessions `(started_at, credits)` since `since`.
+/// An account's recent sessions `(started_at, credits)` since `since`, but one.
 pub async fn recent_of_account(
     conn: &mut SqliteConnection,
     account: i64,
     since: Timestamp,
+    except: i64,
 ) -> Result<Vec<(Timestamp, i64)>, AppError> {
     Ok(sqlx::query_as(
         "SELECT started_at, credits_used FROM sessions \
-         WHERE account_id = ? AND started_at >= ? AND credits_used > 0",
+         WHERE account_id = ? AND started_at >= ? AND credits_used > 0 AND id != ?",
     )
     .bind(account)
     .bind(since)
+    .bind(except)
     .fetch_all(conn)
     .await?)
 }

@@ -64,6 +64,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sessions") view=SessionsPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/sessions/:id") view=SessionPage ssr=SsrMode::Async/>
                     <Route path=path!("/handoff") view=HandoffPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/analytics") view=crate::ui::pages::analytics::AnalyticsPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/import") view=ImportPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/knowledge") view=KnowledgePage ssr=SsrMode::InOrder/>
                     <Route path=path!("/knowledge/:id") view=KnowledgeEntryPage ssr=SsrMode::Async/>

@@ -39,6 +39,7 @@ pub fn AppHeader() -> impl IntoView {
     let on_sessions = move || location.pathname.get().starts_with("/sessions");
     let on_handoff = move || location.pathname.get().starts_with("/handoff");
     let on_knowledge = move || location.pathname.get().starts_with("/knowledge");
+    let on_analytics = move || location.pathname.get().starts_with("/analytics");
     view! {
         <header class="topbar">
             <a class="brand" href="/" aria-label="PAAS home">
@@ -55,6 +56,7 @@ pub fn AppHeader() -> impl IntoView {
                 <a href="/accounts" aria-current=move || on_accounts().then_some("page")>"Accounts"</a>
                 <a href="/handoff" aria-current=move || on_handoff().then_some("page")>"Handoff"</a>
                 <a href="/knowledge" aria-current=move || on_knowledge().then_some("page")>"Knowledge"</a>
+                <a href="/analytics" aria-current=move || on_analytics().then_some("page")>"Analytics"</a>
             </nav>
             <ThemeToggle/>
         </header>

@@ -1,4 +1,5 @@
 pub mod briefing;
+pub mod chart;
 pub mod forms;
 pub mod layout;
 pub mod status;

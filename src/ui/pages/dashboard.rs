@@ -28,6 +28,7 @@ pub fn Dashboard() -> impl IntoView {
             })
         })
     });
+    let alerts = Resource::new(|| (), |_| crate::api::analytics::get_alerts());
     let stats = Resource::new(
         move || (create.version().get(), restore.version().get()),
         |_| get_stats(),
@@ -55,6 +56,13 @@ pub fn Dashboard() -> impl IntoView {
                 <a class="btn primary show-narrow" href="#project-name">"New project"</a>
             </div>
         </div>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                alerts.await.ok().filter(|a| !a.is_empty()).map(|a| view! {
+                    <crate::ui::pages::analytics::AlertList alerts=a/>
+                })
+            })}
+        </Transition>
         <Transition fallback=|| view! { <div class="stats placeholder" aria-hidden="true"></div> }>
             {move || Suspend::new(async move {
                 match stats.await {

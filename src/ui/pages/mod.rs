@@ -1,4 +1,5 @@
 pub mod accounts;
+pub mod analytics;
 pub mod bundle;
 pub mod dashboard;
 pub mod handoff;

@@ -367,12 +367,43 @@ fn SessionDetailView(v: SessionView, actions: SessionActions) -> impl IntoView {
                     <span class="muted">
                         {format!("{} · on {} · started {}", s.session_type.as_str(), v.account_name, s.started_at.ago(now))}
                         {s.duration_minutes.map(|d| format!(" · {d} min"))}
+                        {(v.usage.calls > 0).then(|| format!(
+                            " · {} AI call{} · {} tokens · ${:.4}",
+                            v.usage.calls,
+                            if v.usage.calls == 1 { "" } else { "s" },
+                            figure(v.usage.input_tokens + v.usage.output_tokens),
+                            crate::domain::ledger::usd(v.usage.cost_micros),
+                        ))}
                     </span>
                 </div>
             </div>
         </div>
         <div class="detail">
             <div class="detail-main">
+                {v.warning.clone().map(|w| {
+                    let href = format!("/handoff?session_id={}", s.id);
+                    view! {
+                        <section class="panel notice warn" role="status" data-testid="runs-out">
+                            <p>
+                                <strong>{format!("{} runs out {}", w.account_name, w.runs_out_at.until(now))}</strong>
+                                {format!(
+                                    " (around {}, {} credits left) at this pace — before this session is likely to end.",
+                                    w.runs_out_at.clock(),
+                                    w.credits_left,
+                                )}
+                            </p>
+                            <p class="notice-actions">
+                                <a class="btn primary" href=href>"Prepare the briefing now"</a>
+                                {match w.next_account.clone() {
+                                    Some((aid, name, reason)) => view! {
+                                        <span class="muted">"then continue on "<a href=format!("/accounts/{aid}")>{name}</a>{format!(" — {reason}")}</span>
+                                    }.into_any(),
+                                    None => view! { <span class="muted">"No other account has credits now; see Accounts for the next refill."</span> }.into_any(),
+                                }}
+                            </p>
+                        </section>
+                    }
+                })}
                 {v.previous_handoff.clone().map(|b| view! {
                     <details class="panel disclosure" data-testid="previous-handoff">
                         <summary>"Briefing this session continues from"</summary>

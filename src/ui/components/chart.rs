@@ -1,0 +1,321 @@
+//! Charts drawn as SVG on the server, readable without JavaScript (every mark carries its
+//! figures in a `<title>`), interactive once hydrated: a readout follows the pointer or
+//! keyboard focus, and a drag (or Enter, then Shift+Enter) selects a range of days.
+//! Text stays in HTML so it keeps its size at any width; the SVG only draws marks.
+
+use crate::domain::analytics::{Daily, Efficiency, GroupEfficiency};
+use crate::ui::components::status::figure;
+use leptos::prelude::*;
+
+/// Short date for axes: `2026-03-02` → `Mar 2`.
+pub fn short_day(day: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let mut parts = day.split('-').skip(1);
+    match (
+        parts.next().and_then(|m| m.parse::<usize>().ok()),
+        parts.next().and_then(|d| d.parse::<u32>().ok()),
+    ) {
+        (Some(m), Some(d)) if (1..=12).contains(&m) => format!("{} {d}", MONTHS[m - 1]),
+        _ => day.to_owned(),
+    }
+}
+
+/// Credits per day, stacked per project.
+#[component]
+pub fn DailyChart(daily: Daily) -> impl IntoView {
+    let n = daily.days.len().max(1);
+    let max = daily.max_day().max(1);
+    // a round top for the scale
+    let top = nice_ceiling(max);
+    let totals: Vec<i64> = (0..daily.days.len())
+        .map(|i| daily.series.iter().map(|s| s.values[i]).sum())
+        .collect();
+    let hover = RwSignal::new(None::<usize>);
+    let selection = RwSignal::new(None::<(usize, usize)>);
+    let dragging = RwSignal::new(false);
+    let days = StoredValue::new(daily.days.clone());
+    let totals_s = StoredValue::new(totals.clone());
+    let series_s = StoredValue::new(daily.series.clone());
+
+    let w = 10.0;
+    let bars = (0..daily.days.len())
+        .map(|i| {
+            let mut y = 100.0;
+            let segments = daily
+                .series
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.values[i] > 0)
+                .map(|(k, s)| {
+                    let h = s.values[i] as f64 * 100.0 / top as f64;
+                    y -= h;
+                    view! {
+                        <rect class=format!("seg c{}", k % 6 + 1) x=format!("{:.2}", i as f64 * w + 1.5)
+                            y=format!("{y:.3}") width=format!("{:.2}", w - 3.0) height=format!("{h:.3}")/>
+                    }
+                })
+                .collect_view();
+            let detail = day_detail(&daily, i);
+            let label = detail.clone();
+            view! {
+                <g class="day" data-day=daily.days[i].clone() data-value=totals[i].to_string()
+                    class:hovered=move || hover.get() == Some(i)
+                    class:selected=move || selection.get().is_some_and(|(a, b)| a.min(b) <= i && i <= a.max(b))>
+                    {segments}
+                    <rect class="hit" x=format!("{:.2}", i as f64 * w) y="0" width=format!("{w:.2}") height="100"
+                        tabindex="0" role="img" aria-label=label
+                        on:pointerenter=move |_| {
+                            hover.set(Some(i));
+                            if dragging.get_untracked() {
+                                selection.update(|s| if let Some(s) = s { s.1 = i });
+                            }
+                        }
+                        on:pointerleave=move |_| hover.set(None)
+                        on:focus=move |_| hover.set(Some(i))
+                        on:blur=move |_| hover.set(None)
+                        on:pointerdown=move |ev| {
+                            ev.prevent_default();
+                            dragging.set(true);
+                            selection.set(Some((i, i)));
+                        }
+                        on:pointerup=move |_| dragging.set(false)
+                        on:keydown=move |ev| {
+                            if ev.key() == "Enter" || ev.key() == " " {
+                                ev.prevent_default();
+                                let extend = ev.shift_key();
+                                selection.update(|s| match (extend, *s) {
+                                    (true, Some((a, _))) => *s = Some((a, i)),
+                                    _ => *s = Some((i, i)),
+                                });
+                            } else if ev.key() == "Escape" {
+                                selection.set(None);
+                            }
+                        }>
+                        <title>{detail}</title>
+                    </rect>
+                </g>
+            }
+        })
+        .collect_view();
+
+    let readout = move || {
+        let days = days.get_value();
+        let totals = totals_s.get_value();
+        if let Some((a, b)) = selection.get() {
+            let (a, b) = (a.min(b), a.max(b));
+            let sum: i64 = totals[a..=b].iter().sum();
+            let count = b - a + 1;
+            let label = if a == b {
+                short_day(&days[a])
+            } else {
+                format!("{} – {}", short_day(&days[a]), short_day(&days[b]))
+            };
+            let per_day = sum as f64 / count as f64;
+            return Some(view! {
+                <span class="readout-sel" data-testid="chart-selection">
+                    <strong>{label}</strong>
+                    {format!(": {} credits over {count} day{} · {:.1} a day", figure(sum), if count == 1 { "" } else { "s" }, per_day)}
+                    <button type="button" class="btn small ghost" on:click=move |_| selection.set(None)>"Clear"</button>
+                </span>
+            }
+            .into_any());
+        }
+        hover.get().map(|i| {
+            let parts = series_s.with_value(|series| {
+                series
+                    .iter()
+                    .filter(|s| s.values[i] > 0)
+                    .map(|s| format!("{} {}", s.name, figure(s.values[i])))
+                    .collect::<Vec<_>>()
+                    .join(" · ")
+            });
+            view! {
+                <span data-testid="chart-tooltip">
+                    <strong>{short_day(&days[i])}</strong>
+                    {format!(": {} credits", figure(totals[i]))}
+                    {(!parts.is_empty()).then(|| format!(" — {parts}"))}
+                </span>
+            }
+            .into_any()
+        })
+    };
+
+    let first = daily.days.first().map(|d| short_day(d)).unwrap_or_default();
+    let mid = daily
+        .days
+        .get(daily.days.len() / 2)
+        .map(|d| short_day(d))
+        .unwrap_or_default();
+    let last = daily.days.last().map(|d| short_day(d)).unwrap_or_default();
+    view! {
+        <div class="chart daily-chart">
+            <p class="readout" aria-live="polite">
+                {move || readout().unwrap_or_else(|| view! {
+                    <span class="muted">"Point at a day for its credits; drag across days to add them up."</span>
+                }.into_any())}
+            </p>
+            <div class="plot">
+                <div class="y-axis" aria-hidden="true">
+                    <span>{figure(top)}</span>
+                    <span>{figure(top / 2)}</span>
+                    <span>"0"</span>
+                </div>
+                <svg class="bars" viewBox=format!("0 0 {} 100", n as f64 * w) preserveAspectRatio="none"
+                    on:pointerleave=move |_| dragging.set(false)>
+                    <line class="grid" x1="0" x2=format!("{}", n as f64 * w) y1="50" y2="50"/>
+                    <line class="grid" x1="0" x2=format!("{}", n as f64 * w) y1="100" y2="100"/>
+                    {bars}
+                </svg>
+            </div>
+            <div class="x-axis" aria-hidden="true">
+                <span>{first}</span><span>{mid}</span><span>{last}</span>
+            </div>
+            <ul class="legend">
+                {daily.series.iter().enumerate().map(|(k, s)| view! {
+                    <li><span class=format!("swatch c{}", k % 6 + 1)></span>{s.name.clone()}
+                        <span class="muted">{format!(" {}", figure(s.total))}</span></li>
+                }).collect_view()}
+            </ul>
+        </div>
+    }
+}
+
+fn day_detail(daily: &Daily, i: usize) -> String {
+    let total: i64 = daily.series.iter().map(|s| s.values[i]).sum();
+    let parts: Vec<String> = daily
+        .series
+        .iter()
+        .filter(|s| s.values[i] > 0)
+        .map(|s| format!("{} {}", s.name, s.values[i]))
+        .collect();
+    if parts.is_empty() {
+        format!("{}: no credits", daily.days[i])
+    } else {
+        format!("{}: {} credits ({})", daily.days[i], total, parts.join(", "))
+    }
+}
+
+/// 1, 2, 5 × 10ⁿ at or above `v`.
+pub fn nice_ceiling(v: i64) -> i64 {
+    let mut base = 1i64;
+    loop {
+        for m in [1, 2, 5] {
+            if base.saturating_mul(m) >= v {
+                return base.saturating_mul(m);
+            }
+        }
+        if base > i64::MAX / 10 {
+            return v;
+        }
+        base *= 10;
+    }
+}
+
+/// One horizontal bar of a bar list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bar {
+    pub label: String,
+    pub href: Option<String>,
+    pub value: f64,
+    pub shown: String,
+    pub detail: String,
+    pub tone: &'static str,
+}
+
+/// Horizontal bars with HTML labels; `scale` is the value of a full bar; `band` shades a
+/// target range (the optimal 85–92 credits).
+#[component]
+pub fn BarList(bars: Vec<Bar>, scale: f64, #[prop(optional)] band: Option<(f64, f64)>) -> impl IntoView {
+    let scale = if scale > 0.0 { scale } else { 1.0 };
+    let hover = RwSignal::new(None::<usize>);
+    let details: Vec<String> = bars.iter().map(|b| b.detail.clone()).collect();
+    let details = StoredValue::new(details);
+    view! {
+        <div class="barlist">
+            <ul>
+                {bars.into_iter().enumerate().map(|(i, b)| {
+                    let pct = (b.value / scale * 100.0).clamp(0.0, 100.0);
+                    let title = b.detail.clone();
+                    let label = match b.href.clone() {
+                        Some(h) => view! { <a href=h>{b.label.clone()}</a> }.into_any(),
+                        None => view! { <span>{b.label.clone()}</span> }.into_any(),
+                    };
+                    view! {
+                        <li class="bar-row" class:hovered=move || hover.get() == Some(i)
+                            tabindex="0" aria-label=b.detail.clone()
+                            on:pointerenter=move |_| hover.set(Some(i))
+                            on:pointerleave=move |_| hover.set(None)
+                            on:focus=move |_| hover.set(Some(i))
+                            on:blur=move |_| hover.set(None)>
+                            <span class="bar-label">{label}</span>
+                            <svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" data-value=format!("{}", b.value)>
+                                {band.map(|(lo, hi)| {
+                                    let x = (lo / scale * 100.0).clamp(0.0, 100.0);
+                                    let w = ((hi - lo) / scale * 100.0).clamp(0.0, 100.0 - x);
+                                    view! { <rect class="band" x=format!("{x:.2}") y="0" width=format!("{w:.2}") height="10"/> }
+                                })}
+                                <rect class=format!("fill {}", b.tone) x="0" y="2" width=format!("{pct:.2}") height="6" rx="1">
+                                    <title>{title}</title>
+                                </rect>
+                            </svg>
+                            <span class="bar-value">{b.shown}</span>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <p class="readout small" aria-live="polite">
+                {move || hover.get().map(|i| details.with_value(|d| d[i].clone()))}
+            </p>
+        </div>
+    }
+}
+
+/// The CSS tone of an efficiency band.
+pub fn tone(e: Efficiency) -> &'static str {
+    match e {
+        Efficiency::Optimal => "ok",
+        Efficiency::Good => "fair",
+        Efficiency::NeedsImprovement => "poor",
+    }
+}
+
+/// Bars of average credits per session, one per group.
+pub fn efficiency_bars(groups: &[GroupEfficiency], href: impl Fn(&str) -> Option<String>) -> Vec<Bar> {
+    groups
+        .iter()
+        .map(|g| Bar {
+            label: g.label.clone(),
+            href: href(&g.key),
+            value: g.avg_credits,
+            shown: format!("{:.1}", g.avg_credits),
+            detail: format!(
+                "{}: {:.1} credits a session over {} session{} ({} credits) — {}",
+                g.label,
+                g.avg_credits,
+                g.sessions,
+                if g.sessions == 1 { "" } else { "s" },
+                g.credits,
+                g.score.label()
+            ),
+            tone: tone(g.score),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scales_round_up() {
+        assert_eq!(nice_ceiling(1), 1);
+        assert_eq!(nice_ceiling(3), 5);
+        assert_eq!(nice_ceiling(120), 200);
+        assert_eq!(nice_ceiling(500), 500);
+        assert_eq!(nice_ceiling(501), 1000);
+        assert_eq!(short_day("2026-03-02"), "Mar 2");
+        assert_eq!(short_day("junk"), "junk");
+    }
+}

@@ -1,0 +1,331 @@
+//! `/analytics`: credits per day per project, sessions per efficiency band, efficiency per
+//! account and platform, what handoffs saved, the cost of recorded AI usage, and each
+//! account's predicted exhaustion. Also the usage alerts shown on the dashboard.
+
+use crate::api::analytics::get_analytics;
+use crate::domain::analytics::{Forecast, Outlook, Report};
+use crate::domain::time::Timestamp;
+use crate::ui::components::chart::{efficiency_bars, tone, Bar, BarList, DailyChart};
+use crate::ui::components::layout::ErrorPanel;
+use crate::ui::components::status::figure;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_query_map};
+
+const RANGES: [(i64, &str); 4] = [(7, "7 days"), (30, "30 days"), (90, "90 days"), (365, "1 year")];
+
+fn link(days: i64, project: Option<i64>) -> String {
+    match project {
+        Some(p) => format!("/analytics?days={days}&project_id={p}"),
+        None => format!("/analytics?days={days}"),
+    }
+}
+
+#[component]
+pub fn AnalyticsPage() -> impl IntoView {
+    let query = use_query_map();
+    let args = Memo::new(move |_| query.with(|q| (q.get("project_id"), q.get("days"))));
+    let report = Resource::new(move || args.get(), |(p, d)| get_analytics(p, d));
+    view! {
+        <Title text="Analytics"/>
+        <div class="page-head">
+            <div>
+                <h1>"Analytics"</h1>
+                <p class="muted">"How sessions spend credits, which accounts serve best, and when each account runs out."</p>
+            </div>
+        </div>
+        <Transition fallback=|| view! { <p class="muted">"Loading analytics…"</p> }>
+            {move || Suspend::new(async move {
+                match report.await {
+                    Ok(r) => view! { <ReportView r/> }.into_any(),
+                    Err(e) => view! {
+                        <nav class="chips" aria-label="Period">
+                            {RANGES.iter().map(|(d, label)| view! { <a class="chip" href=link(*d, None)>{*label}</a> }).collect_view()}
+                        </nav>
+                        <ErrorPanel error=e/>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Filters(days: i64, project: Option<i64>, projects: Vec<(i64, String)>) -> impl IntoView {
+    let navigate = use_navigate();
+    let on_project = move |ev: leptos::ev::Event| {
+        let v = event_target_value(&ev);
+        let p = v.parse::<i64>().ok();
+        navigate(&link(days, p), Default::default());
+    };
+    view! {
+        <div class="toolbar analytics-filters">
+            <nav class="chips" aria-label="Period">
+                {RANGES.iter().map(|(d, label)| view! {
+                    <a class="chip" href=link(*d, project) aria-current=(*d == days).then_some("page")>{*label}</a>
+                }).collect_view()}
+            </nav>
+            <form method="get" action="/analytics" class="inline">
+                <input type="hidden" name="days" value=days.to_string()/>
+                <label for="an-project" class="sr-only">"Project"</label>
+                <select id="an-project" name="project_id" on:change=on_project>
+                    <option value="" selected=project.is_none()>"All projects"</option>
+                    {projects.into_iter().map(|(id, name)| view! {
+                        <option value=id.to_string() selected=project == Some(id)>{name}</option>
+                    }).collect_view()}
+                </select>
+                <noscript><button type="submit" class="btn small">"Show"</button></noscript>
+            </form>
+        </div>
+    }
+}
+
+#[component]
+fn ReportView(r: Report) -> impl IntoView {
+    let s = r.summary.clone();
+    let empty = s.total_sessions == 0 && r.daily.series.is_empty();
+    let band_total: i64 = r.bands.iter().map(|b| b.sessions).sum();
+    let band_bars: Vec<Bar> = r
+        .bands
+        .iter()
+        .map(|b| Bar {
+            label: b.band.label().to_owned(),
+            href: None,
+            value: b.sessions as f64,
+            shown: figure(b.sessions),
+            detail: format!(
+                "{}: {} of {} finished sessions",
+                b.band.label(),
+                b.sessions,
+                band_total
+            ),
+            tone: tone(b.band),
+        })
+        .collect();
+    let scale = |groups: &[crate::domain::analytics::GroupEfficiency]| {
+        groups
+            .iter()
+            .map(|g| g.avg_credits)
+            .fold(100.0_f64, f64::max)
+    };
+    let account_scale = scale(&r.by_account);
+    let platform_scale = scale(&r.by_platform);
+    let account_bars = efficiency_bars(&r.by_account, |k| Some(format!("/accounts/{k}")));
+    let platform_bars = efficiency_bars(&r.by_platform, |_| None);
+    let total_credits: i64 = r.daily.series.iter().map(|x| x.total).sum();
+    let period = format!(
+        "{} – {}",
+        crate::ui::components::chart::short_day(&r.since.date()),
+        crate::ui::components::chart::short_day(&r.now.date())
+    );
+    let hours = r.savings.minutes / 60.0;
+    view! {
+        <Filters days=r.days project=r.project_id projects=r.projects.clone()/>
+        {empty.then(|| view! {
+            <section class="panel empty" data-testid="analytics-empty">
+                <h2>"No sessions in this period"</h2>
+                <p class="muted">"Start and complete sessions to see how their credits are spent; choose a longer period to look further back."</p>
+            </section>
+        })}
+        <dl class="stats" data-testid="analytics-summary">
+            <div class="stat"><dt>"Sessions finished"</dt><dd>{figure(s.total_sessions as i64)}</dd></div>
+            <div class="stat"><dt>"Credits"</dt><dd data-testid="period-credits">{format!("{} credits", figure(total_credits))}</dd></div>
+            <div class="stat">
+                <dt>"Average a session"</dt>
+                <dd>{format!("{:.1}", s.avg_credits_per_session)}
+                    {s.efficiency_score.map(|e| view! { <span class=format!("pill {}", tone(e))>{e.label()}</span> })}
+                </dd>
+            </div>
+            <div class="stat"><dt>"Range"</dt><dd>{match (s.min_credits, s.max_credits) {
+                (Some(a), Some(b)) => format!("{a}–{b}"),
+                _ => "—".to_string(),
+            }}</dd></div>
+        </dl>
+        <div class="analytics-grid">
+            <section class="panel wide" aria-labelledby="daily-title" data-testid="chart-daily">
+                <h2 id="daily-title">"Credits per day"<span class="muted small">{format!(" · {period}")}</span></h2>
+                <DailyChart daily=r.daily.clone()/>
+            </section>
+            <section class="panel" aria-labelledby="bands-title" data-testid="chart-bands">
+                <h2 id="bands-title">"Sessions per efficiency band"</h2>
+                <BarList bars=band_bars scale=band_total.max(1) as f64/>
+                <ul class="recommendations">
+                    {s.recommendations.iter().map(|t| view! { <li>{t.clone()}</li> }).collect_view()}
+                </ul>
+            </section>
+            <section class="panel" aria-labelledby="savings-title" data-testid="savings">
+                <h2 id="savings-title">"Saved by handoffs"</h2>
+                <dl class="figures">
+                    <div><dt>"Handoffs"</dt><dd>{figure(r.savings.handoffs)}</dd></div>
+                    <div><dt>"Credits saved"</dt><dd>{figure(r.savings.credits)}</dd></div>
+                    <div><dt>"Time saved"</dt><dd>{if hours >= 1.0 { format!("{hours:.1} h") } else { format!("{:.0} min", r.savings.minutes) }}</dd></div>
+                </dl>
+                <p class="muted small">"Each handoff briefing saves about 15 credits and 19.5 minutes of re-explaining (configurable)."</p>
+            </section>
+            <section class="panel" aria-labelledby="acc-title" data-testid="chart-accounts">
+                <h2 id="acc-title">"Efficiency per account"</h2>
+                <p class="muted small">"Average credits a session; the shaded band is the optimal 85–92."</p>
+                {if account_bars.is_empty() {
+                    view! { <p class="muted">"No finished sessions."</p> }.into_any()
+                } else {
+                    view! { <BarList bars=account_bars scale=account_scale band=(85.0, 92.0)/> }.into_any()
+                }}
+            </section>
+            <section class="panel" aria-labelledby="plat-title" data-testid="chart-platforms">
+                <h2 id="plat-title">"Efficiency per platform"</h2>
+                <p class="muted small">"Average credits a session; the shaded band is the optimal 85–92."</p>
+                {if platform_bars.is_empty() {
+                    view! { <p class="muted">"No finished sessions."</p> }.into_any()
+                } else {
+                    view! { <BarList bars=platform_bars scale=platform_scale band=(85.0, 92.0)/> }.into_any()
+                }}
+            </section>
+            <section class="panel wide" aria-labelledby="out-title" data-testid="outlooks">
+                <h2 id="out-title">"Accounts: usage and predicted exhaustion"</h2>
+                <OutlookTable outlooks=r.outlooks.clone() now=r.now/>
+            </section>
+            <section class="panel wide" aria-labelledby="cost-title" data-testid="costs">
+                <h2 id="cost-title">"Cost of recorded AI usage"</h2>
+                {if r.costs.is_empty() {
+                    view! { <p class="muted">"No AI calls recorded in this period. Record them with POST /api/usage, or import an aider chat history (it reports tokens and cost)."</p> }.into_any()
+                } else {
+                    view! { <CostTable r=r.clone()/> }.into_any()
+                }}
+            </section>
+        </div>
+    }
+}
+
+fn usd(micros: i64) -> String {
+    let d = crate::domain::ledger::usd(micros);
+    if d >= 100.0 {
+        format!("${d:.0}")
+    } else if d >= 1.0 {
+        format!("${d:.2}")
+    } else {
+        format!("${d:.4}")
+    }
+}
+
+fn usd_opt(v: Option<f64>) -> String {
+    v.map(|d| usd((d * 1_000_000.0).round() as i64))
+        .unwrap_or_else(|| "—".into())
+}
+
+#[component]
+fn CostTable(r: Report) -> impl IntoView {
+    let t = r.cost_totals;
+    view! {
+        <div class="table-wrap">
+            <table class="table">
+                <thead><tr>
+                    <th scope="col">"Project"</th><th scope="col" class="num">"Calls"</th>
+                    <th scope="col" class="num">"Tokens in / out"</th><th scope="col" class="num">"Cost"</th>
+                    <th scope="col" class="num">"Per session"</th><th scope="col" class="num">"Per accomplishment"</th>
+                </tr></thead>
+                <tbody>
+                    {r.costs.iter().map(|c| view! {
+                        <tr>
+                            <td><a href=format!("/projects/{}", c.project_id)>{c.project_name.clone()}</a></td>
+                            <td class="num">{figure(c.totals.calls)}</td>
+                            <td class="num">{format!("{} / {}", figure(c.totals.input_tokens), figure(c.totals.output_tokens))}</td>
+                            <td class="num">{usd(c.totals.cost_micros)}</td>
+                            <td class="num">{usd_opt(c.cost_per_session_usd)}</td>
+                            <td class="num">{usd_opt(c.cost_per_accomplishment_usd)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+                <tfoot><tr>
+                    <th scope="row">"All"</th><td class="num">{figure(t.calls)}</td>
+                    <td class="num">{format!("{} / {}", figure(t.input_tokens), figure(t.output_tokens))}</td>
+                    <td class="num">{usd(t.cost_micros)}</td>
+                    <td class="num" colspan="2">{t.avg_latency_ms().map(|l| format!("{l:.0} ms average latency"))}</td>
+                </tr></tfoot>
+            </table>
+        </div>
+    }
+}
+
+/// A forecast in words.
+pub fn forecast_text(f: &Forecast, now: Timestamp) -> String {
+    match f {
+        Forecast::Idle => "no recent use".into(),
+        Forecast::Exhausted => "out of credits".into(),
+        Forecast::RefreshFirst { refresh_at } => {
+            format!("lasts until its refresh {}", refresh_at.until(now))
+        }
+        Forecast::RunsOut { at } => format!("runs out {} ({})", at.until(now), at.clock()),
+    }
+}
+
+#[component]
+fn OutlookTable(outlooks: Vec<Outlook>, now: Timestamp) -> impl IntoView {
+    if outlooks.is_empty() {
+        return view! { <p class="muted">"No accounts yet. "<a href="/accounts">"Add one"</a>"."</p> }.into_any();
+    }
+    view! {
+        <div class="table-wrap">
+            <table class="table">
+                <thead><tr>
+                    <th scope="col">"Account"</th><th scope="col">"Used"</th>
+                    <th scope="col" class="num">"Credits an hour"</th><th scope="col">"Forecast"</th>
+                </tr></thead>
+                <tbody>
+                    {outlooks.into_iter().map(|o| {
+                        let pct = o.used_percent;
+                        view! {
+                            <tr>
+                                <td><a href=format!("/accounts/{}", o.account_id)>{o.account_name.clone()}</a>
+                                    <span class="muted small">{format!(" {}", o.platform)}</span></td>
+                                <td class="usage-cell">
+                                    <svg class="meter" viewBox="0 0 100 6" preserveAspectRatio="none" aria-hidden="true">
+                                        <rect class="track" x="0" y="0" width="100" height="6" rx="1"/>
+                                        <rect class=format!("fill {}", level_tone(o.alert)) x="0" y="0" width=pct.to_string() height="6" rx="1"/>
+                                    </svg>
+                                    <span>{format!("{pct}% · {} of {} left", figure(o.credits_available), figure(o.capacity))}</span>
+                                </td>
+                                <td class="num">{o.rate_per_hour.map(|r| format!("{r:.1}")).unwrap_or_else(|| "—".into())}</td>
+                                <td>{forecast_text(&o.forecast, now)}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+fn level_tone(alert: Option<u8>) -> &'static str {
+    match alert {
+        Some(l) if l >= 90 => "poor",
+        Some(l) if l >= 85 => "warn",
+        Some(_) => "fair",
+        None => "ok",
+    }
+}
+
+/// The dashboard's usage alerts: accounts past 70 / 85 / 90 % used.
+#[component]
+pub fn AlertList(alerts: Vec<Outlook>) -> impl IntoView {
+    view! {
+        <section class="alerts" aria-label="Usage alerts">
+            {alerts.into_iter().map(|o| {
+                let level = o.alert.unwrap_or(0);
+                let forecast = match o.forecast {
+                    Forecast::RunsOut { at } => format!(" · at this pace out around {}", at.clock()),
+                    Forecast::RefreshFirst { refresh_at } => format!(" · refreshes first, at {}", refresh_at.clock()),
+                    Forecast::Exhausted => " · out of credits".to_string(),
+                    Forecast::Idle => String::new(),
+                };
+                view! {
+                    <div class=format!("alert {}", level_tone(o.alert)) role="status" data-testid="alert" data-level=level.to_string()>
+                        <strong><a href=format!("/accounts/{}", o.account_id)>{o.account_name.clone()}</a></strong>
+                        {format!(" {}% used — past {level}% ({} of {} credits left){forecast}", o.used_percent, figure(o.credits_available), figure(o.capacity))}
+                        <a class="alert-link" href="/analytics">"Analytics"</a>
+                    </div>
+                }
+            }).collect_view()}
+        </section>
+    }
+}

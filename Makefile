@@ -39,7 +39,7 @@ e2e:
 	scripts/e2e.sh target/debug/paas
 
 bench: ## timings that print figures (release build)
-	source scripts/env.sh && cargo bench --features ssr --bench pool && cargo bench --features ssr --bench bundle && cargo bench --features ssr --bench knowledge && cargo bench --features ssr --bench handoff
+	source scripts/env.sh && cargo bench --features ssr --bench pool && cargo bench --features ssr --bench bundle && cargo bench --features ssr --bench knowledge && cargo bench --features ssr --bench analytics && cargo bench --features ssr --bench handoff
 
 fmt:
 	cargo fmt --all

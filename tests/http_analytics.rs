@@ -62,7 +62,10 @@ async fn analyze_credits_answers_the_spec_shape() {
     assert_eq!(d["total_sessions"], 3);
     assert_eq!(d["total_credits"], 263);
     assert_eq!(d["avg_credits_per_session"], 87.7);
-    assert_eq!((d["min_credits"].as_i64(), d["max_credits"].as_i64()), (Some(85), Some(90)));
+    assert_eq!(
+        (d["min_credits"].as_i64(), d["max_credits"].as_i64()),
+        (Some(85), Some(90))
+    );
     assert_eq!(d["efficiency_score"], "optimal");
     assert_eq!(d["recommendations"][0], "Excellent! Keep this pattern.");
 
@@ -77,9 +80,21 @@ async fn analyze_credits_answers_the_spec_shape() {
     assert_eq!(days["data"]["efficiency_score"], "needs_improvement");
 
     for (body, status, field) in [
-        (json!({}), StatusCode::UNPROCESSABLE_ENTITY, Some("project_id")),
-        (json!({ "project_id": project, "days": 0 }), StatusCode::UNPROCESSABLE_ENTITY, Some("days")),
-        (json!({ "project_id": project, "days": "many" }), StatusCode::UNPROCESSABLE_ENTITY, Some("days")),
+        (
+            json!({}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("project_id"),
+        ),
+        (
+            json!({ "project_id": project, "days": 0 }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("days"),
+        ),
+        (
+            json!({ "project_id": project, "days": "many" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("days"),
+        ),
         (json!({ "project_id": 999 }), StatusCode::NOT_FOUND, None),
     ] {
         let r = app
@@ -126,14 +141,31 @@ async fn the_ledger_records_calls_and_costs_sessions() {
 
     // bad rows name their place and write nothing
     for (body, field) in [
-        (json!({ "calls": [ { "session_id": session, "provider": "p", "model": "m" }, { "session_id": session, "provider": "p" } ] }), "calls[1].model"),
-        (json!({ "session_id": 999, "provider": "p", "model": "m" }), "session_id"),
-        (json!({ "session_id": session, "provider": "p", "model": "m", "cost_usd": -1 }), "calls[0].cost_usd"),
-        (json!({ "session_id": session, "provider": "p", "model": "m", "input_tokens": "lots" }), "input_tokens"),
+        (
+            json!({ "calls": [ { "session_id": session, "provider": "p", "model": "m" }, { "session_id": session, "provider": "p" } ] }),
+            "calls[1].model",
+        ),
+        (
+            json!({ "session_id": 999, "provider": "p", "model": "m" }),
+            "session_id",
+        ),
+        (
+            json!({ "session_id": session, "provider": "p", "model": "m", "cost_usd": -1 }),
+            "calls[0].cost_usd",
+        ),
+        (
+            json!({ "session_id": session, "provider": "p", "model": "m", "input_tokens": "lots" }),
+            "input_tokens",
+        ),
         (json!({ "calls": [] }), "calls"),
     ] {
         let r = app.json("POST", "/api/usage", body.to_string()).await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {}", r.text());
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {}",
+            r.text()
+        );
         assert_eq!(r.json()["field"], field, "{body}");
     }
 
@@ -144,7 +176,10 @@ async fn the_ledger_records_calls_and_costs_sessions() {
     assert_eq!(u["data"]["totals"]["input_tokens"], 13000);
     assert_eq!(u["data"]["totals"]["cost_micros"], 50_000);
     assert_eq!(u["data"]["calls"][0]["provider"], "anthropic");
-    assert_eq!(app.get("/api/sessions/999/usage").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/api/sessions/999/usage").await.status,
+        StatusCode::NOT_FOUND
+    );
 
     // an aider log that reports tokens and cost adds rows of its own
     let log = "# aider chat started at 2026-01-01 10:00:00\n\n> Main model: gpt-4o with diff edit format\n\n#### add a test\n\nDone.\n\n> Tokens: 3.2k sent, 21 received. Cost: $0.0082 message, $0.0082 session.\n";
@@ -157,12 +192,17 @@ async fn the_ledger_records_calls_and_costs_sessions() {
         .await;
     assert_eq!(imported.status, StatusCode::OK, "{}", imported.text());
     assert_eq!(imported.json()["data"]["usage_recorded"], 1);
-    let u = app.get(&format!("/api/sessions/{session}/usage")).await.json();
+    let u = app
+        .get(&format!("/api/sessions/{session}/usage"))
+        .await
+        .json();
     assert_eq!(u["data"]["totals"]["calls"], 4);
     assert_eq!(u["data"]["calls"][3]["source"], "import");
 
     // cost per project, session and accomplishment (two accomplishments)
-    let report = app.get(&format!("/api/analytics?project_id={project}")).await;
+    let report = app
+        .get(&format!("/api/analytics?project_id={project}"))
+        .await;
     assert_eq!(report.status, StatusCode::OK, "{}", report.text());
     let costs = &report.json()["data"]["costs"][0];
     assert_eq!(costs["project_name"], "Ledger");
@@ -178,7 +218,10 @@ async fn an_account_past_90_percent_raises_an_alert_on_the_dashboard() {
     let project = app.create("Alerts").await;
     let account = app.account_with("Nearly-Empty", 100, 100, "alerts").await;
     app.account_with("Plenty", 100, 100, "alerts").await;
-    assert_eq!(app.get("/api/analytics/alerts").await.json()["data"], json!([]));
+    assert_eq!(
+        app.get("/api/analytics/alerts").await.json()["data"],
+        json!([])
+    );
     let page = app.get("/").await.text();
     assert!(!page.contains("data-testid=\"alert\""));
 
@@ -210,8 +253,17 @@ async fn the_analytics_page_draws_charts_on_the_server() {
     let page = app.get("/analytics?days=7").await;
     assert_eq!(page.status, StatusCode::OK);
     let html = page.text();
-    for id in ["chart-daily", "chart-bands", "chart-accounts", "chart-platforms", "savings"] {
-        assert!(html.contains(&format!("data-testid=\"{id}\"")), "{id} missing");
+    for id in [
+        "chart-daily",
+        "chart-bands",
+        "chart-accounts",
+        "chart-platforms",
+        "savings",
+    ] {
+        assert!(
+            html.contains(&format!("data-testid=\"{id}\"")),
+            "{id} missing"
+        );
     }
     assert!(html.contains("<svg"));
     assert!(html.contains("Charted"));
@@ -232,7 +284,10 @@ async fn a_running_session_offers_the_briefing_before_its_account_runs_out() {
     app.finished(project, account, 150).await;
     let session = app.session(project, account, "keep going").await;
     let quiet = app.get(&format!("/sessions/{session}")).await.text();
-    assert!(!quiet.contains("data-testid=\"runs-out\""), "50 left is enough for now");
+    assert!(
+        !quiet.contains("data-testid=\"runs-out\""),
+        "50 left is enough for now"
+    );
 
     // 35 more used in this session: 15 left, 5 above the reserve, gone in under an hour
     let patch = app
@@ -248,6 +303,9 @@ async fn a_running_session_offers_the_briefing_before_its_account_runs_out() {
     assert!(page.contains("Prepare the briefing now"));
     assert!(page.contains("Fresh"), "names the next account");
     // nothing was recorded by the advice
-    let switches = app.get(&format!("/api/accounts/{next}/switches")).await.json();
+    let switches = app
+        .get(&format!("/api/accounts/{next}/switches"))
+        .await
+        .json();
     assert_eq!(switches["data"], json!([]));
 }

@@ -166,7 +166,9 @@ pub async fn get_session(id: String) -> Result<SessionView, AppError> {
     let now = clock::now();
     let warning =
         crate::service::analytics::session_warning(&state.db, id, now, &state.analytics).await?;
-    let usage = crate::service::ledger::of_session(&state.db, id).await?.totals;
+    let usage = crate::service::ledger::of_session(&state.db, id)
+        .await?
+        .totals;
     Ok(SessionView {
         detail,
         project_name,

@@ -310,9 +310,16 @@ pub const MAX_SERIES: usize = 6;
 
 /// Builds the daily chart from `(day, project, credits)` rows: the biggest projects
 /// first, the rest summed; days without sessions are zero.
-pub fn daily(rows: &[(String, i64, i64)], days: Vec<String>, name_of: impl Fn(i64) -> String) -> Daily {
-    let index: std::collections::HashMap<&str, usize> =
-        days.iter().enumerate().map(|(i, d)| (d.as_str(), i)).collect();
+pub fn daily(
+    rows: &[(String, i64, i64)],
+    days: Vec<String>,
+    name_of: impl Fn(i64) -> String,
+) -> Daily {
+    let index: std::collections::HashMap<&str, usize> = days
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.as_str(), i))
+        .collect();
     let mut per: std::collections::BTreeMap<i64, Vec<i64>> = Default::default();
     for (day, project, credits) in rows {
         if let Some(i) = index.get(day.as_str()) {
@@ -423,7 +430,9 @@ impl GroupEfficiency {
 }
 
 /// Merges groups that share a key (accounts into platforms), most sessions first.
-pub fn regroup(groups: impl IntoIterator<Item = (String, String, i64, i64)>) -> Vec<GroupEfficiency> {
+pub fn regroup(
+    groups: impl IntoIterator<Item = (String, String, i64, i64)>,
+) -> Vec<GroupEfficiency> {
     let mut acc: Vec<(String, String, i64, i64)> = Vec::new();
     for (key, label, n, c) in groups {
         match acc.iter_mut().find(|g| g.0 == key) {
@@ -524,7 +533,11 @@ pub fn outlook(
 
 /// Alerts first by level, then by how much is used.
 pub fn alerts(outlooks: &[Outlook]) -> Vec<Outlook> {
-    let mut out: Vec<Outlook> = outlooks.iter().filter(|o| o.alert.is_some()).cloned().collect();
+    let mut out: Vec<Outlook> = outlooks
+        .iter()
+        .filter(|o| o.alert.is_some())
+        .cloned()
+        .collect();
     out.sort_by(|a, b| {
         b.alert
             .cmp(&a.alert)
@@ -550,8 +563,8 @@ pub fn runs_out_during_session(
     next_refresh: Option<Timestamp>,
 ) -> Option<Timestamp> {
     let elapsed_h = (now.unix() - session_started.unix()).max(0) as f64 / 3_600.0;
-    let session_rate = (elapsed_h >= 0.05 && session_credits > 0)
-        .then(|| session_credits as f64 / elapsed_h);
+    let session_rate =
+        (elapsed_h >= 0.05 && session_credits > 0).then(|| session_credits as f64 / elapsed_h);
     let rate = match (account_rate, session_rate) {
         (Some(a), Some(s)) => Some(a.max(s)),
         (a, s) => a.or(s),
@@ -738,10 +751,7 @@ mod tests {
     #[test]
     fn summary_from_aggregates_matches_the_list() {
         let credits = [88, 65, 95, 90, 90, 87, 88];
-        assert_eq!(
-            summary_of(7, 603, Some(65), Some(95)),
-            summarize(&credits)
-        );
+        assert_eq!(summary_of(7, 603, Some(65), Some(95)), summarize(&credits));
         assert_eq!(summary_of(0, 0, None, None).efficiency_score, None);
     }
 
@@ -799,11 +809,39 @@ mod tests {
 
     #[test]
     fn band_counts_use_the_spec_edges() {
-        let hist = [(74, 1), (75, 2), (84, 1), (85, 3), (92, 1), (93, 2), (97, 1), (98, 4), (0, 1)];
+        let hist = [
+            (74, 1),
+            (75, 2),
+            (84, 1),
+            (85, 3),
+            (92, 1),
+            (93, 2),
+            (97, 1),
+            (98, 4),
+            (0, 1),
+        ];
         let b = bands(&hist);
-        assert_eq!(b[0], BandCount { band: Efficiency::Optimal, sessions: 4 });
-        assert_eq!(b[1], BandCount { band: Efficiency::Good, sessions: 6 });
-        assert_eq!(b[2], BandCount { band: Efficiency::NeedsImprovement, sessions: 6 });
+        assert_eq!(
+            b[0],
+            BandCount {
+                band: Efficiency::Optimal,
+                sessions: 4
+            }
+        );
+        assert_eq!(
+            b[1],
+            BandCount {
+                band: Efficiency::Good,
+                sessions: 6
+            }
+        );
+        assert_eq!(
+            b[2],
+            BandCount {
+                band: Efficiency::NeedsImprovement,
+                sessions: 6
+            }
+        );
         assert!(bands(&[]).iter().all(|b| b.sessions == 0));
     }
 
@@ -816,7 +854,10 @@ mod tests {
             ("gemini".into(), "Gemini".into(), 0, 0),
         ]);
         assert_eq!(g.len(), 2);
-        assert_eq!((g[0].key.as_str(), g[0].sessions, g[0].credits), ("claude", 4, 350));
+        assert_eq!(
+            (g[0].key.as_str(), g[0].sessions, g[0].credits),
+            ("claude", 4, 350)
+        );
         assert_eq!(g[0].avg_credits, 87.5);
         assert_eq!(g[0].score, Efficiency::Optimal);
         assert_eq!(g[1].score, Efficiency::NeedsImprovement);
@@ -840,14 +881,52 @@ mod tests {
         let now = t("2026-03-02T12:00:00Z");
         let settings = AnalyticsSettings::default();
         let recent = [(t("2026-03-02T10:00:00Z"), 48)]; // 2 credits an hour over 24 h
-        let o = outlook(1, "a".into(), "claude".into(), "active".into(), 9, 100, None, &recent, now, &settings);
+        let o = outlook(
+            1,
+            "a".into(),
+            "claude".into(),
+            "active".into(),
+            9,
+            100,
+            None,
+            &recent,
+            now,
+            &settings,
+        );
         assert_eq!((o.used_percent, o.alert), (91, Some(90)));
         assert_eq!(o.forecast, Forecast::Exhausted);
-        let o = outlook(2, "b".into(), "claude".into(), "available".into(), 50, 100, None, &recent, now, &settings);
+        let o = outlook(
+            2,
+            "b".into(),
+            "claude".into(),
+            "available".into(),
+            50,
+            100,
+            None,
+            &recent,
+            now,
+            &settings,
+        );
         assert_eq!(o.alert, None);
         assert_eq!(o.rate_per_hour, Some(2.0));
-        assert_eq!(o.forecast, Forecast::RunsOut { at: t("2026-03-03T08:00:00Z") });
-        let idle = outlook(3, "c".into(), "x".into(), "available".into(), 20, 100, None, &[], now, &settings);
+        assert_eq!(
+            o.forecast,
+            Forecast::RunsOut {
+                at: t("2026-03-03T08:00:00Z")
+            }
+        );
+        let idle = outlook(
+            3,
+            "c".into(),
+            "x".into(),
+            "available".into(),
+            20,
+            100,
+            None,
+            &[],
+            now,
+            &settings,
+        );
         assert_eq!((idle.alert, idle.forecast), (Some(70), Forecast::Idle));
         let list = alerts(&[o.clone(), idle.clone()]);
         assert_eq!(list.len(), 1);
@@ -866,15 +945,33 @@ mod tests {
         );
         // the refresh arrives first: no warning
         assert_eq!(
-            runs_out_during_session(60, 40, 10, None, started, 90, now, Some(t("2026-03-02T12:35:00Z"))),
+            runs_out_during_session(
+                60,
+                40,
+                10,
+                None,
+                started,
+                90,
+                now,
+                Some(t("2026-03-02T12:35:00Z"))
+            ),
             None
         );
         // plenty left
-        assert_eq!(runs_out_during_session(1000, 40, 10, None, started, 90, now, None), None);
+        assert_eq!(
+            runs_out_during_session(1000, 40, 10, None, started, 90, now, None),
+            None
+        );
         // no usage yet and no history: nothing to predict
-        assert_eq!(runs_out_during_session(60, 0, 10, None, started, 90, started, None), None);
+        assert_eq!(
+            runs_out_during_session(60, 0, 10, None, started, 90, started, None),
+            None
+        );
         // already spent down to the reserve
-        assert_eq!(runs_out_during_session(50, 45, 10, None, started, 90, now, None), Some(now));
+        assert_eq!(
+            runs_out_during_session(50, 45, 10, None, started, 90, now, None),
+            Some(now)
+        );
         // the account's recent pace counts when faster than the session's
         assert_eq!(
             runs_out_during_session(100, 10, 10, Some(200.0), started, 90, now, None),

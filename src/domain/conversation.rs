@@ -552,7 +552,14 @@ mod tests {
         assert_eq!(i.usage.len(), 2);
         assert_eq!(i.usage[0].model, "gpt-4o");
         assert_eq!(i.usage[0].provider, "openai");
-        assert_eq!((i.usage[0].input_tokens, i.usage[0].output_tokens, i.usage[0].cost_micros), (3_200, 21, 8_200));
+        assert_eq!(
+            (
+                i.usage[0].input_tokens,
+                i.usage[0].output_tokens,
+                i.usage[0].cost_micros
+            ),
+            (3_200, 21, 8_200)
+        );
         assert_eq!(i.usage[1].provider, "anthropic");
         assert_eq!(i.usage[1].cost_micros, 50_000);
     }

@@ -134,7 +134,12 @@ impl NewCall {
         let f = |name: &str| format!("{prefix}{name}");
         let session_id = match input.session_id {
             Some(id) if id > 0 => SessionId(id),
-            Some(id) => return Err(FieldError::new(f("session_id"), format!("{id} is not an id"))),
+            Some(id) => {
+                return Err(FieldError::new(
+                    f("session_id"),
+                    format!("{id} is not an id"),
+                ))
+            }
             None => return Err(FieldError::new(f("session_id"), "required")),
         };
         let at = match input.at.as_deref().map(str::trim) {
@@ -155,8 +160,12 @@ impl NewCall {
         };
         Ok(Self {
             session_id,
-            provider: label(input.provider.as_deref(), &f("provider"), PROVIDER_MAX_CHARS)?
-                .to_lowercase(),
+            provider: label(
+                input.provider.as_deref(),
+                &f("provider"),
+                PROVIDER_MAX_CHARS,
+            )?
+            .to_lowercase(),
             model: label(input.model.as_deref(), &f("model"), MODEL_MAX_CHARS)?,
             input_tokens: count(input.input_tokens, &f("input_tokens"))?,
             output_tokens: count(input.output_tokens, &f("output_tokens"))?,
@@ -288,7 +297,7 @@ pub fn by_project(rows: &[SessionUsage], name_of: impl Fn(i64) -> String) -> Vec
         p.cost_per_accomplishment_usd =
             (p.accomplishments > 0).then(|| p.cost_usd / p.accomplishments as f64);
     }
-    out.sort_by(|a, b| b.totals.cost_micros.cmp(&a.totals.cost_micros));
+    out.sort_by_key(|p| std::cmp::Reverse(p.totals.cost_micros));
     out
 }
 
@@ -296,8 +305,7 @@ pub fn by_project(rows: &[SessionUsage], name_of: impl Fn(i64) -> String) -> Vec
 pub fn provider_of(model: &str) -> &'static str {
     let m = model.to_ascii_lowercase();
     let m = m.rsplit('/').next().unwrap_or(&m).to_owned();
-    if m.starts_with("gpt") || m.starts_with("o1") || m.starts_with("o3") || m.starts_with("o4")
-    {
+    if m.starts_with("gpt") || m.starts_with("o1") || m.starts_with("o3") || m.starts_with("o4") {
         "openai"
     } else if m.starts_with("claude") || m.contains("sonnet") || m.contains("opus") {
         "anthropic"
@@ -506,14 +514,19 @@ mod tests {
     #[test]
     fn reads_aider_usage_lines() {
         assert_eq!(
-            aider_tokens_line("Tokens: 3.2k sent, 21 received. Cost: $0.0082 message, $0.0082 session."),
+            aider_tokens_line(
+                "Tokens: 3.2k sent, 21 received. Cost: $0.0082 message, $0.0082 session."
+            ),
             Some((3_200, 21, 8_200))
         );
         assert_eq!(
             aider_tokens_line("Tokens: 12k sent, 2.1k cache write, 1.5k received. Cost: $0.05 message, $0.20 session."),
             Some((12_000, 1_500, 50_000))
         );
-        assert_eq!(aider_tokens_line("Tokens: 900 sent, 10 received."), Some((900, 10, 0)));
+        assert_eq!(
+            aider_tokens_line("Tokens: 900 sent, 10 received."),
+            Some((900, 10, 0))
+        );
         assert_eq!(aider_tokens_line("Applied edit to src/lib.rs"), None);
         assert_eq!(aider_tokens_line("Tokens: lots sent"), None);
         assert_eq!(provider_of("gpt-4o"), "openai");

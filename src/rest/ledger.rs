@@ -1,17 +1,17 @@
 //! The usage ledger: `POST /api/usage` and `GET /api/sessions/{id}/usage`.
 
 use super::{ok, ApiError, ApiJson, ApiResult};
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
-use axum::Json;
-use serde_json::json;
 use crate::domain::ledger::CallInput;
 use crate::domain::session::SessionId;
 use crate::error::AppError;
 use crate::server::{clock, AppState};
 use crate::service::ledger as svc;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::Json;
 use serde::de::DeserializeOwned;
+use serde_json::json;
 use serde_json::Value;
 
 /// Deserialises `v`, naming the field of a type error (`calls[1].input_tokens`).

@@ -1,10 +1,10 @@
 //! Credit analytics: the spec's `analyze-credits`, the analytics page's report, account
 //! outlooks (alerts and predicted exhaustion) and the warning a running session shows.
 
+use crate::domain::account::Platform;
 use crate::domain::analytics::{
     self as a, AnalyticsSettings, CreditSummary, Outlook, Report, SessionWarning,
 };
-use crate::domain::account::Platform;
 use crate::domain::ledger;
 use crate::domain::project::ProjectId;
 use crate::domain::session::{SessionId, SessionStatus};
@@ -138,9 +138,10 @@ pub async fn report(
             .cloned()
             .unwrap_or_else(|| (format!("Account {id}"), "other".into()))
     };
-    let by_account = a::regroup(per_account.iter().map(|(id, sessions, credits)| {
-        (id.to_string(), account_of(*id).0, *sessions, *credits)
-    }));
+    let by_account =
+        a::regroup(per_account.iter().map(|(id, sessions, credits)| {
+            (id.to_string(), account_of(*id).0, *sessions, *credits)
+        }));
     let by_platform = a::regroup(per_account.iter().map(|(id, sessions, credits)| {
         let platform = account_of(*id).1;
         let label = platform
@@ -192,8 +193,7 @@ pub async fn session_warning(
     let since = now.plus_seconds(-settings.burn_window_hours.max(1) * 3_600);
     // the running session's pace is measured on its own
     let recent =
-        storage::analytics::recent_of_account(&mut conn, account.id.0, since, session.id.0)
-            .await?;
+        storage::analytics::recent_of_account(&mut conn, account.id.0, since, session.id.0).await?;
     let rate = a::burn_rate(&recent, now, settings.burn_window_hours);
     let minutes = storage::analytics::typical_minutes(&mut conn, account.id.0)
         .await?

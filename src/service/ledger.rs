@@ -95,7 +95,11 @@ mod tests {
         let now = Timestamp::parse("2026-03-02T12:00:00Z").unwrap();
         let n = record(
             &db,
-            &[call(s1, 0.25, Some(800)), call(s1, 0.5, None), call(s2, 0.1, Some(400))],
+            &[
+                call(s1, 0.25, Some(800)),
+                call(s1, 0.5, None),
+                call(s2, 0.1, Some(400)),
+            ],
             now,
         )
         .await

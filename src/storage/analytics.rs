@@ -10,7 +10,11 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 /// spending).
 const FINISHED: &str = "s.status != 'in_progress'";
 
-fn sessions_in<'a>(select: &str, since: Timestamp, project: Option<i64>) -> QueryBuilder<'a, Sqlite> {
+fn sessions_in<'a>(
+    select: &str,
+    since: Timestamp,
+    project: Option<i64>,
+) -> QueryBuilder<'a, Sqlite> {
     let mut qb = QueryBuilder::new(select);
     qb.push(" FROM sessions s WHERE s.started_at >= ");
     qb.push_bind(since);

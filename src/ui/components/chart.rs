@@ -193,15 +193,23 @@ fn day_detail(daily: &Daily, i: usize) -> String {
     if parts.is_empty() {
         format!("{}: no credits", daily.days[i])
     } else {
-        format!("{}: {} credits ({})", daily.days[i], total, parts.join(", "))
+        format!(
+            "{}: {} credits ({})",
+            daily.days[i],
+            total,
+            parts.join(", ")
+        )
     }
 }
 
-/// 1, 2, 5 × 10ⁿ at or above `v`.
+/// The first of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10ⁿ at or above `v`.
 pub fn nice_ceiling(v: i64) -> i64 {
+    if v <= 10 {
+        return v.max(1);
+    }
     let mut base = 1i64;
     loop {
-        for m in [1, 2, 5] {
+        for m in [10, 12, 15, 20, 25, 30, 40, 50, 60, 80] {
             if base.saturating_mul(m) >= v {
                 return base.saturating_mul(m);
             }
@@ -227,7 +235,11 @@ pub struct Bar {
 /// Horizontal bars with HTML labels; `scale` is the value of a full bar; `band` shades a
 /// target range (the optimal 85–92 credits).
 #[component]
-pub fn BarList(bars: Vec<Bar>, scale: f64, #[prop(optional)] band: Option<(f64, f64)>) -> impl IntoView {
+pub fn BarList(
+    bars: Vec<Bar>,
+    scale: f64,
+    #[prop(optional)] band: Option<(f64, f64)>,
+) -> impl IntoView {
     let scale = if scale > 0.0 { scale } else { 1.0 };
     let hover = RwSignal::new(None::<usize>);
     let details: Vec<String> = bars.iter().map(|b| b.detail.clone()).collect();
@@ -282,7 +294,10 @@ pub fn tone(e: Efficiency) -> &'static str {
 }
 
 /// Bars of average credits per session, one per group.
-pub fn efficiency_bars(groups: &[GroupEfficiency], href: impl Fn(&str) -> Option<String>) -> Vec<Bar> {
+pub fn efficiency_bars(
+    groups: &[GroupEfficiency],
+    href: impl Fn(&str) -> Option<String>,
+) -> Vec<Bar> {
     groups
         .iter()
         .map(|g| Bar {
@@ -310,11 +325,13 @@ mod tests {
 
     #[test]
     fn scales_round_up() {
-        assert_eq!(nice_ceiling(1), 1);
-        assert_eq!(nice_ceiling(3), 5);
-        assert_eq!(nice_ceiling(120), 200);
+        assert_eq!(nice_ceiling(0), 1);
+        assert_eq!(nice_ceiling(3), 3);
+        assert_eq!(nice_ceiling(91), 100);
+        assert_eq!(nice_ceiling(101), 120);
+        assert_eq!(nice_ceiling(1150), 1200);
         assert_eq!(nice_ceiling(500), 500);
-        assert_eq!(nice_ceiling(501), 1000);
+        assert_eq!(nice_ceiling(501), 600);
         assert_eq!(short_day("2026-03-02"), "Mar 2");
         assert_eq!(short_day("junk"), "junk");
     }

@@ -12,7 +12,12 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-const RANGES: [(i64, &str); 4] = [(7, "7 days"), (30, "30 days"), (90, "90 days"), (365, "1 year")];
+const RANGES: [(i64, &str); 4] = [
+    (7, "7 days"),
+    (30, "30 days"),
+    (90, "90 days"),
+    (365, "1 year"),
+];
 
 fn link(days: i64, project: Option<i64>) -> String {
     match project {

@@ -95,20 +95,33 @@ pub async fn by_session(
         #[sqlx(flatten)]
         totals: Totals,
     }
-    let sql = format!(
-        "SELECT s.project_id, l.session_id, s.accomplishments, l.calls, l.input_tokens, l.output_tokens, \
-         l.cost_micros, l.latency_sum_ms, l.latency_count \
-         FROM (SELECT session_id, {TOTALS} FROM usage_ledger WHERE created_at >= ? GROUP BY session_id) l \
-         JOIN sessions s ON s.id = l.session_id \
-         JOIN projects p ON p.id = s.project_id AND p.deleted_at IS NULL \
-         WHERE (? IS NULL OR s.project_id = ?) ORDER BY l.session_id"
-    );
-    let rows: Vec<Row> = sqlx::query_as(&sql)
-        .bind(since)
-        .bind(project)
-        .bind(project)
-        .fetch_all(conn)
-        .await?;
+    // CROSS JOIN fixes the loop order: the period's rows first, each session by its key
+    // (all projects), or the project's sessions first, each one's rows by index (one).
+    let rows: Vec<Row> = match project {
+        None => {
+            let sql = format!(
+                "SELECT s.project_id, l.session_id, s.accomplishments, l.calls, l.input_tokens, \
+                 l.output_tokens, l.cost_micros, l.latency_sum_ms, l.latency_count \
+                 FROM (SELECT session_id, {TOTALS} FROM usage_ledger WHERE created_at >= ? GROUP BY session_id) l \
+                 CROSS JOIN sessions s ON s.id = l.session_id \
+                 WHERE s.project_id NOT IN (SELECT id FROM projects WHERE deleted_at IS NOT NULL) \
+                 ORDER BY l.session_id"
+            );
+            sqlx::query_as(&sql).bind(since).fetch_all(conn).await?
+        }
+        Some(p) => {
+            let sql = format!(
+                "SELECT s.project_id, s.id AS session_id, s.accomplishments, {TOTALS} \
+                 FROM sessions s CROSS JOIN usage_ledger l ON l.session_id = s.id \
+                 WHERE s.project_id = ? AND l.created_at >= ? GROUP BY s.id ORDER BY s.id"
+            );
+            sqlx::query_as(&sql)
+                .bind(p)
+                .bind(since)
+                .fetch_all(conn)
+                .await?
+        }
+    };
     Ok(rows
         .into_iter()
         .map(|r| SessionUsage {

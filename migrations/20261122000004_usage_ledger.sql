@@ -15,10 +15,14 @@ CREATE TABLE usage_ledger (
     created_at    TEXT    NOT NULL
 );
 CREATE INDEX idx_ledger_session ON usage_ledger(session_id);
-CREATE INDEX idx_ledger_created ON usage_ledger(created_at, session_id);
+-- covers the period sums: a period's rows are read from the index alone
+CREATE INDEX idx_ledger_created ON usage_ledger(created_at, session_id, input_tokens, output_tokens,
+    cost_micros, latency_ms);
 
 -- analytics over a period: per project, per account, per day
 CREATE INDEX idx_sessions_started_cover ON sessions(started_at, project_id, account_id, status, credits_used);
+-- credits per day per project: read in (day, project) order, no sorting
+CREATE INDEX idx_sessions_day ON sessions(substr(started_at, 1, 10), project_id, credits_used);
 CREATE INDEX idx_sessions_project_started ON sessions(project_id, started_at);
 CREATE INDEX idx_sessions_account_started ON sessions(account_id, started_at);
 CREATE INDEX idx_handoff_created ON handoff_queue(created_at, project_id);

@@ -48,17 +48,33 @@ pub async fn summary(
 }
 
 /// `(day, project, credits)` of every session of the period (running ones included: their
-/// credits are spent).
+/// credits are spent). Periods start at midnight UTC (`period_start`); across all projects
+/// the whole first day counts.
 pub async fn daily(
     conn: &mut SqliteConnection,
     since: Timestamp,
     project: Option<i64>,
 ) -> Result<Vec<(String, i64, i64)>, AppError> {
-    let mut qb = sessions_in(
-        "SELECT substr(s.started_at, 1, 10) AS day, s.project_id, SUM(s.credits_used)",
-        since,
-        project,
+    let mut qb = QueryBuilder::<Sqlite>::new(
+        "SELECT substr(s.started_at, 1, 10) AS day, s.project_id, SUM(s.credits_used) FROM sessions s",
     );
+    match project {
+        // one project: its sessions by (project, started_at)
+        Some(p) => {
+            qb.push(" WHERE s.project_id = ")
+                .push_bind(p)
+                .push(" AND s.started_at >= ")
+                .push_bind(since);
+        }
+        // all: the day index, in (day, project) order
+        None => {
+            qb.push(" WHERE substr(s.started_at, 1, 10) >= ")
+                .push_bind(since.date())
+                .push(
+                    " AND s.project_id NOT IN (SELECT id FROM projects WHERE deleted_at IS NOT NULL)",
+                );
+        }
+    }
     qb.push(" GROUP BY day, s.project_id");
     Ok(qb.build_query_as().fetch_all(conn).await?)
 }

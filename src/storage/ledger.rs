@@ -102,7 +102,8 @@ pub async fn by_session(
             let sql = format!(
                 "SELECT s.project_id, l.session_id, s.accomplishments, l.calls, l.input_tokens, \
                  l.output_tokens, l.cost_micros, l.latency_sum_ms, l.latency_count \
-                 FROM (SELECT session_id, {TOTALS} FROM usage_ledger WHERE created_at >= ? GROUP BY session_id) l \
+                 FROM (SELECT session_id, {TOTALS} FROM usage_ledger INDEXED BY idx_ledger_created \
+                 WHERE created_at >= ? GROUP BY session_id) l \
                  CROSS JOIN sessions s ON s.id = l.session_id \
                  WHERE s.project_id NOT IN (SELECT id FROM projects WHERE deleted_at IS NOT NULL) \
                  ORDER BY l.session_id"

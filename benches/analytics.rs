@@ -195,10 +195,10 @@ async fn run() {
             })
             .await;
             time(
-                &format!("ledger cost per session ({scope})"),
+                &format!("ledger cost per project ({scope})"),
                 || async move {
                     let mut c = db.acquire().await.unwrap();
-                    storage::ledger::by_session(&mut c, since, project)
+                    storage::ledger::by_project(&mut c, since, project)
                         .await
                         .unwrap()
                 },

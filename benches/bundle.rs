@@ -122,6 +122,7 @@ fn big_bundle() -> Bundle {
                 updated_at: t,
             })
             .collect(),
+        usage: Vec::new(),
         knowledge_outcomes: (1..=100)
             .map(|i| OutcomeRecord {
                 id: i,

@@ -43,6 +43,9 @@ pub struct Bundle {
     #[serde(default)]
     pub knowledge_outcomes: Vec<OutcomeRecord>,
     pub account_switches: Vec<SwitchRecord>,
+    /// The usage ledger of the project's sessions (absent in older bundles).
+    #[serde(default)]
+    pub usage: Vec<UsageRecord>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -161,6 +164,9 @@ pub struct KnowledgeRecord {
 /// A recorded application of a knowledge entry, as stored.
 pub type OutcomeRecord = crate::domain::knowledge::Outcome;
 
+/// One row of the usage ledger.
+pub type UsageRecord = crate::domain::ledger::Call;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct SwitchRecord {
@@ -185,6 +191,8 @@ pub struct Counts {
     #[serde(default)]
     pub knowledge_outcomes: usize,
     pub account_switches: usize,
+    #[serde(default)]
+    pub usage: usize,
 }
 
 /// What an import does when a live project already has the bundle's (or the chosen) name.
@@ -345,6 +353,7 @@ impl Bundle {
             knowledge: self.knowledge.len(),
             knowledge_outcomes: self.knowledge_outcomes.len(),
             account_switches: self.account_switches.len(),
+            usage: self.usage.len(),
         }
     }
 
@@ -549,6 +558,32 @@ impl Bundle {
             opt_reference(s.session_id, &sessions, "sessions", || at("session_id"))?;
             text(&s.reason, || at("reason"))?;
         }
+
+        ids(&self.usage, "usage", |u| u.id.0)?;
+        for (i, u) in self.usage.iter().enumerate() {
+            let at = |f: &str| format!("usage[{i}].{f}");
+            reference(u.session_id.0, &sessions, "sessions", || at("session_id"))?;
+            for (v, f, max) in [
+                (
+                    &u.provider,
+                    "provider",
+                    crate::domain::ledger::PROVIDER_MAX_CHARS,
+                ),
+                (&u.model, "model", crate::domain::ledger::MODEL_MAX_CHARS),
+            ] {
+                let n = v.trim().chars().count();
+                if n == 0 || n > max {
+                    return Err(problem(at(f), format!("must be 1 to {max} characters")));
+                }
+                text(v, || at(f))?;
+            }
+            non_negative(u.input_tokens, || at("input_tokens"))?;
+            non_negative(u.output_tokens, || at("output_tokens"))?;
+            non_negative(u.cost_micros, || at("cost_micros"))?;
+            if let Some(l) = u.latency_ms {
+                non_negative(l, || at("latency_ms"))?;
+            }
+        }
         Ok(())
     }
 
@@ -605,6 +640,10 @@ impl Bundle {
             s.session_id = s.session_id.map(|v| map(&sessions, v));
             s.from_account_id = s.from_account_id.map(|v| map(&accounts, v));
             s.to_account_id = s.to_account_id.map(|v| map(&accounts, v));
+        }
+        for (n, u) in (1..).zip(b.usage.iter_mut()) {
+            u.id = crate::domain::ledger::CallId(n);
+            u.session_id = crate::domain::session::SessionId(map(&sessions, u.session_id.0));
         }
         b
     }

@@ -230,26 +230,14 @@ pub struct SessionLedger {
     pub calls: Vec<Call>,
 }
 
-/// The ledger of one session with what it accomplished.
+/// A project's recorded usage in a period: the sessions that recorded any, what they
+/// accomplished (non-blank lines of their accomplishments) and the sums.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SessionUsage {
+pub struct ProjectUsage {
     pub project_id: i64,
-    pub session_id: i64,
-    pub accomplishments: Option<String>,
+    pub sessions: i64,
+    pub accomplishments: i64,
     pub totals: Totals,
-}
-
-/// Accomplishments recorded as text count one per non-empty line.
-pub fn accomplishment_count(text: Option<&str>) -> i64 {
-    text.unwrap_or("")
-        .lines()
-        .filter(|l| {
-            !l.trim()
-                .trim_start_matches(['-', '*', '•'])
-                .trim()
-                .is_empty()
-        })
-        .count() as i64
 }
 
 /// Cost of a project's recorded usage, and per session and accomplishment.
@@ -265,38 +253,26 @@ pub struct ProjectCost {
     pub cost_per_accomplishment_usd: Option<f64>,
 }
 
-/// Groups sessions' usage by project (in the order projects first appear), with the cost
-/// per session (sessions that recorded usage) and per accomplishment.
-pub fn by_project(rows: &[SessionUsage], name_of: impl Fn(i64) -> String) -> Vec<ProjectCost> {
-    let mut out: Vec<ProjectCost> = Vec::new();
-    for r in rows {
-        let i = match out.iter().position(|p| p.project_id == r.project_id) {
-            Some(i) => i,
-            None => {
-                out.push(ProjectCost {
-                    project_id: r.project_id,
-                    project_name: name_of(r.project_id),
-                    sessions: 0,
-                    accomplishments: 0,
-                    totals: Totals::default(),
-                    cost_usd: 0.0,
-                    cost_per_session_usd: None,
-                    cost_per_accomplishment_usd: None,
-                });
-                out.len() - 1
+/// The cost of each project's usage, per session (that recorded usage) and per
+/// accomplishment; the most expensive first.
+pub fn by_project(rows: &[ProjectUsage], name_of: impl Fn(i64) -> String) -> Vec<ProjectCost> {
+    let mut out: Vec<ProjectCost> = rows
+        .iter()
+        .map(|r| {
+            let cost = usd(r.totals.cost_micros);
+            ProjectCost {
+                project_id: r.project_id,
+                project_name: name_of(r.project_id),
+                sessions: r.sessions,
+                accomplishments: r.accomplishments,
+                totals: r.totals,
+                cost_usd: cost,
+                cost_per_session_usd: (r.sessions > 0).then(|| cost / r.sessions as f64),
+                cost_per_accomplishment_usd: (r.accomplishments > 0)
+                    .then(|| cost / r.accomplishments as f64),
             }
-        };
-        let p = &mut out[i];
-        p.sessions += 1;
-        p.accomplishments += accomplishment_count(r.accomplishments.as_deref());
-        p.totals.add(&r.totals);
-    }
-    for p in &mut out {
-        p.cost_usd = usd(p.totals.cost_micros);
-        p.cost_per_session_usd = (p.sessions > 0).then(|| p.cost_usd / p.sessions as f64);
-        p.cost_per_accomplishment_usd =
-            (p.accomplishments > 0).then(|| p.cost_usd / p.accomplishments as f64);
-    }
+        })
+        .collect();
     out.sort_by_key(|p| std::cmp::Reverse(p.totals.cost_micros));
     out
 }
@@ -467,7 +443,7 @@ mod tests {
     }
 
     #[test]
-    fn aggregates_by_project_with_cost_per_session_and_accomplishment() {
+    fn costs_per_project_session_and_accomplishment() {
         let t = |calls, cost| Totals {
             calls,
             input_tokens: calls * 100,
@@ -477,37 +453,29 @@ mod tests {
             latency_count: 0,
         };
         let rows = [
-            SessionUsage {
-                project_id: 1,
-                session_id: 10,
-                accomplishments: Some("- login works\n\n- tests pass\n".into()),
-                totals: t(3, 300_000),
-            },
-            SessionUsage {
+            ProjectUsage {
                 project_id: 2,
-                session_id: 20,
-                accomplishments: None,
+                sessions: 1,
+                accomplishments: 0,
                 totals: t(1, 50_000),
             },
-            SessionUsage {
+            ProjectUsage {
                 project_id: 1,
-                session_id: 11,
-                accomplishments: Some("deployed".into()),
-                totals: t(2, 600_000),
+                sessions: 2,
+                accomplishments: 3,
+                totals: t(5, 900_000),
             },
         ];
         let out = by_project(&rows, |id| format!("p{id}"));
-        assert_eq!(out.len(), 2);
         let p1 = &out[0];
-        assert_eq!(p1.project_name, "p1");
-        assert_eq!((p1.sessions, p1.accomplishments), (2, 3));
-        assert_eq!(p1.totals.calls, 5);
-        assert_eq!(p1.totals.input_tokens, 500);
+        assert_eq!(p1.project_name, "p1", "the most expensive first");
         assert!((p1.cost_usd - 0.9).abs() < 1e-9);
         assert!((p1.cost_per_session_usd.unwrap() - 0.45).abs() < 1e-9);
         assert!((p1.cost_per_accomplishment_usd.unwrap() - 0.3).abs() < 1e-9);
-        let p2 = &out[1];
-        assert_eq!(p2.cost_per_accomplishment_usd, None, "nothing accomplished");
+        assert_eq!(
+            out[1].cost_per_accomplishment_usd, None,
+            "nothing accomplished"
+        );
         assert!(by_project(&[], |_| String::new()).is_empty());
     }
 

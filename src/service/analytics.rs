@@ -124,7 +124,7 @@ pub async fn report(
     let histogram = storage::analytics::histogram(&mut conn, since, project).await?;
     let per_account = storage::analytics::by_account(&mut conn, since, project).await?;
     let handoffs = storage::analytics::handoffs(&mut conn, since, project).await?;
-    let usage = storage::ledger::by_session(&mut conn, since, project).await?;
+    let usage = storage::ledger::by_project(&mut conn, since, project).await?;
     let outlooks = outlooks(&mut conn, now, settings).await?;
     let accounts: HashMap<i64, (String, String)> = storage::analytics::accounts(&mut conn)
         .await?

@@ -52,6 +52,7 @@ pub async fn export(db: &Db, id: ProjectId, now: Timestamp) -> Result<Bundle, Ap
         handoffs: store::handoffs(conn, id).await?,
         knowledge: store::knowledge(conn, id).await?,
         knowledge_outcomes: store::knowledge_outcomes(conn, id).await?,
+        usage: store::usage(conn, id).await?,
         account_switches: store::switches(conn, id).await?,
     };
     tx.commit().await?;
@@ -205,6 +206,7 @@ async fn apply(
     store::insert_handoffs(conn, project, &bundle.handoffs, &sessions, &accounts).await?;
     let entries = store::insert_knowledge(conn, &bundle.knowledge, &sessions).await?;
     store::insert_outcomes(conn, &bundle.knowledge_outcomes, &entries, &sessions).await?;
+    store::insert_usage(conn, &bundle.usage, &sessions).await?;
     store::insert_switches(
         conn,
         project,

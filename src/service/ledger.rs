@@ -121,7 +121,7 @@ mod tests {
         assert_eq!(u.totals.avg_latency_ms(), Some(800.0));
 
         let mut conn = db.acquire().await.unwrap();
-        let rows = storage::ledger::by_session(&mut conn, now.plus_seconds(-60), None)
+        let rows = storage::ledger::by_project(&mut conn, now.plus_seconds(-60), None)
             .await
             .unwrap();
         let costs = crate::domain::ledger::by_project(&rows, |id| format!("p{id}"));
@@ -131,12 +131,12 @@ mod tests {
         assert!((costs[0].cost_per_accomplishment_usd.unwrap() - 0.375).abs() < 1e-9);
         assert_eq!(costs[1].totals.calls, 1);
         // a later period holds nothing
-        let none = storage::ledger::by_session(&mut conn, now.plus_seconds(60), None)
+        let none = storage::ledger::by_project(&mut conn, now.plus_seconds(60), None)
             .await
             .unwrap();
         assert!(none.is_empty());
         // one project only
-        let only = storage::ledger::by_session(&mut conn, now.plus_seconds(-60), Some(2))
+        let only = storage::ledger::by_project(&mut conn, now.plus_seconds(-60), Some(2))
             .await
             .unwrap();
         assert_eq!(only.len(), 1);

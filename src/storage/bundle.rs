@@ -140,6 +140,48 @@ pub async fn knowledge(
     .await?)
 }
 
+/// The usage ledger of the project's sessions.
+pub async fn usage(
+    conn: &mut SqliteConnection,
+    id: ProjectId,
+) -> Result<Vec<crate::domain::bundle::UsageRecord>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT l.id, l.session_id, l.provider, l.model, l.input_tokens, l.output_tokens, \
+         l.cost_micros, l.latency_ms, l.source, l.created_at \
+         FROM usage_ledger l JOIN sessions s ON s.id = l.session_id WHERE s.project_id = ? ORDER BY l.id",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Inserts ledger rows with their sessions' new ids.
+pub async fn insert_usage(
+    conn: &mut SqliteConnection,
+    rows: &[crate::domain::bundle::UsageRecord],
+    sessions: &HashMap<i64, i64>,
+) -> Result<(), AppError> {
+    for chunk in rows.chunks(rows_per_statement(9)) {
+        let mut qb = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO usage_ledger (session_id, provider, model, input_tokens, output_tokens, \
+             cost_micros, latency_ms, source, created_at) ",
+        );
+        qb.push_values(chunk, |mut b, u| {
+            b.push_bind(sessions.get(&u.session_id.0).copied())
+                .push_bind(u.provider.clone())
+                .push_bind(u.model.clone())
+                .push_bind(u.input_tokens)
+                .push_bind(u.output_tokens)
+                .push_bind(u.cost_micros)
+                .push_bind(u.latency_ms)
+                .push_bind(u.source)
+                .push_bind(u.created_at);
+        });
+        qb.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 /// Outcomes recorded for the project's knowledge entries.
 pub async fn knowledge_outcomes(
     conn: &mut SqliteConnection,

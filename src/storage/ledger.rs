@@ -1,6 +1,6 @@
 //! SQL for the usage ledger.
 
-use crate::domain::ledger::{Call, NewCall, SessionUsage, Totals};
+use crate::domain::ledger::{Call, NewCall, ProjectUsage, Totals};
 use crate::domain::session::SessionId;
 use crate::domain::time::Timestamp;
 use crate::error::AppError;
@@ -80,41 +80,67 @@ pub async fn session_totals(
     Ok(sqlx::query_as(&sql).bind(session).fetch_one(conn).await?)
 }
 
-/// Each session's usage recorded since `since` (optionally of one project), with what it
-/// accomplished.
-pub async fn by_session(
+/// The accomplishments of session `s`, trimmed, without carriage returns.
+const ACC_TEXT: &str =
+    "trim(replace(COALESCE(s.accomplishments, ''), char(13), ''), char(9, 10, 32))";
+
+/// Non-blank lines of a session's accomplishments, in SQL: the lines of the trimmed text
+/// less its empty lines (each `\n\n` marked twice over, so runs of them all count).
+fn accomplishments_sql() -> String {
+    let t = ACC_TEXT;
+    let marked = format!(
+        "replace(replace({t}, char(10) || char(10), char(10) || char(1) || char(10)), \
+         char(10) || char(10), char(10) || char(1) || char(10))"
+    );
+    format!(
+        "CASE WHEN {t} = '' THEN 0 ELSE \
+         length({t}) - length(replace({t}, char(10), '')) + 1 \
+         - (length({marked}) - length(replace({marked}, char(1), ''))) END"
+    )
+}
+
+/// Each project's usage recorded since `since` (all live projects, or one): one row per
+/// project, summed in SQL.
+pub async fn by_project(
     conn: &mut SqliteConnection,
     since: Timestamp,
     project: Option<i64>,
-) -> Result<Vec<SessionUsage>, AppError> {
+) -> Result<Vec<ProjectUsage>, AppError> {
     #[derive(sqlx::FromRow)]
     struct Row {
         project_id: i64,
-        session_id: i64,
-        accomplishments: Option<String>,
+        sessions: i64,
+        accomplishments: i64,
         #[sqlx(flatten)]
         totals: Totals,
     }
+    const SUMS: &str = "COUNT(*) AS sessions, SUM(acc) AS accomplishments, SUM(calls) AS calls, \
+        SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens, \
+        SUM(cost_micros) AS cost_micros, SUM(latency_sum_ms) AS latency_sum_ms, \
+        SUM(latency_count) AS latency_count";
+    let acc = accomplishments_sql();
     // CROSS JOIN fixes the loop order: the period's rows first, each session by its key
     // (all projects), or the project's sessions first, each one's rows by index (one).
     let rows: Vec<Row> = match project {
         None => {
             let sql = format!(
-                "SELECT s.project_id, l.session_id, s.accomplishments, l.calls, l.input_tokens, \
-                 l.output_tokens, l.cost_micros, l.latency_sum_ms, l.latency_count \
+                "SELECT project_id, {SUMS} FROM (\
+                 SELECT s.project_id, {acc} AS acc, l.* \
                  FROM (SELECT session_id, {TOTALS} FROM usage_ledger INDEXED BY idx_ledger_created \
-                 WHERE created_at >= ? GROUP BY session_id) l \
+                       WHERE created_at >= ? GROUP BY session_id) l \
                  CROSS JOIN sessions s ON s.id = l.session_id \
-                 WHERE s.project_id NOT IN (SELECT id FROM projects WHERE deleted_at IS NOT NULL) \
-                 ORDER BY l.session_id"
+                 WHERE s.project_id NOT IN (SELECT id FROM projects WHERE deleted_at IS NOT NULL)) \
+                 GROUP BY project_id"
             );
             sqlx::query_as(&sql).bind(since).fetch_all(conn).await?
         }
         Some(p) => {
             let sql = format!(
-                "SELECT s.project_id, s.id AS session_id, s.accomplishments, {TOTALS} \
+                "SELECT project_id, {SUMS} FROM (\
+                 SELECT s.project_id, {acc} AS acc, {TOTALS} \
                  FROM sessions s CROSS JOIN usage_ledger l ON l.session_id = s.id \
-                 WHERE s.project_id = ? AND l.created_at >= ? GROUP BY s.id ORDER BY s.id"
+                 WHERE s.project_id = ? AND l.created_at >= ? GROUP BY s.id) \
+                 GROUP BY project_id"
             );
             sqlx::query_as(&sql)
                 .bind(p)
@@ -125,11 +151,42 @@ pub async fn by_session(
     };
     Ok(rows
         .into_iter()
-        .map(|r| SessionUsage {
+        .map(|r| ProjectUsage {
             project_id: r.project_id,
-            session_id: r.session_id,
+            sessions: r.sessions,
             accomplishments: r.accomplishments,
             totals: r.totals,
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::temp_db;
+
+    #[tokio::test]
+    async fn accomplishments_count_their_non_blank_lines() {
+        let (_dir, db) = temp_db().await;
+        for (text, want) in [
+            (None, 0),
+            (Some(""), 0),
+            (Some("  \n \n"), 0),
+            (Some("deployed"), 1),
+            (Some("- login works\n- tests pass"), 2),
+            (Some("- login works\n\n- tests pass\n"), 2),
+            (Some("\n\na\n\n\n\nb\r\nc\n\n"), 3),
+        ] {
+            let sql = format!(
+                "SELECT {} FROM (SELECT ? AS accomplishments) s",
+                accomplishments_sql()
+            );
+            let n: i64 = sqlx::query_scalar(&sql)
+                .bind(text)
+                .fetch_one(&db)
+                .await
+                .unwrap();
+            assert_eq!(n, want, "{text:?}");
+        }
+    }
 }

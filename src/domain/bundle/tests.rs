@@ -122,6 +122,18 @@ pub(crate) fn sample(base: i64) -> Bundle {
             created_at: t,
             updated_at: t,
         }],
+        usage: vec![crate::domain::ledger::Call {
+            id: crate::domain::ledger::CallId(base + 50),
+            session_id: crate::domain::session::SessionId(base + 11),
+            provider: "openai".into(),
+            model: "gpt-4o".into(),
+            input_tokens: 3_200,
+            output_tokens: 21,
+            cost_micros: 8_200,
+            latency_ms: None,
+            source: crate::domain::ledger::Source::Import,
+            created_at: t,
+        }],
         knowledge_outcomes: vec![OutcomeRecord {
             id: base + 40,
             entry_id: base + 9,
@@ -240,6 +252,18 @@ fn validation_names_the_first_problem() {
     assert_eq!(
         first_problem(|b| b.knowledge_outcomes[0].entry_id = 1),
         "knowledge_outcomes[0].entry_id"
+    );
+    assert_eq!(
+        first_problem(|b| b.usage[0].session_id = crate::domain::session::SessionId(1)),
+        "usage[0].session_id"
+    );
+    assert_eq!(
+        first_problem(|b| b.usage[0].model = " ".into()),
+        "usage[0].model"
+    );
+    assert_eq!(
+        first_problem(|b| b.usage[0].cost_micros = -1),
+        "usage[0].cost_micros"
     );
     assert_eq!(
         first_problem(|b| b.account_switches[0].kind = "teleport".into()),

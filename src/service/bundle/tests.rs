@@ -24,6 +24,7 @@ const TABLES: &[&str] = &[
     "knowledge_base",
     "account_switches",
     "knowledge_outcomes",
+    "usage_ledger",
 ];
 
 /// Rows in every table a bundle touches, in `TABLES` order.
@@ -165,6 +166,22 @@ async fn seed(db: &Db) -> ProjectId {
     )
     .await
     .unwrap();
+    crate::service::ledger::record(
+        db,
+        &[crate::domain::ledger::CallInput {
+            session_id: Some(s1.id.0),
+            provider: Some("anthropic".into()),
+            model: Some("claude-sonnet-4".into()),
+            input_tokens: Some(1_200),
+            output_tokens: Some(300),
+            cost_usd: Some(0.0123),
+            latency_ms: Some(900),
+            at: None,
+        }],
+        now,
+    )
+    .await
+    .unwrap();
     for worked in [true, false, true] {
         crate::service::knowledge::record_outcome(
             db,
@@ -205,6 +222,8 @@ async fn export_import_export_gives_the_same_bundle_apart_from_ids_and_time() {
     assert_eq!(c.account_switches, 1, "the rotation: {c:?}");
     assert_eq!(first.accounts.len(), 2);
     assert_eq!(first.knowledge_outcomes.len(), 3);
+    assert_eq!(first.usage.len(), 1);
+    assert_eq!(first.usage[0].cost_micros, 12_300);
     assert_eq!(first.knowledge[0].success_count, Some(2));
     let text = serde_json::to_string_pretty(&first).unwrap();
     assert!(!text.contains("@example.com"), "no e-mail addresses leave");

@@ -167,24 +167,8 @@ fn ReportView(r: Report) -> impl IntoView {
                 </dl>
                 <p class="muted small">"Each handoff briefing saves about 15 credits and 19.5 minutes of re-explaining (configurable)."</p>
             </section>
-            <section class="panel" aria-labelledby="acc-title" data-testid="chart-accounts">
-                <h2 id="acc-title">"Efficiency per account"</h2>
-                <p class="muted small">"Average credits a session; the shaded band is the optimal 85–92."</p>
-                {if account_bars.is_empty() {
-                    view! { <p class="muted">"No finished sessions."</p> }.into_any()
-                } else {
-                    view! { <BarList bars=account_bars scale=account_scale band=(85.0, 92.0)/> }.into_any()
-                }}
-            </section>
-            <section class="panel" aria-labelledby="plat-title" data-testid="chart-platforms">
-                <h2 id="plat-title">"Efficiency per platform"</h2>
-                <p class="muted small">"Average credits a session; the shaded band is the optimal 85–92."</p>
-                {if platform_bars.is_empty() {
-                    view! { <p class="muted">"No finished sessions."</p> }.into_any()
-                } else {
-                    view! { <BarList bars=platform_bars scale=platform_scale band=(85.0, 92.0)/> }.into_any()
-                }}
-            </section>
+            <EfficiencyPanel title="Efficiency per account" id="chart-accounts" bars=account_bars scale=account_scale/>
+            <EfficiencyPanel title="Efficiency per platform" id="chart-platforms" bars=platform_bars scale=platform_scale/>
             <section class="panel wide" aria-labelledby="out-title" data-testid="outlooks">
                 <h2 id="out-title">"Accounts: usage and predicted exhaustion"</h2>
                 <OutlookTable outlooks=r.outlooks.clone() now=r.now/>
@@ -198,6 +182,28 @@ fn ReportView(r: Report) -> impl IntoView {
                 }}
             </section>
         </div>
+    }
+}
+
+#[component]
+fn EfficiencyPanel(
+    title: &'static str,
+    id: &'static str,
+    bars: Vec<Bar>,
+    scale: f64,
+) -> impl IntoView {
+    let heading = format!("{id}-title");
+    let labelled_by = heading.clone();
+    view! {
+        <section class="panel" aria-labelledby=labelled_by data-testid=id>
+            <h2 id=heading>{title}</h2>
+            <p class="muted small">"Average credits a session; the shaded band is the optimal 85–92."</p>
+            {if bars.is_empty() {
+                view! { <p class="muted">"No finished sessions."</p> }.into_any()
+            } else {
+                view! { <BarList bars scale band=(85.0, 92.0)/> }.into_any()
+            }}
+        </section>
     }
 }
 

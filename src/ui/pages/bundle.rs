@@ -140,6 +140,7 @@ fn PreviewView(preview: ImportPreview) -> impl IntoView {
         ("Handoffs", c.handoffs),
         ("Knowledge entries", c.knowledge),
         ("Recorded outcomes", c.knowledge_outcomes),
+        ("AI calls", c.usage),
         ("Account switches", c.account_switches),
     ];
     let skip = plan.action == ImportAction::Skip;

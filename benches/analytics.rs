@@ -172,7 +172,7 @@ async fn run() {
                 &format!("credits per day per project ({scope})"),
                 || async move {
                     let mut c = db.acquire().await.unwrap();
-                    q::daily(&mut c, since, project).await.unwrap()
+                    q::daily(&mut c, since, project, 5).await.unwrap()
                 },
             )
             .await;

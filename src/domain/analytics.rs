@@ -329,14 +329,26 @@ pub fn daily(
     let mut series: Vec<Series> = per
         .into_iter()
         .map(|(id, values)| Series {
-            project_id: Some(id),
+            // a negative id is a bucket of other projects, already summed
+            project_id: (id > 0).then_some(id),
             name: name_of(id),
             total: values.iter().sum(),
             values,
         })
         .filter(|s| s.total > 0)
         .collect();
-    series.sort_by(|a, b| b.total.cmp(&a.total).then(a.project_id.cmp(&b.project_id)));
+    series.sort_by(|a, b| {
+        (
+            a.project_id.is_none(),
+            std::cmp::Reverse(a.total),
+            a.project_id,
+        )
+            .cmp(&(
+                b.project_id.is_none(),
+                std::cmp::Reverse(b.total),
+                b.project_id,
+            ))
+    });
     if series.len() > MAX_SERIES {
         let rest = series.split_off(MAX_SERIES - 1);
         let mut values = vec![0; days.len()];
@@ -805,6 +817,31 @@ mod tests {
         assert_eq!(other.name, "4 other projects");
         assert_eq!(other.total, 10 + 20 + 30 + 40);
         assert_eq!(d.series.iter().map(|s| s.total).sum::<i64>(), 450);
+
+        // a bucket summed by the database stays last, however large
+        let bucketed = vec![
+            ("2026-03-01".to_string(), 3, 10),
+            ("2026-03-01".to_string(), -1, 500),
+            ("2026-03-02".to_string(), 5, 20),
+        ];
+        let d = daily(
+            &bucketed,
+            vec!["2026-03-01".into(), "2026-03-02".into()],
+            |id| {
+                if id < 0 {
+                    "9 other projects".into()
+                } else {
+                    format!("p{id}")
+                }
+            },
+        );
+        assert_eq!(d.series.len(), 3);
+        assert_eq!(d.series[0].project_id, Some(5));
+        let last = d.series.last().unwrap();
+        assert_eq!(
+            (last.project_id, last.name.as_str(), last.total),
+            (None, "9 other projects", 500)
+        );
     }
 
     #[test]

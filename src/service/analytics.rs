@@ -120,7 +120,8 @@ pub async fn report(
             .unwrap_or_else(|| format!("Project {id}"))
     };
     let (n, total, min, max) = storage::analytics::summary(&mut conn, since, project).await?;
-    let daily_rows = storage::analytics::daily(&mut conn, since, project).await?;
+    let daily_rows =
+        storage::analytics::daily(&mut conn, since, project, a::MAX_SERIES - 1).await?;
     let histogram = storage::analytics::histogram(&mut conn, since, project).await?;
     let per_account = storage::analytics::by_account(&mut conn, since, project).await?;
     let handoffs = storage::analytics::handoffs(&mut conn, since, project).await?;
@@ -161,7 +162,13 @@ pub async fn report(
         now,
         project_id: project,
         summary: a::summary_of(n, total, min, max),
-        daily: a::daily(&daily_rows, a::period_days(now, days), name_of),
+        daily: a::daily(&daily_rows.rows, a::period_days(now, days), |id| {
+            if id == storage::analytics::OTHER_PROJECTS {
+                format!("{} other projects", daily_rows.other_projects)
+            } else {
+                name_of(id)
+            }
+        }),
         bands: a::bands(&histogram),
         by_account,
         by_platform,

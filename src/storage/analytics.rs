@@ -47,36 +47,65 @@ pub async fn summary(
     Ok(qb.build_query_as().fetch_one(conn).await?)
 }
 
-/// `(day, project, credits)` of every session of the period (running ones included: their
-/// credits are spent). Periods start at midnight UTC (`period_start`); across all projects
-/// the whole first day counts.
+/// The bucket that sums the projects outside the largest (`daily`).
+pub const OTHER_PROJECTS: i64 = -1;
+
+/// Credits per day of the period's largest projects, the others summed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DailyRows {
+    /// `(day, project or OTHER_PROJECTS, credits)`
+    pub rows: Vec<(String, i64, i64)>,
+    /// How many projects `OTHER_PROJECTS` sums.
+    pub other_projects: usize,
+}
+
+/// Credits of every session of the period (running ones included: their credits are
+/// spent) per day, for the `keep` largest projects and the rest summed as one — so that
+/// at most `(keep + 1) × days` rows come back, whatever the number of projects.
 pub async fn daily(
     conn: &mut SqliteConnection,
     since: Timestamp,
     project: Option<i64>,
-) -> Result<Vec<(String, i64, i64)>, AppError> {
-    let mut qb = QueryBuilder::<Sqlite>::new(
-        "SELECT substr(s.started_at, 1, 10) AS day, s.project_id, SUM(s.credits_used) FROM sessions s",
+    keep: usize,
+) -> Result<DailyRows, AppError> {
+    let mut qb = sessions_in(
+        "SELECT s.project_id, SUM(s.credits_used) AS c",
+        since,
+        project,
     );
-    match project {
-        // one project: its sessions by (project, started_at)
-        Some(p) => {
-            qb.push(" WHERE s.project_id = ")
-                .push_bind(p)
-                .push(" AND s.started_at >= ")
-                .push_bind(since);
+    qb.push(" GROUP BY s.project_id HAVING c > 0 ORDER BY c DESC, s.project_id");
+    let totals: Vec<(i64, i64)> = qb.build_query_as().fetch_all(&mut *conn).await?;
+    let fold = totals.len() > keep + 1;
+    let mut qb = QueryBuilder::<Sqlite>::new("SELECT substr(s.started_at, 1, 10) AS day, ");
+    if fold {
+        qb.push("CASE WHEN s.project_id IN (");
+        let mut ids = qb.separated(", ");
+        for (id, _) in totals.iter().take(keep) {
+            ids.push_bind(*id);
         }
-        // all: the day index, in (day, project) order
+        qb.push(") THEN s.project_id ELSE ")
+            .push(OTHER_PROJECTS)
+            .push(" END AS p");
+    } else {
+        qb.push("s.project_id AS p");
+    }
+    qb.push(", SUM(s.credits_used) FROM sessions s WHERE s.started_at >= ")
+        .push_bind(since);
+    match project {
+        Some(p) => {
+            qb.push(" AND s.project_id = ").push_bind(p);
+        }
         None => {
-            qb.push(" WHERE substr(s.started_at, 1, 10) >= ")
-                .push_bind(since.date())
-                .push(
-                    " AND s.project_id NOT IN (SELECT id FROM projects WHERE deleted_at IS NOT NULL)",
-                );
+            qb.push(
+                " AND s.project_id NOT IN (SELECT id FROM projects WHERE deleted_at IS NOT NULL)",
+            );
         }
     }
-    qb.push(" GROUP BY day, s.project_id");
-    Ok(qb.build_query_as().fetch_all(conn).await?)
+    qb.push(" GROUP BY day, p");
+    Ok(DailyRows {
+        rows: qb.build_query_as().fetch_all(conn).await?,
+        other_projects: if fold { totals.len() - keep } else { 0 },
+    })
 }
 
 /// `(credits, sessions)`: how many finished sessions used each number of credits.
@@ -200,4 +229,75 @@ pub async fn accounts(conn: &mut SqliteConnection) -> Result<Vec<AccountRow>, Ap
     )
     .fetch_all(conn)
     .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::temp_db;
+
+    #[tokio::test]
+    async fn daily_keeps_the_largest_projects_and_sums_the_rest() {
+        let (_dir, db) = temp_db().await;
+        sqlx::query("INSERT INTO accounts (account_name) VALUES ('a')")
+            .execute(&db)
+            .await
+            .unwrap();
+        for p in 1..=8i64 {
+            sqlx::query("INSERT INTO projects (id, name) VALUES (?, ?)")
+                .bind(p)
+                .bind(format!("p{p}"))
+                .execute(&db)
+                .await
+                .unwrap();
+            for (n, day) in ["2026-03-01T10:00:00Z", "2026-03-02T10:00:00Z"]
+                .iter()
+                .enumerate()
+            {
+                sqlx::query(
+                    "INSERT INTO sessions (project_id, account_id, session_number, credits_used, started_at) \
+                     VALUES (?, 1, ?, ?, ?)",
+                )
+                .bind(p)
+                .bind(n as i64 + 1)
+                .bind(p * 10)
+                .bind(*day)
+                .execute(&db)
+                .await
+                .unwrap();
+            }
+        }
+        // a session before the period is not counted
+        sqlx::query(
+            "INSERT INTO sessions (project_id, account_id, session_number, credits_used, started_at) \
+             VALUES (1, 1, 9, 999, '2026-02-01T00:00:00Z')",
+        )
+        .execute(&db)
+        .await
+        .unwrap();
+        let since = Timestamp::parse("2026-03-01T00:00:00Z").unwrap();
+        let mut conn = db.acquire().await.unwrap();
+        let d = daily(&mut conn, since, None, 5).await.unwrap();
+        assert_eq!(d.other_projects, 3);
+        let mut kept: Vec<i64> = d.rows.iter().map(|r| r.1).collect();
+        kept.sort_unstable();
+        kept.dedup();
+        assert_eq!(kept, vec![OTHER_PROJECTS, 4, 5, 6, 7, 8]);
+        let others: i64 = d
+            .rows
+            .iter()
+            .filter(|r| r.1 == OTHER_PROJECTS)
+            .map(|r| r.2)
+            .sum();
+        assert_eq!(others, 2 * (10 + 20 + 30));
+        assert_eq!(d.rows.iter().map(|r| r.2).sum::<i64>(), 2 * 360);
+        // few projects: nothing folded; one project: only its own
+        let small = daily(&mut conn, since, None, 10).await.unwrap();
+        assert_eq!((small.other_projects, small.rows.len()), (0, 16));
+        let one = daily(&mut conn, since, Some(2), 5).await.unwrap();
+        assert_eq!(
+            one.rows,
+            vec![("2026-03-01".into(), 2, 20), ("2026-03-02".into(), 2, 20)]
+        );
+    }
 }

@@ -80,27 +80,9 @@ pub async fn session_totals(
     Ok(sqlx::query_as(&sql).bind(session).fetch_one(conn).await?)
 }
 
-/// The accomplishments of session `s`, trimmed, without carriage returns.
-const ACC_TEXT: &str =
-    "trim(replace(COALESCE(s.accomplishments, ''), char(13), ''), char(9, 10, 32))";
-
-/// Non-blank lines of a session's accomplishments, in SQL: the lines of the trimmed text
-/// less its empty lines (each `\n\n` marked twice over, so runs of them all count).
-fn accomplishments_sql() -> String {
-    let t = ACC_TEXT;
-    let marked = format!(
-        "replace(replace({t}, char(10) || char(10), char(10) || char(1) || char(10)), \
-         char(10) || char(10), char(10) || char(1) || char(10))"
-    );
-    format!(
-        "CASE WHEN {t} = '' THEN 0 ELSE \
-         length({t}) - length(replace({t}, char(10), '')) + 1 \
-         - (length({marked}) - length(replace({marked}, char(1), ''))) END"
-    )
-}
-
-/// Each project's usage recorded since `since` (all live projects, or one): one row per
-/// project, summed in SQL.
+/// Each project's usage recorded since `since` (all live projects, or one): the sessions
+/// that recorded any, what they accomplished (`sessions.accomplishment_count`, kept by
+/// triggers) and the sums — one row per project, read from covering indexes.
 pub async fn by_project(
     conn: &mut SqliteConnection,
     since: Timestamp,
@@ -114,41 +96,26 @@ pub async fn by_project(
         #[sqlx(flatten)]
         totals: Totals,
     }
-    const SUMS: &str = "COUNT(*) AS sessions, SUM(acc) AS accomplishments, SUM(calls) AS calls, \
-        SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens, \
-        SUM(cost_micros) AS cost_micros, SUM(latency_sum_ms) AS latency_sum_ms, \
-        SUM(latency_count) AS latency_count";
-    let acc = accomplishments_sql();
-    // CROSS JOIN fixes the loop order: the period's rows first, each session by its key
-    // (all projects), or the project's sessions first, each one's rows by index (one).
-    let rows: Vec<Row> = match project {
-        None => {
-            let sql = format!(
-                "SELECT project_id, {SUMS} FROM (\
-                 SELECT s.project_id, {acc} AS acc, l.* \
-                 FROM (SELECT session_id, {TOTALS} FROM usage_ledger INDEXED BY idx_ledger_created \
-                       WHERE created_at >= ? GROUP BY session_id) l \
-                 CROSS JOIN sessions s ON s.id = l.session_id \
-                 WHERE s.project_id NOT IN (SELECT id FROM projects WHERE deleted_at IS NOT NULL)) \
-                 GROUP BY project_id"
-            );
-            sqlx::query_as(&sql).bind(since).fetch_all(conn).await?
-        }
-        Some(p) => {
-            let sql = format!(
-                "SELECT project_id, {SUMS} FROM (\
-                 SELECT s.project_id, {acc} AS acc, {TOTALS} \
-                 FROM sessions s CROSS JOIN usage_ledger l ON l.session_id = s.id \
-                 WHERE s.project_id = ? AND l.created_at >= ? GROUP BY s.id) \
-                 GROUP BY project_id"
-            );
-            sqlx::query_as(&sql)
-                .bind(p)
-                .bind(since)
-                .fetch_all(conn)
-                .await?
-        }
+    let (index, filter) = match project {
+        Some(_) => ("idx_ledger_project", "project_id = ?2 AND created_at >= ?1"),
+        None => ("idx_ledger_created", "created_at >= ?1"),
     };
+    let sql = format!(
+        "SELECT u.project_id, u.sessions, COALESCE(a.accomplishments, 0) AS accomplishments, \
+         u.calls, u.input_tokens, u.output_tokens, u.cost_micros, u.latency_sum_ms, u.latency_count \
+         FROM (SELECT project_id, COUNT(DISTINCT session_id) AS sessions, {TOTALS} \
+               FROM usage_ledger INDEXED BY {index} WHERE {filter} GROUP BY project_id) u \
+         LEFT JOIN (SELECT s.project_id, SUM(s.accomplishment_count) AS accomplishments \
+               FROM sessions s INDEXED BY idx_sessions_accomplishments \
+               WHERE s.id IN (SELECT session_id FROM usage_ledger INDEXED BY {index} WHERE {filter}) \
+               GROUP BY s.project_id) a ON a.project_id = u.project_id \
+         WHERE u.project_id NOT IN (SELECT id FROM projects WHERE deleted_at IS NOT NULL)"
+    );
+    let rows: Vec<Row> = sqlx::query_as(&sql)
+        .bind(since)
+        .bind(project)
+        .fetch_all(conn)
+        .await?;
     Ok(rows
         .into_iter()
         .map(|r| ProjectUsage {
@@ -168,6 +135,10 @@ mod tests {
     #[tokio::test]
     async fn accomplishments_count_their_non_blank_lines() {
         let (_dir, db) = temp_db().await;
+        sqlx::query("INSERT INTO projects (name) VALUES ('p'); INSERT INTO accounts (account_name) VALUES ('a')")
+            .execute(&db)
+            .await
+            .unwrap();
         for (text, want) in [
             (None, 0),
             (Some(""), 0),
@@ -177,16 +148,36 @@ mod tests {
             (Some("- login works\n\n- tests pass\n"), 2),
             (Some("\n\na\n\n\n\nb\r\nc\n\n"), 3),
         ] {
-            let sql = format!(
-                "SELECT {} FROM (SELECT ? AS accomplishments) s",
-                accomplishments_sql()
-            );
-            let n: i64 = sqlx::query_scalar(&sql)
-                .bind(text)
+            // kept on insert and on every change of the text
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO sessions (project_id, account_id, session_number, accomplishments) \
+                 VALUES (1, 1, (SELECT COUNT(*) + 1 FROM sessions), ?) RETURNING id",
+            )
+            .bind(text)
+            .fetch_one(&db)
+            .await
+            .unwrap();
+            let count = |id: i64| {
+                sqlx::query_scalar::<_, i64>(
+                    "SELECT accomplishment_count FROM sessions WHERE id = ?",
+                )
+                .bind(id)
                 .fetch_one(&db)
+            };
+            assert_eq!(count(id).await.unwrap(), want, "{text:?}");
+            sqlx::query("UPDATE sessions SET accomplishments = 'x' WHERE id = ?")
+                .bind(id)
+                .execute(&db)
                 .await
                 .unwrap();
-            assert_eq!(n, want, "{text:?}");
+            assert_eq!(count(id).await.unwrap(), 1);
+            sqlx::query("UPDATE sessions SET accomplishments = ? WHERE id = ?")
+                .bind(text)
+                .bind(id)
+                .execute(&db)
+                .await
+                .unwrap();
+            assert_eq!(count(id).await.unwrap(), want, "{text:?} again");
         }
     }
 }

@@ -129,7 +129,6 @@ pub async fn by_project(
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::storage::temp_db;
 
     #[tokio::test]

@@ -20,18 +20,9 @@ const LEDGER: i64 = 200_000;
 const HANDOFFS: i64 = 5_000;
 const RUNS: usize = 30;
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: i64) -> i64 {
-        (self.next() % n as u64) as i64
-    }
-}
+#[path = "common/rng.rs"]
+mod rng;
+use rng::Rng;
 
 async fn time<F, Fut, T>(label: &str, mut f: F)
 where
@@ -90,18 +81,18 @@ async fn run() {
         .bind(a)
         .bind(format!("account-{a}"))
         .bind(platforms[(a % 5) as usize])
-        .bind(rng.below(1000))
-        .bind(now.plus_seconds(rng.below(7 * 86_400)))
+        .bind(rng.range(1000))
+        .bind(now.plus_seconds(rng.range(7 * 86_400)))
         .execute(&mut *tx)
         .await
         .unwrap();
     }
     let mut numbers = vec![0i64; PROJECTS as usize + 1];
     for s in 1..=SESSIONS {
-        let p = 1 + rng.below(PROJECTS);
+        let p = 1 + rng.range(PROJECTS);
         numbers[p as usize] += 1;
-        let started = now.plus_seconds(-(rng.below(year)));
-        let credits = 40 + rng.below(70);
+        let started = now.plus_seconds(-(rng.range(year)));
+        let credits = 40 + rng.range(70);
         let running = s % 500 == 0;
         sqlx::query(
             "INSERT INTO sessions (id, project_id, account_id, session_number, credits_used, duration_minutes, \
@@ -109,10 +100,10 @@ async fn run() {
         )
         .bind(s)
         .bind(p)
-        .bind(1 + rng.below(ACCOUNTS))
+        .bind(1 + rng.range(ACCOUNTS))
         .bind(numbers[p as usize])
         .bind(credits)
-        .bind(30 + rng.below(90))
+        .bind(30 + rng.range(90))
         .bind("- one\n- two")
         .bind(if running { "in_progress" } else { "completed" })
         .bind(started)
@@ -121,16 +112,16 @@ async fn run() {
         .unwrap();
     }
     for _ in 0..LEDGER {
-        let s = 1 + rng.below(SESSIONS);
+        let s = 1 + rng.range(SESSIONS);
         sqlx::query(
             "INSERT INTO usage_ledger (session_id, provider, model, input_tokens, output_tokens, cost_micros, latency_ms, created_at) \
              SELECT ?, 'anthropic', 'claude-sonnet-4', ?, ?, ?, ?, started_at FROM sessions WHERE id = ?",
         )
         .bind(s)
-        .bind(rng.below(20_000))
-        .bind(rng.below(2_000))
-        .bind(rng.below(100_000))
-        .bind(rng.below(5_000))
+        .bind(rng.range(20_000))
+        .bind(rng.range(2_000))
+        .bind(rng.range(100_000))
+        .bind(rng.range(5_000))
         .bind(s)
         .execute(&mut *tx)
         .await
@@ -140,9 +131,9 @@ async fn run() {
         sqlx::query(
             "INSERT INTO handoff_queue (project_id, from_account_id, handoff_context, created_at) VALUES (?, ?, 'x', ?)",
         )
-        .bind(1 + rng.below(PROJECTS))
-        .bind(1 + rng.below(ACCOUNTS))
-        .bind(now.plus_seconds(-(rng.below(year))))
+        .bind(1 + rng.range(PROJECTS))
+        .bind(1 + rng.range(ACCOUNTS))
+        .bind(now.plus_seconds(-(rng.range(year))))
         .execute(&mut *tx)
         .await
         .unwrap();

@@ -13,26 +13,9 @@ use std::time::{Duration, Instant};
 const ENTRIES: usize = 10_000;
 const VOCABULARY: usize = 3_000;
 
-/// A small deterministic generator (xorshift64*), so every run sees the same corpus.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    /// A rank from a Zipf-like distribution over `n` (rank 0 most common), as words in
-    /// real text are: a few very common, most rare.
-    fn zipf(&mut self, cdf: &[f64]) -> usize {
-        let u = (self.next() >> 11) as f64 / (1u64 << 53) as f64;
-        cdf.partition_point(|c| *c < u).min(cdf.len() - 1)
-    }
-}
+#[path = "common/rng.rs"]
+mod rng;
+use rng::Rng;
 
 /// Pseudo-words from syllables: "tolana", "bexo", …
 fn vocabulary() -> Vec<String> {

@@ -206,7 +206,25 @@ async fn apply(
     store::insert_handoffs(conn, project, &bundle.handoffs, &sessions, &accounts).await?;
     let entries = store::insert_knowledge(conn, &bundle.knowledge, &sessions).await?;
     store::insert_outcomes(conn, &bundle.knowledge_outcomes, &entries, &sessions).await?;
-    store::insert_usage(conn, &bundle.usage, &sessions).await?;
+    let usage: Vec<crate::domain::ledger::NewCall> = bundle
+        .usage
+        .iter()
+        .filter_map(|u| {
+            Some(crate::domain::ledger::NewCall {
+                // every reference was checked when the bundle was validated
+                session_id: crate::domain::session::SessionId(*sessions.get(&u.session_id.0)?),
+                provider: u.provider.clone(),
+                model: u.model.clone(),
+                input_tokens: u.input_tokens,
+                output_tokens: u.output_tokens,
+                cost_micros: u.cost_micros,
+                latency_ms: u.latency_ms,
+                source: u.source,
+                at: u.created_at,
+            })
+        })
+        .collect();
+    crate::storage::ledger::insert_many(conn, &usage).await?;
     store::insert_switches(
         conn,
         project,

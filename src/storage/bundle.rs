@@ -155,33 +155,6 @@ pub async fn usage(
     .await?)
 }
 
-/// Inserts ledger rows with their sessions' new ids.
-pub async fn insert_usage(
-    conn: &mut SqliteConnection,
-    rows: &[crate::domain::bundle::UsageRecord],
-    sessions: &HashMap<i64, i64>,
-) -> Result<(), AppError> {
-    for chunk in rows.chunks(rows_per_statement(9)) {
-        let mut qb = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO usage_ledger (session_id, provider, model, input_tokens, output_tokens, \
-             cost_micros, latency_ms, source, created_at) ",
-        );
-        qb.push_values(chunk, |mut b, u| {
-            b.push_bind(sessions.get(&u.session_id.0).copied())
-                .push_bind(u.provider.clone())
-                .push_bind(u.model.clone())
-                .push_bind(u.input_tokens)
-                .push_bind(u.output_tokens)
-                .push_bind(u.cost_micros)
-                .push_bind(u.latency_ms)
-                .push_bind(u.source)
-                .push_bind(u.created_at);
-        });
-        qb.build().execute(&mut *conn).await?;
-    }
-    Ok(())
-}
-
 /// Outcomes recorded for the project's knowledge entries.
 pub async fn knowledge_outcomes(
     conn: &mut SqliteConnection,

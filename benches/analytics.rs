@@ -223,8 +223,12 @@ async fn run() {
         svc::alerts(db, now, settings).await.unwrap()
     })
     .await;
+    let running = paas::service::session::get(db, SessionId(500))
+        .await
+        .unwrap();
+    let running = &running;
     time("a running session's warning", || async move {
-        svc::session_warning(db, SessionId(500), now, settings)
+        svc::session_warning(db, running, now, settings)
             .await
             .unwrap()
     })

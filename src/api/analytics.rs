@@ -1,7 +1,7 @@
-//! Server functions for credit analytics: the analytics page's report, the dashboard's
-//! alerts, a running session's warning and a session's usage.
+//! Server functions for credit analytics: the analytics page's report and the dashboard's
+//! alerts (a session's warning and usage come with the session page's own data).
 
-use crate::domain::analytics::{Outlook, Report, SessionWarning};
+use crate::domain::analytics::{Outlook, Report};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -25,28 +25,4 @@ pub async fn get_analytics(
 pub async fn get_alerts() -> Result<Vec<Outlook>, AppError> {
     let state = super::ssr::state()?;
     svc::alerts(&state.db, clock::now(), &state.analytics).await
-}
-
-/// Whether a running session's account will run out before the session ends.
-#[server(prefix = "/rpc", endpoint = "get_session_warning")]
-pub async fn get_session_warning(id: String) -> Result<Option<SessionWarning>, AppError> {
-    let state = super::ssr::state()?;
-    let id = crate::api::session::id_of(&id, "id")?;
-    svc::session_warning(
-        &state.db,
-        crate::domain::session::SessionId(id),
-        clock::now(),
-        &state.analytics,
-    )
-    .await
-}
-
-/// A session's recorded usage.
-#[server(prefix = "/rpc", endpoint = "get_session_usage")]
-pub async fn get_session_usage(
-    id: String,
-) -> Result<crate::domain::ledger::SessionLedger, AppError> {
-    let state = super::ssr::state()?;
-    let id = crate::api::session::id_of(&id, "id")?;
-    crate::service::ledger::of_session(&state.db, crate::domain::session::SessionId(id)).await
 }

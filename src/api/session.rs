@@ -162,13 +162,16 @@ pub async fn get_session(id: String) -> Result<SessionView, AppError> {
     .bind(detail.session.session_number)
     .fetch_optional(&mut *conn)
     .await?;
+    let usage = crate::storage::ledger::session_totals(&mut conn, id).await?;
     drop(conn);
     let now = clock::now();
-    let warning =
-        crate::service::analytics::session_warning(&state.db, id, now, &state.analytics).await?;
-    let usage = crate::service::ledger::of_session(&state.db, id)
-        .await?
-        .totals;
+    let warning = crate::service::analytics::session_warning(
+        &state.db,
+        &detail.session,
+        now,
+        &state.analytics,
+    )
+    .await?;
     Ok(SessionView {
         detail,
         project_name,

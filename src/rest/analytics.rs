@@ -1,6 +1,7 @@
 //! `POST /api/private/analyze-credits`, `GET /api/analytics` and `GET /api/analytics/alerts`.
 
 use super::{ok, ApiResult};
+use crate::api::session::opt_number;
 use crate::error::AppError;
 use crate::server::{clock, AppState};
 use crate::service::analytics::{self as svc, AnalyzeInput};
@@ -21,23 +22,14 @@ pub struct ReportQuery {
     days: Option<String>,
 }
 
-fn number(raw: Option<&str>, field: &str) -> Result<Option<i64>, AppError> {
-    match raw.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(v) => v.parse().map(Some).map_err(|_| {
-            crate::error::FieldError::new(field, format!("{v:?} is not a whole number")).into()
-        }),
-    }
-}
-
 /// Everything the analytics page shows, as JSON.
 pub async fn report(
     State(state): State<AppState>,
     query: Result<Query<ReportQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult {
     let Query(q) = query.map_err(|e| AppError::bad_request(e.body_text()))?;
-    let project = number(q.project_id.as_deref(), "project_id")?;
-    let days = number(q.days.as_deref(), "days")?;
+    let project = opt_number(q.project_id, "project_id")?;
+    let days = opt_number(q.days, "days")?;
     ok(svc::report(&state.db, project, days, clock::now(), &state.analytics).await?)
 }
 

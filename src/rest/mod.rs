@@ -220,21 +220,32 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         Some(_) => {}
     }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        match inner.classify() {
-            serde_json::error::Category::Data => {
-                let field = if path == "." {
-                    "body".to_string()
-                } else {
-                    path
-                };
-                AppError::validation(field, strip_position(&inner.to_string()))
-            }
-            _ => AppError::bad_request(format!("malformed JSON: {inner}")),
+    serde_path_to_error::deserialize(de).map_err(|e| path_error(e, ""))
+}
+
+/// Deserialises a JSON value already read (a part of a body), naming the field of a type
+/// error under `prefix` (`calls` → `calls[1].input_tokens`).
+pub fn from_value<T: DeserializeOwned>(v: Value, prefix: &str) -> Result<T, AppError> {
+    serde_path_to_error::deserialize(v).map_err(|e| path_error(e, prefix))
+}
+
+/// A type error named by its path (`body` for the whole); anything else is malformed JSON.
+fn path_error(e: serde_path_to_error::Error<serde_json::Error>, prefix: &str) -> AppError {
+    let path = e.path().to_string();
+    let inner = e.into_inner();
+    match inner.classify() {
+        serde_json::error::Category::Data => {
+            let field = match (prefix, path.as_str()) {
+                ("", ".") => "body".to_string(),
+                (p, ".") => p.to_string(),
+                ("", path) => path.to_string(),
+                (p, path) if path.starts_with('[') => format!("{p}{path}"),
+                (p, path) => format!("{p}.{path}"),
+            };
+            AppError::validation(field, strip_position(&inner.to_string()))
         }
-    })
+        _ => AppError::bad_request(format!("malformed JSON: {inner}")),
+    }
 }
 
 fn strip_position(message: &str) -> String {

@@ -7,7 +7,7 @@ use crate::domain::analytics::{
 };
 use crate::domain::ledger;
 use crate::domain::project::ProjectId;
-use crate::domain::session::{SessionId, SessionStatus};
+use crate::domain::session::{Session, SessionStatus};
 use crate::domain::time::Timestamp;
 use crate::error::{AppError, FieldError};
 use crate::storage::{self, Db};
@@ -51,13 +51,13 @@ pub async fn analyze(
     Ok(a::summary_of(n, total, min, max))
 }
 
-/// The accounts' outlooks (blocked accounts left out).
-pub async fn outlooks(
+/// The outlooks of `accounts` (blocked ones left out).
+async fn outlooks(
     conn: &mut sqlx::SqliteConnection,
+    accounts: Vec<storage::analytics::AccountRow>,
     now: Timestamp,
     settings: &AnalyticsSettings,
 ) -> Result<Vec<Outlook>, AppError> {
-    let accounts = storage::analytics::accounts(conn).await?;
     let since = now.plus_seconds(-settings.burn_window_hours.max(1) * 3_600);
     let mut recent: HashMap<i64, Vec<(Timestamp, i64)>> = HashMap::new();
     for (account, at, credits) in storage::analytics::recent_by_account(conn, since).await? {
@@ -90,7 +90,10 @@ pub async fn alerts(
     settings: &AnalyticsSettings,
 ) -> Result<Vec<Outlook>, AppError> {
     let mut conn = db.acquire().await?;
-    Ok(a::alerts(&outlooks(&mut conn, now, settings).await?))
+    let accounts = storage::analytics::accounts(&mut conn).await?;
+    Ok(a::alerts(
+        &outlooks(&mut conn, accounts, now, settings).await?,
+    ))
 }
 
 /// The analytics page: one period (`days`), all projects or one.
@@ -126,12 +129,12 @@ pub async fn report(
     let per_account = storage::analytics::by_account(&mut conn, since, project).await?;
     let handoffs = storage::analytics::handoffs(&mut conn, since, project).await?;
     let usage = storage::ledger::by_project(&mut conn, since, project).await?;
-    let outlooks = outlooks(&mut conn, now, settings).await?;
-    let accounts: HashMap<i64, (String, String)> = storage::analytics::accounts(&mut conn)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, (r.account_name, r.platform)))
+    let account_rows = storage::analytics::accounts(&mut conn).await?;
+    let accounts: HashMap<i64, (String, String)> = account_rows
+        .iter()
+        .map(|r| (r.id, (r.account_name.clone(), r.platform.clone())))
         .collect();
+    let outlooks = outlooks(&mut conn, account_rows, now, settings).await?;
 
     let account_of = |id: i64| {
         accounts
@@ -187,15 +190,14 @@ pub const DEFAULT_SESSION_MINUTES: i64 = 90;
 /// end, and the account to continue on (chosen without recording anything).
 pub async fn session_warning(
     db: &Db,
-    id: SessionId,
+    session: &Session,
     now: Timestamp,
     settings: &AnalyticsSettings,
 ) -> Result<Option<SessionWarning>, AppError> {
-    let mut conn = db.acquire().await?;
-    let session = storage::session::get(&mut conn, id).await?;
     if session.status != SessionStatus::InProgress {
         return Ok(None);
     }
+    let mut conn = db.acquire().await?;
     let account = storage::account::get(&mut conn, session.account_id).await?;
     let since = now.plus_seconds(-settings.burn_window_hours.max(1) * 3_600);
     // the running session's pace is measured on its own

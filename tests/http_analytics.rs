@@ -244,6 +244,11 @@ async fn the_analytics_page_draws_charts_on_the_server() {
     let empty = app.get("/analytics").await;
     assert_eq!(empty.status, StatusCode::OK);
     assert!(empty.text().contains("No sessions in this period"));
+    assert!(
+        !empty.text().contains("data-testid=\"chart-daily\""),
+        "an empty period draws no empty charts"
+    );
+    assert!(empty.text().contains("data-testid=\"outlooks\""));
 
     let project = app.create("Charted").await;
     let account = app.account_with("C-1", 1000, 1000, "charts").await;

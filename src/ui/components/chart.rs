@@ -202,10 +202,12 @@ fn day_detail(daily: &Daily, i: usize) -> String {
     }
 }
 
-/// The first of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10ⁿ at or above `v`.
+/// The first of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10ⁿ at or above `v` (an even number up
+/// to 10).
 pub fn nice_ceiling(v: i64) -> i64 {
     if v <= 10 {
-        return v.max(1);
+        // even, so the middle line has a whole label
+        return (v.max(1) + 1) / 2 * 2;
     }
     let mut base = 1i64;
     loop {
@@ -325,8 +327,9 @@ mod tests {
 
     #[test]
     fn scales_round_up() {
-        assert_eq!(nice_ceiling(0), 1);
-        assert_eq!(nice_ceiling(3), 3);
+        assert_eq!(nice_ceiling(0), 2);
+        assert_eq!(nice_ceiling(3), 4);
+        assert_eq!(nice_ceiling(10), 10);
         assert_eq!(nice_ceiling(91), 100);
         assert_eq!(nice_ceiling(101), 120);
         assert_eq!(nice_ceiling(1150), 1200);

@@ -132,6 +132,8 @@ fn ReportView(r: Report) -> impl IntoView {
                 <p class="muted">"Start and complete sessions to see how their credits are spent; choose a longer period to look further back."</p>
             </section>
         })}
+        // the period's figures and charts; an empty period shows only the notice above
+        {(!empty).then(move || view! {
         <dl class="stats" data-testid="analytics-summary">
             <div class="stat"><dt>"Sessions finished"</dt><dd>{figure(s.total_sessions as i64)}</dd></div>
             <div class="stat"><dt>"Credits"</dt><dd data-testid="period-credits">{format!("{} credits", figure(total_credits))}</dd></div>
@@ -169,6 +171,9 @@ fn ReportView(r: Report) -> impl IntoView {
             </section>
             <EfficiencyPanel title="Efficiency per account" id="chart-accounts" bars=account_bars scale=account_scale/>
             <EfficiencyPanel title="Efficiency per platform" id="chart-platforms" bars=platform_bars scale=platform_scale/>
+        </div>
+        })}
+        <div class="analytics-grid">
             <section class="panel wide" aria-labelledby="out-title" data-testid="outlooks">
                 <h2 id="out-title">"Accounts: usage and predicted exhaustion"</h2>
                 <OutlookTable outlooks=r.outlooks.clone() now=r.now/>

@@ -124,6 +124,7 @@ fn ReportView(r: Report) -> impl IntoView {
         crate::ui::components::chart::short_day(&r.now.date())
     );
     let hours = r.savings.minutes / 60.0;
+    let (daily, savings) = (r.daily.clone(), r.savings);
     view! {
         <Filters days=r.days project=r.project_id projects=r.projects.clone()/>
         {empty.then(|| view! {
@@ -151,7 +152,7 @@ fn ReportView(r: Report) -> impl IntoView {
         <div class="analytics-grid">
             <section class="panel wide" aria-labelledby="daily-title" data-testid="chart-daily">
                 <h2 id="daily-title">"Credits per day"<span class="muted small">{format!(" · {period}")}</span></h2>
-                <DailyChart daily=r.daily.clone()/>
+                <DailyChart daily/>
             </section>
             <section class="panel" aria-labelledby="bands-title" data-testid="chart-bands">
                 <h2 id="bands-title">"Sessions per efficiency band"</h2>
@@ -163,9 +164,9 @@ fn ReportView(r: Report) -> impl IntoView {
             <section class="panel" aria-labelledby="savings-title" data-testid="savings">
                 <h2 id="savings-title">"Saved by handoffs"</h2>
                 <dl class="figures">
-                    <div><dt>"Handoffs"</dt><dd>{figure(r.savings.handoffs)}</dd></div>
-                    <div><dt>"Credits saved"</dt><dd>{figure(r.savings.credits)}</dd></div>
-                    <div><dt>"Time saved"</dt><dd>{if hours >= 1.0 { format!("{hours:.1} h") } else { format!("{:.0} min", r.savings.minutes) }}</dd></div>
+                    <div><dt>"Handoffs"</dt><dd>{figure(savings.handoffs)}</dd></div>
+                    <div><dt>"Credits saved"</dt><dd>{figure(savings.credits)}</dd></div>
+                    <div><dt>"Time saved"</dt><dd>{if hours >= 1.0 { format!("{hours:.1} h") } else { format!("{:.0} min", savings.minutes) }}</dd></div>
                 </dl>
                 <p class="muted small">"Each handoff briefing saves about 15 credits and 19.5 minutes of re-explaining (configurable)."</p>
             </section>

@@ -270,6 +270,41 @@ pub fn period_start(now: Timestamp, days: i64) -> Timestamp {
     midnight.plus_seconds(-(days.max(1) - 1) * 86_400)
 }
 
+/// Which roll-up rows hold a period that starts on a day (UTC) and runs to now: the day
+/// rows from `days_from` up to (not including) `days_until` — the rest of the first
+/// month — then every month row from `months_from` on. A period starting on the 1st
+/// reads months only (`days_from == days_until`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RollupRange {
+    pub days_from: String,
+    pub days_until: String,
+    pub months_from: String,
+}
+
+/// The roll-up rows of the period that starts on `since`'s day.
+pub fn rollup_range(since: Timestamp) -> RollupRange {
+    let day = since.date();
+    let year: i32 = day[..4].parse().unwrap_or(1970);
+    let month: u8 = day[5..7].parse().unwrap_or(1);
+    if day.ends_with("-01") {
+        return RollupRange {
+            days_until: day.clone(),
+            months_from: day[..7].to_owned(),
+            days_from: day,
+        };
+    }
+    let (y, m) = if month >= 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    };
+    RollupRange {
+        days_from: day,
+        days_until: format!("{y:04}-{m:02}-01"),
+        months_from: format!("{y:04}-{m:02}"),
+    }
+}
+
 /// The dates (`2026-03-02`) of the period, oldest first.
 pub fn period_days(now: Timestamp, days: i64) -> Vec<String> {
     let start = period_start(now, days);
@@ -631,6 +666,25 @@ pub struct SessionWarning {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rollup_range_reads_days_to_the_month_end_then_months() {
+        let at = |s: &str| Timestamp::parse(s).unwrap();
+        let r = rollup_range(at("2025-11-23T00:00:00Z"));
+        assert_eq!(
+            (r.days_from.as_str(), r.days_until.as_str(), r.months_from.as_str()),
+            ("2025-11-23", "2025-12-01", "2025-12")
+        );
+        // December rolls into the next year
+        let r = rollup_range(at("2025-12-31T00:00:00Z"));
+        assert_eq!((r.days_until.as_str(), r.months_from.as_str()), ("2026-01-01", "2026-01"));
+        // the 1st: months only
+        let r = rollup_range(at("2026-03-01T00:00:00Z"));
+        assert_eq!(r.days_from, r.days_until);
+        assert_eq!(r.months_from, "2026-03");
+        // the period's start day, whatever the hour
+        assert_eq!(rollup_range(at("2026-02-28T23:59:59Z")).days_from, "2026-02-28");
+    }
 
     fn t(s: &str) -> Timestamp {
         Timestamp::parse(s).unwrap()

@@ -66,8 +66,8 @@ mod tests {
             .await
             .unwrap();
         sqlx::query(
-            "INSERT INTO sessions (project_id, account_id, session_number, accomplishments) VALUES \
-             (1, 1, 1, 'login\nsignup'), (2, 1, 1, NULL)",
+            "INSERT INTO sessions (project_id, account_id, session_number, accomplishments, started_at) VALUES \
+             (1, 1, 1, 'login\nsignup', '2026-03-02T09:00:00Z'), (2, 1, 1, NULL, '2026-03-02T09:00:00Z')",
         )
         .execute(db)
         .await
@@ -130,8 +130,8 @@ mod tests {
         assert!((costs[0].cost_usd - 0.75).abs() < 1e-9);
         assert!((costs[0].cost_per_accomplishment_usd.unwrap() - 0.375).abs() < 1e-9);
         assert_eq!(costs[1].totals.calls, 1);
-        // a later period holds nothing
-        let none = storage::ledger::by_project(&mut conn, now.plus_seconds(60), None)
+        // a period starting the day after the sessions started holds nothing
+        let none = storage::ledger::by_project(&mut conn, now.plus_seconds(86_400), None)
             .await
             .unwrap();
         assert!(none.is_empty());

@@ -1,7 +1,10 @@
-//! SQL for credit analytics. Every query reads one period (`started_at >= since`) through
-//! the covering index on sessions, optionally of one project; sessions of trashed
-//! projects are left out.
+//! SQL for credit analytics over one period (sessions started since a UTC midnight), all
+//! live projects or one; sessions of trashed projects are left out. All projects are read
+//! from the roll-ups the triggers keep (`migrations/…05_analytics_rollups.sql`): a year is
+//! a few thousand rows. One project's finished sessions are read directly (a few hundred
+//! rows through `idx_sessions_project_started`).
 
+use crate::domain::analytics::rollup_range;
 use crate::domain::time::Timestamp;
 use crate::error::AppError;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
@@ -10,40 +13,57 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 /// spending).
 const FINISHED: &str = "s.status != 'in_progress'";
 
-fn sessions_in<'a>(
-    select: &str,
-    since: Timestamp,
-    project: Option<i64>,
-) -> QueryBuilder<'a, Sqlite> {
+/// One project's sessions started since `since`.
+fn sessions_in<'a>(select: &str, since: Timestamp, project: i64) -> QueryBuilder<'a, Sqlite> {
     let mut qb = QueryBuilder::new(select);
-    qb.push(" FROM sessions s WHERE s.started_at >= ");
-    qb.push_bind(since);
-    match project {
-        Some(p) => {
-            qb.push(" AND s.project_id = ");
-            qb.push_bind(p);
-        }
-        None => {
-            qb.push(
-                " AND s.project_id NOT IN (SELECT id FROM projects WHERE deleted_at IS NOT NULL)",
-            );
-        }
-    }
+    qb.push(" FROM sessions s WHERE s.project_id = ")
+        .push_bind(project)
+        .push(" AND s.started_at >= ")
+        .push_bind(since);
     qb
 }
 
-/// Count, sum, min and max of the credits of the finished sessions of the period.
+/// Pushes the roll-up rows of the period (`rollup_range`): the first month's days, then
+/// whole months.
+pub(crate) fn push_rollup_range(qb: &mut QueryBuilder<'_, Sqlite>, since: Timestamp) {
+    let r = rollup_range(since);
+    qb.push("((span = 'day' AND period >= ")
+        .push_bind(r.days_from)
+        .push(" AND period < ")
+        .push_bind(r.days_until)
+        .push(") OR (span = 'month' AND period >= ")
+        .push_bind(r.months_from)
+        .push("))");
+}
+
+/// Count, sum, min and max of the credits of the finished sessions of the period — of
+/// one project from its sessions, of all live projects from the roll-ups (whole days from
+/// `since`'s day).
 pub async fn summary(
     conn: &mut SqliteConnection,
     since: Timestamp,
     project: Option<i64>,
 ) -> Result<(i64, i64, Option<i64>, Option<i64>), AppError> {
-    let mut qb = sessions_in(
-        "SELECT COUNT(*), COALESCE(SUM(s.credits_used), 0), MIN(s.credits_used), MAX(s.credits_used)",
-        since,
-        project,
-    );
-    qb.push(" AND ").push(FINISHED);
+    let mut qb = match project {
+        Some(p) => {
+            let mut qb = sessions_in(
+                "SELECT COUNT(*), COALESCE(SUM(s.credits_used), 0), MIN(s.credits_used), MAX(s.credits_used)",
+                since,
+                p,
+            );
+            qb.push(" AND ").push(FINISHED);
+            qb
+        }
+        None => {
+            let mut qb = QueryBuilder::new(
+                "SELECT COALESCE(SUM(n), 0), COALESCE(SUM(n * c), 0), MIN(c), MAX(c) \
+                 FROM (SELECT credits_used AS c, SUM(sessions) AS n FROM rollup_credits WHERE ",
+            );
+            push_rollup_range(&mut qb, since);
+            qb.push(" GROUP BY credits_used HAVING n > 0)");
+            qb
+        }
+    };
     Ok(qb.build_query_as().fetch_one(conn).await?)
 }
 
@@ -61,50 +81,76 @@ pub struct DailyRows {
 
 /// Credits of every session of the period (running ones included: their credits are
 /// spent) per day, for the `keep` largest projects and the rest summed as one — so that
-/// at most `(keep + 1) × days` rows come back, whatever the number of projects.
+/// at most `(keep + 1) × days` rows come back, whatever the number of projects. Read from
+/// the roll-ups: the projects' totals, then the day rows of the kept projects and of all
+/// projects together (the rest is the difference).
 pub async fn daily(
     conn: &mut SqliteConnection,
     since: Timestamp,
     project: Option<i64>,
     keep: usize,
 ) -> Result<DailyRows, AppError> {
-    let mut qb = sessions_in(
-        "SELECT s.project_id, SUM(s.credits_used) AS c",
-        since,
-        project,
+    let mut qb = QueryBuilder::<Sqlite>::new(
+        "SELECT project_id, SUM(credits) AS c FROM rollup_projects WHERE ",
     );
-    qb.push(" GROUP BY s.project_id HAVING c > 0 ORDER BY c DESC, s.project_id");
-    let totals: Vec<(i64, i64)> = qb.build_query_as().fetch_all(&mut *conn).await?;
-    let fold = totals.len() > keep + 1;
-    let mut qb = QueryBuilder::<Sqlite>::new("SELECT substr(s.started_at, 1, 10) AS day, ");
-    if fold {
-        qb.push("CASE WHEN s.project_id IN (");
-        let mut ids = qb.separated(", ");
-        for (id, _) in totals.iter().take(keep) {
-            ids.push_bind(*id);
-        }
-        qb.push(") THEN s.project_id ELSE ")
-            .push(OTHER_PROJECTS)
-            .push(" END AS p");
-    } else {
-        qb.push("s.project_id AS p");
-    }
-    qb.push(", SUM(s.credits_used) FROM sessions s WHERE s.started_at >= ")
-        .push_bind(since);
+    push_rollup_range(&mut qb, since);
     match project {
-        Some(p) => {
-            qb.push(" AND s.project_id = ").push_bind(p);
+        Some(p) => qb.push(" AND project_id = ").push_bind(p),
+        None => qb.push(" AND project_id != 0"),
+    };
+    qb.push(" GROUP BY project_id HAVING c > 0 ORDER BY c DESC, project_id");
+    let totals: Vec<(i64, i64)> = qb.build_query_as().fetch_all(&mut *conn).await?;
+    if totals.is_empty() {
+        return Ok(DailyRows::default());
+    }
+    let fold = totals.len() > keep + 1;
+    let shown = if fold { keep } else { totals.len() };
+    let mut qb = QueryBuilder::<Sqlite>::new(
+        "SELECT period, project_id, credits FROM rollup_projects WHERE project_id IN (",
+    );
+    let mut ids = qb.separated(", ");
+    for (id, _) in totals.iter().take(shown) {
+        ids.push_bind(*id);
+    }
+    if fold {
+        ids.push("0");
+    }
+    qb.push(") AND span = 'day' AND period >= ")
+        .push_bind(since.date())
+        .push(" AND credits != 0 ORDER BY period");
+    let fetched: Vec<(String, i64, i64)> = qb.build_query_as().fetch_all(conn).await?;
+    if !fold {
+        return Ok(DailyRows {
+            rows: fetched,
+            other_projects: 0,
+        });
+    }
+    // per day: the kept projects as they are, all projects less the kept as the rest
+    let mut rows = Vec::with_capacity(fetched.len());
+    let mut day_rest: Option<(String, i64)> = None;
+    for (day, id, credits) in fetched {
+        if day_rest.as_ref().is_some_and(|(d, _)| *d != day) {
+            let (d, rest) = day_rest.take().unwrap_or_default();
+            if rest > 0 {
+                rows.push((d, OTHER_PROJECTS, rest));
+            }
         }
-        None => {
-            qb.push(
-                " AND s.project_id NOT IN (SELECT id FROM projects WHERE deleted_at IS NOT NULL)",
-            );
+        let rest = &mut day_rest.get_or_insert_with(|| (day.clone(), 0)).1;
+        if id == 0 {
+            *rest += credits;
+        } else {
+            *rest -= credits;
+            rows.push((day, id, credits));
         }
     }
-    qb.push(" GROUP BY day, p");
+    if let Some((d, rest)) = day_rest {
+        if rest > 0 {
+            rows.push((d, OTHER_PROJECTS, rest));
+        }
+    }
     Ok(DailyRows {
-        rows: qb.build_query_as().fetch_all(conn).await?,
-        other_projects: if fold { totals.len() - keep } else { 0 },
+        rows,
+        other_projects: totals.len() - keep,
     })
 }
 
@@ -114,10 +160,23 @@ pub async fn histogram(
     since: Timestamp,
     project: Option<i64>,
 ) -> Result<Vec<(i64, i64)>, AppError> {
-    let mut qb = sessions_in("SELECT s.credits_used, COUNT(*)", since, project);
-    qb.push(" AND ")
-        .push(FINISHED)
-        .push(" GROUP BY s.credits_used");
+    let mut qb = match project {
+        Some(p) => {
+            let mut qb = sessions_in("SELECT s.credits_used, COUNT(*)", since, p);
+            qb.push(" AND ")
+                .push(FINISHED)
+                .push(" GROUP BY s.credits_used");
+            qb
+        }
+        None => {
+            let mut qb = QueryBuilder::new(
+                "SELECT credits_used, SUM(sessions) AS n FROM rollup_credits WHERE ",
+            );
+            push_rollup_range(&mut qb, since);
+            qb.push(" GROUP BY credits_used HAVING n > 0");
+            qb
+        }
+    };
     Ok(qb.build_query_as().fetch_all(conn).await?)
 }
 
@@ -127,14 +186,27 @@ pub async fn by_account(
     since: Timestamp,
     project: Option<i64>,
 ) -> Result<Vec<(i64, i64, i64)>, AppError> {
-    let mut qb = sessions_in(
-        "SELECT s.account_id, COUNT(*), SUM(s.credits_used)",
-        since,
-        project,
-    );
-    qb.push(" AND ")
-        .push(FINISHED)
-        .push(" GROUP BY s.account_id");
+    let mut qb = match project {
+        Some(p) => {
+            let mut qb = sessions_in(
+                "SELECT s.account_id, COUNT(*), SUM(s.credits_used)",
+                since,
+                p,
+            );
+            qb.push(" AND ")
+                .push(FINISHED)
+                .push(" GROUP BY s.account_id");
+            qb
+        }
+        None => {
+            let mut qb = QueryBuilder::new(
+                "SELECT account_id, SUM(sessions) AS n, SUM(credits) FROM rollup_accounts WHERE ",
+            );
+            push_rollup_range(&mut qb, since);
+            qb.push(" GROUP BY account_id HAVING n > 0");
+            qb
+        }
+    };
     Ok(qb.build_query_as().fetch_all(conn).await?)
 }
 
@@ -299,5 +371,345 @@ mod tests {
             one.rows,
             vec![("2026-03-01".into(), 2, 20), ("2026-03-02".into(), 2, 20)]
         );
+    }
+
+    /// Direct sums over the sessions and the ledger: what the roll-ups must equal.
+    mod reference {
+        use sqlx::SqliteConnection;
+
+        const LIVE: &str =
+            "s.project_id IN (SELECT id FROM projects WHERE deleted_at IS NULL) AND s.started_at >= ?";
+
+        pub async fn summary(
+            c: &mut SqliteConnection,
+            since: &str,
+        ) -> (i64, i64, Option<i64>, Option<i64>) {
+            sqlx::query_as(&format!(
+                "SELECT COUNT(*), COALESCE(SUM(credits_used), 0), MIN(credits_used), MAX(credits_used) \
+                 FROM sessions s WHERE {LIVE} AND status != 'in_progress'"
+            ))
+            .bind(since)
+            .fetch_one(c)
+            .await
+            .unwrap()
+        }
+
+        pub async fn histogram(c: &mut SqliteConnection, since: &str) -> Vec<(i64, i64)> {
+            sqlx::query_as(&format!(
+                "SELECT credits_used, COUNT(*) FROM sessions s WHERE {LIVE} AND status != 'in_progress' \
+                 GROUP BY credits_used ORDER BY credits_used"
+            ))
+            .bind(since)
+            .fetch_all(c)
+            .await
+            .unwrap()
+        }
+
+        pub async fn by_account(c: &mut SqliteConnection, since: &str) -> Vec<(i64, i64, i64)> {
+            sqlx::query_as(&format!(
+                "SELECT account_id, COUNT(*), SUM(credits_used) FROM sessions s WHERE {LIVE} \
+                 AND status != 'in_progress' GROUP BY account_id ORDER BY account_id"
+            ))
+            .bind(since)
+            .fetch_all(c)
+            .await
+            .unwrap()
+        }
+
+        pub async fn daily(c: &mut SqliteConnection, since: &str) -> Vec<(String, i64, i64)> {
+            sqlx::query_as(&format!(
+                "SELECT substr(started_at, 1, 10) AS d, project_id, SUM(credits_used) AS n FROM sessions s \
+                 WHERE {LIVE} GROUP BY d, project_id HAVING n > 0 ORDER BY d, project_id"
+            ))
+            .bind(since)
+            .fetch_all(c)
+            .await
+            .unwrap()
+        }
+
+        /// `(project, sessions with usage, their accomplishments, calls, input, output,
+        /// cost, latency sum, latency count)` from the ledger rows themselves.
+        pub async fn usage(c: &mut SqliteConnection, since: &str) -> Vec<[i64; 9]> {
+            let rows: Vec<(i64, i64, i64, i64, i64, i64, i64, i64, i64)> = sqlx::query_as(&format!(
+                "SELECT s.project_id, COUNT(*), SUM(s.accomplishment_count), SUM(u.calls), SUM(u.i), \
+                 SUM(u.o), SUM(u.cost), SUM(u.ls), SUM(u.lc) FROM sessions s JOIN \
+                 (SELECT session_id, COUNT(*) AS calls, SUM(input_tokens) AS i, SUM(output_tokens) AS o, \
+                  SUM(cost_micros) AS cost, COALESCE(SUM(latency_ms), 0) AS ls, COUNT(latency_ms) AS lc \
+                  FROM usage_ledger GROUP BY session_id) u ON u.session_id = s.id \
+                 WHERE {LIVE} GROUP BY s.project_id ORDER BY s.project_id"
+            ))
+            .bind(since)
+            .fetch_all(c)
+            .await
+            .unwrap();
+            rows.into_iter()
+                .map(|r| [r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8])
+                .collect()
+        }
+    }
+
+    /// Deterministic pseudo-random numbers (a linear congruential generator).
+    struct Lcg(u64);
+    impl Lcg {
+        fn below(&mut self, n: u64) -> i64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((self.0 >> 33) % n) as i64
+        }
+    }
+
+    async fn assert_rollups_match(conn: &mut SqliteConnection, step: usize) {
+        for since in [
+            "2025-12-01T00:00:00Z",
+            "2025-12-20T00:00:00Z",
+            "2026-01-01T00:00:00Z",
+            "2026-01-31T00:00:00Z",
+            "2026-02-14T00:00:00Z",
+            "2026-03-09T00:00:00Z",
+        ] {
+            let at = Timestamp::parse(since).unwrap();
+            let ctx = format!("step {step}, since {since}");
+            assert_eq!(
+                summary(&mut *conn, at, None).await.unwrap(),
+                reference::summary(&mut *conn, since).await,
+                "summary, {ctx}"
+            );
+            let mut h = histogram(&mut *conn, at, None).await.unwrap();
+            h.sort_unstable();
+            assert_eq!(h, reference::histogram(&mut *conn, since).await, "histogram, {ctx}");
+            let mut a = by_account(&mut *conn, at, None).await.unwrap();
+            a.sort_unstable();
+            assert_eq!(a, reference::by_account(&mut *conn, since).await, "accounts, {ctx}");
+            // every project kept: the day rows themselves
+            let want = reference::daily(&mut *conn, since).await;
+            let mut all = daily(&mut *conn, at, None, 100).await.unwrap();
+            all.rows.sort();
+            assert_eq!((all.rows, all.other_projects), (want.clone(), 0), "daily, {ctx}");
+            // two kept, the rest summed per day
+            let folded = daily(&mut *conn, at, None, 2).await.unwrap();
+            let kept: Vec<i64> = {
+                let mut k: Vec<i64> = folded.rows.iter().map(|r| r.1).filter(|p| *p > 0).collect();
+                k.sort_unstable();
+                k.dedup();
+                k
+            };
+            // two kept and the rest summed, or three shown as they are
+            assert!(
+                kept.len() <= 2 || (kept.len() == 3 && folded.other_projects == 0),
+                "{ctx}"
+            );
+            for (day, p, credits) in &want {
+                if kept.contains(p) {
+                    assert!(folded.rows.contains(&(day.clone(), *p, *credits)), "{ctx}");
+                }
+            }
+            let days: std::collections::BTreeSet<&String> = want.iter().map(|r| &r.0).collect();
+            for day in days {
+                let total: i64 = want.iter().filter(|r| &r.0 == day).map(|r| r.2).sum();
+                let shown: i64 = folded.rows.iter().filter(|r| &r.0 == day).map(|r| r.2).sum();
+                assert_eq!(shown, total, "day {day}, {ctx}");
+            }
+            for p in 1..=4 {
+                let one = daily(&mut *conn, at, Some(p), 5).await.unwrap();
+                let want_p: Vec<_> = want.iter().filter(|r| r.1 == p).cloned().collect();
+                assert_eq!(one.rows, want_p, "project {p} daily, {ctx}");
+            }
+            let mut usage: Vec<[i64; 9]> = crate::storage::ledger::by_project(&mut *conn, at, None)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|u| {
+                    let t = u.totals;
+                    [
+                        u.project_id,
+                        u.sessions,
+                        u.accomplishments,
+                        t.calls,
+                        t.input_tokens,
+                        t.output_tokens,
+                        t.cost_micros,
+                        t.latency_sum_ms,
+                        t.latency_count,
+                    ]
+                })
+                .collect();
+            usage.sort_unstable();
+            assert_eq!(usage, reference::usage(&mut *conn, since).await, "usage, {ctx}");
+        }
+    }
+
+    /// The roll-ups equal the direct sums through inserts, updates and deletes of sessions
+    /// and ledger rows, and projects trashed, restored and deleted.
+    #[tokio::test]
+    async fn rollups_equal_the_sums_over_sessions_through_every_change() {
+        let (_dir, db) = temp_db().await;
+        let mut conn = db.acquire().await.unwrap();
+        for p in 1..=4 {
+            sqlx::query("INSERT INTO projects (id, name) VALUES (?, ?)")
+                .bind(p)
+                .bind(format!("p{p}"))
+                .execute(&mut *conn)
+                .await
+                .unwrap();
+        }
+        sqlx::query("INSERT INTO accounts (id, account_name) VALUES (1, 'a'), (2, 'b'), (3, 'c')")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        let statuses = ["in_progress", "completed", "failed", "handed_off"];
+        let texts = [None, Some(""), Some("done"), Some("- a\n- b\n\n- c")];
+        let start = Timestamp::parse("2025-12-10T00:00:00Z").unwrap();
+        let mut rng = Lcg(7);
+        let mut next_id = 1i64;
+        let mut deleted_project = false;
+        for step in 0..400usize {
+            let sessions: Vec<i64> = sqlx::query_scalar("SELECT id FROM sessions")
+                .fetch_all(&mut *conn)
+                .await
+                .unwrap();
+            let pick = |rng: &mut Lcg| sessions[rng.below(sessions.len() as u64) as usize];
+            let when = |rng: &mut Lcg| start.plus_seconds(rng.below(100 * 86_400));
+            let op = if sessions.is_empty() { 0 } else { rng.below(100) };
+            match op {
+                0..=29 => {
+                    let project = 1 + rng.below(4);
+                    // a deleted project takes no sessions
+                    let exists: bool = sqlx::query_scalar("SELECT EXISTS(SELECT 1 FROM projects WHERE id = ?)")
+                        .bind(project)
+                        .fetch_one(&mut *conn)
+                        .await
+                        .unwrap();
+                    if exists {
+                        sqlx::query(
+                            "INSERT INTO sessions (id, project_id, account_id, session_number, credits_used, \
+                             status, accomplishments, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        )
+                        .bind(next_id)
+                        .bind(project)
+                        .bind(1 + rng.below(3))
+                        .bind(next_id)
+                        .bind(rng.below(12) * 10)
+                        .bind(statuses[rng.below(4) as usize])
+                        .bind(texts[rng.below(4) as usize])
+                        .bind(when(&mut rng))
+                        .execute(&mut *conn)
+                        .await
+                        .unwrap();
+                        next_id += 1;
+                    }
+                }
+                30..=54 => {
+                    let latency = (rng.below(3) > 0).then(|| rng.below(900));
+                    sqlx::query(
+                        "INSERT INTO usage_ledger (session_id, provider, model, input_tokens, output_tokens, \
+                         cost_micros, latency_ms, created_at) VALUES (?, 'openai', 'gpt', ?, ?, ?, ?, ?)",
+                    )
+                    .bind(pick(&mut rng))
+                    .bind(rng.below(5_000))
+                    .bind(rng.below(500))
+                    .bind(rng.below(90_000))
+                    .bind(latency)
+                    .bind(when(&mut rng))
+                    .execute(&mut *conn)
+                    .await
+                    .unwrap();
+                }
+                55..=59 => {
+                    sqlx::query("UPDATE sessions SET credits_used = ?, status = ? WHERE id = ?")
+                        .bind(rng.below(12) * 10)
+                        .bind(statuses[rng.below(4) as usize])
+                        .bind(pick(&mut rng))
+                        .execute(&mut *conn)
+                        .await
+                        .unwrap();
+                }
+                60..=63 => {
+                    sqlx::query("UPDATE sessions SET started_at = ?, account_id = ? WHERE id = ?")
+                        .bind(when(&mut rng))
+                        .bind(1 + rng.below(3))
+                        .bind(pick(&mut rng))
+                        .execute(&mut *conn)
+                        .await
+                        .unwrap();
+                }
+                64..=67 => {
+                    sqlx::query("UPDATE sessions SET accomplishments = ? WHERE id = ?")
+                        .bind(texts[rng.below(4) as usize])
+                        .bind(pick(&mut rng))
+                        .execute(&mut *conn)
+                        .await
+                        .unwrap();
+                }
+                68..=70 => {
+                    // moved to another (existing) project
+                    sqlx::query(
+                        "UPDATE sessions SET project_id = ?1 WHERE id = ?2 \
+                         AND EXISTS (SELECT 1 FROM projects WHERE id = ?1)",
+                    )
+                    .bind(1 + rng.below(4))
+                    .bind(pick(&mut rng))
+                    .execute(&mut *conn)
+                    .await
+                    .unwrap();
+                }
+                71..=76 => {
+                    sqlx::query(
+                        "UPDATE usage_ledger SET cost_micros = ?, latency_ms = NULL, session_id = ? \
+                         WHERE id = (SELECT id FROM usage_ledger ORDER BY random() LIMIT 1)",
+                    )
+                    .bind(rng.below(50_000))
+                    .bind(pick(&mut rng))
+                    .execute(&mut *conn)
+                    .await
+                    .unwrap();
+                }
+                77..=84 => {
+                    sqlx::query(
+                        "DELETE FROM usage_ledger WHERE id = (SELECT id FROM usage_ledger ORDER BY random() LIMIT 1)",
+                    )
+                    .execute(&mut *conn)
+                    .await
+                    .unwrap();
+                }
+                85..=89 => {
+                    sqlx::query("DELETE FROM sessions WHERE id = ?")
+                        .bind(pick(&mut rng))
+                        .execute(&mut *conn)
+                        .await
+                        .unwrap();
+                }
+                90..=94 => {
+                    sqlx::query(
+                        "UPDATE projects SET deleted_at = CASE WHEN deleted_at IS NULL \
+                         THEN '2026-03-10T00:00:00Z' ELSE NULL END WHERE id = ?",
+                    )
+                    .bind(1 + rng.below(4))
+                    .execute(&mut *conn)
+                    .await
+                    .unwrap();
+                }
+                _ if step > 300 && !deleted_project => {
+                    // a live project deleted outright, its sessions and ledger with it
+                    sqlx::query("UPDATE projects SET deleted_at = NULL WHERE id = 4; DELETE FROM projects WHERE id = 4")
+                        .execute(&mut *conn)
+                        .await
+                        .unwrap();
+                    deleted_project = true;
+                }
+                _ => {}
+            }
+            if step % 20 == 19 {
+                assert_rollups_match(&mut conn, step).await;
+            }
+        }
+        assert!(deleted_project);
+        let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert!(left > 20, "the run should leave sessions to compare, {left} left");
+        assert_rollups_match(&mut conn, 400).await;
     }
 }

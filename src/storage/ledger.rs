@@ -80,9 +80,10 @@ pub async fn session_totals(
     Ok(sqlx::query_as(&sql).bind(session).fetch_one(conn).await?)
 }
 
-/// Each project's usage recorded since `since` (all live projects, or one): the sessions
-/// that recorded any, what they accomplished (`sessions.accomplishment_count`, kept by
-/// triggers) and the sums — one row per project, read from covering indexes.
+/// Each project's usage over the period (all live projects, or one): the usage of the
+/// sessions started since `since`'s day — the sessions that recorded any, what they
+/// accomplished (`sessions.accomplishment_count`) and the sums — read from the roll-ups
+/// the triggers keep, one row per project.
 pub async fn by_project(
     conn: &mut SqliteConnection,
     since: Timestamp,
@@ -96,26 +97,19 @@ pub async fn by_project(
         #[sqlx(flatten)]
         totals: Totals,
     }
-    let (index, filter) = match project {
-        Some(_) => ("idx_ledger_project", "project_id = ?2 AND created_at >= ?1"),
-        None => ("idx_ledger_created", "created_at >= ?1"),
-    };
-    let sql = format!(
-        "SELECT u.project_id, u.sessions, COALESCE(a.accomplishments, 0) AS accomplishments, \
-         u.calls, u.input_tokens, u.output_tokens, u.cost_micros, u.latency_sum_ms, u.latency_count \
-         FROM (SELECT project_id, COUNT(DISTINCT session_id) AS sessions, {TOTALS} \
-               FROM usage_ledger INDEXED BY {index} WHERE {filter} GROUP BY project_id) u \
-         LEFT JOIN (SELECT s.project_id, SUM(s.accomplishment_count) AS accomplishments \
-               FROM sessions s INDEXED BY idx_sessions_accomplishments \
-               WHERE s.id IN (SELECT session_id FROM usage_ledger INDEXED BY {index} WHERE {filter}) \
-               GROUP BY s.project_id) a ON a.project_id = u.project_id \
-         WHERE u.project_id NOT IN (SELECT id FROM projects WHERE deleted_at IS NOT NULL)"
+    let mut qb = QueryBuilder::<Sqlite>::new(
+        "SELECT project_id, SUM(usage_sessions) AS sessions, SUM(accomplishments) AS accomplishments, \
+         SUM(calls) AS calls, SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens, \
+         SUM(cost_micros) AS cost_micros, SUM(latency_sum_ms) AS latency_sum_ms, \
+         SUM(latency_count) AS latency_count FROM rollup_projects WHERE ",
     );
-    let rows: Vec<Row> = sqlx::query_as(&sql)
-        .bind(since)
-        .bind(project)
-        .fetch_all(conn)
-        .await?;
+    crate::storage::analytics::push_rollup_range(&mut qb, since);
+    match project {
+        Some(p) => qb.push(" AND project_id = ").push_bind(p),
+        None => qb.push(" AND project_id != 0"),
+    };
+    qb.push(" GROUP BY project_id HAVING SUM(usage_sessions) > 0");
+    let rows: Vec<Row> = qb.build_query_as().fetch_all(conn).await?;
     Ok(rows
         .into_iter()
         .map(|r| ProjectUsage {

@@ -1,0 +1,266 @@
+-- Credit analytics roll-ups: the analytics queries of a long period across all projects
+-- read a few thousand pre-summed rows instead of every session of the period.
+--
+-- Each session of a live project contributes to:
+--   rollup_projects  per day and per month, per project and for all live projects
+--                    together (project_id 0): sessions and credits (running ones
+--                    included), and the usage its ledger recorded;
+--   rollup_credits   per day and per month, per number of credits: finished sessions;
+--   rollup_accounts  per day and per month, per account: finished sessions and credits.
+-- A period that starts on day D reads the day rows from D to the end of D's month and the
+-- month rows after it. Everything is kept by triggers, so the roll-ups always equal the
+-- sums over the sessions (tested in storage::analytics): every change of a session, of
+-- its usage or of its project's trash state subtracts what the session contributed and
+-- adds what it contributes now. Rows are never deleted: a row whose sessions all went
+-- holds zeros.
+
+-- A session's usage, summed from the ledger by triggers (the roll-ups see it as a change
+-- of the session).
+ALTER TABLE sessions ADD COLUMN usage_calls INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN usage_input_tokens INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN usage_output_tokens INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN usage_cost_micros INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN usage_latency_sum_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN usage_latency_count INTEGER NOT NULL DEFAULT 0;
+
+UPDATE sessions SET
+    usage_calls = u.calls,
+    usage_input_tokens = u.input_tokens,
+    usage_output_tokens = u.output_tokens,
+    usage_cost_micros = u.cost_micros,
+    usage_latency_sum_ms = u.latency_sum_ms,
+    usage_latency_count = u.latency_count
+FROM (SELECT session_id, COUNT(*) AS calls, SUM(input_tokens) AS input_tokens,
+             SUM(output_tokens) AS output_tokens, SUM(cost_micros) AS cost_micros,
+             COALESCE(SUM(latency_ms), 0) AS latency_sum_ms, COUNT(latency_ms) AS latency_count
+      FROM usage_ledger GROUP BY session_id) u
+WHERE u.session_id = sessions.id;
+
+CREATE TRIGGER usage_ledger_sum_insert AFTER INSERT ON usage_ledger BEGIN
+    UPDATE sessions SET
+        usage_calls = usage_calls + 1,
+        usage_input_tokens = usage_input_tokens + NEW.input_tokens,
+        usage_output_tokens = usage_output_tokens + NEW.output_tokens,
+        usage_cost_micros = usage_cost_micros + NEW.cost_micros,
+        usage_latency_sum_ms = usage_latency_sum_ms + COALESCE(NEW.latency_ms, 0),
+        usage_latency_count = usage_latency_count + (NEW.latency_ms IS NOT NULL)
+    WHERE id = NEW.session_id;
+END;
+CREATE TRIGGER usage_ledger_sum_delete AFTER DELETE ON usage_ledger BEGIN
+    UPDATE sessions SET
+        usage_calls = usage_calls - 1,
+        usage_input_tokens = usage_input_tokens - OLD.input_tokens,
+        usage_output_tokens = usage_output_tokens - OLD.output_tokens,
+        usage_cost_micros = usage_cost_micros - OLD.cost_micros,
+        usage_latency_sum_ms = usage_latency_sum_ms - COALESCE(OLD.latency_ms, 0),
+        usage_latency_count = usage_latency_count - (OLD.latency_ms IS NOT NULL)
+    WHERE id = OLD.session_id;
+END;
+CREATE TRIGGER usage_ledger_sum_update
+AFTER UPDATE OF session_id, input_tokens, output_tokens, cost_micros, latency_ms ON usage_ledger BEGIN
+    UPDATE sessions SET
+        usage_calls = usage_calls - 1,
+        usage_input_tokens = usage_input_tokens - OLD.input_tokens,
+        usage_output_tokens = usage_output_tokens - OLD.output_tokens,
+        usage_cost_micros = usage_cost_micros - OLD.cost_micros,
+        usage_latency_sum_ms = usage_latency_sum_ms - COALESCE(OLD.latency_ms, 0),
+        usage_latency_count = usage_latency_count - (OLD.latency_ms IS NOT NULL)
+    WHERE id = OLD.session_id;
+    UPDATE sessions SET
+        usage_calls = usage_calls + 1,
+        usage_input_tokens = usage_input_tokens + NEW.input_tokens,
+        usage_output_tokens = usage_output_tokens + NEW.output_tokens,
+        usage_cost_micros = usage_cost_micros + NEW.cost_micros,
+        usage_latency_sum_ms = usage_latency_sum_ms + COALESCE(NEW.latency_ms, 0),
+        usage_latency_count = usage_latency_count + (NEW.latency_ms IS NOT NULL)
+    WHERE id = NEW.session_id;
+END;
+
+CREATE TABLE rollup_projects (
+    span           TEXT    NOT NULL CHECK (span IN ('day', 'month')),
+    -- 'YYYY-MM-DD' for a day, 'YYYY-MM' for a month (UTC, of the session's start)
+    period         TEXT    NOT NULL,
+    -- 0: all live projects together
+    project_id     INTEGER NOT NULL,
+    sessions       INTEGER NOT NULL DEFAULT 0,
+    credits        INTEGER NOT NULL DEFAULT 0,
+    -- the sessions that recorded usage, what they accomplished, and their usage
+    usage_sessions INTEGER NOT NULL DEFAULT 0,
+    accomplishments INTEGER NOT NULL DEFAULT 0,
+    calls          INTEGER NOT NULL DEFAULT 0,
+    input_tokens   INTEGER NOT NULL DEFAULT 0,
+    output_tokens  INTEGER NOT NULL DEFAULT 0,
+    cost_micros    INTEGER NOT NULL DEFAULT 0,
+    latency_sum_ms INTEGER NOT NULL DEFAULT 0,
+    latency_count  INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (span, period, project_id)
+) WITHOUT ROWID;
+-- one project's series (and the all-projects total, project 0)
+CREATE INDEX idx_rollup_projects_series ON rollup_projects(project_id, span, period, credits);
+
+CREATE TABLE rollup_credits (
+    span         TEXT    NOT NULL CHECK (span IN ('day', 'month')),
+    period       TEXT    NOT NULL,
+    credits_used INTEGER NOT NULL,
+    sessions     INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (span, period, credits_used)
+) WITHOUT ROWID;
+
+CREATE TABLE rollup_accounts (
+    span       TEXT    NOT NULL CHECK (span IN ('day', 'month')),
+    period     TEXT    NOT NULL,
+    account_id INTEGER NOT NULL,
+    sessions   INTEGER NOT NULL DEFAULT 0,
+    credits    INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (span, period, account_id)
+) WITHOUT ROWID;
+
+-- A change to apply: `sign` (+1 or -1) times what a session with these values
+-- contributes. `usage_only` changes leave the finished-session roll-ups alone (the
+-- session's credits, status, account and start did not change).
+CREATE VIEW rollup_change AS
+SELECT 0 AS sign, 0 AS project_id, 0 AS account_id, '' AS started_at, '' AS status,
+       0 AS credits_used, 0 AS accomplishment_count, 0 AS calls, 0 AS input_tokens,
+       0 AS output_tokens, 0 AS cost_micros, 0 AS latency_sum_ms, 0 AS latency_count,
+       0 AS usage_only
+WHERE 0;
+
+CREATE TRIGGER rollup_change_apply INSTEAD OF INSERT ON rollup_change BEGIN
+    INSERT INTO rollup_projects (span, period, project_id, sessions, credits, usage_sessions,
+        accomplishments, calls, input_tokens, output_tokens, cost_micros, latency_sum_ms,
+        latency_count)
+    SELECT g.span, g.period, p.id, NEW.sign, NEW.sign * NEW.credits_used,
+           NEW.sign * (NEW.calls > 0), NEW.sign * (NEW.calls > 0) * NEW.accomplishment_count,
+           NEW.sign * NEW.calls, NEW.sign * NEW.input_tokens, NEW.sign * NEW.output_tokens,
+           NEW.sign * NEW.cost_micros, NEW.sign * NEW.latency_sum_ms,
+           NEW.sign * NEW.latency_count
+    FROM (SELECT 'day' AS span, substr(NEW.started_at, 1, 10) AS period
+          UNION ALL SELECT 'month', substr(NEW.started_at, 1, 7)) g,
+         (SELECT NEW.project_id AS id UNION ALL SELECT 0) p
+    WHERE true
+    ON CONFLICT (span, period, project_id) DO UPDATE SET
+        sessions = sessions + excluded.sessions,
+        credits = credits + excluded.credits,
+        usage_sessions = usage_sessions + excluded.usage_sessions,
+        accomplishments = accomplishments + excluded.accomplishments,
+        calls = calls + excluded.calls,
+        input_tokens = input_tokens + excluded.input_tokens,
+        output_tokens = output_tokens + excluded.output_tokens,
+        cost_micros = cost_micros + excluded.cost_micros,
+        latency_sum_ms = latency_sum_ms + excluded.latency_sum_ms,
+        latency_count = latency_count + excluded.latency_count;
+    INSERT INTO rollup_credits (span, period, credits_used, sessions)
+    SELECT g.span, g.period, NEW.credits_used, NEW.sign
+    FROM (SELECT 'day' AS span, substr(NEW.started_at, 1, 10) AS period
+          UNION ALL SELECT 'month', substr(NEW.started_at, 1, 7)) g
+    WHERE NEW.status != 'in_progress' AND NOT NEW.usage_only
+    ON CONFLICT (span, period, credits_used) DO UPDATE SET sessions = sessions + excluded.sessions;
+    INSERT INTO rollup_accounts (span, period, account_id, sessions, credits)
+    SELECT g.span, g.period, NEW.account_id, NEW.sign, NEW.sign * NEW.credits_used
+    FROM (SELECT 'day' AS span, substr(NEW.started_at, 1, 10) AS period
+          UNION ALL SELECT 'month', substr(NEW.started_at, 1, 7)) g
+    WHERE NEW.status != 'in_progress' AND NOT NEW.usage_only
+    ON CONFLICT (span, period, account_id) DO UPDATE SET
+        sessions = sessions + excluded.sessions,
+        credits = credits + excluded.credits;
+END;
+
+-- What every session of a project contributes (for trash, restore and delete).
+CREATE VIEW session_rollup AS
+SELECT id, project_id, account_id, started_at, status, credits_used, accomplishment_count,
+       usage_calls, usage_input_tokens, usage_output_tokens, usage_cost_micros,
+       usage_latency_sum_ms, usage_latency_count
+FROM sessions;
+
+CREATE TRIGGER sessions_rollup_insert AFTER INSERT ON sessions
+WHEN EXISTS (SELECT 1 FROM projects WHERE id = NEW.project_id AND deleted_at IS NULL) BEGIN
+    INSERT INTO rollup_change VALUES (1, NEW.project_id, NEW.account_id, NEW.started_at,
+        NEW.status, NEW.credits_used, NEW.accomplishment_count, NEW.usage_calls,
+        NEW.usage_input_tokens, NEW.usage_output_tokens, NEW.usage_cost_micros,
+        NEW.usage_latency_sum_ms, NEW.usage_latency_count, 0);
+END;
+
+CREATE TRIGGER sessions_rollup_delete AFTER DELETE ON sessions
+WHEN EXISTS (SELECT 1 FROM projects WHERE id = OLD.project_id AND deleted_at IS NULL) BEGIN
+    INSERT INTO rollup_change VALUES (-1, OLD.project_id, OLD.account_id, OLD.started_at,
+        OLD.status, OLD.credits_used, OLD.accomplishment_count, OLD.usage_calls,
+        OLD.usage_input_tokens, OLD.usage_output_tokens, OLD.usage_cost_micros,
+        OLD.usage_latency_sum_ms, OLD.usage_latency_count, 0);
+END;
+
+-- (only when what the session contributes changed: its accomplishments count only once it
+-- recorded usage)
+CREATE TRIGGER sessions_rollup_update
+AFTER UPDATE OF project_id, account_id, started_at, status, credits_used, accomplishment_count,
+    usage_calls, usage_input_tokens, usage_output_tokens, usage_cost_micros,
+    usage_latency_sum_ms, usage_latency_count ON sessions
+WHEN OLD.project_id IS NOT NEW.project_id OR OLD.account_id IS NOT NEW.account_id
+    OR OLD.started_at IS NOT NEW.started_at OR OLD.status IS NOT NEW.status
+    OR OLD.credits_used IS NOT NEW.credits_used OR OLD.usage_calls IS NOT NEW.usage_calls
+    OR OLD.usage_input_tokens IS NOT NEW.usage_input_tokens
+    OR OLD.usage_output_tokens IS NOT NEW.usage_output_tokens
+    OR OLD.usage_cost_micros IS NOT NEW.usage_cost_micros
+    OR OLD.usage_latency_sum_ms IS NOT NEW.usage_latency_sum_ms
+    OR OLD.usage_latency_count IS NOT NEW.usage_latency_count
+    OR (NEW.usage_calls > 0 AND OLD.accomplishment_count IS NOT NEW.accomplishment_count)
+BEGIN
+    INSERT INTO rollup_change
+    SELECT -1, OLD.project_id, OLD.account_id, OLD.started_at, OLD.status, OLD.credits_used,
+           OLD.accomplishment_count, OLD.usage_calls, OLD.usage_input_tokens,
+           OLD.usage_output_tokens, OLD.usage_cost_micros, OLD.usage_latency_sum_ms,
+           OLD.usage_latency_count, u.only
+    FROM (SELECT OLD.project_id IS NEW.project_id AND OLD.account_id IS NEW.account_id
+                 AND OLD.started_at IS NEW.started_at AND OLD.status IS NEW.status
+                 AND OLD.credits_used IS NEW.credits_used AS only) u
+    WHERE EXISTS (SELECT 1 FROM projects WHERE id = OLD.project_id AND deleted_at IS NULL);
+    INSERT INTO rollup_change
+    SELECT 1, NEW.project_id, NEW.account_id, NEW.started_at, NEW.status, NEW.credits_used,
+           NEW.accomplishment_count, NEW.usage_calls, NEW.usage_input_tokens,
+           NEW.usage_output_tokens, NEW.usage_cost_micros, NEW.usage_latency_sum_ms,
+           NEW.usage_latency_count, u.only
+    FROM (SELECT OLD.project_id IS NEW.project_id AND OLD.account_id IS NEW.account_id
+                 AND OLD.started_at IS NEW.started_at AND OLD.status IS NEW.status
+                 AND OLD.credits_used IS NEW.credits_used AS only) u
+    WHERE EXISTS (SELECT 1 FROM projects WHERE id = NEW.project_id AND deleted_at IS NULL);
+END;
+
+-- A trashed project's sessions leave the analytics; restored, they come back; a live
+-- project deleted takes its sessions out before they go (its sessions, deleted by the
+-- cascade once the project row is gone, then find no live project and change nothing).
+CREATE TRIGGER projects_rollup_trash AFTER UPDATE OF deleted_at ON projects
+WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL BEGIN
+    INSERT INTO rollup_change
+    SELECT -1, project_id, account_id, started_at, status, credits_used, accomplishment_count,
+           usage_calls, usage_input_tokens, usage_output_tokens, usage_cost_micros,
+           usage_latency_sum_ms, usage_latency_count, 0
+    FROM session_rollup WHERE project_id = NEW.id;
+END;
+CREATE TRIGGER projects_rollup_restore AFTER UPDATE OF deleted_at ON projects
+WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL BEGIN
+    INSERT INTO rollup_change
+    SELECT 1, project_id, account_id, started_at, status, credits_used, accomplishment_count,
+           usage_calls, usage_input_tokens, usage_output_tokens, usage_cost_micros,
+           usage_latency_sum_ms, usage_latency_count, 0
+    FROM session_rollup WHERE project_id = NEW.id;
+END;
+CREATE TRIGGER projects_rollup_delete BEFORE DELETE ON projects
+WHEN OLD.deleted_at IS NULL BEGIN
+    INSERT INTO rollup_change
+    SELECT -1, project_id, account_id, started_at, status, credits_used, accomplishment_count,
+           usage_calls, usage_input_tokens, usage_output_tokens, usage_cost_micros,
+           usage_latency_sum_ms, usage_latency_count, 0
+    FROM session_rollup WHERE project_id = OLD.id;
+END;
+
+-- the sessions already there
+INSERT INTO rollup_change
+SELECT 1, project_id, account_id, started_at, status, credits_used, accomplishment_count,
+       usage_calls, usage_input_tokens, usage_output_tokens, usage_cost_micros,
+       usage_latency_sum_ms, usage_latency_count, 0
+FROM session_rollup
+WHERE project_id IN (SELECT id FROM projects WHERE deleted_at IS NULL);
+
+-- the ledger is now summed through the sessions; its period indexes are no longer read
+DROP INDEX idx_ledger_created;
+DROP INDEX idx_ledger_project;
+DROP INDEX idx_sessions_accomplishments;

@@ -7,7 +7,7 @@
 use crate::domain::analytics::rollup_range;
 use crate::domain::time::Timestamp;
 use crate::error::AppError;
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
 /// Sessions that ended count for efficiency (a running session has not finished
 /// spending).
@@ -104,12 +104,24 @@ pub async fn daily(
         return Ok(DailyRows::default());
     }
     let fold = totals.len() > keep + 1;
-    let shown = if fold { keep } else { totals.len() };
-    let mut qb = QueryBuilder::<Sqlite>::new(
-        "SELECT period, project_id, credits FROM rollup_projects WHERE project_id IN (",
-    );
+    let shown: Vec<i64> = totals
+        .iter()
+        .take(if fold { keep } else { totals.len() })
+        .map(|t| t.0)
+        .collect();
+    // one row a day: each shown project's credits and, folding, all projects' together
+    let mut qb = QueryBuilder::<Sqlite>::new("SELECT period");
+    for id in &shown {
+        qb.push(", SUM(CASE WHEN project_id = ")
+            .push_bind(*id)
+            .push(" THEN credits ELSE 0 END)");
+    }
+    if fold {
+        qb.push(", SUM(CASE WHEN project_id = 0 THEN credits ELSE 0 END)");
+    }
+    qb.push(" FROM rollup_projects WHERE project_id IN (");
     let mut ids = qb.separated(", ");
-    for (id, _) in totals.iter().take(shown) {
+    for id in &shown {
         ids.push_bind(*id);
     }
     if fold {
@@ -117,40 +129,28 @@ pub async fn daily(
     }
     qb.push(") AND span = 'day' AND period >= ")
         .push_bind(since.date())
-        .push(" AND credits != 0 ORDER BY period");
-    let fetched: Vec<(String, i64, i64)> = qb.build_query_as().fetch_all(conn).await?;
-    if !fold {
-        return Ok(DailyRows {
-            rows: fetched,
-            other_projects: 0,
-        });
-    }
-    // per day: the kept projects as they are, all projects less the kept as the rest
-    let mut rows = Vec::with_capacity(fetched.len());
-    let mut day_rest: Option<(String, i64)> = None;
-    for (day, id, credits) in fetched {
-        if day_rest.as_ref().is_some_and(|(d, _)| *d != day) {
-            let (d, rest) = day_rest.take().unwrap_or_default();
-            if rest > 0 {
-                rows.push((d, OTHER_PROJECTS, rest));
+        .push(" GROUP BY period ORDER BY period");
+    let mut rows = Vec::new();
+    for day_row in qb.build().fetch_all(conn).await? {
+        let day: String = day_row.try_get(0)?;
+        let mut kept = 0;
+        for (i, id) in shown.iter().enumerate() {
+            let credits: i64 = day_row.try_get(i + 1)?;
+            if credits != 0 {
+                rows.push((day.clone(), *id, credits));
             }
+            kept += credits;
         }
-        let rest = &mut day_rest.get_or_insert_with(|| (day.clone(), 0)).1;
-        if id == 0 {
-            *rest += credits;
-        } else {
-            *rest -= credits;
-            rows.push((day, id, credits));
-        }
-    }
-    if let Some((d, rest)) = day_rest {
-        if rest > 0 {
-            rows.push((d, OTHER_PROJECTS, rest));
+        if fold {
+            let rest = day_row.try_get::<i64, _>(shown.len() + 1)? - kept;
+            if rest > 0 {
+                rows.push((day, OTHER_PROJECTS, rest));
+            }
         }
     }
     Ok(DailyRows {
         rows,
-        other_projects: totals.len() - keep,
+        other_projects: if fold { totals.len() - keep } else { 0 },
     })
 }
 
@@ -711,5 +711,63 @@ mod tests {
             .unwrap();
         assert!(left > 20, "the run should leave sessions to compare, {left} left");
         assert_rollups_match(&mut conn, 400).await;
+    }
+
+    /// A database from before the roll-ups gets them, and its sessions' usage, from what it
+    /// holds when the migration runs.
+    #[tokio::test]
+    async fn the_rollups_migration_sums_what_was_there() {
+        use sqlx::migrate::Migrator;
+        const ROLLUPS: i64 = 20261122000005;
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::storage::connect(&dir.path().join("old.db").to_string_lossy())
+            .await
+            .unwrap();
+        let before = Migrator {
+            migrations: std::borrow::Cow::Owned(
+                crate::storage::MIGRATOR
+                    .migrations
+                    .iter()
+                    .filter(|m| m.version < ROLLUPS)
+                    .cloned()
+                    .collect(),
+            ),
+            ..Migrator::DEFAULT
+        };
+        before.run(&db).await.unwrap();
+        sqlx::raw_sql(
+            "INSERT INTO projects (id, name, deleted_at) VALUES (1, 'a', NULL), (2, 'b', NULL), \
+                 (3, 'trashed', '2026-01-05T00:00:00Z');
+             INSERT INTO accounts (id, account_name) VALUES (1, 'x'), (2, 'y');
+             INSERT INTO sessions (id, project_id, account_id, session_number, credits_used, status, \
+                 accomplishments, started_at) VALUES
+                 (1, 1, 1, 1, 80, 'completed', '- a\n- b', '2025-12-30T10:00:00Z'),
+                 (2, 1, 2, 2, 95, 'handed_off', 'c', '2026-01-02T10:00:00Z'),
+                 (3, 2, 1, 1, 40, 'in_progress', NULL, '2026-01-02T11:00:00Z'),
+                 (4, 3, 2, 1, 70, 'completed', 'x', '2026-01-03T11:00:00Z');
+             INSERT INTO usage_ledger (session_id, provider, model, input_tokens, output_tokens, \
+                 cost_micros, latency_ms, created_at) VALUES
+                 (1, 'openai', 'gpt', 100, 10, 2500, 300, '2025-12-30T10:01:00Z'),
+                 (1, 'openai', 'gpt', 200, 20, 7500, NULL, '2026-01-01T10:01:00Z'),
+                 (3, 'openai', 'gpt', 5, 5, 5, 5, '2026-01-02T11:01:00Z'),
+                 (4, 'openai', 'gpt', 9, 9, 9, 9, '2026-01-03T11:01:00Z');",
+        )
+        .execute(&db)
+        .await
+        .unwrap();
+        crate::storage::migrate(&db).await.unwrap();
+        let mut conn = db.acquire().await.unwrap();
+        let (calls, cost): (i64, i64) =
+            sqlx::query_as("SELECT usage_calls, usage_cost_micros FROM sessions WHERE id = 1")
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+        assert_eq!((calls, cost), (2, 10_000));
+        assert_rollups_match(&mut conn, 0).await;
+        let at = Timestamp::parse("2025-12-01T00:00:00Z").unwrap();
+        assert_eq!(
+            summary(&mut conn, at, None).await.unwrap(),
+            (2, 175, Some(80), Some(95))
+        );
     }
 }

@@ -44,9 +44,11 @@ pub fn AnalyticsPage() -> impl IntoView {
                 match report.await {
                     Ok(r) => view! { <ReportView r/> }.into_any(),
                     Err(e) => view! {
-                        <nav class="chips" aria-label="Period">
-                            {RANGES.iter().map(|(d, label)| view! { <a class="chip" href=link(*d, None)>{*label}</a> }).collect_view()}
-                        </nav>
+                        <div class="toolbar analytics-filters">
+                            <nav class="chips" aria-label="Period">
+                                {RANGES.iter().map(|(d, label)| view! { <a class="chip" href=link(*d, None)>{*label}</a> }).collect_view()}
+                            </nav>
+                        </div>
                         <ErrorPanel error=e/>
                     }.into_any(),
                 }
@@ -182,9 +184,12 @@ fn ReportView(r: Report) -> impl IntoView {
             <section class="panel wide" aria-labelledby="cost-title" data-testid="costs">
                 <h2 id="cost-title">"Cost of recorded AI usage"</h2>
                 {if r.costs.is_empty() {
-                    view! { <p class="muted">"No AI calls recorded in this period. Record them with POST /api/usage, or import an aider chat history (it reports tokens and cost)."</p> }.into_any()
+                    view! { <p class="muted">"The sessions of this period recorded no AI calls. Record them with POST /api/usage, or import an aider chat history (it reports tokens and cost)."</p> }.into_any()
                 } else {
-                    view! { <CostTable r=r.clone()/> }.into_any()
+                    view! {
+                        <p class="muted small">"The calls of the sessions started in this period."</p>
+                        <CostTable r=r.clone()/>
+                    }.into_any()
                 }}
             </section>
         </div>
@@ -234,7 +239,7 @@ fn CostTable(r: Report) -> impl IntoView {
     let t = r.cost_totals;
     view! {
         <div class="table-wrap">
-            <table class="table">
+            <table class="table costs">
                 <thead><tr>
                     <th scope="col">"Project"</th><th scope="col" class="num">"Calls"</th>
                     <th scope="col" class="num">"Tokens in / out"</th><th scope="col" class="num">"Cost"</th>
@@ -244,19 +249,19 @@ fn CostTable(r: Report) -> impl IntoView {
                     {r.costs.iter().map(|c| view! {
                         <tr>
                             <td><a href=format!("/projects/{}", c.project_id)>{c.project_name.clone()}</a></td>
-                            <td class="num">{figure(c.totals.calls)}</td>
-                            <td class="num">{format!("{} / {}", figure(c.totals.input_tokens), figure(c.totals.output_tokens))}</td>
-                            <td class="num">{usd(c.totals.cost_micros)}</td>
-                            <td class="num">{usd_opt(c.cost_per_session_usd)}</td>
-                            <td class="num">{usd_opt(c.cost_per_accomplishment_usd)}</td>
+                            <td class="num calls">{figure(c.totals.calls)}<span class="narrow-unit">" calls"</span></td>
+                            <td class="num">{format!("{} / {}", figure(c.totals.input_tokens), figure(c.totals.output_tokens))}<span class="narrow-unit">" tokens"</span></td>
+                            <td class="num cost">{usd(c.totals.cost_micros)}</td>
+                            <td class="num per-session"><span class="narrow-unit">"per session "</span>{usd_opt(c.cost_per_session_usd)}</td>
+                            <td class="num"><span class="narrow-unit">"per accomplishment "</span>{usd_opt(c.cost_per_accomplishment_usd)}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>
                 <tfoot><tr>
-                    <th scope="row">"All"</th><td class="num">{figure(t.calls)}</td>
-                    <td class="num">{format!("{} / {}", figure(t.input_tokens), figure(t.output_tokens))}</td>
-                    <td class="num">{usd(t.cost_micros)}</td>
-                    <td class="num" colspan="2">{t.avg_latency_ms().map(|l| format!("{l:.0} ms average latency"))}</td>
+                    <th scope="row">"All"</th><td class="num calls">{figure(t.calls)}<span class="narrow-unit">" calls"</span></td>
+                    <td class="num">{format!("{} / {}", figure(t.input_tokens), figure(t.output_tokens))}<span class="narrow-unit">" tokens"</span></td>
+                    <td class="num cost">{usd(t.cost_micros)}</td>
+                    <td class="num latency" colspan="2">{t.avg_latency_ms().map(|l| format!("{l:.0} ms average latency"))}</td>
                 </tr></tfoot>
             </table>
         </div>
@@ -282,7 +287,7 @@ fn OutlookTable(outlooks: Vec<Outlook>, now: Timestamp) -> impl IntoView {
     }
     view! {
         <div class="table-wrap">
-            <table class="table">
+            <table class="table outlooks">
                 <thead><tr>
                     <th scope="col">"Account"</th><th scope="col">"Used"</th>
                     <th scope="col" class="num">"Credits an hour"</th><th scope="col">"Forecast"</th>
@@ -301,8 +306,11 @@ fn OutlookTable(outlooks: Vec<Outlook>, now: Timestamp) -> impl IntoView {
                                     </svg>
                                     <span>{format!("{pct}% · {} of {} left", figure(o.credits_available), figure(o.capacity))}</span>
                                 </td>
-                                <td class="num">{o.rate_per_hour.map(|r| format!("{r:.1}")).unwrap_or_else(|| "—".into())}</td>
-                                <td>{forecast_text(&o.forecast, now)}</td>
+                                <td class="num rate">{match o.rate_per_hour {
+                                    Some(r) => view! { {format!("{r:.1}")}<span class="narrow-unit">" credits an hour"</span> }.into_any(),
+                                    None => view! { <span class="dash">"—"</span> }.into_any(),
+                                }}</td>
+                                <td class="forecast">{forecast_text(&o.forecast, now)}</td>
                             </tr>
                         }
                     }).collect_view()}

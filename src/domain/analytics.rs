@@ -672,18 +672,28 @@ mod tests {
         let at = |s: &str| Timestamp::parse(s).unwrap();
         let r = rollup_range(at("2025-11-23T00:00:00Z"));
         assert_eq!(
-            (r.days_from.as_str(), r.days_until.as_str(), r.months_from.as_str()),
+            (
+                r.days_from.as_str(),
+                r.days_until.as_str(),
+                r.months_from.as_str()
+            ),
             ("2025-11-23", "2025-12-01", "2025-12")
         );
         // December rolls into the next year
         let r = rollup_range(at("2025-12-31T00:00:00Z"));
-        assert_eq!((r.days_until.as_str(), r.months_from.as_str()), ("2026-01-01", "2026-01"));
+        assert_eq!(
+            (r.days_until.as_str(), r.months_from.as_str()),
+            ("2026-01-01", "2026-01")
+        );
         // the 1st: months only
         let r = rollup_range(at("2026-03-01T00:00:00Z"));
         assert_eq!(r.days_from, r.days_until);
         assert_eq!(r.months_from, "2026-03");
         // the period's start day, whatever the hour
-        assert_eq!(rollup_range(at("2026-02-28T23:59:59Z")).days_from, "2026-02-28");
+        assert_eq!(
+            rollup_range(at("2026-02-28T23:59:59Z")).days_from,
+            "2026-02-28"
+        );
     }
 
     fn t(s: &str) -> Timestamp {

@@ -430,7 +430,8 @@ mod tests {
         /// `(project, sessions with usage, their accomplishments, calls, input, output,
         /// cost, latency sum, latency count)` from the ledger rows themselves.
         pub async fn usage(c: &mut SqliteConnection, since: &str) -> Vec<[i64; 9]> {
-            let rows: Vec<(i64, i64, i64, i64, i64, i64, i64, i64, i64)> = sqlx::query_as(&format!(
+            use sqlx::Row;
+            let rows = sqlx::query(&format!(
                 "SELECT s.project_id, COUNT(*), SUM(s.accomplishment_count), SUM(u.calls), SUM(u.i), \
                  SUM(u.o), SUM(u.cost), SUM(u.ls), SUM(u.lc) FROM sessions s JOIN \
                  (SELECT session_id, COUNT(*) AS calls, SUM(input_tokens) AS i, SUM(output_tokens) AS o, \
@@ -443,7 +444,7 @@ mod tests {
             .await
             .unwrap();
             rows.into_iter()
-                .map(|r| [r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8])
+                .map(|r| std::array::from_fn(|i| r.get::<i64, _>(i)))
                 .collect()
         }
     }
@@ -478,15 +479,27 @@ mod tests {
             );
             let mut h = histogram(&mut *conn, at, None).await.unwrap();
             h.sort_unstable();
-            assert_eq!(h, reference::histogram(&mut *conn, since).await, "histogram, {ctx}");
+            assert_eq!(
+                h,
+                reference::histogram(&mut *conn, since).await,
+                "histogram, {ctx}"
+            );
             let mut a = by_account(&mut *conn, at, None).await.unwrap();
             a.sort_unstable();
-            assert_eq!(a, reference::by_account(&mut *conn, since).await, "accounts, {ctx}");
+            assert_eq!(
+                a,
+                reference::by_account(&mut *conn, since).await,
+                "accounts, {ctx}"
+            );
             // every project kept: the day rows themselves
             let want = reference::daily(&mut *conn, since).await;
             let mut all = daily(&mut *conn, at, None, 100).await.unwrap();
             all.rows.sort();
-            assert_eq!((all.rows, all.other_projects), (want.clone(), 0), "daily, {ctx}");
+            assert_eq!(
+                (all.rows, all.other_projects),
+                (want.clone(), 0),
+                "daily, {ctx}"
+            );
             // two kept, the rest summed per day
             let folded = daily(&mut *conn, at, None, 2).await.unwrap();
             let kept: Vec<i64> = {
@@ -508,7 +521,12 @@ mod tests {
             let days: std::collections::BTreeSet<&String> = want.iter().map(|r| &r.0).collect();
             for day in days {
                 let total: i64 = want.iter().filter(|r| &r.0 == day).map(|r| r.2).sum();
-                let shown: i64 = folded.rows.iter().filter(|r| &r.0 == day).map(|r| r.2).sum();
+                let shown: i64 = folded
+                    .rows
+                    .iter()
+                    .filter(|r| &r.0 == day)
+                    .map(|r| r.2)
+                    .sum();
                 assert_eq!(shown, total, "day {day}, {ctx}");
             }
             for p in 1..=4 {
@@ -536,7 +554,11 @@ mod tests {
                 })
                 .collect();
             usage.sort_unstable();
-            assert_eq!(usage, reference::usage(&mut *conn, since).await, "usage, {ctx}");
+            assert_eq!(
+                usage,
+                reference::usage(&mut *conn, since).await,
+                "usage, {ctx}"
+            );
         }
     }
 
@@ -571,16 +593,21 @@ mod tests {
                 .unwrap();
             let pick = |rng: &mut Lcg| sessions[rng.below(sessions.len() as u64) as usize];
             let when = |rng: &mut Lcg| start.plus_seconds(rng.below(100 * 86_400));
-            let op = if sessions.is_empty() { 0 } else { rng.below(100) };
+            let op = if sessions.is_empty() {
+                0
+            } else {
+                rng.below(100)
+            };
             match op {
                 0..=29 => {
                     let project = 1 + rng.below(4);
                     // a deleted project takes no sessions
-                    let exists: bool = sqlx::query_scalar("SELECT EXISTS(SELECT 1 FROM projects WHERE id = ?)")
-                        .bind(project)
-                        .fetch_one(&mut *conn)
-                        .await
-                        .unwrap();
+                    let exists: bool =
+                        sqlx::query_scalar("SELECT EXISTS(SELECT 1 FROM projects WHERE id = ?)")
+                            .bind(project)
+                            .fetch_one(&mut *conn)
+                            .await
+                            .unwrap();
                     if exists {
                         sqlx::query(
                             "INSERT INTO sessions (id, project_id, account_id, session_number, credits_used, \
@@ -709,7 +736,10 @@ mod tests {
             .fetch_one(&mut *conn)
             .await
             .unwrap();
-        assert!(left > 20, "the run should leave sessions to compare, {left} left");
+        assert!(
+            left > 20,
+            "the run should leave sessions to compare, {left} left"
+        );
         assert_rollups_match(&mut conn, 400).await;
     }
 

@@ -12,7 +12,8 @@
 -- sums over the sessions (tested in storage::analytics): every change of a session, of
 -- its usage or of its project's trash state subtracts what the session contributed and
 -- adds what it contributes now. Rows are never deleted: a row whose sessions all went
--- holds zeros.
+-- holds zeros. (Sessions and ledger rows are never written with REPLACE: the rows it
+-- removes fire no delete triggers.)
 
 -- A session's usage, summed from the ledger by triggers (the roll-ups see it as a change
 -- of the session).
@@ -97,6 +98,10 @@ CREATE TABLE rollup_projects (
 ) WITHOUT ROWID;
 -- one project's series (and the all-projects total, project 0)
 CREATE INDEX idx_rollup_projects_series ON rollup_projects(project_id, span, period, credits);
+-- project id 0 stands for all projects in the roll-ups: no project takes it
+CREATE TRIGGER projects_id_not_zero BEFORE INSERT ON projects WHEN NEW.id = 0 BEGIN
+    SELECT RAISE(ABORT, 'project id 0 is reserved');
+END;
 
 CREATE TABLE rollup_credits (
     span         TEXT    NOT NULL CHECK (span IN ('day', 'month')),

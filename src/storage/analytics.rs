@@ -794,6 +794,13 @@ mod tests {
                 .unwrap();
         assert_eq!((calls, cost), (2, 10_000));
         assert_rollups_match(&mut conn, 0).await;
+        // id 0 is the roll-ups' "all projects"
+        assert!(
+            sqlx::query("INSERT INTO projects (id, name) VALUES (0, 'zero')")
+                .execute(&mut *conn)
+                .await
+                .is_err()
+        );
         let at = Timestamp::parse("2025-12-01T00:00:00Z").unwrap();
         assert_eq!(
             summary(&mut conn, at, None).await.unwrap(),

@@ -121,13 +121,11 @@ CREATE TABLE rollup_accounts (
 ) WITHOUT ROWID;
 
 -- A change to apply: `sign` (+1 or -1) times what a session with these values
--- contributes. `usage_only` changes leave the finished-session roll-ups alone (the
--- session's credits, status, account and start did not change).
+-- contributes.
 CREATE VIEW rollup_change AS
 SELECT 0 AS sign, 0 AS project_id, 0 AS account_id, '' AS started_at, '' AS status,
        0 AS credits_used, 0 AS accomplishment_count, 0 AS calls, 0 AS input_tokens,
-       0 AS output_tokens, 0 AS cost_micros, 0 AS latency_sum_ms, 0 AS latency_count,
-       0 AS usage_only
+       0 AS output_tokens, 0 AS cost_micros, 0 AS latency_sum_ms, 0 AS latency_count
 WHERE 0;
 
 CREATE TRIGGER rollup_change_apply INSTEAD OF INSERT ON rollup_change BEGIN
@@ -158,13 +156,13 @@ CREATE TRIGGER rollup_change_apply INSTEAD OF INSERT ON rollup_change BEGIN
     SELECT g.span, g.period, NEW.credits_used, NEW.sign
     FROM (SELECT 'day' AS span, substr(NEW.started_at, 1, 10) AS period
           UNION ALL SELECT 'month', substr(NEW.started_at, 1, 7)) g
-    WHERE NEW.status != 'in_progress' AND NOT NEW.usage_only
+    WHERE NEW.status != 'in_progress'
     ON CONFLICT (span, period, credits_used) DO UPDATE SET sessions = sessions + excluded.sessions;
     INSERT INTO rollup_accounts (span, period, account_id, sessions, credits)
     SELECT g.span, g.period, NEW.account_id, NEW.sign, NEW.sign * NEW.credits_used
     FROM (SELECT 'day' AS span, substr(NEW.started_at, 1, 10) AS period
           UNION ALL SELECT 'month', substr(NEW.started_at, 1, 7)) g
-    WHERE NEW.status != 'in_progress' AND NOT NEW.usage_only
+    WHERE NEW.status != 'in_progress'
     ON CONFLICT (span, period, account_id) DO UPDATE SET
         sessions = sessions + excluded.sessions,
         credits = credits + excluded.credits;
@@ -182,7 +180,7 @@ WHEN EXISTS (SELECT 1 FROM projects WHERE id = NEW.project_id AND deleted_at IS 
     INSERT INTO rollup_change VALUES (1, NEW.project_id, NEW.account_id, NEW.started_at,
         NEW.status, NEW.credits_used, NEW.accomplishment_count, NEW.usage_calls,
         NEW.usage_input_tokens, NEW.usage_output_tokens, NEW.usage_cost_micros,
-        NEW.usage_latency_sum_ms, NEW.usage_latency_count, 0);
+        NEW.usage_latency_sum_ms, NEW.usage_latency_count);
 END;
 
 CREATE TRIGGER sessions_rollup_delete AFTER DELETE ON sessions
@@ -190,43 +188,80 @@ WHEN EXISTS (SELECT 1 FROM projects WHERE id = OLD.project_id AND deleted_at IS 
     INSERT INTO rollup_change VALUES (-1, OLD.project_id, OLD.account_id, OLD.started_at,
         OLD.status, OLD.credits_used, OLD.accomplishment_count, OLD.usage_calls,
         OLD.usage_input_tokens, OLD.usage_output_tokens, OLD.usage_cost_micros,
-        OLD.usage_latency_sum_ms, OLD.usage_latency_count, 0);
+        OLD.usage_latency_sum_ms, OLD.usage_latency_count);
 END;
 
--- (only when what the session contributes changed: its accomplishments count only once it
--- recorded usage)
-CREATE TRIGGER sessions_rollup_update
-AFTER UPDATE OF project_id, account_id, started_at, status, credits_used, accomplishment_count,
-    usage_calls, usage_input_tokens, usage_output_tokens, usage_cost_micros,
-    usage_latency_sum_ms, usage_latency_count ON sessions
+-- A session whose project, account, start, status or credits changed: out with the old,
+-- in with the new.
+CREATE TRIGGER sessions_rollup_move
+AFTER UPDATE OF project_id, account_id, started_at, status, credits_used ON sessions
 WHEN OLD.project_id IS NOT NEW.project_id OR OLD.account_id IS NOT NEW.account_id
     OR OLD.started_at IS NOT NEW.started_at OR OLD.status IS NOT NEW.status
-    OR OLD.credits_used IS NOT NEW.credits_used OR OLD.usage_calls IS NOT NEW.usage_calls
-    OR OLD.usage_input_tokens IS NOT NEW.usage_input_tokens
-    OR OLD.usage_output_tokens IS NOT NEW.usage_output_tokens
-    OR OLD.usage_cost_micros IS NOT NEW.usage_cost_micros
-    OR OLD.usage_latency_sum_ms IS NOT NEW.usage_latency_sum_ms
-    OR OLD.usage_latency_count IS NOT NEW.usage_latency_count
-    OR (NEW.usage_calls > 0 AND OLD.accomplishment_count IS NOT NEW.accomplishment_count)
+    OR OLD.credits_used IS NOT NEW.credits_used
 BEGIN
     INSERT INTO rollup_change
     SELECT -1, OLD.project_id, OLD.account_id, OLD.started_at, OLD.status, OLD.credits_used,
            OLD.accomplishment_count, OLD.usage_calls, OLD.usage_input_tokens,
            OLD.usage_output_tokens, OLD.usage_cost_micros, OLD.usage_latency_sum_ms,
-           OLD.usage_latency_count, u.only
-    FROM (SELECT OLD.project_id IS NEW.project_id AND OLD.account_id IS NEW.account_id
-                 AND OLD.started_at IS NEW.started_at AND OLD.status IS NEW.status
-                 AND OLD.credits_used IS NEW.credits_used AS only) u
+           OLD.usage_latency_count
     WHERE EXISTS (SELECT 1 FROM projects WHERE id = OLD.project_id AND deleted_at IS NULL);
     INSERT INTO rollup_change
     SELECT 1, NEW.project_id, NEW.account_id, NEW.started_at, NEW.status, NEW.credits_used,
            NEW.accomplishment_count, NEW.usage_calls, NEW.usage_input_tokens,
            NEW.usage_output_tokens, NEW.usage_cost_micros, NEW.usage_latency_sum_ms,
-           NEW.usage_latency_count, u.only
-    FROM (SELECT OLD.project_id IS NEW.project_id AND OLD.account_id IS NEW.account_id
-                 AND OLD.started_at IS NEW.started_at AND OLD.status IS NEW.status
-                 AND OLD.credits_used IS NEW.credits_used AS only) u
+           NEW.usage_latency_count
     WHERE EXISTS (SELECT 1 FROM projects WHERE id = NEW.project_id AND deleted_at IS NULL);
+END;
+
+-- Only its usage or accomplishments changed (a ledger row, an edit): the difference, in
+-- the project roll-up alone. Accomplishments count once the session recorded usage.
+CREATE VIEW rollup_usage_change AS
+SELECT 0 AS project_id, '' AS started_at, 0 AS usage_sessions, 0 AS accomplishments,
+       0 AS calls, 0 AS input_tokens, 0 AS output_tokens, 0 AS cost_micros,
+       0 AS latency_sum_ms, 0 AS latency_count
+WHERE 0;
+
+CREATE TRIGGER rollup_usage_change_apply INSTEAD OF INSERT ON rollup_usage_change BEGIN
+    INSERT INTO rollup_projects (span, period, project_id, usage_sessions, accomplishments,
+        calls, input_tokens, output_tokens, cost_micros, latency_sum_ms, latency_count)
+    SELECT g.span, g.period, p.id, NEW.usage_sessions, NEW.accomplishments, NEW.calls,
+           NEW.input_tokens, NEW.output_tokens, NEW.cost_micros, NEW.latency_sum_ms,
+           NEW.latency_count
+    FROM (SELECT 'day' AS span, substr(NEW.started_at, 1, 10) AS period
+          UNION ALL SELECT 'month', substr(NEW.started_at, 1, 7)) g,
+         (SELECT NEW.project_id AS id UNION ALL SELECT 0) p
+    WHERE true
+    ON CONFLICT (span, period, project_id) DO UPDATE SET
+        usage_sessions = usage_sessions + excluded.usage_sessions,
+        accomplishments = accomplishments + excluded.accomplishments,
+        calls = calls + excluded.calls,
+        input_tokens = input_tokens + excluded.input_tokens,
+        output_tokens = output_tokens + excluded.output_tokens,
+        cost_micros = cost_micros + excluded.cost_micros,
+        latency_sum_ms = latency_sum_ms + excluded.latency_sum_ms,
+        latency_count = latency_count + excluded.latency_count;
+END;
+
+CREATE TRIGGER sessions_rollup_usage
+AFTER UPDATE OF accomplishment_count, usage_calls, usage_input_tokens, usage_output_tokens,
+    usage_cost_micros, usage_latency_sum_ms, usage_latency_count ON sessions
+WHEN OLD.project_id IS NEW.project_id AND OLD.account_id IS NEW.account_id
+    AND OLD.started_at IS NEW.started_at AND OLD.status IS NEW.status
+    AND OLD.credits_used IS NEW.credits_used
+    AND EXISTS (SELECT 1 FROM projects WHERE id = NEW.project_id AND deleted_at IS NULL)
+BEGIN
+    INSERT INTO rollup_usage_change
+    SELECT NEW.project_id, NEW.started_at,
+           (NEW.usage_calls > 0) - (OLD.usage_calls > 0),
+           (NEW.usage_calls > 0) * NEW.accomplishment_count
+               - (OLD.usage_calls > 0) * OLD.accomplishment_count,
+           NEW.usage_calls - OLD.usage_calls,
+           NEW.usage_input_tokens - OLD.usage_input_tokens,
+           NEW.usage_output_tokens - OLD.usage_output_tokens,
+           NEW.usage_cost_micros - OLD.usage_cost_micros,
+           NEW.usage_latency_sum_ms - OLD.usage_latency_sum_ms,
+           NEW.usage_latency_count - OLD.usage_latency_count
+    WHERE OLD.usage_calls != 0 OR NEW.usage_calls != 0;
 END;
 
 -- A trashed project's sessions leave the analytics; restored, they come back; a live
@@ -237,7 +272,7 @@ WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL BEGIN
     INSERT INTO rollup_change
     SELECT -1, project_id, account_id, started_at, status, credits_used, accomplishment_count,
            usage_calls, usage_input_tokens, usage_output_tokens, usage_cost_micros,
-           usage_latency_sum_ms, usage_latency_count, 0
+           usage_latency_sum_ms, usage_latency_count
     FROM session_rollup WHERE project_id = NEW.id;
 END;
 CREATE TRIGGER projects_rollup_restore AFTER UPDATE OF deleted_at ON projects
@@ -245,7 +280,7 @@ WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL BEGIN
     INSERT INTO rollup_change
     SELECT 1, project_id, account_id, started_at, status, credits_used, accomplishment_count,
            usage_calls, usage_input_tokens, usage_output_tokens, usage_cost_micros,
-           usage_latency_sum_ms, usage_latency_count, 0
+           usage_latency_sum_ms, usage_latency_count
     FROM session_rollup WHERE project_id = NEW.id;
 END;
 CREATE TRIGGER projects_rollup_delete BEFORE DELETE ON projects
@@ -253,7 +288,7 @@ WHEN OLD.deleted_at IS NULL BEGIN
     INSERT INTO rollup_change
     SELECT -1, project_id, account_id, started_at, status, credits_used, accomplishment_count,
            usage_calls, usage_input_tokens, usage_output_tokens, usage_cost_micros,
-           usage_latency_sum_ms, usage_latency_count, 0
+           usage_latency_sum_ms, usage_latency_count
     FROM session_rollup WHERE project_id = OLD.id;
 END;
 
@@ -261,7 +296,7 @@ END;
 INSERT INTO rollup_change
 SELECT 1, project_id, account_id, started_at, status, credits_used, accomplishment_count,
        usage_calls, usage_input_tokens, usage_output_tokens, usage_cost_micros,
-       usage_latency_sum_ms, usage_latency_count, 0
+       usage_latency_sum_ms, usage_latency_count
 FROM session_rollup
 WHERE project_id IN (SELECT id FROM projects WHERE deleted_at IS NULL);
 

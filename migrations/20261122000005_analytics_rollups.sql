@@ -120,23 +120,21 @@ CREATE TABLE rollup_accounts (
     PRIMARY KEY (span, period, account_id)
 ) WITHOUT ROWID;
 
--- A change to apply: `sign` (+1 or -1) times what a session with these values
--- contributes.
-CREATE VIEW rollup_change AS
-SELECT 0 AS sign, 0 AS project_id, 0 AS account_id, '' AS started_at, '' AS status,
-       0 AS credits_used, 0 AS accomplishment_count, 0 AS calls, 0 AS input_tokens,
-       0 AS output_tokens, 0 AS cost_micros, 0 AS latency_sum_ms, 0 AS latency_count
+-- What changes in one project's roll-up rows (and in the all-projects rows, project 0)
+-- for a session started at `started_at`.
+CREATE VIEW rollup_project_change AS
+SELECT 0 AS project_id, '' AS started_at, 0 AS sessions, 0 AS credits, 0 AS usage_sessions,
+       0 AS accomplishments, 0 AS calls, 0 AS input_tokens, 0 AS output_tokens,
+       0 AS cost_micros, 0 AS latency_sum_ms, 0 AS latency_count
 WHERE 0;
 
-CREATE TRIGGER rollup_change_apply INSTEAD OF INSERT ON rollup_change BEGIN
+CREATE TRIGGER rollup_project_change_apply INSTEAD OF INSERT ON rollup_project_change BEGIN
     INSERT INTO rollup_projects (span, period, project_id, sessions, credits, usage_sessions,
         accomplishments, calls, input_tokens, output_tokens, cost_micros, latency_sum_ms,
         latency_count)
-    SELECT g.span, g.period, p.id, NEW.sign, NEW.sign * NEW.credits_used,
-           NEW.sign * (NEW.calls > 0), NEW.sign * (NEW.calls > 0) * NEW.accomplishment_count,
-           NEW.sign * NEW.calls, NEW.sign * NEW.input_tokens, NEW.sign * NEW.output_tokens,
-           NEW.sign * NEW.cost_micros, NEW.sign * NEW.latency_sum_ms,
-           NEW.sign * NEW.latency_count
+    SELECT g.span, g.period, p.id, NEW.sessions, NEW.credits, NEW.usage_sessions,
+           NEW.accomplishments, NEW.calls, NEW.input_tokens, NEW.output_tokens,
+           NEW.cost_micros, NEW.latency_sum_ms, NEW.latency_count
     FROM (SELECT 'day' AS span, substr(NEW.started_at, 1, 10) AS period
           UNION ALL SELECT 'month', substr(NEW.started_at, 1, 7)) g,
          (SELECT NEW.project_id AS id UNION ALL SELECT 0) p
@@ -152,6 +150,22 @@ CREATE TRIGGER rollup_change_apply INSTEAD OF INSERT ON rollup_change BEGIN
         cost_micros = cost_micros + excluded.cost_micros,
         latency_sum_ms = latency_sum_ms + excluded.latency_sum_ms,
         latency_count = latency_count + excluded.latency_count;
+END;
+
+-- A change to apply: `sign` (+1 or -1) times what a session with these values
+-- contributes.
+CREATE VIEW rollup_change AS
+SELECT 0 AS sign, 0 AS project_id, 0 AS account_id, '' AS started_at, '' AS status,
+       0 AS credits_used, 0 AS accomplishment_count, 0 AS calls, 0 AS input_tokens,
+       0 AS output_tokens, 0 AS cost_micros, 0 AS latency_sum_ms, 0 AS latency_count
+WHERE 0;
+
+CREATE TRIGGER rollup_change_apply INSTEAD OF INSERT ON rollup_change BEGIN
+    INSERT INTO rollup_project_change VALUES (NEW.project_id, NEW.started_at, NEW.sign,
+        NEW.sign * NEW.credits_used, NEW.sign * (NEW.calls > 0),
+        NEW.sign * (NEW.calls > 0) * NEW.accomplishment_count, NEW.sign * NEW.calls,
+        NEW.sign * NEW.input_tokens, NEW.sign * NEW.output_tokens, NEW.sign * NEW.cost_micros,
+        NEW.sign * NEW.latency_sum_ms, NEW.sign * NEW.latency_count);
     INSERT INTO rollup_credits (span, period, credits_used, sessions)
     SELECT g.span, g.period, NEW.credits_used, NEW.sign
     FROM (SELECT 'day' AS span, substr(NEW.started_at, 1, 10) AS period
@@ -215,33 +229,6 @@ END;
 
 -- Only its usage or accomplishments changed (a ledger row, an edit): the difference, in
 -- the project roll-up alone. Accomplishments count once the session recorded usage.
-CREATE VIEW rollup_usage_change AS
-SELECT 0 AS project_id, '' AS started_at, 0 AS usage_sessions, 0 AS accomplishments,
-       0 AS calls, 0 AS input_tokens, 0 AS output_tokens, 0 AS cost_micros,
-       0 AS latency_sum_ms, 0 AS latency_count
-WHERE 0;
-
-CREATE TRIGGER rollup_usage_change_apply INSTEAD OF INSERT ON rollup_usage_change BEGIN
-    INSERT INTO rollup_projects (span, period, project_id, usage_sessions, accomplishments,
-        calls, input_tokens, output_tokens, cost_micros, latency_sum_ms, latency_count)
-    SELECT g.span, g.period, p.id, NEW.usage_sessions, NEW.accomplishments, NEW.calls,
-           NEW.input_tokens, NEW.output_tokens, NEW.cost_micros, NEW.latency_sum_ms,
-           NEW.latency_count
-    FROM (SELECT 'day' AS span, substr(NEW.started_at, 1, 10) AS period
-          UNION ALL SELECT 'month', substr(NEW.started_at, 1, 7)) g,
-         (SELECT NEW.project_id AS id UNION ALL SELECT 0) p
-    WHERE true
-    ON CONFLICT (span, period, project_id) DO UPDATE SET
-        usage_sessions = usage_sessions + excluded.usage_sessions,
-        accomplishments = accomplishments + excluded.accomplishments,
-        calls = calls + excluded.calls,
-        input_tokens = input_tokens + excluded.input_tokens,
-        output_tokens = output_tokens + excluded.output_tokens,
-        cost_micros = cost_micros + excluded.cost_micros,
-        latency_sum_ms = latency_sum_ms + excluded.latency_sum_ms,
-        latency_count = latency_count + excluded.latency_count;
-END;
-
 CREATE TRIGGER sessions_rollup_usage
 AFTER UPDATE OF accomplishment_count, usage_calls, usage_input_tokens, usage_output_tokens,
     usage_cost_micros, usage_latency_sum_ms, usage_latency_count ON sessions
@@ -250,8 +237,8 @@ WHEN OLD.project_id IS NEW.project_id AND OLD.account_id IS NEW.account_id
     AND OLD.credits_used IS NEW.credits_used
     AND EXISTS (SELECT 1 FROM projects WHERE id = NEW.project_id AND deleted_at IS NULL)
 BEGIN
-    INSERT INTO rollup_usage_change
-    SELECT NEW.project_id, NEW.started_at,
+    INSERT INTO rollup_project_change
+    SELECT NEW.project_id, NEW.started_at, 0, 0,
            (NEW.usage_calls > 0) - (OLD.usage_calls > 0),
            (NEW.usage_calls > 0) * NEW.accomplishment_count
                - (OLD.usage_calls > 0) * OLD.accomplishment_count,

@@ -37,44 +37,40 @@ FROM (SELECT session_id, COUNT(*) AS calls, SUM(input_tokens) AS input_tokens,
       FROM usage_ledger GROUP BY session_id) u
 WHERE u.session_id = sessions.id;
 
-CREATE TRIGGER usage_ledger_sum_insert AFTER INSERT ON usage_ledger BEGIN
+-- Adds to a session's usage sums (negative values take away).
+CREATE VIEW session_usage_change AS
+SELECT 0 AS session_id, 0 AS calls, 0 AS input_tokens, 0 AS output_tokens, 0 AS cost_micros,
+       0 AS latency_sum_ms, 0 AS latency_count
+WHERE 0;
+CREATE TRIGGER session_usage_change_apply INSTEAD OF INSERT ON session_usage_change BEGIN
     UPDATE sessions SET
-        usage_calls = usage_calls + 1,
+        usage_calls = usage_calls + NEW.calls,
         usage_input_tokens = usage_input_tokens + NEW.input_tokens,
         usage_output_tokens = usage_output_tokens + NEW.output_tokens,
         usage_cost_micros = usage_cost_micros + NEW.cost_micros,
-        usage_latency_sum_ms = usage_latency_sum_ms + COALESCE(NEW.latency_ms, 0),
-        usage_latency_count = usage_latency_count + (NEW.latency_ms IS NOT NULL)
+        usage_latency_sum_ms = usage_latency_sum_ms + NEW.latency_sum_ms,
+        usage_latency_count = usage_latency_count + NEW.latency_count
     WHERE id = NEW.session_id;
 END;
+
+CREATE TRIGGER usage_ledger_sum_insert AFTER INSERT ON usage_ledger BEGIN
+    INSERT INTO session_usage_change VALUES (NEW.session_id, 1, NEW.input_tokens,
+        NEW.output_tokens, NEW.cost_micros, COALESCE(NEW.latency_ms, 0),
+        NEW.latency_ms IS NOT NULL);
+END;
 CREATE TRIGGER usage_ledger_sum_delete AFTER DELETE ON usage_ledger BEGIN
-    UPDATE sessions SET
-        usage_calls = usage_calls - 1,
-        usage_input_tokens = usage_input_tokens - OLD.input_tokens,
-        usage_output_tokens = usage_output_tokens - OLD.output_tokens,
-        usage_cost_micros = usage_cost_micros - OLD.cost_micros,
-        usage_latency_sum_ms = usage_latency_sum_ms - COALESCE(OLD.latency_ms, 0),
-        usage_latency_count = usage_latency_count - (OLD.latency_ms IS NOT NULL)
-    WHERE id = OLD.session_id;
+    INSERT INTO session_usage_change VALUES (OLD.session_id, -1, -OLD.input_tokens,
+        -OLD.output_tokens, -OLD.cost_micros, -COALESCE(OLD.latency_ms, 0),
+        -(OLD.latency_ms IS NOT NULL));
 END;
 CREATE TRIGGER usage_ledger_sum_update
 AFTER UPDATE OF session_id, input_tokens, output_tokens, cost_micros, latency_ms ON usage_ledger BEGIN
-    UPDATE sessions SET
-        usage_calls = usage_calls - 1,
-        usage_input_tokens = usage_input_tokens - OLD.input_tokens,
-        usage_output_tokens = usage_output_tokens - OLD.output_tokens,
-        usage_cost_micros = usage_cost_micros - OLD.cost_micros,
-        usage_latency_sum_ms = usage_latency_sum_ms - COALESCE(OLD.latency_ms, 0),
-        usage_latency_count = usage_latency_count - (OLD.latency_ms IS NOT NULL)
-    WHERE id = OLD.session_id;
-    UPDATE sessions SET
-        usage_calls = usage_calls + 1,
-        usage_input_tokens = usage_input_tokens + NEW.input_tokens,
-        usage_output_tokens = usage_output_tokens + NEW.output_tokens,
-        usage_cost_micros = usage_cost_micros + NEW.cost_micros,
-        usage_latency_sum_ms = usage_latency_sum_ms + COALESCE(NEW.latency_ms, 0),
-        usage_latency_count = usage_latency_count + (NEW.latency_ms IS NOT NULL)
-    WHERE id = NEW.session_id;
+    INSERT INTO session_usage_change VALUES (OLD.session_id, -1, -OLD.input_tokens,
+        -OLD.output_tokens, -OLD.cost_micros, -COALESCE(OLD.latency_ms, 0),
+        -(OLD.latency_ms IS NOT NULL));
+    INSERT INTO session_usage_change VALUES (NEW.session_id, 1, NEW.input_tokens,
+        NEW.output_tokens, NEW.cost_micros, COALESCE(NEW.latency_ms, 0),
+        NEW.latency_ms IS NOT NULL);
 END;
 
 CREATE TABLE rollup_projects (
@@ -182,9 +178,10 @@ CREATE TRIGGER rollup_change_apply INSTEAD OF INSERT ON rollup_change BEGIN
         credits = credits + excluded.credits;
 END;
 
--- What every session of a project contributes (for trash, restore and delete).
+-- A session's values as `rollup_change` takes them after its sign (for trash, restore,
+-- delete and the sessions already there).
 CREATE VIEW session_rollup AS
-SELECT id, project_id, account_id, started_at, status, credits_used, accomplishment_count,
+SELECT project_id, account_id, started_at, status, credits_used, accomplishment_count,
        usage_calls, usage_input_tokens, usage_output_tokens, usage_cost_micros,
        usage_latency_sum_ms, usage_latency_count
 FROM sessions;
@@ -257,34 +254,22 @@ END;
 CREATE TRIGGER projects_rollup_trash AFTER UPDATE OF deleted_at ON projects
 WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL BEGIN
     INSERT INTO rollup_change
-    SELECT -1, project_id, account_id, started_at, status, credits_used, accomplishment_count,
-           usage_calls, usage_input_tokens, usage_output_tokens, usage_cost_micros,
-           usage_latency_sum_ms, usage_latency_count
-    FROM session_rollup WHERE project_id = NEW.id;
+    SELECT -1, * FROM session_rollup WHERE project_id = NEW.id;
 END;
 CREATE TRIGGER projects_rollup_restore AFTER UPDATE OF deleted_at ON projects
 WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL BEGIN
     INSERT INTO rollup_change
-    SELECT 1, project_id, account_id, started_at, status, credits_used, accomplishment_count,
-           usage_calls, usage_input_tokens, usage_output_tokens, usage_cost_micros,
-           usage_latency_sum_ms, usage_latency_count
-    FROM session_rollup WHERE project_id = NEW.id;
+    SELECT 1, * FROM session_rollup WHERE project_id = NEW.id;
 END;
 CREATE TRIGGER projects_rollup_delete BEFORE DELETE ON projects
 WHEN OLD.deleted_at IS NULL BEGIN
     INSERT INTO rollup_change
-    SELECT -1, project_id, account_id, started_at, status, credits_used, accomplishment_count,
-           usage_calls, usage_input_tokens, usage_output_tokens, usage_cost_micros,
-           usage_latency_sum_ms, usage_latency_count
-    FROM session_rollup WHERE project_id = OLD.id;
+    SELECT -1, * FROM session_rollup WHERE project_id = OLD.id;
 END;
 
 -- the sessions already there
 INSERT INTO rollup_change
-SELECT 1, project_id, account_id, started_at, status, credits_used, accomplishment_count,
-       usage_calls, usage_input_tokens, usage_output_tokens, usage_cost_micros,
-       usage_latency_sum_ms, usage_latency_count
-FROM session_rollup
+SELECT 1, * FROM session_rollup
 WHERE project_id IN (SELECT id FROM projects WHERE deleted_at IS NULL);
 
 -- the ledger is now summed through the sessions; its period indexes are no longer read

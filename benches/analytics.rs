@@ -159,11 +159,6 @@ async fn run() {
                 Some(_) => format!("{days} days, one project"),
             };
             let db = &db;
-            time(&format!("summary ({scope})"), || async move {
-                let mut c = db.acquire().await.unwrap();
-                q::summary(&mut c, since, project).await.unwrap()
-            })
-            .await;
             time(
                 &format!("credits per day per project ({scope})"),
                 || async move {
@@ -172,10 +167,13 @@ async fn run() {
                 },
             )
             .await;
-            time(&format!("sessions per band ({scope})"), || async move {
-                let mut c = db.acquire().await.unwrap();
-                q::histogram(&mut c, since, project).await.unwrap()
-            })
+            time(
+                &format!("summary and sessions per band ({scope})"),
+                || async move {
+                    let mut c = db.acquire().await.unwrap();
+                    q::histogram(&mut c, since, project).await.unwrap()
+                },
+            )
             .await;
             time(
                 &format!("efficiency per account ({scope})"),

@@ -133,6 +133,19 @@ pub fn summary_of(count: i64, total: i64, min: Option<i64>, max: Option<i64>) ->
     }
 }
 
+/// The same summary from a histogram of `(credits, sessions)`.
+pub fn summary_of_histogram(histogram: &[(i64, i64)]) -> CreditSummary {
+    let counted = histogram.iter().filter(|(_, n)| *n > 0);
+    summary_of(
+        counted.clone().map(|(_, n)| n).sum(),
+        counted
+            .clone()
+            .fold(0i64, |t, (c, n)| t.saturating_add(c.saturating_mul(*n))),
+        counted.clone().map(|(c, _)| *c).min(),
+        counted.map(|(c, _)| *c).max(),
+    )
+}
+
 fn round1(v: f64) -> f64 {
     (v * 10.0).round() / 10.0
 }
@@ -829,6 +842,9 @@ mod tests {
         let credits = [88, 65, 95, 90, 90, 87, 88];
         assert_eq!(summary_of(7, 603, Some(65), Some(95)), summarize(&credits));
         assert_eq!(summary_of(0, 0, None, None).efficiency_score, None);
+        let histogram = [(95, 1), (88, 2), (65, 1), (87, 1), (90, 2), (70, 0)];
+        assert_eq!(summary_of_histogram(&histogram), summarize(&credits));
+        assert_eq!(summary_of_histogram(&[]).total_sessions, 0);
     }
 
     #[test]

@@ -23,11 +23,10 @@ pub struct AnalyzeInput {
     pub days: Option<i64>,
 }
 
-fn project_ref(id: Option<i64>, required: bool) -> Result<Option<i64>, FieldError> {
+fn project_ref(id: Option<i64>) -> Result<Option<i64>, FieldError> {
     match id {
         Some(id) if id > 0 => Ok(Some(id)),
         Some(id) => Err(FieldError::new("project_id", format!("{id} is not an id"))),
-        None if required => Err(FieldError::new("project_id", "required")),
         None => Ok(None),
     }
 }
@@ -40,12 +39,11 @@ pub async fn analyze(
     input: &AnalyzeInput,
     now: Timestamp,
 ) -> Result<CreditSummary, AppError> {
-    let project = project_ref(input.project_id, true)?;
+    let project =
+        project_ref(input.project_id)?.ok_or_else(|| FieldError::new("project_id", "required"))?;
     let days = a::parse_days(input.days)?;
     let mut conn = db.acquire().await?;
-    if let Some(p) = project {
-        storage::project::get(&mut conn, ProjectId(p)).await?;
-    }
+    storage::project::get(&mut conn, ProjectId(project)).await?;
     let since = now.plus_seconds(-days * 86_400);
     let (n, total, min, max) = storage::analytics::summary(&mut conn, since, project).await?;
     Ok(a::summary_of(n, total, min, max))
@@ -105,7 +103,7 @@ pub async fn report(
     now: Timestamp,
     settings: &AnalyticsSettings,
 ) -> Result<Report, AppError> {
-    let project = project_ref(project, false)?;
+    let project = project_ref(project)?;
     let days = a::parse_days(days)?;
     let since = a::period_start(now, days);
     let mut conn = db.acquire().await?;
@@ -122,7 +120,6 @@ pub async fn report(
             .cloned()
             .unwrap_or_else(|| format!("Project {id}"))
     };
-    let (n, total, min, max) = storage::analytics::summary(&mut conn, since, project).await?;
     let daily_rows =
         storage::analytics::daily(&mut conn, since, project, a::MAX_SERIES - 1).await?;
     let histogram = storage::analytics::histogram(&mut conn, since, project).await?;
@@ -164,7 +161,7 @@ pub async fn report(
         since,
         now,
         project_id: project,
-        summary: a::summary_of(n, total, min, max),
+        summary: a::summary_of_histogram(&histogram),
         daily: a::daily(&daily_rows.rows, a::period_days(now, days), |id| {
             if id == storage::analytics::OTHER_PROJECTS {
                 format!("{} other projects", daily_rows.other_projects)

@@ -36,34 +36,19 @@ pub(crate) fn push_rollup_range(qb: &mut QueryBuilder<'_, Sqlite>, since: Timest
         .push("))");
 }
 
-/// Count, sum, min and max of the credits of the finished sessions of the period — of
-/// one project from its sessions, of all live projects from the roll-ups (whole days from
-/// `since`'s day).
+/// Count, sum, min and max of the credits of a project's finished sessions started since
+/// `since` (any instant: `analyze-credits` counts back from now).
 pub async fn summary(
     conn: &mut SqliteConnection,
     since: Timestamp,
-    project: Option<i64>,
+    project: i64,
 ) -> Result<(i64, i64, Option<i64>, Option<i64>), AppError> {
-    let mut qb = match project {
-        Some(p) => {
-            let mut qb = sessions_in(
-                "SELECT COUNT(*), COALESCE(SUM(s.credits_used), 0), MIN(s.credits_used), MAX(s.credits_used)",
-                since,
-                p,
-            );
-            qb.push(" AND ").push(FINISHED);
-            qb
-        }
-        None => {
-            let mut qb = QueryBuilder::new(
-                "SELECT COALESCE(SUM(n), 0), COALESCE(SUM(n * c), 0), MIN(c), MAX(c) \
-                 FROM (SELECT credits_used AS c, SUM(sessions) AS n FROM rollup_credits WHERE ",
-            );
-            push_rollup_range(&mut qb, since);
-            qb.push(" GROUP BY credits_used HAVING n > 0)");
-            qb
-        }
-    };
+    let mut qb = sessions_in(
+        "SELECT COUNT(*), COALESCE(SUM(s.credits_used), 0), MIN(s.credits_used), MAX(s.credits_used)",
+        since,
+        project,
+    );
+    qb.push(" AND ").push(FINISHED);
     Ok(qb.build_query_as().fetch_one(conn).await?)
 }
 
@@ -306,6 +291,7 @@ pub async fn accounts(conn: &mut SqliteConnection) -> Result<Vec<AccountRow>, Ap
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::analytics::{summary_of, summary_of_histogram};
     use crate::storage::temp_db;
 
     #[tokio::test]
@@ -472,12 +458,13 @@ mod tests {
         ] {
             let at = Timestamp::parse(since).unwrap();
             let ctx = format!("step {step}, since {since}");
+            let mut h = histogram(&mut *conn, at, None).await.unwrap();
+            let (n, total, min, max) = reference::summary(&mut *conn, since).await;
             assert_eq!(
-                summary(&mut *conn, at, None).await.unwrap(),
-                reference::summary(&mut *conn, since).await,
+                summary_of_histogram(&h),
+                summary_of(n, total, min, max),
                 "summary, {ctx}"
             );
-            let mut h = histogram(&mut *conn, at, None).await.unwrap();
             h.sort_unstable();
             assert_eq!(
                 h,
@@ -802,8 +789,14 @@ mod tests {
                 .is_err()
         );
         let at = Timestamp::parse("2025-12-01T00:00:00Z").unwrap();
+        let s = summary_of_histogram(&histogram(&mut conn, at, None).await.unwrap());
         assert_eq!(
-            summary(&mut conn, at, None).await.unwrap(),
+            (
+                s.total_sessions,
+                s.total_credits,
+                s.min_credits,
+                s.max_credits
+            ),
             (2, 175, Some(80), Some(95))
         );
     }

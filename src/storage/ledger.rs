@@ -9,10 +9,6 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 const COLUMNS: &str = "id, session_id, provider, model, input_tokens, output_tokens, cost_micros, \
     latency_ms, source, created_at";
 
-const TOTALS: &str = "COUNT(*) AS calls, COALESCE(SUM(input_tokens), 0) AS input_tokens, \
-    COALESCE(SUM(output_tokens), 0) AS output_tokens, COALESCE(SUM(cost_micros), 0) AS cost_micros, \
-    COALESCE(SUM(latency_ms), 0) AS latency_sum_ms, COUNT(latency_ms) AS latency_count";
-
 /// The ids among `ids` that are not sessions.
 pub async fn missing_sessions(
     conn: &mut SqliteConnection,
@@ -71,13 +67,21 @@ pub async fn of_session(
         .await?)
 }
 
-/// Sums of a session's rows.
+/// Sums of a session's rows (kept on the session by the ledger's triggers).
 pub async fn session_totals(
     conn: &mut SqliteConnection,
     session: SessionId,
 ) -> Result<Totals, AppError> {
-    let sql = format!("SELECT {TOTALS} FROM usage_ledger WHERE session_id = ?");
-    Ok(sqlx::query_as(&sql).bind(session).fetch_one(conn).await?)
+    Ok(sqlx::query_as(
+        "SELECT usage_calls AS calls, usage_input_tokens AS input_tokens, \
+         usage_output_tokens AS output_tokens, usage_cost_micros AS cost_micros, \
+         usage_latency_sum_ms AS latency_sum_ms, usage_latency_count AS latency_count \
+         FROM sessions WHERE id = ?",
+    )
+    .bind(session)
+    .fetch_optional(conn)
+    .await?
+    .unwrap_or_default())
 }
 
 /// Each project's usage over the period (all live projects, or one): the usage of the

@@ -92,6 +92,7 @@ fn entry(i: usize, vocab: &[String], cdf: &[f64], rng: &mut Rng) -> EntryInput {
         )),
         tags: Some(tags),
         source_session_id: None,
+        version: None,
     }
 }
 

@@ -94,6 +94,24 @@ impl AppError {
         }
     }
 
+    /// A stale edit: the record changed since the form or client read it (HTTP 409).
+    pub fn stale(entity: &str) -> Self {
+        Self::Conflict {
+            message: format!(
+                "this {entity} changed since you opened it — reload to see the current values, then save again"
+            ),
+            field: Some("version".into()),
+        }
+    }
+
+    /// 409 unless `expected` (when given) is the record's current `version`.
+    pub fn ensure_version(entity: &str, current: i64, expected: Option<i64>) -> Result<(), Self> {
+        match expected {
+            Some(v) if v != current => Err(Self::stale(entity)),
+            _ => Ok(()),
+        }
+    }
+
     /// The HTTP status this error is answered with.
     pub fn status_code(&self) -> u16 {
         match self {

@@ -111,7 +111,11 @@ async fn patch_and_delete_account() {
         .await;
     let uri = format!("/api/accounts/{id}");
     let a = app
-        .json("PATCH", &uri, json!({ "credits_available": 3 }).to_string())
+        .json(
+            "PATCH",
+            &uri,
+            json!({ "credits_available": 3, "credits_expected": 100 }).to_string(),
+        )
         .await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text());
     assert_eq!(a.json()["data"]["status"], "exhausted");
@@ -129,7 +133,7 @@ async fn patch_and_delete_account() {
         .json(
             "PATCH",
             &uri,
-            json!({ "credits_available": -1 }).to_string(),
+            json!({ "credits_available": -1, "credits_expected": 3 }).to_string(),
         )
         .await;
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);

@@ -87,4 +87,27 @@ test.describe("accounts", () => {
     await expect(download).toHaveAttribute("download", /^handoff-\d+\.md$/);
     await expect(download).toHaveAttribute("href", /^data:text\/markdown/);
   });
+
+  test("an edit saved after the account changed in another tab is refused with a message", async ({ page, request }, info) => {
+    const hydrated = info.project.name === "hydrate";
+    const tag = unique("stale").replace(/\W/g, "");
+    const made = await request.post("/api/accounts", { data: { account_name: `${tag}-acc`, specialization: tag, credits_available: 100 } });
+    expect(made.status()).toBe(201);
+    const id = (await made.json()).id;
+    await page.goto(`/accounts/${id}`);
+    if (hydrated) await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+    await page.getByText("Edit account").click();
+    // another tab renames it and a session debits it meanwhile
+    const other = await request.patch(`/api/accounts/${id}`, { data: { notes: "changed in another tab", version: 1 } });
+    expect(other.status()).toBe(200);
+    const adjusted = await request.post(`/api/accounts/${id}/credits`, { data: { delta: -30, reason: "used elsewhere" } });
+    expect(adjusted.status()).toBe(200);
+    await page.locator("#edit-name").fill(`${tag}-renamed`);
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await expect(page.getByRole("alert").filter({ hasText: "changed since you opened it" })).toBeVisible();
+    const now = await (await request.get(`/api/accounts/${id}`)).json();
+    expect(now.data.account_name).toBe(`${tag}-acc`);
+    expect(now.data.notes).toBe("changed in another tab");
+    expect(now.data.credits_available).toBe(70);
+  });
 });

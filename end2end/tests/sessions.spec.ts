@@ -36,8 +36,14 @@ test("a session from start to handoff", async ({ page }, info) => {
   await ready();
 
   await page.getByLabel("Accomplishments").fill("Login form and token endpoint");
-  await page.getByLabel("Add credits used").fill("40");
+  await page.getByLabel("Credits used so far").fill("40");
   await page.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(page.getByTestId("session-credits")).toHaveText("40");
+  if (hydrated) await expect(page.getByTestId("session-saved")).toBeVisible();
+  // saving again (to change only the blockers) keeps the running total: it never counts twice
+  await page.getByLabel("Blockers").fill("waiting for the API key");
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(page.getByLabel("Blockers")).toHaveValue("waiting for the API key");
   await expect(page.getByTestId("session-credits")).toHaveText("40");
 
   await page.getByLabel("Note", { exact: true }).fill("before cleanup");

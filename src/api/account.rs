@@ -104,6 +104,12 @@ pub struct AccountForm {
     pub reset_weekday: Option<String>,
     #[serde(default)]
     pub reset_day: Option<String>,
+    /// The version the edit form was rendered from.
+    #[serde(default)]
+    pub version: Option<String>,
+    /// The credits the edit form showed: credits change only if the field differs.
+    #[serde(default)]
+    pub credits_expected: Option<String>,
 }
 
 #[cfg(feature = "ssr")]
@@ -117,16 +123,27 @@ impl AccountForm {
             weekday: self.reset_weekday,
             day: number(self.reset_day, "reset.day")?,
         };
+        let credits = number(self.credits_available, "credits_available")?;
+        let expected = number(self.credits_expected, "credits_available")?;
         Ok(AccountInput {
             account_name: self.account_name,
             account_email: self.account_email,
             platform: self.platform,
             specialization: self.specialization,
             notes: self.notes,
-            credits_available: number(self.credits_available, "credits_available")?,
+            // an edit form that shows the credits sends them back unchanged: that is no
+            // change (debits made meanwhile stay); a changed value is checked against the
+            // credits the form showed
+            credits_available: match expected {
+                Some(e) if credits == Some(e) => None,
+                _ => credits,
+            },
             credit_capacity: number(self.credit_capacity, "credit_capacity")?,
             status: None,
             reset: Some(reset),
+            version: number(self.version, "version")?,
+            credits_expected: expected,
+            credits_reason: None,
         })
     }
 }
@@ -260,6 +277,8 @@ pub async fn account_action(id: String, action: String) -> Result<Account, AppEr
             };
             AccountInput {
                 credits_available: Some(a.credit_capacity),
+                credits_expected: Some(a.credits_available),
+                credits_reason: Some("marked as refilled".into()),
                 status: Some(status.into()),
                 reset: Some(a.reset.clone()),
                 ..Default::default()

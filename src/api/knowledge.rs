@@ -79,6 +79,7 @@ fn entry_input(
         description,
         tags,
         source_session_id: opt_number(source_session_id, "source_session_id")?,
+        version: None,
     })
 }
 
@@ -106,9 +107,14 @@ pub async fn update_knowledge(
     description: Option<String>,
     tags: Option<String>,
     source_session_id: Option<String>,
+    #[server(default)] version: Option<String>,
 ) -> Result<Entry, AppError> {
     let state = super::ssr::state()?;
-    let input = entry_input(category, title, description, tags, source_session_id)?;
+    let mut input = entry_input(category, title, description, tags, source_session_id)?;
+    input.version = match version.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        None => None,
+        Some(v) => Some(id_of(v, "version")?),
+    };
     svc::update(&state.db, id_of(&id, "id")?, &input, clock::now()).await
 }
 

@@ -76,12 +76,21 @@ pub async fn update_project(
     id: String,
     name: Option<String>,
     description: Option<String>,
+    #[server(default)] version: Option<String>,
 ) -> Result<Project, AppError> {
     let state = super::ssr::state()?;
+    let version = match version.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        None => None,
+        Some(v) => Some(
+            v.parse::<i64>()
+                .map_err(|_| AppError::validation("version", format!("{v:?} is not a version")))?,
+        ),
+    };
     let input = ProjectPatchInput {
         name: Some(name.unwrap_or_default()),
         description: Some(description.unwrap_or_default()),
         status: None,
+        version,
     };
     service::project::update(&state.db, parse_id(&id)?, &input, clock::now()).await
 }

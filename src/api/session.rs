@@ -190,7 +190,8 @@ pub async fn update_session(
     accomplishments: Option<String>,
     blockers: Option<String>,
     handoff_notes: Option<String>,
-    add_credits: Option<String>,
+    #[server(default)] credits_used: Option<String>,
+    #[server(default)] version: Option<String>,
 ) -> Result<Session, AppError> {
     let state = super::ssr::state()?;
     let input = SessionPatchInput {
@@ -198,7 +199,9 @@ pub async fn update_session(
         accomplishments: Some(accomplishments.unwrap_or_default()),
         blockers: Some(blockers.unwrap_or_default()),
         handoff_notes: Some(handoff_notes.unwrap_or_default()),
-        add_credits: opt_number(add_credits, "add_credits")?,
+        add_credits: None,
+        credits_used: opt_number(credits_used, "credits_used")?,
+        version: opt_number(version, "version")?,
     };
     svc::update(&state.db, SessionId(id_of(&id, "id")?), &input).await
 }

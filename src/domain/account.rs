@@ -10,7 +10,7 @@ use std::str::FromStr;
 
 pub const NAME_MAX_CHARS: usize = 100;
 pub const TEXT_MAX_CHARS: usize = 2_000;
-pub const MAX_CREDITS: i64 = 1_000_000_000;
+pub use crate::domain::limits::MAX_CREDITS;
 pub const PER_PAGE: u32 = 50;
 
 id_type!(AccountId, "an account");
@@ -123,6 +123,13 @@ pub struct Account {
     pub last_used_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Increments with every edit (not with debits, refills or adjustments of credits).
+    #[serde(default = "first_version")]
+    pub version: i64,
+}
+
+fn first_version() -> i64 {
+    1
 }
 
 /// How full an account is.
@@ -226,6 +233,16 @@ pub struct AccountInput {
     pub status: Option<String>,
     #[serde(default)]
     pub reset: Option<ResetRuleInput>,
+    /// In an edit: the version it was based on (stale → 409).
+    #[serde(default)]
+    pub version: Option<i64>,
+    /// In an edit that sets `credits_available`: the credits the client saw. Credits change
+    /// only when they still are that (else 409): a form never puts back debits.
+    #[serde(default)]
+    pub credits_expected: Option<i64>,
+    /// Why the credits change (the account's history shows it).
+    #[serde(default)]
+    pub credits_reason: Option<String>,
 }
 
 /// A valid new account.
@@ -309,6 +326,75 @@ impl NewAccount {
     }
 }
 
+/// A change of credits by hand, as the account's history shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct Adjustment {
+    pub created_at: Timestamp,
+    pub credits_before: i64,
+    pub credits_after: i64,
+    pub reason: String,
+}
+
+/// Raw credit adjustment: a `delta` (+/−), or `set_to` with the credits the client saw
+/// (`expected`); and why.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdjustmentInput {
+    #[serde(default)]
+    pub delta: Option<i64>,
+    #[serde(default)]
+    pub set_to: Option<i64>,
+    #[serde(default)]
+    pub expected: Option<i64>,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// The longest reason of an adjustment.
+pub const REASON_MAX_CHARS: usize = 500;
+
+/// A valid adjustment, applied to `current` credits: the credits after it. A `set_to`
+/// whose `expected` is not `current` is stale (`Err(None)`: the caller answers 409).
+pub fn adjust(current: i64, input: &AdjustmentInput) -> Result<(i64, String), Option<FieldError>> {
+    let reason = crate::domain::text::optional(input.reason.as_deref(), "reason", REASON_MAX_CHARS)
+        .map_err(Some)?
+        .ok_or_else(|| Some(FieldError::new("reason", "say why the credits change")))?;
+    let after = match (input.delta, input.set_to) {
+        (Some(d), None) => {
+            let after = current
+                .checked_add(d)
+                .ok_or_else(|| Some(FieldError::new("delta", format!("at most {MAX_CREDITS}"))))?;
+            if after < 0 {
+                return Err(Some(FieldError::new(
+                    "delta",
+                    format!("the account has {current} credits; it cannot go below 0"),
+                )));
+            }
+            parse_credits(after, "delta").map_err(Some)?
+        }
+        (None, Some(to)) => {
+            let to = parse_credits(to, "set_to").map_err(Some)?;
+            match input.expected {
+                None => {
+                    return Err(Some(FieldError::new(
+                        "expected",
+                        "send the credits you saw, so a change made meanwhile is not undone",
+                    )))
+                }
+                Some(e) if e != current => return Err(None),
+                Some(_) => to,
+            }
+        }
+        _ => {
+            return Err(Some(FieldError::new(
+                "delta",
+                "send either delta (credits to add or take) or set_to with expected",
+            )))
+        }
+    };
+    Ok((after, reason))
+}
+
 /// Raw input for changing an account: absent fields stay; empty text clears.
 pub type AccountPatchInput = AccountInput;
 
@@ -366,6 +452,7 @@ pub fn apply_patch(
         return Err(FieldError::new("body", "nothing to change"));
     }
     account.updated_at = now;
+    account.version += 1;
     Ok(account)
 }
 
@@ -465,12 +552,23 @@ pub const DEFAULT_MIN_CREDITS: i64 = 50;
 impl SelectRequest {
     pub fn parse(input: &SelectInput) -> Result<Self, FieldError> {
         Ok(Self {
-            specialization: input
+            specialization: match input
                 .specialization
                 .as_deref()
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
-                .map(str::to_owned),
+            {
+                Some(s) if s.chars().count() > crate::domain::limits::MAX_QUERY_CHARS => {
+                    return Err(FieldError::new(
+                        "specialization",
+                        format!(
+                            "at most {} characters",
+                            crate::domain::limits::MAX_QUERY_CHARS
+                        ),
+                    ))
+                }
+                s => s.map(str::to_owned),
+            },
             min_credits: parse_credits(
                 input.min_credits.unwrap_or(DEFAULT_MIN_CREDITS),
                 "min_credits",
@@ -880,6 +978,7 @@ mod tests {
             last_used_at: None,
             created_at: ts("2026-01-01T00:00:00Z"),
             updated_at: ts("2026-01-01T00:00:00Z"),
+            version: 1,
         }
     }
 
@@ -1335,8 +1434,16 @@ impl AccountQuery {
             },
         };
         let q = opt(&input.q);
-        if q.as_ref().is_some_and(|q| q.chars().count() > 200) {
-            return Err(FieldError::new("q", "at most 200 characters"));
+        if q.as_ref()
+            .is_some_and(|q| q.chars().count() > crate::domain::limits::MAX_QUERY_CHARS)
+        {
+            return Err(FieldError::new(
+                "q",
+                format!(
+                    "at most {} characters",
+                    crate::domain::limits::MAX_QUERY_CHARS
+                ),
+            ));
         }
         Ok(Self {
             status: opt(&input.status).map(|s| s.parse()).transpose()?,

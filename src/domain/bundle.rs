@@ -8,6 +8,10 @@
 //! problem by its path (`sessions[3].account_id`).
 
 use crate::domain::account::Platform;
+use crate::domain::limits::{
+    MAX_COUNT, MAX_DURATION_MINUTES, MAX_FILE_BYTES, MAX_LATENCY_MS, MAX_SESSION_CREDITS,
+    MAX_TOKENS,
+};
 use crate::domain::project::{ProjectDescription, ProjectName, ProjectStatus};
 use crate::domain::project_file::Importance;
 use crate::domain::session::{SessionStatus, SessionType};
@@ -23,6 +27,8 @@ pub const FORMAT_VERSION: u32 = 1;
 
 /// The most records of one kind a bundle may carry.
 pub const MAX_RECORDS: usize = 2_000_000;
+/// The largest cost of one ledger row, in millionths of a dollar.
+const MAX_COST_MICROS: i64 = (crate::domain::ledger::MAX_COST_USD as i64) * 1_000_000;
 /// The longest text a single field may hold, in bytes.
 pub const MAX_TEXT_BYTES: usize = 16 * 1024 * 1024;
 
@@ -262,12 +268,10 @@ fn one_of(value: &str, allowed: &[&str], path: impl FnOnce() -> String) -> Resul
     }
 }
 
-fn non_negative(v: i64, path: impl FnOnce() -> String) -> Result<(), FieldError> {
-    if v < 0 {
-        Err(problem(path(), format!("{v} is negative")))
-    } else {
-        Ok(())
-    }
+fn bounded(v: i64, max: i64, path: impl FnOnce() -> String) -> Result<(), FieldError> {
+    crate::domain::limits::within(v, max)
+        .map(|_| ())
+        .map_err(|m| problem(path(), m))
 }
 
 fn text(v: &str, path: impl FnOnce() -> String) -> Result<(), FieldError> {
@@ -357,6 +361,18 @@ impl Bundle {
         }
     }
 
+    /// The project's totals as its sessions make them: finished sessions and the credits
+    /// they used (what completing a session adds). An import stores these, never the
+    /// totals the file claims.
+    pub fn derived_totals(&self) -> (i64, i64) {
+        self.sessions
+            .iter()
+            .filter(|s| s.status != SessionStatus::InProgress)
+            .fold((0i64, 0i64), |(n, c), s| {
+                (n.saturating_add(1), c.saturating_add(s.credits_used))
+            })
+    }
+
     /// Checks the version, every value the database would refuse, and that every reference
     /// points inside the bundle. The error names the first problem by its path.
     pub fn validate(&self) -> Result<(), FieldError> {
@@ -382,8 +398,13 @@ impl Bundle {
         ProjectName::parse(&p.name).map_err(|e| problem("project.name", e.message))?;
         ProjectDescription::parse(p.description.as_deref())
             .map_err(|e| problem("project.description", e.message))?;
-        non_negative(p.total_credits_used, || "project.total_credits_used".into())?;
-        non_negative(p.total_sessions, || "project.total_sessions".into())?;
+        // the totals are recomputed from the sessions on import; still, no absurd values
+        bounded(p.total_credits_used, i64::MAX / 4, || {
+            "project.total_credits_used".into()
+        })?;
+        bounded(p.total_sessions, MAX_RECORDS as i64, || {
+            "project.total_sessions".into()
+        })?;
 
         let accounts = ids(&self.accounts, "accounts", |a| a.id)?;
         let mut names = HashSet::with_capacity(self.accounts.len());
@@ -393,7 +414,7 @@ impl Bundle {
                 return Err(problem(format!("accounts[{i}].account_name"), "is empty"));
             }
             text(name, || format!("accounts[{i}].account_name"))?;
-            if !names.insert(name.to_lowercase()) {
+            if !names.insert(crate::domain::text::name_key(name)) {
                 return Err(problem(
                     format!("accounts[{i}].account_name"),
                     format!("{name:?} appears twice in accounts"),
@@ -415,9 +436,9 @@ impl Bundle {
                     format!("session number {} appears twice", s.session_number),
                 ));
             }
-            non_negative(s.credits_used, || at("credits_used"))?;
+            bounded(s.credits_used, MAX_SESSION_CREDITS, || at("credits_used"))?;
             if let Some(d) = s.duration_minutes {
-                non_negative(d, || at("duration_minutes"))?;
+                bounded(d, MAX_DURATION_MINUTES, || at("duration_minutes"))?;
             }
             opt_text(&s.objectives, || at("objectives"))?;
             opt_text(&s.accomplishments, || at("accomplishments"))?;
@@ -434,8 +455,8 @@ impl Bundle {
             text(&s.compressed_context, || at("compressed_context"))?;
             opt_text(&s.context_summary, || at("context_summary"))?;
             opt_text(&s.git_commit_hash, || at("git_commit_hash"))?;
-            non_negative(s.file_count, || at("file_count"))?;
-            non_negative(s.code_lines, || at("code_lines"))?;
+            bounded(s.file_count, MAX_COUNT, || at("file_count"))?;
+            bounded(s.code_lines, MAX_COUNT, || at("code_lines"))?;
         }
 
         ids(&self.conversation_turns, "conversation_turns", |t| t.id)?;
@@ -460,7 +481,7 @@ impl Bundle {
             }
             text(&t.content, || at("content"))?;
             if let Some(n) = t.tokens_used {
-                non_negative(n, || at("tokens_used"))?;
+                bounded(n, MAX_TOKENS, || at("tokens_used"))?;
             }
         }
 
@@ -479,7 +500,7 @@ impl Bundle {
                 ));
             }
             if let Some(n) = f.size_bytes {
-                non_negative(n, || at("size_bytes"))?;
+                bounded(n, MAX_FILE_BYTES, || at("size_bytes"))?;
             }
             opt_text(&f.file_type, || at("file_type"))?;
             opt_text(&f.last_modified, || at("last_modified"))?;
@@ -517,7 +538,7 @@ impl Bundle {
             text(&k.title, || at("title"))?;
             text(&k.description, || at("description"))?;
             opt_text(&k.tags, || at("tags"))?;
-            non_negative(k.usage_count, || at("usage_count"))?;
+            bounded(k.usage_count, MAX_COUNT, || at("usage_count"))?;
             if let Some(n) = k.success_count {
                 if !(0..=k.usage_count).contains(&n) {
                     return Err(problem(
@@ -577,11 +598,11 @@ impl Bundle {
                 }
                 text(v, || at(f))?;
             }
-            non_negative(u.input_tokens, || at("input_tokens"))?;
-            non_negative(u.output_tokens, || at("output_tokens"))?;
-            non_negative(u.cost_micros, || at("cost_micros"))?;
+            bounded(u.input_tokens, MAX_TOKENS, || at("input_tokens"))?;
+            bounded(u.output_tokens, MAX_TOKENS, || at("output_tokens"))?;
+            bounded(u.cost_micros, MAX_COST_MICROS, || at("cost_micros"))?;
             if let Some(l) = u.latency_ms {
-                non_negative(l, || at("latency_ms"))?;
+                bounded(l, MAX_LATENCY_MS, || at("latency_ms"))?;
             }
         }
         Ok(())
@@ -740,7 +761,10 @@ pub fn plan(bundle: &Bundle, name: &str, on_conflict: OnConflict, target: &Targe
     let (mut matched, mut created) = (Vec::new(), Vec::new());
     for a in &bundle.accounts {
         let name = a.account_name.trim().to_owned();
-        if target.account_names.contains(&name.to_lowercase()) {
+        if target
+            .account_names
+            .contains(&crate::domain::text::name_key(&name))
+        {
             matched.push(name);
         } else {
             created.push(name);

@@ -110,6 +110,14 @@ pub struct Entry {
     pub source_session_id: Option<i64>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Increments with every edit (not with outcomes).
+    #[serde(default = "first_version")]
+    #[cfg_attr(feature = "ssr", sqlx(default))]
+    pub version: i64,
+}
+
+fn first_version() -> i64 {
+    1
 }
 
 impl Entry {
@@ -141,6 +149,9 @@ pub struct EntryInput {
     pub tags: Option<String>,
     #[serde(default)]
     pub source_session_id: Option<i64>,
+    /// In an edit: the version it was based on (stale → 409).
+    #[serde(default)]
+    pub version: Option<i64>,
 }
 
 /// A valid entry to write.

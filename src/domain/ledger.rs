@@ -109,8 +109,14 @@ pub fn micros(dollars: f64, field: &str) -> Result<i64, FieldError> {
 fn count(v: Option<i64>, field: &str) -> Result<i64, FieldError> {
     match v {
         None => Ok(0),
-        Some(n) if (0..=1_000_000_000_000).contains(&n) => Ok(n),
-        Some(_) => Err(FieldError::new(field, "must be a count of 0 or more")),
+        Some(n) if (0..=crate::domain::limits::MAX_TOKENS).contains(&n) => Ok(n),
+        Some(_) => Err(FieldError::new(
+            field,
+            format!(
+                "must be a count from 0 to {}",
+                crate::domain::limits::MAX_TOKENS
+            ),
+        )),
     }
 }
 
@@ -150,7 +156,7 @@ impl NewCall {
         };
         let latency_ms = match input.latency_ms {
             None => None,
-            Some(ms) if (0..=86_400_000).contains(&ms) => Some(ms),
+            Some(ms) if (0..=crate::domain::limits::MAX_LATENCY_MS).contains(&ms) => Some(ms),
             Some(_) => {
                 return Err(FieldError::new(
                     f("latency_ms"),

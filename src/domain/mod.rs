@@ -44,6 +44,7 @@ pub mod conversation;
 pub mod handoff;
 pub mod knowledge;
 pub mod ledger;
+pub mod limits;
 pub mod project;
 pub mod project_file;
 pub mod quota;

@@ -134,6 +134,14 @@ pub struct Project {
     pub updated_at: Timestamp,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<Timestamp>,
+    /// Increments with every edit.
+    #[serde(default = "first_version")]
+    #[cfg_attr(feature = "ssr", sqlx(default))]
+    pub version: i64,
+}
+
+fn first_version() -> i64 {
+    1
 }
 
 impl Project {
@@ -210,6 +218,9 @@ pub struct ProjectPatchInput {
     pub description: Option<String>,
     #[serde(default)]
     pub status: Option<String>,
+    /// The version the change was based on (stale → 409).
+    #[serde(default)]
+    pub version: Option<i64>,
 }
 
 /// A valid change to a project.
@@ -475,6 +486,7 @@ mod tests {
             created_at: ts("2026-01-01T00:00:00Z"),
             updated_at: ts("2026-01-01T00:00:00Z"),
             deleted_at: None,
+            version: 1,
         }
     }
 

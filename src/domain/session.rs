@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
 pub const TEXT_MAX_CHARS: usize = 50_000;
-pub const MAX_SESSION_CREDITS: i64 = 1_000_000;
+pub use crate::domain::limits::MAX_SESSION_CREDITS;
 
 id_type!(SessionId, "a session");
 
@@ -110,6 +110,14 @@ pub struct Session {
     pub status: SessionStatus,
     pub started_at: Timestamp,
     pub completed_at: Option<Timestamp>,
+    /// Increments with every change of the session.
+    #[serde(default = "first_version")]
+    #[cfg_attr(feature = "ssr", sqlx(default))]
+    pub version: i64,
+}
+
+fn first_version() -> i64 {
+    1
 }
 
 fn parse_text(s: Option<&str>, field: &str) -> Result<Option<String>, FieldError> {
@@ -170,6 +178,12 @@ pub struct SessionPatchInput {
     pub handoff_notes: Option<String>,
     #[serde(default)]
     pub add_credits: Option<i64>,
+    /// The credits used so far, as a running total (instead of `add_credits`).
+    #[serde(default)]
+    pub credits_used: Option<i64>,
+    /// The version the change was based on (stale → 409): a form saved twice counts once.
+    #[serde(default)]
+    pub version: Option<i64>,
 }
 
 /// The session after a change; only a running session changes.
@@ -190,6 +204,18 @@ pub fn apply_patch(mut s: Session, input: &SessionPatchInput) -> Result<Session,
             *slot = parse_text(Some(v), field)?;
             changed = true;
         }
+    }
+    if let Some(total) = input.credits_used {
+        if input.add_credits.is_some() {
+            return Err(FieldError::new(
+                "credits_used",
+                "send either credits_used (the running total) or add_credits, not both",
+            )
+            .into());
+        }
+        s.credits_used = crate::domain::limits::within(total, MAX_SESSION_CREDITS)
+            .map_err(|m| FieldError::new("credits_used", m))?;
+        changed = true;
     }
     if let Some(add) = input.add_credits {
         if add < 0 {
@@ -445,6 +471,7 @@ mod tests {
             status: SessionStatus::InProgress,
             started_at: ts("2026-03-01T10:00:00Z"),
             completed_at: None,
+            version: 1,
         }
     }
 

@@ -10,6 +10,12 @@ fn too_long(field: &str, max: usize, n: usize) -> FieldError {
     )
 }
 
+/// The key two names are the same by: trimmed and Unicode case-folded (`Öl` = `öl`,
+/// `STRASSE` = `straße`). Account names are unique by this key, in every path.
+pub fn name_key(s: &str) -> String {
+    caseless::default_case_fold_str(s.trim())
+}
+
 /// Optional text: blank means none.
 pub fn optional(s: Option<&str>, field: &str, max: usize) -> Result<Option<String>, FieldError> {
     let Some(t) = s.map(str::trim).filter(|t| !t.is_empty()) else {

@@ -78,6 +78,26 @@ pub async fn update(
     ok(svc::update(&state.db, id, &input, clock::now(), state.pool.thresholds).await?)
 }
 
+/// `POST /api/accounts/{id}/credits`: `{"delta": -5, "reason": "…"}` or
+/// `{"set_to": 80, "expected": 95, "reason": "…"}` (stale `expected` → 409).
+pub async fn adjust_credits(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<crate::domain::account::AdjustmentInput>,
+) -> ApiResult {
+    let id = account_id(&id)?;
+    ok(svc::adjust_credits(&state.db, id, &input, clock::now(), state.pool.thresholds).await?)
+}
+
+/// `GET /api/accounts/{id}/credits`: the account's credit adjustments, newest first.
+pub async fn adjustments(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
+    let id = account_id(&id)?;
+    let mut conn = state.db.acquire().await.map_err(AppError::from)?;
+    crate::storage::account::get(&mut conn, id).await?;
+    drop(conn);
+    ok(svc::adjustments(&state.db, id, 100).await?)
+}
+
 /// `DELETE /api/accounts/{id}`
 pub async fn delete(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
     let id = account_id(&id)?;

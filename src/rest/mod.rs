@@ -54,6 +54,10 @@ pub fn router(max_body_bytes: usize) -> Router<AppState> {
         )
         .route("/accounts/{id}/switches", get(account::switches))
         .route(
+            "/accounts/{id}/credits",
+            get(account::adjustments).post(account::adjust_credits),
+        )
+        .route(
             "/private/batch-create-accounts",
             post(account::batch_create),
         )
@@ -219,8 +223,12 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         }
         Some(_) => {}
     }
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| path_error(e, ""))
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| path_error(e, ""))?;
+    // `{"name":"t"} garbage` is not a JSON body
+    de.end()
+        .map_err(|e| AppError::bad_request(format!("malformed JSON: {e}")))?;
+    Ok(value)
 }
 
 /// Deserialises a JSON value already read (a part of a body), naming the field of a type
@@ -290,5 +298,10 @@ mod tests {
             parse_json::<ProjectInput>(b"{}").unwrap(),
             ProjectInput::default()
         );
+        let e = parse_json::<ProjectInput>(b"{\"name\":\"t\"} garbage").unwrap_err();
+        assert!(matches!(e, AppError::BadRequest { .. }), "{e:?}");
+        let e = parse_json::<ProjectInput>(b"{\"name\":\"t\"}{}").unwrap_err();
+        assert!(matches!(e, AppError::BadRequest { .. }), "{e:?}");
+        assert!(parse_json::<ProjectInput>(b"{\"name\":\"t\"}\n  ").is_ok());
     }
 }

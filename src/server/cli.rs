@@ -186,7 +186,12 @@ async fn serve(settings: Settings) -> Result<(), String> {
     };
     spawn_refiller(db.clone(), settings.pool(), settings.refill_interval_secs);
     if let Some(dir) = settings.backup_dir.clone() {
-        spawn_backups(db, dir, settings.backup_every_hours, settings.backup_keep);
+        spawn_backups(
+            db.clone(),
+            dir,
+            settings.backup_every_hours,
+            settings.backup_keep,
+        );
     }
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(settings.addr)
@@ -197,10 +202,17 @@ async fn serve(settings: Settings) -> Result<(), String> {
         settings.addr,
         settings.database_url
     );
-    axum::serve(listener, app)
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
-        .map_err(|e| format!("server error: {e}"))
+        .map_err(|e| format!("server error: {e}"));
+    // in-flight requests have finished: fold the WAL into the file and close cleanly
+    match storage::checkpoint(&db).await {
+        Ok(()) => tracing::info!("database checkpointed"),
+        Err(e) => tracing::warn!(error = %e, "checkpoint at shutdown failed"),
+    }
+    db.close().await;
+    served
 }
 
 /// Applies due credit refills in the background (reads also apply them lazily).

@@ -8,7 +8,7 @@ use axum::body::{to_bytes, Body};
 use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::Router;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
@@ -38,6 +38,8 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(axum::extract::DefaultBodyLimit::max(state.max_import_bytes));
     Router::new()
+        .route("/healthz", axum::routing::get(healthz))
+        .route("/readyz", axum::routing::get(readyz))
         .nest("/api", crate::rest::router(state.max_body_bytes))
         .merge(uploads)
         .merge(imports)
@@ -45,6 +47,19 @@ pub fn router(state: AppState) -> Router {
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// `/healthz`: the process is up.
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// `/readyz`: the database answers and its migrations are current (503 otherwise).
+async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
+    match crate::storage::readiness(&state.db).await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(why) => (StatusCode::SERVICE_UNAVAILABLE, why).into_response(),
+    }
 }
 
 /// Server functions answer every error with 500; this gives a failed call the status of

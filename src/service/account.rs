@@ -1,12 +1,13 @@
 //! Account pool operations: refills, create (one and many), change, select, rotate, switch.
 
 use crate::domain::account::{
-    apply_patch, select as choose, Account, AccountId, AccountInput, AccountPatchInput,
-    AccountQuery, AccountStatus, AccountSwitch, AccountView, NewAccount, RowError, SelectInput,
-    SelectRequest, Selection, SwitchKind, Thresholds,
+    adjust, apply_patch, select as choose, Account, AccountId, AccountInput, AccountPatchInput,
+    AccountQuery, AccountStatus, AccountSwitch, AccountView, Adjustment, AdjustmentInput,
+    NewAccount, RowError, SelectInput, SelectRequest, Selection, SwitchKind, Thresholds,
 };
 use crate::domain::briefing::{credit_savings, rotation_briefing, RotationContext};
 use crate::domain::project::{Page, ProjectId};
+use crate::domain::text::name_key;
 use crate::domain::time::Timestamp;
 use crate::error::{AppError, FieldError};
 use crate::storage::account::{NewSwitch, SwitchesOf};
@@ -65,9 +66,31 @@ pub async fn create(
     th: Thresholds,
 ) -> Result<Account, AppError> {
     let new = NewAccount::parse(input, th)?;
-    let mut conn = db.acquire().await?;
-    let id = storage::account::insert(&mut conn, &new, now).await?;
-    storage::account::get(&mut conn, id).await
+    let mut tx = storage::begin_write(db).await?;
+    ensure_name_free(&mut tx, &new.name, None).await?;
+    let id = storage::account::insert(&mut tx, &new, now).await?;
+    let account = storage::account::get(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(account)
+}
+
+/// 409 on `account_name` when another account (not `except`) has the same name by
+/// `name_key`: one rule for single creates, renames, batches and imports.
+async fn ensure_name_free(
+    conn: &mut sqlx::SqliteConnection,
+    name: &str,
+    except: Option<AccountId>,
+) -> Result<(), AppError> {
+    let key = name_key(name);
+    for (id, other) in storage::account::names_with_ids(conn).await? {
+        if Some(id) != except && name_key(&other) == key {
+            return Err(AppError::conflict_on(
+                "account_name",
+                format!("an account named {other:?} already exists"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 pub async fn get(
@@ -113,10 +136,92 @@ pub async fn update(
 ) -> Result<Account, AppError> {
     let mut tx = storage::begin_write(db).await?;
     let current = storage::account::get(&mut tx, id).await?;
+    AppError::ensure_version("account", current.version, input.version)?;
+    let before = current.credits_available;
+    if input.credits_available.is_some() {
+        match input.credits_expected {
+            None => {
+                return Err(AppError::validation(
+                    "credits_available",
+                    "credits change by an adjustment: send credits_expected (the credits you saw) \
+                     with it, or POST /api/accounts/{id}/credits",
+                ))
+            }
+            Some(e) if e != before => {
+                return Err(AppError::conflict_on(
+                    "credits_available",
+                    format!(
+                        "the credits changed since you opened this form (now {before}) — \
+                         reload to see them, then save again"
+                    ),
+                ))
+            }
+            Some(_) => {}
+        }
+    }
     let updated = apply_patch(current, input, now, th)?;
+    if input.account_name.is_some() {
+        ensure_name_free(&mut tx, &updated.account_name, Some(id)).await?;
+    }
     storage::account::save(&mut tx, &updated).await?;
+    if updated.credits_available != before {
+        storage::account::record_adjustment(
+            &mut tx,
+            id,
+            before,
+            updated.credits_available,
+            input
+                .credits_reason
+                .as_deref()
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .unwrap_or("set by an edit"),
+            now,
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(updated)
+}
+
+/// Changes an account's credits by hand: a delta, or a new value checked against the
+/// credits the client saw (stale → 409). Recorded with its reason in the account's history;
+/// the status follows the credits (blocked stays blocked).
+#[tracing::instrument(skip_all, fields(account.id = %id), err(level = "info"))]
+pub async fn adjust_credits(
+    db: &Db,
+    id: AccountId,
+    input: &AdjustmentInput,
+    now: Timestamp,
+    th: Thresholds,
+) -> Result<Account, AppError> {
+    let mut tx = storage::begin_write(db).await?;
+    let current = storage::account::get(&mut tx, id).await?;
+    let before = current.credits_available;
+    let (after, reason) = match adjust(before, input) {
+        Ok(v) => v,
+        Err(Some(e)) => return Err(e.into()),
+        Err(None) => {
+            return Err(AppError::conflict_on(
+                "expected",
+                format!(
+                    "the credits changed since you read them (now {before}) — reload, then adjust again"
+                ),
+            ))
+        }
+    };
+    let status = current.status.after_credits(after, th);
+    storage::account::set_credits(&mut tx, id, after, status, now).await?;
+    storage::account::record_adjustment(&mut tx, id, before, after, &reason, now).await?;
+    let account = storage::account::get(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(account)
+}
+
+/// An account's credit adjustments, newest first.
+pub async fn adjustments(db: &Db, id: AccountId, limit: i64) -> Result<Vec<Adjustment>, AppError> {
+    let mut conn = db.acquire().await?;
+    storage::account::adjustments(&mut conn, id, limit).await
 }
 
 pub async fn delete(db: &Db, id: AccountId) -> Result<(), AppError> {
@@ -157,10 +262,12 @@ pub async fn batch_create(
         ));
     }
     let mut tx = storage::begin_write(db).await?;
-    let mut taken: HashSet<String> = storage::account::names(&mut tx)
+    let taken: HashSet<String> = storage::account::names(&mut tx)
         .await?
-        .into_iter()
+        .iter()
+        .map(|n| name_key(n))
         .collect();
+    let mut in_batch: HashSet<String> = HashSet::new();
     let mut valid = Vec::with_capacity(rows.len());
     let mut outcome = BatchOutcome::default();
     for (i, row) in rows.into_iter().enumerate() {
@@ -172,10 +279,15 @@ pub async fn batch_create(
             })
         });
         match parsed {
-            Ok(new) if !taken.insert(new.name.to_lowercase()) => outcome.errors.push(RowError {
+            Ok(new) if taken.contains(&name_key(&new.name)) => outcome.errors.push(RowError {
                 row: i + 1,
                 field: "account_name".into(),
                 error: format!("an account named {:?} already exists", new.name),
+            }),
+            Ok(new) if !in_batch.insert(name_key(&new.name)) => outcome.errors.push(RowError {
+                row: i + 1,
+                field: "account_name".into(),
+                error: format!("{:?} appears earlier in this batch", new.name),
             }),
             Ok(new) => valid.push(new),
             Err(mut e) => {
@@ -648,6 +760,7 @@ mod tests {
         assert_eq!(a.next_refresh_at, Some(t("2026-03-01T05:00:00Z")));
         let spend = AccountInput {
             credits_available: Some(4),
+            credits_expected: Some(100),
             ..Default::default()
         };
         update(&db, a.id, &spend, t("2026-03-01T01:00:00Z"), th)
@@ -679,6 +792,7 @@ mod tests {
             a.id,
             &AccountInput {
                 credits_available: Some(30),
+                credits_expected: Some(100),
                 ..Default::default()
             },
             at,

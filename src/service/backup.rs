@@ -50,9 +50,9 @@ pub async fn backup(db: &Db, path: &Path) -> Result<Backup, BackupError> {
             .map_err(io(&partial))?;
     }
     let result = async {
-        let mut conn = db.acquire().await?;
+        let mut conn = db.connect_detached().await?;
         store::vacuum_into(&mut conn, &partial.to_string_lossy()).await?;
-        drop(conn);
+        sqlx::Connection::close(conn).await?;
         let problems = store::check_file(&partial).await?;
         if problems != ["ok"] {
             return Err(BackupError::Corrupt(problems.join("; ")));

@@ -4,10 +4,11 @@
 
 use crate::domain::account::{AccountId, Platform};
 use crate::domain::bundle::{
-    self, Bundle, ImportAction, ImportOutcome, ImportPlan, OnConflict, Target, FORMAT,
-    FORMAT_VERSION,
+    self, Bundle, ImportAction, ImportOutcome, ImportPlan, OnConflict, ProjectRecord, Target,
+    FORMAT, FORMAT_VERSION,
 };
 use crate::domain::project::{ProjectDescription, ProjectId};
+use crate::domain::text::name_key;
 use crate::domain::time::Timestamp;
 use crate::error::{AppError, FieldError};
 use crate::storage::{self, bundle as store, Db};
@@ -152,26 +153,20 @@ async fn apply(
         ImportAction::Skip => return Ok(None),
         ImportAction::Merge => {
             let id = plan.existing_project_id.ok_or(AppError::Internal)?;
-            store::add_totals(
-                conn,
-                id,
-                bundle.project.total_sessions,
-                bundle.project.total_credits_used,
-                now,
-            )
-            .await?;
+            let (sessions, credits) = bundle.derived_totals();
+            store::add_totals(conn, id, sessions, credits, now).await?;
             id
         }
         ImportAction::Create | ImportAction::Rename => {
             let description = ProjectDescription::parse(bundle.project.description.as_deref())
                 .map_err(|e| in_bundle(FieldError::new("project.description", e.message)))?;
-            store::insert_project(
-                conn,
-                &bundle.project,
-                &plan.project_name,
-                description.as_deref(),
-            )
-            .await?
+            let (total_sessions, total_credits_used) = bundle.derived_totals();
+            let record = ProjectRecord {
+                total_sessions,
+                total_credits_used,
+                ..bundle.project.clone()
+            };
+            store::insert_project(conn, &record, &plan.project_name, description.as_deref()).await?
         }
     };
 
@@ -180,7 +175,7 @@ async fn apply(
     let missing: Vec<(String, Platform)> = bundle
         .accounts
         .iter()
-        .filter(|a| !by_name.contains_key(&a.account_name.trim().to_lowercase()))
+        .filter(|a| !by_name.contains_key(&name_key(&a.account_name)))
         .map(|a| (a.account_name.trim().to_owned(), a.platform))
         .collect();
     if !missing.is_empty() {
@@ -192,7 +187,7 @@ async fn apply(
         .iter()
         .filter_map(|a| {
             by_name
-                .get(&a.account_name.trim().to_lowercase())
+                .get(&name_key(&a.account_name))
                 .map(|id| (a.id, *id))
         })
         .collect();

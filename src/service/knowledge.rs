@@ -57,6 +57,8 @@ pub async fn update(
 ) -> Result<Entry, AppError> {
     let new = NewEntry::parse(input)?;
     let mut tx = storage::begin_write(db).await?;
+    let current = store::get(&mut tx, id).await?;
+    AppError::ensure_version("knowledge entry", current.version, input.version)?;
     check_session(&mut tx, new.source_session_id, "source_session_id").await?;
     let entry = store::update(&mut tx, id, &new, now).await?;
     tx.commit().await?;
@@ -64,8 +66,10 @@ pub async fn update(
 }
 
 pub async fn delete(db: &Db, id: i64) -> Result<(), AppError> {
-    let mut conn = db.acquire().await?;
-    store::delete(&mut conn, id).await
+    let mut tx = storage::begin_write(db).await?;
+    store::delete(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Records "applied — it worked / it didn't": counters and the outcome row together.

@@ -11,8 +11,9 @@ use crate::storage::{self, Db};
 #[tracing::instrument(skip_all, err(level = "info"))]
 pub async fn create(db: &Db, input: &ProjectInput, now: Timestamp) -> Result<Project, AppError> {
     let new = NewProject::parse(input)?;
-    let mut conn = db.acquire().await?;
-    let project = storage::project::insert(&mut conn, &new, now).await?;
+    let mut tx = storage::begin_write(db).await?;
+    let project = storage::project::insert(&mut tx, &new, now).await?;
+    tx.commit().await?;
     tracing::info!(project.id = %project.id, "project created");
     Ok(project)
 }
@@ -39,8 +40,9 @@ pub async fn update(
     let mut tx = storage::begin_write(db).await?;
     let current = storage::project::get(&mut tx, id).await?;
     current.ensure_editable()?;
-    let updated = patch.apply(current, now);
-    storage::project::save(&mut tx, &updated).await?;
+    AppError::ensure_version("project", current.version, input.version)?;
+    let mut updated = patch.apply(current, now);
+    storage::project::save(&mut tx, &mut updated).await?;
     tx.commit().await?;
     Ok(updated)
 }

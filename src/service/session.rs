@@ -68,8 +68,9 @@ pub async fn update(
 ) -> Result<Session, AppError> {
     let mut tx = storage::begin_write(db).await?;
     let current = storage::session::get(&mut tx, id).await?;
-    let updated = apply_patch(current, input)?;
-    storage::session::save(&mut tx, &updated).await?;
+    AppError::ensure_version("session", current.version, input.version)?;
+    let mut updated = apply_patch(current, input)?;
+    storage::session::save(&mut tx, &mut updated).await?;
     tx.commit().await?;
     Ok(updated)
 }
@@ -99,12 +100,12 @@ pub async fn complete(
     let session = storage::session::get(&mut tx, id).await?;
     let account = storage::account::get(&mut tx, session.account_id).await?;
     let project = storage::project::get(&mut tx, session.project_id).await?;
-    let done = finish(session, input, account.credits_available, now)?;
+    let mut done = finish(session, input, account.credits_available, now)?;
     let status = match account.status {
         AccountStatus::Blocked => AccountStatus::Blocked,
         _ => AccountStatus::Available.after_credits(done.account_credits_after, th),
     };
-    storage::session::save(&mut tx, &done.session).await?;
+    storage::session::save(&mut tx, &mut done.session).await?;
     storage::session::set_account_credits(
         &mut tx,
         account.id,
@@ -191,8 +192,8 @@ pub async fn restore(db: &Db, id: SessionId, checkpoint: i64) -> Result<Session,
         tracing::error!(error = %e, "unreadable checkpoint");
         AppError::Internal
     })?;
-    let restored = data.restore_into(s)?;
-    storage::session::save(&mut tx, &restored).await?;
+    let mut restored = data.restore_into(s)?;
+    storage::session::save(&mut tx, &mut restored).await?;
     tx.commit().await?;
     Ok(restored)
 }
@@ -499,11 +500,18 @@ mod tests {
                 objectives: Some("Rewrite".into()),
                 add_credits: Some(50),
                 handoff_notes: Some("n".into()),
+                ..Default::default()
             },
         )
         .await
         .unwrap();
         let restored = restore(&db, s.id, cp.id).await.unwrap();
+        // the fields come back; the version moves on (two changes since the checkpoint)
+        assert_eq!(restored.version, saved.version + 2);
+        let saved = Session {
+            version: restored.version,
+            ..saved
+        };
         assert_eq!(restored, saved);
         assert_eq!(get(&db, s.id).await.unwrap(), saved);
         assert_eq!(

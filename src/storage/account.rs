@@ -12,7 +12,8 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 const COLUMNS: &str = "id, account_name, account_email, platform, specialization, notes, \
     credits_available, credit_capacity, status, reset_kind, reset_at, reset_tz, reset_hours, \
-    reset_weekday, reset_day, last_refresh_at, next_refresh_at, last_used_at, created_at, updated_at";
+    reset_weekday, reset_day, last_refresh_at, next_refresh_at, last_used_at, created_at, updated_at, \
+    version";
 
 #[derive(sqlx::FromRow)]
 struct AccountRow {
@@ -36,6 +37,7 @@ struct AccountRow {
     last_used_at: Option<Timestamp>,
     created_at: Timestamp,
     updated_at: Timestamp,
+    version: i64,
 }
 
 impl From<AccountRow> for Account {
@@ -63,6 +65,7 @@ impl From<AccountRow> for Account {
             last_used_at: r.last_used_at,
             created_at: r.created_at,
             updated_at: r.updated_at,
+            version: r.version,
         }
     }
 }
@@ -139,7 +142,10 @@ pub async fn insert_many(
             .build_query_as()
             .fetch_all(&mut *conn)
             .await
-            .map_err(|e| name_conflict(e, "in this batch"))?;
+            .map_err(|e| {
+                let names: Vec<&str> = chunk.iter().map(|a| a.name.as_str()).collect();
+                name_conflict(e, &names.join(", "))
+            })?;
         // RETURNING order is not guaranteed: match by name (unique)
         let ids: std::collections::HashMap<String, AccountId> =
             rows.into_iter().map(|(id, n)| (n, id)).collect();
@@ -162,13 +168,20 @@ pub async fn get(conn: &mut SqliteConnection, id: AccountId) -> Result<Account, 
         .ok_or_else(|| AppError::not_found("account", id))
 }
 
-/// Lower-cased names of every account, for duplicate checks in a batch.
+/// Every account's id and name, for duplicate checks (by `text::name_key`).
+pub async fn names_with_ids(
+    conn: &mut SqliteConnection,
+) -> Result<Vec<(AccountId, String)>, AppError> {
+    Ok(sqlx::query_as("SELECT id, account_name FROM accounts")
+        .fetch_all(conn)
+        .await?)
+}
+
+/// The names of every account, for duplicate checks (by `text::name_key`).
 pub async fn names(conn: &mut SqliteConnection) -> Result<Vec<String>, AppError> {
-    Ok(
-        sqlx::query_scalar("SELECT lower(account_name) FROM accounts")
-            .fetch_all(conn)
-            .await?,
-    )
+    Ok(sqlx::query_scalar("SELECT account_name FROM accounts")
+        .fetch_all(conn)
+        .await?)
 }
 
 /// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
@@ -267,7 +280,7 @@ pub async fn save(conn: &mut SqliteConnection, a: &Account) -> Result<(), AppErr
         "UPDATE accounts SET account_name = ?, account_email = ?, platform = ?, specialization = ?, \
          notes = ?, credits_available = ?, credit_capacity = ?, status = ?, reset_kind = ?, reset_at = ?, \
          reset_tz = ?, reset_hours = ?, reset_weekday = ?, reset_day = ?, last_refresh_at = ?, \
-         next_refresh_at = ?, last_used_at = ?, updated_at = ? WHERE id = ?",
+         next_refresh_at = ?, last_used_at = ?, updated_at = ?, version = ? WHERE id = ?",
     )
     .bind(&a.account_name)
     .bind(&a.account_email)
@@ -287,6 +300,7 @@ pub async fn save(conn: &mut SqliteConnection, a: &Account) -> Result<(), AppErr
     .bind(a.next_refresh_at)
     .bind(a.last_used_at)
     .bind(a.updated_at)
+    .bind(a.version)
     .bind(a.id)
     .execute(conn)
     .await
@@ -294,6 +308,65 @@ pub async fn save(conn: &mut SqliteConnection, a: &Account) -> Result<(), AppErr
     if done.rows_affected() == 0 {
         return Err(AppError::not_found("account", a.id));
     }
+    Ok(())
+}
+
+/// Records a change of credits by hand in the account's history.
+pub async fn record_adjustment(
+    conn: &mut SqliteConnection,
+    id: AccountId,
+    before: i64,
+    after: i64,
+    reason: &str,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO account_adjustments (account_id, created_at, credits_before, credits_after, reason) \
+         VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(before)
+    .bind(after)
+    .bind(reason)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// An account's credit adjustments, newest first.
+pub async fn adjustments(
+    conn: &mut SqliteConnection,
+    id: AccountId,
+    limit: i64,
+) -> Result<Vec<crate::domain::account::Adjustment>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT created_at, credits_before, credits_after, reason FROM account_adjustments \
+         WHERE account_id = ? ORDER BY id DESC LIMIT ?",
+    )
+    .bind(id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Sets an account's credits and status (no version change: credits are not an edit).
+pub async fn set_credits(
+    conn: &mut SqliteConnection,
+    id: AccountId,
+    credits: i64,
+    status: AccountStatus,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE accounts SET credits_available = ?, status = ?, updated_at = ? WHERE id = ?",
+    )
+    .bind(credits)
+    .bind(status)
+    .bind(now)
+    .bind(id)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

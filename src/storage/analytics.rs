@@ -334,7 +334,7 @@ mod tests {
         .await
         .unwrap();
         let since = Timestamp::parse("2026-03-01T00:00:00Z").unwrap();
-        let mut conn = db.acquire().await.unwrap();
+        let mut conn = db.writer().acquire().await.unwrap();
         let d = daily(&mut conn, since, None, 5).await.unwrap();
         assert_eq!(d.other_projects, 3);
         let mut kept: Vec<i64> = d.rows.iter().map(|r| r.1).collect();
@@ -554,7 +554,7 @@ mod tests {
     #[tokio::test]
     async fn rollups_equal_the_sums_over_sessions_through_every_change() {
         let (_dir, db) = temp_db().await;
-        let mut conn = db.acquire().await.unwrap();
+        let mut conn = db.writer().acquire().await.unwrap();
         for p in 1..=4 {
             sqlx::query("INSERT INTO projects (id, name) VALUES (?, ?)")
                 .bind(p)
@@ -751,7 +751,7 @@ mod tests {
             ),
             ..Migrator::DEFAULT
         };
-        before.run(&db).await.unwrap();
+        before.run(db.writer()).await.unwrap();
         sqlx::raw_sql(
             "INSERT INTO projects (id, name, deleted_at) VALUES (1, 'a', NULL), (2, 'b', NULL), \
                  (3, 'trashed', '2026-01-05T00:00:00Z');
@@ -773,7 +773,7 @@ mod tests {
         .await
         .unwrap();
         crate::storage::migrate(&db).await.unwrap();
-        let mut conn = db.acquire().await.unwrap();
+        let mut conn = db.writer().acquire().await.unwrap();
         let (calls, cost): (i64, i64) =
             sqlx::query_as("SELECT usage_calls, usage_cost_micros FROM sessions WHERE id = 1")
                 .fetch_one(&mut *conn)

@@ -210,15 +210,17 @@ pub async fn live_project_names(conn: &mut SqliteConnection) -> Result<Vec<Strin
     )
 }
 
-/// Existing accounts by lower-cased name.
+/// Existing accounts by name key (`text::name_key`).
 pub async fn account_ids_by_name(
     conn: &mut SqliteConnection,
 ) -> Result<HashMap<String, AccountId>, AppError> {
-    let rows =
-        sqlx::query_as::<_, (String, AccountId)>("SELECT lower(account_name), id FROM accounts")
-            .fetch_all(conn)
-            .await?;
-    Ok(rows.into_iter().collect())
+    let rows = sqlx::query_as::<_, (String, AccountId)>("SELECT account_name, id FROM accounts")
+        .fetch_all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(name, id)| (crate::domain::text::name_key(&name), id))
+        .collect())
 }
 
 pub async fn max_session_number(
@@ -291,7 +293,7 @@ pub async fn add_totals(
 }
 
 /// Accounts a bundle names that this database does not have yet, created with the default
-/// credits and a note saying where they came from. Returns their ids by lower-cased name.
+/// credits and a note saying where they came from. Returns their ids by name key.
 pub async fn insert_accounts(
     conn: &mut SqliteConnection,
     accounts: &[(String, Platform)],
@@ -310,9 +312,12 @@ pub async fn insert_accounts(
                 .push_bind(now)
                 .push_bind(now);
         });
-        qb.push(" RETURNING lower(account_name), id");
+        qb.push(" RETURNING account_name, id");
         let rows: Vec<(String, AccountId)> = qb.build_query_as().fetch_all(&mut *conn).await?;
-        out.extend(rows);
+        out.extend(
+            rows.into_iter()
+                .map(|(name, id)| (crate::domain::text::name_key(&name), id)),
+        );
     }
     Ok(out)
 }

@@ -7,7 +7,8 @@ use crate::error::AppError;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 const COLUMNS: &str = "k.id, k.category, k.title, k.description, k.tags, k.usage_count, \
-                       k.success_count, k.success_rate, k.source_session_id, k.created_at, k.updated_at";
+                       k.success_count, k.success_rate, k.source_session_id, k.created_at, k.updated_at, \
+                       k.version";
 
 /// Weights of the indexed columns for bm25: title, tags, description.
 const WEIGHTS: &str = "10.0, 5.0, 1.0";
@@ -84,7 +85,7 @@ pub async fn update(
 ) -> Result<Entry, AppError> {
     let done = sqlx::query(
         "UPDATE knowledge_base SET category = ?, title = ?, description = ?, tags = ?, \
-         source_session_id = ?, updated_at = ? WHERE id = ?",
+         source_session_id = ?, updated_at = ?, version = version + 1 WHERE id = ?",
     )
     .bind(new.category)
     .bind(&new.title)

@@ -1,9 +1,19 @@
 //! Storage: the only module that speaks SQL. SQLite is configured here, once.
 //!
 //! Storage functions take `&mut SqliteConnection`, so the same function serves a pooled
-//! connection and a transaction. Write transactions begin IMMEDIATE (`begin_write`): a
-//! deferred transaction that reads and then writes fails with "database is locked" when
-//! another writer got there first; an immediate one waits for the lock (busy timeout).
+//! connection and a transaction.
+//!
+//! **One writer at a time, by design.** [`Db`] holds two pools on the same file: readers
+//! (several connections, `query_only`, so a write through them fails loudly) and the writer
+//! (one connection). Write transactions ([`begin_write`]) take the writer, whose pool hands
+//! it out first come, first served: writers queue in the server instead of racing on
+//! SQLite's busy handler, which is not fair. WAL lets the readers go on meanwhile.
+//!
+//! **Cancellation.** A request dropped at any await point may leave a connection inside a
+//! transaction that no `Transaction` value owns any more (for example, dropped after
+//! `BEGIN` ran but before its guard existed). Every connection is checked when it goes back
+//! to its pool, behind whatever the dropped future left queued on it: one still inside a
+//! transaction is closed (which rolls the transaction back) instead of being reused.
 
 pub mod account;
 pub mod analytics;
@@ -22,16 +32,126 @@ use crate::error::AppError;
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
 use sqlx::migrate::Migrator;
+use sqlx::pool::{PoolConnection, PoolConnectionMetadata};
 use sqlx::sqlite::{
     SqliteArgumentValue, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions,
     SqliteSynchronous, SqliteTypeInfo, SqliteValueRef,
 };
-use sqlx::{Decode, Encode, Sqlite, SqlitePool, Transaction, Type};
+use sqlx::{Connection, Decode, Encode, Sqlite, SqliteConnection, SqlitePool, Transaction, Type};
 use std::str::FromStr;
 use std::time::Duration;
 
-/// The database handle shared by the whole server.
-pub type Db = SqlitePool;
+/// The database handle shared by the whole server: reader connections and the one writer.
+#[derive(Debug, Clone)]
+pub struct Db {
+    read: SqlitePool,
+    write: SqlitePool,
+    /// An in-memory database: one connection reads and writes.
+    shared: bool,
+}
+
+impl Db {
+    /// A reader connection (`query_only`): for reads outside a write transaction.
+    pub async fn acquire(&self) -> Result<PoolConnection<Sqlite>, sqlx::Error> {
+        self.read.acquire().await
+    }
+
+    /// The writer's pool (one connection). Prefer [`begin_write`].
+    pub fn writer(&self) -> &SqlitePool {
+        &self.write
+    }
+
+    /// A read transaction: one consistent snapshot for several reads.
+    pub async fn begin(&self) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
+        self.read.begin().await
+    }
+
+    /// Connections open, readers and writer together.
+    pub fn size(&self) -> u32 {
+        if self.shared {
+            self.write.size()
+        } else {
+            self.read.size() + self.write.size()
+        }
+    }
+
+    /// A connection of its own, outside both pools, that may write files but is not the
+    /// writer: for `VACUUM INTO` backups, which must not hold up the writer while copying.
+    pub async fn connect_detached(&self) -> Result<SqliteConnection, sqlx::Error> {
+        SqliteConnection::connect_with(&self.write.connect_options()).await
+    }
+
+    /// Closes both pools (waits for connections in use to come back).
+    pub async fn close(&self) {
+        self.write.close().await;
+        self.read.close().await;
+    }
+}
+
+/// Ad-hoc statements (`sqlx::query(..).execute(&db)`, tests and tools) run on the writer,
+/// so they may write.
+impl<'p> sqlx::Executor<'p> for &'_ Db {
+    type Database = Sqlite;
+
+    fn fetch_many<'e, 'q: 'e, E>(
+        self,
+        query: E,
+    ) -> futures_core::stream::BoxStream<
+        'e,
+        Result<sqlx::Either<sqlx::sqlite::SqliteQueryResult, sqlx::sqlite::SqliteRow>, sqlx::Error>,
+    >
+    where
+        E: 'q + sqlx::Execute<'q, Sqlite>,
+    {
+        (&self.write).fetch_many(query)
+    }
+
+    fn fetch_optional<'e, 'q: 'e, E>(
+        self,
+        query: E,
+    ) -> futures_core::future::BoxFuture<'e, Result<Option<sqlx::sqlite::SqliteRow>, sqlx::Error>>
+    where
+        E: 'q + sqlx::Execute<'q, Sqlite>,
+    {
+        (&self.write).fetch_optional(query)
+    }
+
+    fn prepare_with<'e, 'q: 'e>(
+        self,
+        sql: &'q str,
+        parameters: &'e [sqlx::sqlite::SqliteTypeInfo],
+    ) -> futures_core::future::BoxFuture<'e, Result<sqlx::sqlite::SqliteStatement<'q>, sqlx::Error>>
+    {
+        (&self.write).prepare_with(sql, parameters)
+    }
+
+    fn describe<'e, 'q: 'e>(
+        self,
+        sql: &'q str,
+    ) -> futures_core::future::BoxFuture<'e, Result<sqlx::Describe<Sqlite>, sqlx::Error>> {
+        (&self.write).describe(sql)
+    }
+}
+
+/// Whether a connection coming back to its pool may be reused: not when it is still inside a
+/// transaction (a cancelled future's leftover). `lock_handle` queues behind every command
+/// the dropped future sent, so the answer reflects them all.
+fn reusable(
+    conn: &mut SqliteConnection,
+    _meta: PoolConnectionMetadata,
+) -> futures_core::future::BoxFuture<'_, Result<bool, sqlx::Error>> {
+    Box::pin(async move {
+        // wait for the worker to run whatever was queued before this point
+        drop(conn.lock_handle().await?);
+        if conn.is_in_transaction() {
+            tracing::warn!(
+                "a connection came back inside a transaction (a cancelled request); closing it"
+            );
+            return Ok(false);
+        }
+        Ok(true)
+    })
+}
 
 /// A write transaction (begun IMMEDIATE).
 pub type Tx = Transaction<'static, Sqlite>;
@@ -51,6 +171,9 @@ pub fn normalize_url(url_or_path: &str) -> String {
         format!("sqlite:{url_or_path}")
     }
 }
+
+/// Reader connections per database.
+pub const READERS: u32 = 8;
 
 /// Opens (creating the file and its directory if missing) the database with the settings
 /// every connection must have: WAL, foreign keys, busy timeout, NORMAL sync; sorting and
@@ -73,16 +196,35 @@ pub async fn connect(url_or_path: &str) -> Result<Db, sqlx::Error> {
             }
         }
     }
-    SqlitePoolOptions::new()
+    let write = SqlitePoolOptions::new()
+        .max_connections(1)
+        .min_connections(0)
+        .after_release(reusable)
+        .connect_with(opts.clone())
+        .await?;
+    if in_memory {
         // every connection to `:memory:` would be a separate empty database
-        .max_connections(if in_memory { 1 } else { 8 })
-        .connect_with(opts)
-        .await
+        return Ok(Db {
+            read: write.clone(),
+            write,
+            shared: true,
+        });
+    }
+    let read = SqlitePoolOptions::new()
+        .max_connections(READERS)
+        .after_release(reusable)
+        .connect_with(opts.pragma("query_only", "ON"))
+        .await?;
+    Ok(Db {
+        read,
+        write,
+        shared: false,
+    })
 }
 
 /// Applies the migrations that have not run yet.
 pub async fn migrate(db: &Db) -> Result<(), sqlx::migrate::MigrateError> {
-    MIGRATOR.run(db).await
+    MIGRATOR.run(&db.write).await
 }
 
 /// Opens and migrates: what the server does at start.
@@ -98,9 +240,35 @@ pub async fn open(url_or_path: &str) -> Result<Db, AppError> {
     Ok(db)
 }
 
+/// Whether the database answers and every migration this build knows has been applied.
+pub async fn readiness(db: &Db) -> Result<(), String> {
+    let mut conn = db
+        .acquire()
+        .await
+        .map_err(|_| "the database does not answer".to_string())?;
+    let applied: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = 1")
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(|_| "the database does not answer".to_string())?;
+    let known = MIGRATOR.iter().count() as i64;
+    if applied < known {
+        return Err(format!("{applied} of {known} migrations applied"));
+    }
+    Ok(())
+}
+
+/// Moves the write-ahead log into the database file and truncates it (at shutdown).
+pub async fn checkpoint(db: &Db) -> Result<(), sqlx::Error> {
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(&db.write)
+        .await?;
+    Ok(())
+}
+
 /// Begins a write transaction that holds the write lock from its first statement.
 pub async fn begin_write(db: &Db) -> Result<Tx, AppError> {
-    Ok(db.begin_with("BEGIN IMMEDIATE").await?)
+    Ok(db.write.begin_with("BEGIN IMMEDIATE").await?)
 }
 
 impl From<sqlx::Error> for AppError {

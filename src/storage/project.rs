@@ -8,7 +8,7 @@ use crate::error::AppError;
 use sqlx::SqliteConnection;
 
 const COLUMNS: &str = "id, name, description, status, total_credits_used, total_sessions, \
-                       created_at, updated_at, deleted_at";
+                       created_at, updated_at, deleted_at, version";
 
 #[tracing::instrument(skip_all, err(level = "warn"))]
 pub async fn insert(
@@ -93,20 +93,19 @@ pub async fn list(
 
 /// Writes the editable fields of `project` (name, description, status, updated_at).
 #[tracing::instrument(skip_all, fields(project.id = %project.id), err(level = "warn"))]
-pub async fn save(conn: &mut SqliteConnection, project: &Project) -> Result<(), AppError> {
-    let done = sqlx::query(
-        "UPDATE projects SET name = ?, description = ?, status = ?, updated_at = ? WHERE id = ?",
+pub async fn save(conn: &mut SqliteConnection, project: &mut Project) -> Result<(), AppError> {
+    project.version = sqlx::query_scalar(
+        "UPDATE projects SET name = ?, description = ?, status = ?, updated_at = ?, \
+         version = version + 1 WHERE id = ? RETURNING version",
     )
     .bind(&project.name)
     .bind(&project.description)
     .bind(project.status)
     .bind(project.updated_at)
     .bind(project.id)
-    .execute(conn)
-    .await?;
-    if done.rows_affected() == 0 {
-        return Err(AppError::not_found("project", project.id));
-    }
+    .fetch_optional(conn)
+    .await?
+    .ok_or_else(|| AppError::not_found("project", project.id))?;
     Ok(())
 }
 
@@ -151,7 +150,7 @@ mod tests {
     #[tokio::test]
     async fn insert_then_get_round_trips() {
         let (_dir, db) = temp_db().await;
-        let mut conn = db.acquire().await.unwrap();
+        let mut conn = db.writer().acquire().await.unwrap();
         let p = insert(&mut conn, &new("Alpha"), ts(0)).await.unwrap();
         assert_eq!(p.name, "Alpha");
         assert_eq!(p.description.as_deref(), Some("about it"));
@@ -163,7 +162,7 @@ mod tests {
     #[tokio::test]
     async fn get_unknown_is_not_found() {
         let (_dir, db) = temp_db().await;
-        let mut conn = db.acquire().await.unwrap();
+        let mut conn = db.writer().acquire().await.unwrap();
         let e = get(&mut conn, ProjectId(42)).await.unwrap_err();
         assert_eq!(e, AppError::not_found("project", 42));
     }
@@ -171,14 +170,14 @@ mod tests {
     #[tokio::test]
     async fn list_filters_sorts_and_pages() {
         let (_dir, db) = temp_db().await;
-        let mut conn = db.acquire().await.unwrap();
+        let mut conn = db.writer().acquire().await.unwrap();
         for i in 0..45 {
             let mut p = insert(&mut conn, &new(&format!("P{i:02}")), ts(i))
                 .await
                 .unwrap();
             if i % 3 == 0 {
                 p.status = ProjectStatus::Paused;
-                save(&mut conn, &p).await.unwrap();
+                save(&mut conn, &mut p).await.unwrap();
             }
             sqlx::query(
                 "UPDATE projects SET total_credits_used = ?, total_sessions = ? WHERE id = ?",
@@ -234,7 +233,7 @@ mod tests {
     #[tokio::test]
     async fn deleted_projects_leave_the_list_and_enter_the_trash() {
         let (_dir, db) = temp_db().await;
-        let mut conn = db.acquire().await.unwrap();
+        let mut conn = db.writer().acquire().await.unwrap();
         let a = insert(&mut conn, &new("A"), ts(0)).await.unwrap();
         insert(&mut conn, &new("B"), ts(1)).await.unwrap();
         set_deleted(&mut conn, a.id, Some(ts(2)), ts(2))

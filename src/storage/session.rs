@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 const COLUMNS: &str = "id, project_id, account_id, session_number, session_type, credits_used, \
-    duration_minutes, objectives, accomplishments, blockers, handoff_notes, status, started_at, completed_at";
+    duration_minutes, objectives, accomplishments, blockers, handoff_notes, status, started_at, completed_at, \
+    version";
 
 pub const PER_PAGE: u32 = 20;
 
@@ -53,11 +54,13 @@ pub async fn get(conn: &mut SqliteConnection, id: SessionId) -> Result<Session, 
         .ok_or_else(|| AppError::not_found("session", id))
 }
 
-/// Writes the fields a session changes over its life.
-pub async fn save(conn: &mut SqliteConnection, s: &Session) -> Result<(), AppError> {
-    sqlx::query(
+/// Writes the fields a session changes over its life and increments its version (the
+/// new version is written into `s`).
+pub async fn save(conn: &mut SqliteConnection, s: &mut Session) -> Result<(), AppError> {
+    s.version = sqlx::query_scalar(
         "UPDATE sessions SET credits_used = ?, duration_minutes = ?, objectives = ?, accomplishments = ?, \
-         blockers = ?, handoff_notes = ?, status = ?, completed_at = ? WHERE id = ?",
+         blockers = ?, handoff_notes = ?, status = ?, completed_at = ?, version = version + 1 \
+         WHERE id = ? RETURNING version",
     )
     .bind(s.credits_used)
     .bind(s.duration_minutes)
@@ -68,8 +71,9 @@ pub async fn save(conn: &mut SqliteConnection, s: &Session) -> Result<(), AppErr
     .bind(s.status)
     .bind(s.completed_at)
     .bind(s.id)
-    .execute(conn)
-    .await?;
+    .fetch_optional(conn)
+    .await?
+    .ok_or_else(|| AppError::not_found("session", s.id))?;
     Ok(())
 }
 

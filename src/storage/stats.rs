@@ -32,7 +32,7 @@ mod tests {
     #[tokio::test]
     async fn empty_database_is_all_zero() {
         let (_dir, db) = temp_db().await;
-        let mut conn = db.acquire().await.unwrap();
+        let mut conn = db.writer().acquire().await.unwrap();
         assert!(dashboard(&mut conn).await.unwrap().is_first_run());
     }
 
@@ -54,7 +54,7 @@ mod tests {
         .execute(&db)
         .await
         .unwrap();
-        let mut conn = db.acquire().await.unwrap();
+        let mut conn = db.writer().acquire().await.unwrap();
         assert_eq!(
             dashboard(&mut conn).await.unwrap(),
             DashboardStats {

@@ -48,6 +48,7 @@ fn rank_orders_by_score_then_use() {
         source_session_id: None,
         created_at: crate::domain::time::Timestamp::from_unix(0).unwrap(),
         updated_at: crate::domain::time::Timestamp::from_unix(0).unwrap(),
+        version: 1,
     };
     let hit = |id, usage, score| Hit {
         entry: entry(id, usage),
@@ -151,6 +152,7 @@ fn entries_and_tags_parse() {
         description: Some("Clone the value or borrow it.".into()),
         tags: Some("Rust, #borrowck rust  ownership".into()),
         source_session_id: Some(3),
+        version: None,
     })
     .unwrap();
     assert_eq!(ok.category, Category::ErrorSolution);

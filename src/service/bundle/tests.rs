@@ -161,6 +161,7 @@ async fn seed(db: &Db) -> ProjectId {
             description: Some("clone it".into()),
             tags: Some("rust".into()),
             source_session_id: Some(s1.id.0),
+            version: None,
         },
         now,
     )

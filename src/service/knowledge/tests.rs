@@ -14,6 +14,7 @@ async fn add(db: &Db, category: &str, title: &str, description: &str, tags: &str
             description: Some(description.into()),
             tags: Some(tags.into()),
             source_session_id: None,
+            version: None,
         },
         t(),
     )
@@ -152,6 +153,7 @@ async fn the_index_follows_edits_and_deletes() {
             description: Some("Links in a fraction of the time.".into()),
             tags: Some("build,linker".into()),
             source_session_id: None,
+            version: None,
         },
         t(),
     )

@@ -308,6 +308,7 @@ fn AccountFields(
     prefix: &'static str,
 ) -> impl IntoView {
     let a = account.clone();
+    let edit_meta = a.as_ref().map(|a| (a.credits_available, a.version));
     let val = move |f: fn(&Account) -> Option<String>| a.as_ref().and_then(f).unwrap_or_default();
     let reset = account
         .as_ref()
@@ -364,6 +365,12 @@ fn AccountFields(
                 <input id=id("credits") name="form[credits_available]" type="number" min="0"
                     placeholder="= capacity" value=val(|a| Some(a.credits_available.to_string()))
                     aria-invalid=invalid("credits_available")/>
+                // what the form showed: unchanged credits are no change, so debits made
+                // while it was open stay; a changed value is checked against it
+                {edit_meta.map(|(credits, version)| view! {
+                    <input type="hidden" name="form[credits_expected]" value=credits.to_string()/>
+                    <input type="hidden" name="form[version]" value=version.to_string()/>
+                })}
                 <FieldError error field="credits_available" id="account-credits-error"/>
             </div>
             <div class="field">

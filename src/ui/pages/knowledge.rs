@@ -356,6 +356,7 @@ fn EntryDetail(
                     <summary>"Edit"</summary>
                     <ActionForm action=update attr:class="form">
                         <input type="hidden" name="id" value=e.id.to_string()/>
+                        <input type="hidden" name="version" value=e.version.to_string()/>
                         <input type="hidden" name="source_session_id" value=e.source_session_id.map(|s| s.to_string()).unwrap_or_default()/>
                         <EntryFields error=update_error entry=for_edit.clone() prefix="edit"/>
                         <FormError error=update_error fields=&["category", "title", "description", "tags"]/>

@@ -203,6 +203,7 @@ fn EditPanel(project: Project, action: ServerAction<UpdateProject>) -> impl Into
             <summary>"Edit name and description"</summary>
             <ActionForm action attr:class="form" attr:id="edit-project-form">
                 <input type="hidden" name="id" value=project.id.to_string()/>
+                <input type="hidden" name="version" value=project.version.to_string()/>
                 <div class="field">
                     <label for="edit-name">"Name"</label>
                     <input

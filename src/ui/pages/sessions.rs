@@ -414,6 +414,7 @@ fn SessionDetailView(v: SessionView, actions: SessionActions) -> impl IntoView {
                     <h2 id="work-title">"Work"</h2>
                     <ActionForm action=actions.update attr:class="form">
                         <input type="hidden" name="id" value=id1/>
+                        <input type="hidden" name="version" value=s.version.to_string()/>
                         <div class="field">
                             <label for="s-objectives">"Objectives"</label>
                             <textarea id="s-objectives" name="objectives" rows="2" disabled=!running prop:value=text(&s.objectives)
@@ -434,17 +435,27 @@ fn SessionDetailView(v: SessionView, actions: SessionActions) -> impl IntoView {
                         </div>
                         <div class="field-row">
                             <div class="field">
-                                <label for="s-add">"Add credits used"</label>
-                                <input id="s-add" name="add_credits" type="number" min="0" placeholder="0" disabled=!running/>
-                                <FieldError error=update_error field="add_credits" id="s-add-error"/>
+                                <label for="s-credits">"Credits used so far"</label>
+                                <input id="s-credits" name="credits_used" type="number" min="0" inputmode="numeric"
+                                    value=s.credits_used.to_string() prop:value=s.credits_used.to_string()
+                                    aria-describedby="s-credits-hint s-credits-error" disabled=!running/>
+                                <p class="muted choice-hint" id="s-credits-hint">"The running total: saving it again never counts twice."</p>
+                                <FieldError error=update_error field="credits_used" id="s-credits-error"/>
                             </div>
                             <div class="field">
-                                <span class="label">"Credits used so far"</span>
+                                <span class="label">"Recorded"</span>
                                 <strong data-testid="session-credits">{figure(s.credits_used)}</strong>
                             </div>
                         </div>
-                        <FormError error=update_error fields=&["add_credits"]/>
-                        {running.then(|| view! { <button type="submit" class="btn primary">"Save"</button> })}
+                        <FormError error=update_error fields=&["credits_used"]/>
+                        {running.then(|| view! {
+                            <div class="form-actions">
+                                <button type="submit" class="btn primary">"Save"</button>
+                                {move || matches!(actions.update.value().get(), Some(Ok(_))).then(|| view! {
+                                    <span class="form-ok" role="status" data-testid="session-saved">"Saved"</span>
+                                })}
+                            </div>
+                        })}
                     </ActionForm>
                 </section>
                 <crate::ui::pages::knowledge::KnowledgeSuggestions text=asked.into() session_id=sid/>

@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export LEPTOS_OUTPUT_NAME := paas
 
-.PHONY: run build test check lint unit e2e site fmt bench clean-data
+.PHONY: run build test check lint unit e2e site fmt bench clean-data reliability reliability-quick
 
 run: ## build release with cargo-leptos and serve on 127.0.0.1:3000 (./data/paas.db)
 	scripts/install-tools.sh leptos
@@ -18,7 +18,7 @@ build: ## release build without cargo-leptos
 
 test: ## everything CI runs
 	scripts/install-tools.sh browser
-	$(MAKE) lint unit site e2e
+	$(MAKE) lint unit site e2e reliability-quick
 
 lint:
 	cargo fmt --all -- --check
@@ -37,6 +37,17 @@ site:
 
 e2e:
 	scripts/e2e.sh target/debug/paas
+
+# The reliability harness (scripts/reliability): disconnect storm, write benchmark, soak with
+# stale forms, slow connections, kill -9 crash trials, hostile-input fuzzer. `make test`
+# runs the short version (about a minute) against the debug build.
+reliability-quick:
+	python3 scripts/reliability/run.py --quick --expect-timeouts --bin target/debug/paas
+
+reliability: ## the full harness against the release build (figures in the README)
+	scripts/install-tools.sh
+	scripts/build-site.sh release
+	python3 scripts/reliability/run.py --expect-timeouts --bin target/release/paas
 
 bench: ## timings that print figures (release build)
 	source scripts/env.sh && cargo bench --features ssr --bench pool && cargo bench --features ssr --bench bundle && cargo bench --features ssr --bench knowledge && cargo bench --features ssr --bench analytics && cargo bench --features ssr --bench handoff

@@ -541,3 +541,43 @@ async fn health_and_readiness_answer() {
     let r = app.get("/readyz").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
 }
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_a_readable_413_in_the_route_shape() {
+    let app = app().await;
+    let big = format!("{{\"name\":\"{}\"}}", "x".repeat(common::MAX_BODY + 10));
+    let before = app.project_count().await;
+    let a = app
+        .send(
+            axum::http::Request::post("/api/projects")
+                .header("content-type", "application/json")
+                .header("content-length", big.len().to_string())
+                .body(axum::body::Body::from(big.clone()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", a.text());
+    assert_eq!(a.json()["success"], false);
+    assert_eq!(
+        a.headers.get("connection").and_then(|v| v.to_str().ok()),
+        Some("close")
+    );
+    let r = app
+        .send(
+            axum::http::Request::post("/rpc/create_project")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("content-length", (common::MAX_BODY + 15).to_string())
+                .body(axum::body::Body::from(format!(
+                    "name={}",
+                    "y".repeat(common::MAX_BODY + 10)
+                )))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(matches!(
+        r.app_error(),
+        paas::error::AppError::PayloadTooLarge { .. }
+    ));
+    assert_eq!(app.project_count().await, before);
+}

@@ -193,7 +193,12 @@ async fn serve(settings: Settings) -> Result<(), String> {
             settings.backup_keep,
         );
     }
-    let app = router(state);
+    // a request that takes longer (a slow body, a stuck handler) answers 408; writes are
+    // cancellation-safe, so dropping one mid-transaction leaves nothing half-written
+    let app = router(state).layer(tower_http::timeout::TimeoutLayer::with_status_code(
+        axum::http::StatusCode::REQUEST_TIMEOUT,
+        std::time::Duration::from_secs(settings.request_timeout_secs.max(1)),
+    ));
     let listener = tokio::net::TcpListener::bind(settings.addr)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", settings.addr))?;
@@ -202,10 +207,17 @@ async fn serve(settings: Settings) -> Result<(), String> {
         settings.addr,
         settings.database_url
     );
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| format!("server error: {e}"));
+    crate::server::listen::serve(
+        listener,
+        app,
+        crate::server::listen::Limits {
+            header_timeout: std::time::Duration::from_secs(settings.header_timeout_secs.max(1)),
+            max_connections: settings.max_connections,
+        },
+        shutdown_signal(),
+    )
+    .await;
+    let served: Result<(), String> = Ok(());
     // in-flight requests have finished: fold the WAL into the file and close cleanly
     match storage::checkpoint(&db).await {
         Ok(()) => tracing::info!("database checkpointed"),

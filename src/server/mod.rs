@@ -2,6 +2,7 @@
 
 pub mod cli;
 pub mod clock;
+pub mod listen;
 pub mod router;
 pub mod settings;
 pub mod state;

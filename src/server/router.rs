@@ -44,9 +44,59 @@ pub fn router(state: AppState) -> Router {
         .merge(uploads)
         .merge(imports)
         .merge(pages)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            refuse_oversize,
+        ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Bodies this much over a limit are still read (and thrown away) before the 413, so a
+/// client that sends its whole body before reading gets the answer instead of a reset.
+const DRAIN_CAP: u64 = 8 * 1024 * 1024;
+
+/// A request whose declared body is over its route's limit is answered 413 at once, in
+/// the error shape of its route, after draining the body up to `DRAIN_CAP`; the
+/// connection is then closed.
+async fn refuse_oversize(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let path = req.uri().path();
+    let limit = if path == "/upload/import" || path == "/api/private/import-project" {
+        state.max_import_bytes.max(state.max_body_bytes)
+    } else {
+        state.max_body_bytes
+    } as u64;
+    let declared = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let Some(declared) = declared.filter(|n| *n > limit) else {
+        return next.run(req).await;
+    };
+    let is_api = path.starts_with("/api/");
+    if declared <= limit.saturating_add(DRAIN_CAP) {
+        use http_body_util::BodyExt;
+        let mut body = req.into_body();
+        let drain = async { while let Some(Ok(_)) = body.frame().await {} };
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(10), drain).await;
+    }
+    let error = AppError::PayloadTooLarge { limit_bytes: limit };
+    let mut res = if is_api {
+        crate::rest::ApiError(error).into_response()
+    } else {
+        (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(error)).into_response()
+    };
+    res.headers_mut().insert(
+        axum::http::header::CONNECTION,
+        axum::http::HeaderValue::from_static("close"),
+    );
+    res
 }
 
 /// `/healthz`: the process is up.

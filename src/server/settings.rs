@@ -152,6 +152,34 @@ pub struct Settings {
     )]
     pub refill_interval_secs: u64,
 
+    /// Seconds a client has to send a request's headers (also how long an idle kept-alive
+    /// connection stays open).
+    #[arg(
+        long,
+        env = "PAAS_HEADER_TIMEOUT_SECS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub header_timeout_secs: u64,
+
+    /// Seconds a whole request may take, body included (408 or 504 after).
+    #[arg(
+        long,
+        env = "PAAS_REQUEST_TIMEOUT_SECS",
+        default_value_t = 120,
+        global = true
+    )]
+    pub request_timeout_secs: u64,
+
+    /// Connections served at once; more wait in the kernel's queue.
+    #[arg(
+        long,
+        env = "PAAS_MAX_CONNECTIONS",
+        default_value_t = 1024,
+        global = true
+    )]
+    pub max_connections: usize,
+
     /// While serving, back up the whole database into this directory on a schedule.
     #[arg(long, env = "PAAS_BACKUP_DIR", global = true)]
     pub backup_dir: Option<std::path::PathBuf>,
@@ -237,6 +265,9 @@ impl Default for Settings {
             alert_thresholds: AlertThresholds(vec![70, 85, 90]),
             burn_window_hours: 24,
             refill_interval_secs: 60,
+            header_timeout_secs: 10,
+            request_timeout_secs: 120,
+            max_connections: 1024,
             backup_dir: None,
             backup_every_hours: 24,
             backup_keep: 7,

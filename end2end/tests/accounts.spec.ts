@@ -109,5 +109,9 @@ test.describe("accounts", () => {
     expect(now.data.account_name).toBe(`${tag}-acc`);
     expect(now.data.notes).toBe("changed in another tab");
     expect(now.data.credits_available).toBe(70);
+    // the page, read again, shows the current values and the change of credits
+    await page.goto(`/accounts/${id}`);
+    await expect(page.getByTestId("credit-changes")).toContainText("used elsewhere");
+    await expect(page.getByTestId("credit-changes")).toContainText("100 → 70 credits");
   });
 });

@@ -28,6 +28,8 @@ pub struct AccountListing {
 pub struct AccountDetail {
     pub view: AccountView,
     pub switches: Vec<AccountSwitch>,
+    /// Credits changed by hand, newest first.
+    pub adjustments: Vec<crate::domain::account::Adjustment>,
     pub now: Timestamp,
 }
 
@@ -176,9 +178,11 @@ pub async fn get_account(id: String) -> Result<AccountDetail, AppError> {
     let now = clock::now();
     let view = svc::get(&state.db, id, now, state.pool.thresholds).await?;
     let switches = svc::history(&state.db, SwitchesOf::Account(id), 50).await?;
+    let adjustments = svc::adjustments(&state.db, id, 20).await?;
     Ok(AccountDetail {
         view,
         switches,
+        adjustments,
         now,
     })
 }

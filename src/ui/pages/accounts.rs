@@ -571,6 +571,7 @@ fn AccountDetailView(
     let AccountDetail {
         view: v,
         switches,
+        adjustments,
         now,
     } = detail;
     let a = v.account.clone();
@@ -615,6 +616,26 @@ fn AccountDetailView(
                     {a.notes.clone().map(|n| view! { <p class="prose muted">{n}</p> })}
                 </section>
                 <SwitchHistory switches now title="Switch history"/>
+                {(!adjustments.is_empty()).then(|| view! {
+                    <section class="panel" aria-labelledby="adjust-title" data-testid="credit-changes">
+                        <h2 id="adjust-title">"Credit changes by hand"</h2>
+                        <ul class="timeline">
+                            {adjustments.into_iter().map(|a| {
+                                let delta = a.credits_after - a.credits_before;
+                                view! {
+                                    <li>
+                                        <div class="timeline-head">
+                                            <strong>{if delta >= 0 { format!("+{delta}") } else { format!("−{}", delta.unsigned_abs()) }}</strong>
+                                            <span class="muted">{format!("{} → {} credits", a.credits_before, a.credits_after)}</span>
+                                            <time class="muted" datetime=a.created_at.to_rfc3339()>{a.created_at.ago(now)}</time>
+                                        </div>
+                                        <p class="muted reason">{a.reason}</p>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    </section>
+                })}
                 <details class="panel disclosure" open=move || update_error.get().is_some()>
                     <summary>"Edit account"</summary>
                     <ActionForm action=update attr:class="form">

@@ -42,6 +42,15 @@ pub enum AppError {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         field: Option<String>,
     },
+    /// No signed-in user or valid API token (HTTP 401).
+    #[error("{message}")]
+    Unauthorized { message: String },
+    /// Signed in, but not allowed to do this (HTTP 403).
+    #[error("{message}")]
+    Forbidden { message: String },
+    /// Too many attempts or requests; try again after `retry_after_secs` (HTTP 429).
+    #[error("{message}")]
+    TooManyRequests { message: String, retry_after_secs: u64 },
     /// No account satisfies a selection (HTTP 409), with what to do about it.
     #[error("{message}")]
     NoAccount { message: String, suggestion: String },
@@ -63,6 +72,18 @@ impl AppError {
     pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::Validation {
             field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::Unauthorized {
+            message: message.into(),
+        }
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::Forbidden {
             message: message.into(),
         }
     }
@@ -118,6 +139,9 @@ impl AppError {
             Self::Validation { .. } => 422,
             Self::BadRequest { .. } => 400,
             Self::NotFound { .. } => 404,
+            Self::Unauthorized { .. } => 401,
+            Self::Forbidden { .. } => 403,
+            Self::TooManyRequests { .. } => 429,
             Self::Conflict { .. } | Self::NoAccount { .. } => 409,
             Self::PayloadTooLarge { .. } => 413,
             Self::UnsupportedMediaType { .. } => 415,
@@ -158,6 +182,13 @@ impl AppError {
             Self::PayloadTooLarge { limit_bytes } => {
                 Some(format!("send at most {limit_bytes} bytes"))
             }
+            Self::Unauthorized { .. } => Some(
+                "sign in at /login, or send `Authorization: Bearer <token>` with an API token"
+                    .into(),
+            ),
+            Self::TooManyRequests {
+                retry_after_secs, ..
+            } => Some(format!("wait {retry_after_secs} s and try again")),
             _ => None,
         }
     }

@@ -17,7 +17,7 @@ pub struct HandoffResult {
 /// Markdown to HTML with raw HTML shown as text (no script injection).
 #[cfg(feature = "ssr")]
 pub fn render_markdown(md: &str) -> String {
-    use pulldown_cmark::{html, Event, Options, Parser};
+    use pulldown_cmark::{html, Event, Options, Parser, Tag};
     // briefings hold identifiers like __init__ or snake_case: underscores are literal
     // (the engine never writes emphasis), except inside code spans
     let mut escaped = String::with_capacity(md.len() + 16);
@@ -37,11 +37,53 @@ pub fn render_markdown(md: &str) -> String {
     )
     .map(|e| match e {
         Event::Html(t) | Event::InlineHtml(t) => Event::Text(t),
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) if !safe_url(&dest_url) => Event::Start(Tag::Link {
+            link_type,
+            dest_url: "#unsafe-link-removed".into(),
+            title,
+            id,
+        }),
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) if !safe_url(&dest_url) => Event::Start(Tag::Image {
+            link_type,
+            dest_url: "".into(),
+            title,
+            id,
+        }),
         other => other,
     });
     let mut out = String::new();
     html::push_html(&mut out, parser);
     out
+}
+
+/// Link and image targets markdown may render: relative ones, and `http`, `https` and
+/// `mailto` (never `javascript:`, `data:` or other schemes). The parser has already
+/// decoded entities, so `&#106;avascript:` is seen as what it is.
+#[cfg(feature = "ssr")]
+pub fn safe_url(url: &str) -> bool {
+    let t: String = url
+        .trim()
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace() && !c.is_control())
+        .collect();
+    let before_path = t.split(['/', '?', '#']).next().unwrap_or("");
+    match before_path.split_once(':') {
+        None => true,
+        Some((scheme, _)) => matches!(
+            scheme.to_ascii_lowercase().as_str(),
+            "http" | "https" | "mailto"
+        ),
+    }
 }
 
 /// Sessions to build a briefing from: `(id, "Project · session N")`, newest first.
@@ -101,12 +143,48 @@ mod tests {
     use super::render_markdown;
 
     #[test]
+    fn only_safe_schemes() {
+        for ok in ["https://x.y", "http://x", "mailto:a@b.c", "/a", "a/b", "#top", "?q=1", "a/b:c"] {
+            assert!(super::safe_url(ok), "{ok}");
+        }
+        for bad in ["javascript:x", " JAVASCRIPT:x", "java\tscript:x", "data:x", "vbscript:x", "file:///etc"] {
+            assert!(!super::safe_url(bad), "{bad}");
+        }
+    }
+
+    #[test]
     fn raw_html_is_escaped() {
         let html = render_markdown("## Goal\n- <script>alert(1)</script> `x`\n");
         assert!(html.contains("<h2>Goal</h2>"));
         assert!(!html.contains("<script>"));
         assert!(html.contains("&lt;script&gt;"));
         // underscores stay literal, in and out of code spans
+        for evil in [
+            "[x](javascript:alert(1))",
+            "[x](JaVaScRiPt:alert(1))",
+            "[x](&#106;avascript:alert(1))",
+            "<javascript:alert(1)>",
+            "[x][r]\n\n[r]: javascript:alert(1)",
+            "![i](data:text/html;base64,PHNjcmlwdD4=)",
+            "[x](java\tscript:alert(1))",
+            "[x](vbscript:msgbox)",
+            "[x](data:text/html,<script>alert(1)</script>)",
+        ] {
+            let out = render_markdown(evil);
+            for attr in ["href=\"", "src=\""] {
+                for part in out.split(attr).skip(1) {
+                    let value = part.split('"').next().unwrap_or("");
+                    assert!(
+                        super::safe_url(value) && !value.to_ascii_lowercase().contains("script:"),
+                        "{evil:?} rendered {out}"
+                    );
+                }
+            }
+        }
+        let ok = render_markdown("[a](https://example.com) [b](/projects/1) [c](mailto:a@b.c) [d](#x)");
+        for href in ["https://example.com", "/projects/1", "mailto:a@b.c", "#x"] {
+            assert!(ok.contains(&format!("href=\"{href}\"")), "{ok}");
+        }
         let html = render_markdown("- Files: scripts/__pycache__, `a__b__`\n");
         assert!(html.contains("scripts/__pycache__"), "{html}");
         assert!(html.contains("<code>a__b__</code>"), "{html}");

@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod analytics;
+pub mod auth;
 pub mod bundle;
 pub mod handoff;
 pub mod knowledge;
@@ -18,6 +19,35 @@ pub mod upload;
 pub(crate) mod ssr {
     use crate::error::AppError;
     use crate::server::AppState;
+
+    /// The signed-in user of this request (server functions and page renders alike).
+    pub fn principal() -> Option<crate::server::auth::Principal> {
+        leptos::prelude::use_context::<axum::http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<crate::server::auth::Principal>().cloned())
+    }
+
+    /// The signed-in user, or 401.
+    pub fn signed_in() -> Result<crate::server::auth::Principal, AppError> {
+        principal().ok_or_else(|| AppError::unauthorized("sign in first"))
+    }
+
+    /// The signed-in user if they may do `access` (403 otherwise). The router already
+    /// applies its rule; this is the second lock on the door of what matters most.
+    pub fn require(
+        access: crate::domain::auth::Access,
+    ) -> Result<crate::server::auth::Principal, AppError> {
+        let p = signed_in()?;
+        if p.me.can(access) {
+            Ok(p)
+        } else {
+            Err(AppError::forbidden("your role does not allow this"))
+        }
+    }
+
+    /// Whether this request may see account e-mails and notes (viewers may not).
+    pub fn sees_private_fields() -> bool {
+        principal().is_some_and(|p| p.me.role.sees_private_fields())
+    }
 
     /// The server state, provided to every server function by the router.
     pub fn state() -> Result<AppState, AppError> {

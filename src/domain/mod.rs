@@ -37,6 +37,7 @@ macro_rules! id_type {
 
 pub mod account;
 pub mod analytics;
+pub mod auth;
 pub mod backup;
 pub mod briefing;
 pub mod bundle;

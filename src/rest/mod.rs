@@ -130,7 +130,17 @@ impl IntoResponse for ApiError {
         if let Some(suggestion) = e.suggestion() {
             body["suggestion"] = json!(suggestion);
         }
-        (status, Json(body)).into_response()
+        let mut res = (status, Json(body)).into_response();
+        if let crate::error::AppError::TooManyRequests {
+            retry_after_secs, ..
+        } = e
+        {
+            res.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(retry_after_secs.max(1)),
+            );
+        }
+        res
     }
 }
 

@@ -1,6 +1,6 @@
 //! `paas [serve|migrate|compress|backup|export|import]`.
 
-use crate::server::settings::{Cli, Command, Settings};
+use crate::server::settings::{Cli, Command, Settings, TokenCommand, UserCommand};
 use crate::server::{router, telemetry, AppState};
 use crate::storage;
 use clap::Parser;
@@ -20,6 +20,8 @@ pub async fn main() -> std::process::ExitCode {
             telemetry::init();
             migrate(cli.settings).await
         }
+        Command::User { command } => user(cli.settings, command).await,
+        Command::Token { command } => token(cli.settings, command).await,
         Command::Backup { file } => backup(cli.settings, &file).await,
         Command::Export { project, out } => export(cli.settings, project, out.as_deref()).await,
         Command::Import {
@@ -61,6 +63,96 @@ async fn open(settings: &Settings) -> Result<storage::Db, String> {
     storage::open(&settings.database_url)
         .await
         .map_err(|_| format!("cannot open or migrate {}", settings.database_url))
+}
+
+/// Who the command line is in the audit log.
+fn cli_actor() -> crate::storage::auth::Actor {
+    crate::storage::auth::Actor {
+        user: None,
+        label: "cli".into(),
+        ip: String::new(),
+    }
+}
+
+/// One line from stdin, without its line ending.
+fn password_from_stdin() -> Result<String, String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password from stdin: {e}"))?;
+    let pw = line.trim_end_matches(['\n', '\r']).to_owned();
+    if pw.is_empty() {
+        return Err("no password on stdin (send it as one line)".into());
+    }
+    Ok(pw)
+}
+
+/// An error as the command line names it: `--password: use at least 12 characters`.
+fn shown(e: crate::error::AppError) -> String {
+    match e {
+        crate::error::AppError::Validation { field, message } => {
+            format!("--{}: {message}", field.replace('_', "-"))
+        }
+        other => other.to_string(),
+    }
+}
+
+/// `paas user add|reset-password|list`
+async fn user(settings: Settings, command: UserCommand) -> Result<(), String> {
+    use crate::service::auth as svc;
+    let db = open(&settings).await?;
+    let now = crate::server::clock::now();
+    match command {
+        UserCommand::Add {
+            email, name, role, ..
+        } => {
+            let role = role.parse().map_err(|e: crate::error::FieldError| e.message)?;
+            let password = password_from_stdin()?;
+            let user = svc::create_user(&db, &email, &name, role, &password, &cli_actor(), now)
+                .await
+                .map_err(shown)?;
+            println!("added {} ({}, {})", user.email, user.name, user.role.as_str());
+        }
+        UserCommand::ResetPassword { email, .. } => {
+            let password = password_from_stdin()?;
+            let user = svc::reset_password(&db, &email, &password, &cli_actor(), now)
+                .await
+                .map_err(shown)?;
+            println!("new password set for {}; their sessions ended", user.email);
+        }
+        UserCommand::List => {
+            for u in svc::users(&db).await.map_err(shown)? {
+                let state = if u.disabled_at.is_some() { "disabled" } else { "active" };
+                println!("{}\t{}\t{}\t{state}", u.email, u.name, u.role.as_str());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `paas token create --email E --name N --scope S [--expires-days D]`: the token alone
+/// on stdout.
+async fn token(settings: Settings, command: TokenCommand) -> Result<(), String> {
+    use crate::service::auth as svc;
+    let TokenCommand::Create {
+        email,
+        name,
+        scope,
+        expires_days,
+    } = command;
+    let scope = scope.parse().map_err(|e: crate::error::FieldError| e.message)?;
+    let days = crate::domain::auth::parse_expiry_days(
+        expires_days.map(|d| d.to_string()).as_deref(),
+    )
+    .map_err(|e| format!("--expires-days: {}", e.message))?;
+    let db = open(&settings).await?;
+    let now = crate::server::clock::now();
+    let user = svc::user_by_email(&db, &email).await.map_err(shown)?;
+    let (secret, _) = svc::create_token(&db, user.id, &name, scope, days, &cli_actor(), now)
+        .await
+        .map_err(shown)?;
+    println!("{secret}");
+    Ok(())
 }
 
 /// `paas backup FILE`
@@ -168,6 +260,7 @@ async fn migrate(settings: Settings) -> Result<(), String> {
 }
 
 async fn serve(settings: Settings) -> Result<(), String> {
+    let security = settings.security()?;
     let db = storage::open(&settings.database_url)
         .await
         .map_err(|_| format!("cannot open or migrate {}", settings.database_url))?;
@@ -183,7 +276,12 @@ async fn serve(settings: Settings) -> Result<(), String> {
         pool: settings.pool(),
         analytics: settings.analytics(),
         imports: Default::default(),
+        security,
     };
+    crate::server::auth::prepare_setup(&state)
+        .await
+        .map_err(|e| format!("cannot read users: {e}"))?;
+    crate::server::auth::spawn_session_sweeper(db.clone());
     spawn_refiller(db.clone(), settings.pool(), settings.refill_interval_secs);
     if let Some(dir) = settings.backup_dir.clone() {
         spawn_backups(

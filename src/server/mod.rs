@@ -1,7 +1,9 @@
 //! The server: settings, state, router, telemetry and the command line.
 
 pub mod cli;
+pub mod auth;
 pub mod clock;
+pub mod guard;
 pub mod listen;
 pub mod router;
 pub mod settings;

@@ -37,16 +37,39 @@ pub fn router(state: AppState) -> Router {
             axum::routing::post(crate::api::bundle::upload),
         )
         .layer(axum::extract::DefaultBodyLimit::max(state.max_import_bytes));
+    let sign_in = Router::new()
+        .route("/login", axum::routing::post(crate::server::auth::login))
+        .route("/logout", axum::routing::post(crate::server::auth::logout))
+        .route(
+            "/logout-everywhere",
+            axum::routing::post(crate::server::auth::logout_everywhere),
+        )
+        .route("/setup", axum::routing::post(crate::server::auth::setup))
+        .route(
+            "/invite/{secret}",
+            axum::routing::post(crate::server::auth::accept_invite),
+        )
+        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024));
     Router::new()
         .route("/healthz", axum::routing::get(healthz))
         .route("/readyz", axum::routing::get(readyz))
         .nest("/api", crate::rest::router(state.max_body_bytes))
         .merge(uploads)
         .merge(imports)
+        .merge(sign_in)
         .merge(pages)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             refuse_oversize,
+        ))
+        // who is asking and whether they may (inner), after the host and origin checks
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::server::auth::authenticate,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::server::guard::guard,
         ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())

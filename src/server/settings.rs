@@ -47,6 +47,16 @@ pub enum Command {
         #[arg(long, short)]
         out: Option<std::path::PathBuf>,
     },
+    /// Manage users: add, reset a password, list.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
     /// Import a project bundle written by `paas export` or the dashboard ("-" reads stdin).
     Import {
         file: std::path::PathBuf,
@@ -60,6 +70,48 @@ pub enum Command {
         /// Show what would be imported; write nothing.
         #[arg(long)]
         dry_run: bool,
+    },
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum UserCommand {
+    /// Add a user; the password is read from stdin (one line).
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = ["owner", "member", "viewer"])]
+        role: String,
+        /// Read the password from stdin (required: passwords never go on a command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// Set a new password (read from stdin) and end the user's sessions.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// List users: e-mail, name, role, state.
+    List,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token for a user and print it (alone) on stdout; it is shown only once.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// What the token is for.
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = ["read", "write", "admin"])]
+        scope: String,
+        /// Days until it expires (default: never).
+        #[arg(long)]
+        expires_days: Option<i64>,
     },
 }
 
@@ -82,6 +134,33 @@ pub struct Settings {
         global = true
     )]
     pub addr: SocketAddr,
+
+    /// The address people reach the app at (`https://paas.example.com`), when it is served
+    /// beyond this machine: its host is accepted, its origin may write, and over https the
+    /// sign-in cookie is `Secure` with the `__Host-` prefix. Required to listen on a
+    /// non-loopback address.
+    #[arg(long, env = "PAAS_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+
+    /// Requests per minute one API token may send (429 with Retry-After beyond).
+    #[arg(
+        long,
+        env = "PAAS_TOKEN_RATE_PER_MINUTE",
+        default_value_t = 600,
+        value_parser = clap::value_parser!(u32).range(1..),
+        global = true
+    )]
+    pub token_rate_per_minute: u32,
+
+    /// Reverse proxies in front that append the client to `X-Forwarded-For` (0: none; the
+    /// peer address is the client).
+    #[arg(
+        long,
+        env = "PAAS_TRUSTED_PROXIES",
+        default_value_t = 0,
+        global = true
+    )]
+    pub trusted_proxies: usize,
 
     /// Largest request body accepted, in bytes.
     #[arg(
@@ -215,6 +294,31 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The origins this server answers for; refuses a non-loopback address without
+    /// `--public-url`.
+    pub fn origins(&self) -> Result<crate::server::guard::Origins, String> {
+        let origins =
+            crate::server::guard::Origins::new(self.public_url.as_deref(), Some(self.addr.port()))?;
+        if !self.addr.ip().is_loopback() && origins.public.is_none() {
+            return Err(format!(
+                "refusing to listen on {} without --public-url: on a network address the app \
+                 needs the URL people reach it at (for example --public-url \
+                 https://paas.example.com behind a TLS reverse proxy). To keep it on this \
+                 machine, use --addr 127.0.0.1:{}",
+                self.addr,
+                self.addr.port()
+            ));
+        }
+        Ok(origins)
+    }
+
+    /// Sign-in settings of a serving process.
+    pub fn security(&self) -> Result<crate::server::auth::Security, String> {
+        let mut s = crate::server::auth::Security::new(self.origins()?, self.token_rate_per_minute);
+        s.trusted_proxies = self.trusted_proxies;
+        Ok(s)
+    }
+
     pub fn pool(&self) -> crate::service::account::PoolSettings {
         crate::service::account::PoolSettings {
             thresholds: crate::domain::account::Thresholds {
@@ -272,6 +376,9 @@ impl Default for Settings {
             backup_every_hours: 24,
             backup_keep: 7,
             max_import_bytes: 256 * 1024 * 1024,
+            public_url: None,
+            token_rate_per_minute: 600,
+            trusted_proxies: 0,
         }
     }
 }
@@ -310,5 +417,36 @@ mod tests {
             "--project is required"
         );
         assert!(Cli::try_parse_from(["paas", "--backup-keep", "0"]).is_err());
+        // a network address needs the public URL
+        let open = Cli::try_parse_from(["paas", "--addr", "0.0.0.0:3000"]).unwrap();
+        assert!(open.settings.origins().unwrap_err().contains("--public-url"));
+        let open = Cli::try_parse_from([
+            "paas",
+            "--addr",
+            "0.0.0.0:3000",
+            "--public-url",
+            "https://paas.example.com",
+        ])
+        .unwrap();
+        assert!(open.settings.origins().unwrap().https());
+        let cli = Cli::try_parse_from([
+            "paas", "user", "add", "--email", "a@b.co", "--name", "A", "--role", "owner",
+            "--password-stdin",
+        ])
+        .unwrap();
+        assert!(matches!(
+            cli.command,
+            Some(Command::User { command: UserCommand::Add { .. } })
+        ));
+        assert!(Cli::try_parse_from([
+            "paas", "user", "add", "--email", "a@b.co", "--name", "A", "--role", "root",
+            "--password-stdin",
+        ])
+        .is_err());
+        assert!(Cli::try_parse_from([
+            "paas", "token", "create", "--email", "a@b.co", "--name", "ci", "--scope", "read",
+            "--expires-days", "30",
+        ])
+        .is_ok());
     }
 }

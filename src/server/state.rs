@@ -17,4 +17,7 @@ pub struct AppState {
     pub analytics: crate::domain::analytics::AnalyticsSettings,
     /// Uploaded bundles waiting for confirmation on the import preview page.
     pub imports: crate::service::bundle::Staging,
+    /// Origins, sign-in throttling, the setup code and token rate limits.
+    #[from_ref(skip)]
+    pub security: crate::server::auth::Security,
 }

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod analytics;
+pub mod auth;
 pub mod backup;
 pub mod bundle;
 pub mod handoff;

@@ -23,6 +23,8 @@ const THEME_SCRIPT: &str = "try{var t=localStorage.getItem('paas-theme');\
 if(t==='light'||t==='dark')document.documentElement.dataset.theme=t}catch(e){}";
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    send_page_policy(&options);
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -31,7 +33,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                <script>{THEME_SCRIPT}</script>
+                <script nonce=leptos::nonce::use_nonce()>{THEME_SCRIPT}</script>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -43,15 +45,46 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The page's Content-Security-Policy, with this render's nonce (the hydration script and
+/// the theme script carry it; nothing else inline runs).
+#[cfg(feature = "ssr")]
+fn send_page_policy(options: &LeptosOptions) {
+    if let (Some(nonce), Some(res)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) {
+        let reload = std::env::var("LEPTOS_WATCH")
+            .is_ok()
+            .then_some(options.reload_port);
+        let policy = crate::server::guard::page_policy(&nonce.to_string(), reload);
+        if let Ok(v) = axum::http::HeaderValue::from_str(&policy) {
+            res.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
+}
+
+/// A page title for `<title>`: leptos_meta writes the server-rendered title without
+/// escaping, so a stored name could close the element; the browser sets it as plain text.
+pub fn title_text(page: &str) -> String {
+    let full = if page.is_empty() {
+        "PAAS".to_string()
+    } else {
+        format!("{page} · PAAS")
+    };
+    if cfg!(feature = "ssr") {
+        full.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    } else {
+        full
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_hydrated();
     view! {
         <Stylesheet id="leptos" href="/pkg/paas.css"/>
-        <Title formatter=|page: String| {
-            if page.is_empty() { "PAAS".to_string() } else { format!("{page} · PAAS") }
-        }/>
+        <Title formatter=|page: String| title_text(&page)/>
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
             <AppHeader/>

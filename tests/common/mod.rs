@@ -16,6 +16,24 @@ pub struct TestApp {
     pub _dir: tempfile::TempDir,
     pub db: Db,
     pub router: Router,
+    /// The sign-in cookie of the owner every request is sent as (unless told otherwise).
+    pub cookie: String,
+}
+
+/// The host and origin the test browser uses.
+pub const HOST: &str = "localhost:3000";
+pub const ORIGIN: &str = "http://localhost:3000";
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// How a request authenticates.
+#[derive(Debug, Clone)]
+pub enum As {
+    /// Nobody: no cookie, no token.
+    Nobody,
+    /// A browser with this sign-in cookie (same-origin headers added for writes).
+    Cookie(String),
+    /// A script with this API token.
+    Token(String),
 }
 
 pub const MAX_BODY: usize = 64 * 1024;
@@ -27,6 +45,10 @@ pub async fn app() -> TestApp {
         .await
         .unwrap();
     let leptos_options = LeptosOptions::builder().output_name("paas").build();
+    let security = paas::server::auth::Security::new(
+        paas::server::guard::Origins::new(None, Some(3000)).unwrap(),
+        600,
+    );
     let router = router(AppState {
         leptos_options,
         db: db.clone(),
@@ -35,13 +57,19 @@ pub async fn app() -> TestApp {
         pool: Default::default(),
         analytics: Default::default(),
         imports: Default::default(),
+        security,
     });
-    TestApp {
+    let mut app = TestApp {
         _dir: dir,
         db,
         router,
-    }
+        cookie: String::new(),
+    };
+    app.cookie = app.user("owner@example.com", Role::Owner).await;
+    app
 }
+
+use paas::domain::auth::Role;
 
 pub struct Answer {
     pub status: StatusCode,
@@ -64,7 +92,78 @@ impl Answer {
 }
 
 impl TestApp {
+    /// Adds a user with `role` and signs them in: their cookie value.
+    pub async fn user(&self, email: &str, role: Role) -> String {
+        let now = paas::server::clock::now();
+        let cli = paas::storage::auth::Actor {
+            user: None,
+            label: "cli".into(),
+            ip: String::new(),
+        };
+        paas::service::auth::create_user(&self.db, email, email, role, PASSWORD, &cli, now)
+            .await
+            .unwrap();
+        paas::service::auth::sign_in(&self.db, email, PASSWORD, "127.0.0.1", "test", now)
+            .await
+            .unwrap()
+            .secret
+    }
+
+    /// An API token of the user with `email`.
+    pub async fn token(&self, email: &str, scope: &str, days: Option<i64>) -> String {
+        let now = paas::server::clock::now();
+        let cli = paas::storage::auth::Actor::default();
+        let user = paas::service::auth::user_by_email(&self.db, email)
+            .await
+            .unwrap();
+        paas::service::auth::create_token(
+            &self.db,
+            user.id,
+            "test",
+            scope.parse().unwrap(),
+            days,
+            &cli,
+            now,
+        )
+        .await
+        .unwrap()
+        .0
+    }
+
+    /// Sends a request as the signed-in owner's browser.
     pub async fn send(&self, req: Request<Body>) -> Answer {
+        self.send_as(req, &As::Cookie(self.cookie.clone())).await
+    }
+
+    /// Sends a request the way a browser or script authenticated `who` would: the `Host`
+    /// header, and for a browser its cookie and the `Origin` of its writes. Headers the
+    /// request already has are kept.
+    pub async fn send_as(&self, mut req: Request<Body>, who: &As) -> Answer {
+        let h = req.headers_mut();
+        if !h.contains_key(header::HOST) {
+            h.insert(header::HOST, HOST.parse().unwrap());
+        }
+        match who {
+            As::Nobody => {}
+            As::Cookie(c) => {
+                if !h.contains_key(header::COOKIE) {
+                    h.insert(header::COOKIE, format!("paas_session={c}").parse().unwrap());
+                }
+                if !h.contains_key(header::ORIGIN) && !h.contains_key("sec-fetch-site") {
+                    h.insert(header::ORIGIN, ORIGIN.parse().unwrap());
+                }
+            }
+            As::Token(t) => {
+                if !h.contains_key(header::AUTHORIZATION) {
+                    h.insert(header::AUTHORIZATION, format!("Bearer {t}").parse().unwrap());
+                }
+            }
+        }
+        self.send_raw(req).await
+    }
+
+    /// Sends a request exactly as given.
+    pub async fn send_raw(&self, req: Request<Body>) -> Answer {
         let res = self.router.clone().oneshot(req).await.unwrap();
         let status = res.status();
         let headers = res.headers().clone();

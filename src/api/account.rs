@@ -167,7 +167,14 @@ pub async fn list_accounts(
         page,
     })?;
     let now = clock::now();
-    let page = svc::list(&state.db, &query, now, state.pool.thresholds).await?;
+    let mut page = svc::list(&state.db, &query, now, state.pool.thresholds).await?;
+    if !super::ssr::sees_private_fields() {
+        page.items = page
+            .items
+            .into_iter()
+            .map(|v| v.without_private_fields())
+            .collect();
+    }
     Ok(AccountListing { page, query, now })
 }
 
@@ -176,7 +183,10 @@ pub async fn get_account(id: String) -> Result<AccountDetail, AppError> {
     let state = super::ssr::state()?;
     let id = parse_id(&id)?;
     let now = clock::now();
-    let view = svc::get(&state.db, id, now, state.pool.thresholds).await?;
+    let mut view = svc::get(&state.db, id, now, state.pool.thresholds).await?;
+    if !super::ssr::sees_private_fields() {
+        view = view.without_private_fields();
+    }
     let switches = svc::history(&state.db, SwitchesOf::Account(id), 50).await?;
     let adjustments = svc::adjustments(&state.db, id, 20).await?;
     Ok(AccountDetail {

@@ -1532,6 +1532,15 @@ pub struct AccountView {
 }
 
 impl AccountView {
+    /// The view without the account's e-mail and notes (for viewers).
+    pub fn without_private_fields(mut self) -> Self {
+        self.account.account_email = None;
+        self.account.notes = None;
+        self
+    }
+}
+
+impl AccountView {
     pub fn new(account: Account, now: Timestamp, th: Thresholds) -> Self {
         Self {
             headroom_percent: account.headroom_percent(),

@@ -23,6 +23,7 @@ fn account_id(raw: &str) -> Result<AccountId, ApiError> {
 /// `GET /api/accounts?status=&platform=&q=&sort=&page=`
 pub async fn list(
     State(state): State<AppState>,
+    who: super::Who,
     query: Result<Query<AccountQueryInput>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult {
     let Query(input) = query.map_err(|e| AppError::bad_request(e.body_text()))?;
@@ -31,7 +32,12 @@ pub async fn list(
     let pagination = json!({
         "page": page.page, "per_page": page.per_page, "total": page.total, "total_pages": page.total_pages(),
     });
-    let data: Vec<Value> = page.items.into_iter().map(view_json).collect();
+    let private = super::sees_private_fields(&who);
+    let data: Vec<Value> = page
+        .items
+        .into_iter()
+        .map(|v| view_json(if private { v } else { v.without_private_fields() }))
+        .collect();
     ok_with(data, json!({ "pagination": pagination }))
 }
 
@@ -57,7 +63,11 @@ pub async fn create(
 }
 
 /// `GET /api/accounts/{id}`
-pub async fn get(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
+pub async fn get(
+    State(state): State<AppState>,
+    who: super::Who,
+    Path(id): Path<String>,
+) -> ApiResult {
     let view = svc::get(
         &state.db,
         account_id(&id)?,
@@ -65,7 +75,11 @@ pub async fn get(State(state): State<AppState>, Path(id): Path<String>) -> ApiRe
         state.pool.thresholds,
     )
     .await?;
-    ok(view_json(view))
+    if super::sees_private_fields(&who) {
+        ok(view_json(view))
+    } else {
+        ok(view_json(view.without_private_fields()))
+    }
 }
 
 /// `PATCH /api/accounts/{id}`

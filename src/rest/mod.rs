@@ -146,6 +146,15 @@ impl IntoResponse for ApiError {
 
 pub type ApiResult = Result<Response, ApiError>;
 
+/// The signed-in user or token of a REST request (the router's middleware puts it there).
+pub type Who = Option<axum::Extension<crate::server::auth::Principal>>;
+
+/// Whether the caller may see account e-mails and notes (viewers may not).
+pub fn sees_private_fields(who: &Who) -> bool {
+    who.as_ref()
+        .is_some_and(|w| w.0.me.role.sees_private_fields())
+}
+
 /// `{"success": true, "data": data}` with status 200.
 pub fn ok<T: Serialize>(data: T) -> ApiResult {
     Ok(Json(json!({ "success": true, "data": data })).into_response())

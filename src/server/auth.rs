@@ -147,7 +147,9 @@ pub fn need(method: &Method, path: &str) -> Need {
         return Need::Access(Access::Admin);
     }
     if path.starts_with("/api/") || path == "/api" || path.starts_with("/upload/") {
-        return Need::Access(if read_method && !path.starts_with("/upload/") {
+        // a bundle is the whole project with account e-mails: members and owners only
+        let export = path.ends_with("/export");
+        return Need::Access(if read_method && !export && !path.starts_with("/upload/") {
             Access::Read
         } else {
             Access::Write

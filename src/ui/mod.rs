@@ -102,6 +102,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/knowledge") view=KnowledgePage ssr=SsrMode::InOrder/>
                     <Route path=path!("/knowledge/:id") view=KnowledgeEntryPage ssr=SsrMode::Async/>
                     <Route path=path!("/import/:token") view=ImportPreviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("/login") view=pages::auth::LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/setup") view=pages::auth::SetupPage ssr=SsrMode::Async/>
+                    <Route path=path!("/invite/:secret") view=pages::auth::InvitePage ssr=SsrMode::Async/>
+                    <Route path=path!("/settings") view=pages::auth::SettingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin") view=pages::auth::AdminPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

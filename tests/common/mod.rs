@@ -40,15 +40,22 @@ pub const MAX_BODY: usize = 64 * 1024;
 pub const MAX_IMPORT: usize = 1024 * 1024;
 
 pub async fn app() -> TestApp {
+    let security = paas::server::auth::Security::new(
+        paas::server::guard::Origins::new(None, Some(3000)).unwrap(),
+        600,
+    );
+    let mut app = bare_app(security).await;
+    app.cookie = app.user("owner@example.com", Role::Owner).await;
+    app
+}
+
+/// The real router on a fresh database with no users (and no one signed in).
+pub async fn bare_app(security: paas::server::auth::Security) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let db = paas::storage::open(&dir.path().join("t.db").to_string_lossy())
         .await
         .unwrap();
     let leptos_options = LeptosOptions::builder().output_name("paas").build();
-    let security = paas::server::auth::Security::new(
-        paas::server::guard::Origins::new(None, Some(3000)).unwrap(),
-        600,
-    );
     let router = router(AppState {
         leptos_options,
         db: db.clone(),
@@ -59,14 +66,12 @@ pub async fn app() -> TestApp {
         imports: Default::default(),
         security,
     });
-    let mut app = TestApp {
+    TestApp {
         _dir: dir,
         db,
         router,
         cookie: String::new(),
-    };
-    app.cookie = app.user("owner@example.com", Role::Owner).await;
-    app
+    }
 }
 
 use paas::domain::auth::Role;

@@ -58,8 +58,37 @@ pub fn AppHeader() -> impl IntoView {
                 <a href="/knowledge" aria-current=move || on_knowledge().then_some("page")>"Knowledge"</a>
                 <a href="/analytics" aria-current=move || on_analytics().then_some("page")>"Analytics"</a>
             </nav>
+            <UserMenu/>
             <ThemeToggle/>
         </header>
+    }
+}
+
+/// Who is signed in, their settings, the owner's users page, and signing out (a plain
+/// form post). `data-access` tells the stylesheet to hide write forms from viewers.
+#[component]
+fn UserMenu() -> impl IntoView {
+    let me = Resource::new(|| (), |_| crate::api::auth::current_user());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || me.get().and_then(|r| r.ok()).flatten().map(|me| {
+                let access = match me.access {
+                    crate::domain::auth::Access::Read => "read",
+                    crate::domain::auth::Access::Write => "write",
+                    crate::domain::auth::Access::Admin => "admin",
+                };
+                let owner = me.role == crate::domain::auth::Role::Owner;
+                view! {
+                    <div class="user-menu" data-access=access data-testid="user-menu">
+                        <a href="/settings" class="user-name" title=me.email.clone()>{me.name.clone()}</a>
+                        {owner.then(|| view! { <a href="/admin">"Users"</a> })}
+                        <form method="post" action="/logout" class="keep">
+                            <button type="submit" class="linklike">"Sign out"</button>
+                        </form>
+                    </div>
+                }
+            })}
+        </Suspense>
     }
 }
 

@@ -1,5 +1,6 @@
 pub mod accounts;
 pub mod analytics;
+pub mod auth;
 pub mod bundle;
 pub mod dashboard;
 pub mod handoff;

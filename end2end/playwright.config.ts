@@ -1,4 +1,5 @@
 import { defineConfig, devices } from "@playwright/test";
+import { join } from "node:path";
 
 const chromium = {
   executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
@@ -24,6 +25,8 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   use: {
     baseURL: process.env.BASE_URL ?? "http://127.0.0.1:3000",
+    // pages run as the owner signed in by global setup
+    storageState: join(process.env.PAAS_AUTH_DIR ?? ".auth", "owner.json"),
     trace: "retain-on-failure",
   },
   projects: [

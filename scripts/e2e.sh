@@ -4,10 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
-bin=${1:-target/debug/paas}
+bin=$(realpath "${1:-target/debug/paas}")
 shift || true
 port=${E2E_PORT:-3100}
 tmp=$(mktemp -d)
+# an empty database: the server prints a one-time setup code, global setup uses it
 "$bin" serve --database-url "sqlite:$tmp/e2e.db" --addr "127.0.0.1:$port" >"$tmp/server.log" 2>&1 &
 server=$!
 cleanup() {
@@ -16,8 +17,19 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
+code=""
+for _ in $(seq 1 600); do
+  code=$(sed 's/\x1b\[[0-9;]*m//g' "$tmp/server.log" | grep -o 'setup code [A-Za-z0-9]*' | head -n1 | cut -d' ' -f3 || true)
+  [ -n "$code" ] && break
+  kill -0 "$server" 2>/dev/null || break
+  sleep 0.1
+done
+if [ -z "$code" ]; then
+  echo "the server printed no setup code"; tail -n 30 "$tmp/server.log"; exit 1
+fi
 status=0
-(cd end2end && BASE_URL="http://127.0.0.1:$port" npx playwright test "$@") || status=$?
+(cd end2end && BASE_URL="http://127.0.0.1:$port" SETUP_CODE="$code" PAAS_BIN="$bin" \
+  PAAS_DATABASE_URL="sqlite:$tmp/e2e.db" PAAS_AUTH_DIR="$tmp/auth" npx playwright test "$@") || status=$?
 if [ "$status" -ne 0 ]; then
   echo "---- server log ----"
   tail -n 50 "$tmp/server.log"

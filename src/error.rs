@@ -50,7 +50,10 @@ pub enum AppError {
     Forbidden { message: String },
     /// Too many attempts or requests; try again after `retry_after_secs` (HTTP 429).
     #[error("{message}")]
-    TooManyRequests { message: String, retry_after_secs: u64 },
+    TooManyRequests {
+        message: String,
+        retry_after_secs: u64,
+    },
     /// No account satisfies a selection (HTTP 409), with what to do about it.
     #[error("{message}")]
     NoAccount { message: String, suggestion: String },

@@ -62,7 +62,12 @@ async fn every_route_needs_sign_in_but_the_public_ones() {
     let app = app().await;
     let routes = every_route();
     assert!(routes.len() > 80, "found only {} routes", routes.len());
-    for must in ["/api/projects", "/rpc/delete_project", "/upload/import", "/accounts/1"] {
+    for must in [
+        "/api/projects",
+        "/rpc/delete_project",
+        "/upload/import",
+        "/accounts/1",
+    ] {
         assert!(routes.iter().any(|r| r == must), "{must} not enumerated");
     }
     let mut checked = 0;
@@ -70,7 +75,13 @@ async fn every_route_needs_sign_in_but_the_public_ones() {
         if PUBLIC.contains(&path.as_str()) {
             continue;
         }
-        for method in [Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE] {
+        for method in [
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ] {
             let req = Request::builder()
                 .method(method.clone())
                 .uri(path.as_str())
@@ -87,14 +98,22 @@ async fn every_route_needs_sign_in_but_the_public_ones() {
                 let to = a.headers[header::LOCATION].to_str().unwrap();
                 assert!(to.starts_with("/login"), "{method} {path} → {to}");
             } else {
-                assert_eq!(a.status, StatusCode::UNAUTHORIZED, "{method} {path}: {}", a.text());
+                assert_eq!(
+                    a.status,
+                    StatusCode::UNAUTHORIZED,
+                    "{method} {path}: {}",
+                    a.text()
+                );
             }
             checked += 1;
         }
     }
     // and nothing was written by all of that
     assert_eq!(app.project_count().await, 0);
-    println!("{checked} unauthenticated requests over {} routes refused", routes.len());
+    println!(
+        "{checked} unauthenticated requests over {} routes refused",
+        routes.len()
+    );
 
     // the public ones answer without a sign-in
     for path in ["/login", "/setup", "/healthz", "/readyz"] {
@@ -105,7 +124,10 @@ async fn every_route_needs_sign_in_but_the_public_ones() {
     }
     // an unknown file name is not a way around it
     let a = app
-        .send_as(Request::get("/secret.js").body(Body::empty()).unwrap(), &As::Nobody)
+        .send_as(
+            Request::get("/secret.js").body(Body::empty()).unwrap(),
+            &As::Nobody,
+        )
         .await;
     assert_eq!(a.status, StatusCode::NOT_FOUND);
 }
@@ -115,7 +137,9 @@ async fn a_page_redirects_to_sign_in_and_back() {
     let app = app().await;
     let a = app
         .send_as(
-            Request::get("/projects/7?tab=files").body(Body::empty()).unwrap(),
+            Request::get("/projects/7?tab=files")
+                .body(Body::empty())
+                .unwrap(),
             &As::Nobody,
         )
         .await;
@@ -125,7 +149,10 @@ async fn a_page_redirects_to_sign_in_and_back() {
         "/login?next=%2Fprojects%2F7%3Ftab%3Dfiles"
     );
     let api = app
-        .send_as(Request::get("/api/projects").body(Body::empty()).unwrap(), &As::Nobody)
+        .send_as(
+            Request::get("/api/projects").body(Body::empty()).unwrap(),
+            &As::Nobody,
+        )
         .await;
     assert_eq!(api.status, StatusCode::UNAUTHORIZED);
     let j = api.json();
@@ -184,15 +211,24 @@ async fn sign_in_sign_out_and_throttling() {
         .unwrap()
         .contains("Max-Age=0"));
     let after = app
-        .send_as(Request::get("/api/projects").body(Body::empty()).unwrap(), &me)
+        .send_as(
+            Request::get("/api/projects").body(Body::empty()).unwrap(),
+            &me,
+        )
         .await;
     assert_eq!(after.status, StatusCode::UNAUTHORIZED);
 
     // the same answer for an unknown e-mail and a wrong password
     let unknown = sign_in_form(&app, "nobody@example.com", PASSWORD).await;
     let wrong = sign_in_form(&app, "owner@example.com", "not the password!").await;
-    assert_eq!(unknown.headers[header::LOCATION], "/login?error=failed&next=%2Faccounts");
-    assert_eq!(wrong.headers[header::LOCATION], unknown.headers[header::LOCATION]);
+    assert_eq!(
+        unknown.headers[header::LOCATION],
+        "/login?error=failed&next=%2Faccounts"
+    );
+    assert_eq!(
+        wrong.headers[header::LOCATION],
+        unknown.headers[header::LOCATION]
+    );
     assert!(cookie_of(&wrong).is_none());
 
     // after five failures the account waits, even with the right password
@@ -260,15 +296,30 @@ async fn roles_decide_who_writes() {
             .unwrap()
     };
     // one write of each kind, by each role: (request, viewer, member, owner)
-    let cases: Vec<(&str, Box<dyn Fn() -> Request<Body>>, [StatusCode; 3])> = vec![
+    type Make = Box<dyn Fn() -> Request<Body>>;
+    let cases: Vec<(&str, Make, [StatusCode; 3])> = vec![
         (
             "REST create",
-            Box::new(move || post("/api/projects", json!({ "name": format!("P{}", rand_suffix()) }))),
-            [StatusCode::FORBIDDEN, StatusCode::CREATED, StatusCode::CREATED],
+            Box::new(move || {
+                post(
+                    "/api/projects",
+                    json!({ "name": format!("P{}", rand_suffix()) }),
+                )
+            }),
+            [
+                StatusCode::FORBIDDEN,
+                StatusCode::CREATED,
+                StatusCode::CREATED,
+            ],
         ),
         (
             "server function write",
-            Box::new(move || rpc("create_knowledge", &format!("title=T{}&description=d&category=tip", rand_suffix()))),
+            Box::new(move || {
+                rpc(
+                    "create_knowledge",
+                    &format!("title=T{}&description=d&category=tip", rand_suffix()),
+                )
+            }),
             [StatusCode::FORBIDDEN, StatusCode::OK, StatusCode::OK],
         ),
         (
@@ -278,13 +329,25 @@ async fn roles_decide_who_writes() {
         ),
         (
             "REST read",
-            Box::new(move || Request::get(format!("/api/projects/{project}")).body(Body::empty()).unwrap()),
+            Box::new(move || {
+                Request::get(format!("/api/projects/{project}"))
+                    .body(Body::empty())
+                    .unwrap()
+            }),
             [StatusCode::OK, StatusCode::OK, StatusCode::OK],
         ),
         (
             "delete",
-            Box::new(move || Request::delete(format!("/api/accounts/{}", 999_999)).body(Body::empty()).unwrap()),
-            [StatusCode::FORBIDDEN, StatusCode::NOT_FOUND, StatusCode::NOT_FOUND],
+            Box::new(move || {
+                Request::delete(format!("/api/accounts/{}", 999_999))
+                    .body(Body::empty())
+                    .unwrap()
+            }),
+            [
+                StatusCode::FORBIDDEN,
+                StatusCode::NOT_FOUND,
+                StatusCode::NOT_FOUND,
+            ],
         ),
         (
             "owner's page",
@@ -293,7 +356,11 @@ async fn roles_decide_who_writes() {
         ),
         (
             "bundle export",
-            Box::new(move || Request::get(format!("/api/projects/{project}/export")).body(Body::empty()).unwrap()),
+            Box::new(move || {
+                Request::get(format!("/api/projects/{project}/export"))
+                    .body(Body::empty())
+                    .unwrap()
+            }),
             [StatusCode::FORBIDDEN, StatusCode::OK, StatusCode::OK],
         ),
     ];
@@ -307,20 +374,29 @@ async fn roles_decide_who_writes() {
     for who in [&viewer, &member] {
         let one = app
             .send_as(
-                Request::get(format!("/api/accounts/{account}")).body(Body::empty()).unwrap(),
+                Request::get(format!("/api/accounts/{account}"))
+                    .body(Body::empty())
+                    .unwrap(),
                 who,
             )
             .await;
         let list = app
-            .send_as(Request::get("/api/accounts").body(Body::empty()).unwrap(), who)
-            .await;
-        let page = app
             .send_as(
-                Request::get(format!("/accounts/{account}")).body(Body::empty()).unwrap(),
+                Request::get("/api/accounts").body(Body::empty()).unwrap(),
                 who,
             )
             .await;
-        let rpc_one = app.send_as(rpc("get_account", &format!("id={account}")), who).await;
+        let page = app
+            .send_as(
+                Request::get(format!("/accounts/{account}"))
+                    .body(Body::empty())
+                    .unwrap(),
+                who,
+            )
+            .await;
+        let rpc_one = app
+            .send_as(rpc("get_account", &format!("id={account}")), who)
+            .await;
         let shown = [one.text(), list.text(), page.text(), rpc_one.text()].concat();
         let is_viewer = std::ptr::eq(who, &viewer);
         assert_eq!(
@@ -345,13 +421,21 @@ async fn tokens_have_scopes_expiry_and_a_rate() {
     let new_project = || {
         Request::post("/api/projects")
             .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(json!({ "name": format!("T{}", rand_suffix()) }).to_string()))
+            .body(Body::from(
+                json!({ "name": format!("T{}", rand_suffix()) }).to_string(),
+            ))
             .unwrap()
     };
     let list = || Request::get("/api/projects").body(Body::empty()).unwrap();
     assert_eq!(app.send_as(list(), &read).await.status, StatusCode::OK);
-    assert_eq!(app.send_as(new_project(), &read).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(app.send_as(new_project(), &write).await.status, StatusCode::CREATED);
+    assert_eq!(
+        app.send_as(new_project(), &read).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.send_as(new_project(), &write).await.status,
+        StatusCode::CREATED
+    );
     // a write token needs no Origin (no cookie, no ambient authority)
     // and last use is recorded
     let used: Option<String> =
@@ -361,25 +445,38 @@ async fn tokens_have_scopes_expiry_and_a_rate() {
             .unwrap();
     assert!(used.is_some());
     // stored as a hash with a visible prefix, never the token
-    let As::Token(secret) = &write else { unreachable!() };
+    let As::Token(secret) = &write else {
+        unreachable!()
+    };
     let stored: Vec<(String, String)> = sqlx::query_as("SELECT prefix, token_hash FROM api_tokens")
         .fetch_all(&app.db)
         .await
         .unwrap();
-    assert!(stored.iter().all(|(p, h)| p.starts_with("paas_") && h != secret));
+    assert!(stored
+        .iter()
+        .all(|(p, h)| p.starts_with("paas_") && h != secret));
     // expired
     sqlx::query("UPDATE api_tokens SET expires_at = '2020-01-01T00:00:00Z' WHERE scope = 'write'")
         .execute(&app.db)
         .await
         .unwrap();
-    assert_eq!(app.send_as(new_project(), &write).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.send_as(new_project(), &write).await.status,
+        StatusCode::UNAUTHORIZED
+    );
     // unknown
     let bogus = As::Token("paas_not-a-real-token".into());
-    assert_eq!(app.send_as(list(), &bogus).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.send_as(list(), &bogus).await.status,
+        StatusCode::UNAUTHORIZED
+    );
     // a member's admin token is refused at creation; a viewer's token cannot write
     app.user("viewer@example.com", Role::Viewer).await;
     let v = As::Token(app.token("viewer@example.com", "read", None).await);
-    assert_eq!(app.send_as(new_project(), &v).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.send_as(new_project(), &v).await.status,
+        StatusCode::FORBIDDEN
+    );
 
     // rate: a token with a budget of 3 per minute gets 429 with Retry-After on the 4th
     let security = paas::server::auth::Security::new(
@@ -431,23 +528,22 @@ async fn other_sites_cannot_change_anything() {
     let mut tried = 0;
     let evil_headers: [&[(&str, &str)]; 4] = [
         &[("origin", "http://evil.example")],
-        &[("sec-fetch-site", "cross-site"), ("origin", "http://evil.example")],
+        &[
+            ("sec-fetch-site", "cross-site"),
+            ("origin", "http://evil.example"),
+        ],
         &[("origin", "null")],
         // neither header, but the cookie: refused too
         &[],
     ];
-    for path in rpcs
-        .iter()
-        .cloned()
-        .chain([
-            format!("/upload/sessions/1/import"),
-            "/upload/import".into(),
-            "/api/projects".into(),
-            format!("/api/projects/{project}"),
-            format!("/api/accounts/{account}"),
-            "/logout".into(),
-        ])
-    {
+    for path in rpcs.iter().cloned().chain([
+        "/upload/sessions/1/import".to_string(),
+        "/upload/import".into(),
+        "/api/projects".into(),
+        format!("/api/projects/{project}"),
+        format!("/api/accounts/{account}"),
+        "/logout".into(),
+    ]) {
         for headers in evil_headers {
             for content_type in ["application/x-www-form-urlencoded", "text/plain"] {
                 let mut req = Request::post(path.as_str())
@@ -460,7 +556,12 @@ async fn other_sites_cannot_change_anything() {
                 let a = app
                     .send_as(req.body(Body::from(body)).unwrap(), &As::Nobody)
                     .await;
-                assert_eq!(a.status, StatusCode::FORBIDDEN, "{path} {headers:?}: {}", a.text());
+                assert_eq!(
+                    a.status,
+                    StatusCode::FORBIDDEN,
+                    "{path} {headers:?}: {}",
+                    a.text()
+                );
                 tried += 1;
             }
         }
@@ -488,7 +589,10 @@ async fn other_sites_cannot_change_anything() {
 
     // the same write from the app's own page goes through
     let ours = app
-        .rpc("update_project", &[("id", &project.to_string()), ("name", "Renamed")])
+        .rpc(
+            "update_project",
+            &[("id", &project.to_string()), ("name", "Renamed")],
+        )
         .await;
     assert_ne!(ours.status, StatusCode::FORBIDDEN, "{}", ours.text());
 }
@@ -496,7 +600,11 @@ async fn other_sites_cannot_change_anything() {
 #[tokio::test]
 async fn a_foreign_host_is_refused() {
     let app = app().await;
-    for host in ["evil.example", "evil.example:3000", "127.0.0.1.evil.example:3000"] {
+    for host in [
+        "evil.example",
+        "evil.example:3000",
+        "127.0.0.1.evil.example:3000",
+    ] {
         let req = Request::get("/api/accounts")
             .header(header::HOST, host)
             .body(Body::empty())
@@ -552,7 +660,10 @@ async fn stored_text_never_runs() {
         assert!(!html.contains("<script>alert"), "{page}: live <script>");
         let title = &html[html.find("<title>").unwrap() + 7..html.find("</title>").unwrap()];
         assert!(!title.contains('<'), "{page}: {title}");
-        assert!(!html.to_ascii_lowercase().contains("href=\"javascript:"), "{page}");
+        assert!(
+            !html.to_ascii_lowercase().contains("href=\"javascript:"),
+            "{page}"
+        );
         assert!(!html.contains("src=\"data:"), "{page}");
     }
     let k = app.get(&format!("/knowledge/{knowledge}")).await.text();
@@ -581,7 +692,10 @@ async fn pages_carry_security_headers_and_a_nonce_policy() {
     // every script on the page carries the nonce
     let scripts = html.matches("<script").count();
     let stamped = html.matches(&format!("nonce=\"{nonce}\"")).count();
-    assert!(scripts > 0 && stamped >= scripts, "{scripts} scripts, {stamped} with the nonce");
+    assert!(
+        scripts > 0 && stamped >= scripts,
+        "{scripts} scripts, {stamped} with the nonce"
+    );
     // a new nonce per response
     let b = app.get("/").await;
     assert_ne!(
@@ -619,7 +733,10 @@ async fn first_run_setup_needs_the_code_from_the_log() {
             .unwrap()
     };
     let page = app
-        .send_as(Request::get("/setup").body(Body::empty()).unwrap(), &As::Nobody)
+        .send_as(
+            Request::get("/setup").body(Body::empty()).unwrap(),
+            &As::Nobody,
+        )
         .await;
     assert_eq!(page.status, StatusCode::OK);
     let wrong = app.send_as(setup("wrong"), &As::Nobody).await;
@@ -674,37 +791,158 @@ async fn the_command_line_adds_users_and_tokens() {
         child.wait_with_output().unwrap()
     };
     let add = run(
-        &["user", "add", "--email", "ci@example.com", "--name", "CI", "--role", "member", "--password-stdin"],
+        &[
+            "user",
+            "add",
+            "--email",
+            "ci@example.com",
+            "--name",
+            "CI",
+            "--role",
+            "member",
+            "--password-stdin",
+        ],
         &format!("{PASSWORD}\n"),
     );
-    assert!(add.status.success(), "{}", String::from_utf8_lossy(&add.stderr));
+    assert!(
+        add.status.success(),
+        "{}",
+        String::from_utf8_lossy(&add.stderr)
+    );
     let weak = run(
-        &["user", "add", "--email", "w@example.com", "--name", "W", "--role", "viewer", "--password-stdin"],
+        &[
+            "user",
+            "add",
+            "--email",
+            "w@example.com",
+            "--name",
+            "W",
+            "--role",
+            "viewer",
+            "--password-stdin",
+        ],
         "password1234\n",
     );
     assert!(!weak.status.success());
     assert!(String::from_utf8_lossy(&weak.stderr).contains("--password"));
     let token = run(
-        &["token", "create", "--email", "ci@example.com", "--name", "ci", "--scope", "write", "--expires-days", "7"],
+        &[
+            "token",
+            "create",
+            "--email",
+            "ci@example.com",
+            "--name",
+            "ci",
+            "--scope",
+            "write",
+            "--expires-days",
+            "7",
+        ],
         "",
     );
-    assert!(token.status.success(), "{}", String::from_utf8_lossy(&token.stderr));
+    assert!(
+        token.status.success(),
+        "{}",
+        String::from_utf8_lossy(&token.stderr)
+    );
     let out = String::from_utf8(token.stdout).unwrap();
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 1, "the token alone: {out:?}");
     assert!(lines[0].starts_with("paas_") && lines[0].len() > 40);
     let admin = run(
-        &["token", "create", "--email", "ci@example.com", "--name", "x", "--scope", "admin"],
+        &[
+            "token",
+            "create",
+            "--email",
+            "ci@example.com",
+            "--name",
+            "x",
+            "--scope",
+            "admin",
+        ],
         "",
     );
-    assert!(!admin.status.success(), "a member cannot hold an admin token");
+    assert!(
+        !admin.status.success(),
+        "a member cannot hold an admin token"
+    );
     let reset = run(
-        &["user", "reset-password", "--email", "ci@example.com", "--password-stdin"],
+        &[
+            "user",
+            "reset-password",
+            "--email",
+            "ci@example.com",
+            "--password-stdin",
+        ],
         "another long passphrase here\n",
     );
-    assert!(reset.status.success(), "{}", String::from_utf8_lossy(&reset.stderr));
+    assert!(
+        reset.status.success(),
+        "{}",
+        String::from_utf8_lossy(&reset.stderr)
+    );
     let list = run(&["user", "list"], "");
     let listed = String::from_utf8(list.stdout).unwrap();
-    assert!(listed.contains("ci@example.com\tCI\tmember\tactive"), "{listed}");
+    assert!(
+        listed.contains("ci@example.com\tCI\tmember\tactive"),
+        "{listed}"
+    );
     assert!(!listed.contains(PASSWORD));
+}
+
+#[tokio::test]
+async fn deletes_imports_and_rotations_are_in_the_audit_log() {
+    let app = app().await;
+    let account = app.account_named("Gone").await;
+    let a = app
+        .send(
+            Request::delete(format!("/api/accounts/{account}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    let project = app.create("Trash me").await;
+    let del = app
+        .rpc("delete_project", &[("id", &project.to_string())])
+        .await;
+    assert!(
+        del.status.is_success() || del.status.is_redirection(),
+        "{}",
+        del.text()
+    );
+    // a refused delete is not recorded as one
+    let missing = app
+        .send(
+            Request::delete("/api/accounts/999999")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT actor, action, target FROM audit_log WHERE action = 'delete' ORDER BY id",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        rows,
+        vec![
+            (
+                "owner@example.com".into(),
+                "delete".into(),
+                format!("DELETE /api/accounts/{account}")
+            ),
+            (
+                "owner@example.com".into(),
+                "delete".into(),
+                "POST /rpc/delete_project".into()
+            ),
+        ]
+    );
+    // the owner reads it; nobody else does
+    let log = app.rpc("admin_overview", &[]).await;
+    assert_eq!(log.status, StatusCode::OK);
+    assert!(log.text().contains("/api/accounts/"));
 }

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { ProjectsPage, unique } from "./pages/projects";
 
 test("copy the rotation briefing to the clipboard", async ({ page, context }) => {

@@ -1,4 +1,4 @@
-import { expect, Page, test } from "@playwright/test";
+import { expect, Page, test } from "./fixtures";
 import { ProjectsPage, unique } from "./pages/projects";
 
 // Runs hydrated and with JavaScript off. Every account made here carries a specialization
@@ -51,7 +51,11 @@ test.describe("accounts", () => {
     await page.goto("/accounts");
     if (hydrated) await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
     await page.getByLabel("Specialization (optional)").first().fill(`${tag} Frontend`);
-    await page.getByRole("button", { name: "Pick account" }).click();
+    // the pick is recorded by the server before the next page is opened
+    await Promise.all([
+      page.waitForResponse((r) => r.url().includes("/rpc/select_account")),
+      page.getByRole("button", { name: "Pick account" }).click(),
+    ]);
     if (hydrated) {
       await expect(page.getByTestId("select-result")).toContainText(`${tag}-b`);
       await expect(page.getByTestId("select-reason")).toContainText("most credits (90)");

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { readFileSync } from "node:fs";
 
 // The Handoff page: paste a log, compress it, preview the briefing, copy it to the

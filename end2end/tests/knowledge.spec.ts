@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { ProjectsPage, unique } from "./pages/projects";
 
 // Runs hydrated and with JavaScript off: add an entry, find it by a word (another form

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { ProjectsPage, unique } from "./pages/projects";
 
 // JavaScript only: updates happen in place, without a page load.

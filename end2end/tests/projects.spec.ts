@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { ProjectsPage, unique } from "./pages/projects";
 
 // Runs twice: hydrated (JavaScript on) and server-rendered only (JavaScript off).

@@ -40,6 +40,15 @@ LEPTOS_ENV = {
 # for SQLite's lock (the single-writer design should make both impossible).
 BAD_LOG_NEEDLES = ("transaction depth", "database is locked")
 
+# Every request signs in the way a script does: with an API token made by the command line
+# (`paas user add`, `paas token create`) for the database under test. Set by
+# ``Server.start``; ``build_request`` sends it unless a request carries its own.
+TOKEN: str | None = None
+PASSWORD = "reliability harness passphrase"
+# The harness sends thousands of requests a second with one token; the server's default
+# per-token budget is for people's scripts.
+TOKEN_RATE_ARGS = ("--token-rate-per-minute", "100000000")
+
 EXIT_PASS = 0
 EXIT_FAIL = 1
 EXIT_ERROR = 2
@@ -151,7 +160,36 @@ class Server:
     def host(self) -> str:
         return "127.0.0.1"
 
+    def ensure_token(self) -> str:
+        """A write token of a member user of this database, made once by the command line."""
+        global TOKEN
+        token_file = self.db_path + ".token"
+        if os.path.exists(token_file):
+            with open(token_file) as f:
+                TOKEN = f.read().strip()
+            return TOKEN
+        env = dict(os.environ)
+        for k, v in LEPTOS_ENV.items():
+            env.setdefault(k, v)
+        db = ["--database-url", self.db_path]
+        subprocess.run(
+            [self.binary, "user", "add", "--email", "harness@example.com", "--name", "Harness",
+             "--role", "member", "--password-stdin", *db],
+            input=PASSWORD + "\n", text=True, check=True, cwd=REPO_ROOT, env=env,
+            stdout=subprocess.DEVNULL,
+        )
+        out = subprocess.run(
+            [self.binary, "token", "create", "--email", "harness@example.com", "--name",
+             "harness", "--scope", "write", *db],
+            text=True, check=True, capture_output=True, cwd=REPO_ROOT, env=env,
+        )
+        TOKEN = out.stdout.strip()
+        with open(token_file, "w") as f:
+            f.write(TOKEN)
+        return TOKEN
+
     def start(self, ready_timeout: float = 120.0) -> "Server":
+        self.ensure_token()
         self.port = free_port()
         env = dict(os.environ)
         for k, v in LEPTOS_ENV.items():
@@ -166,6 +204,7 @@ class Server:
             f"127.0.0.1:{self.port}",
             "--database-url",
             self.db_path,
+            *TOKEN_RATE_ARGS,
             *self.extra_args,
         ]
         self.proc = subprocess.Popen(
@@ -184,7 +223,7 @@ class Server:
     def _get(self, path: str, timeout: float = 2.0) -> int:
         c = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
         try:
-            c.request("GET", path)
+            c.request("GET", path, headers={"Authorization": f"Bearer {TOKEN}"} if TOKEN else {})
             r = c.getresponse()
             r.read()
             return r.status
@@ -350,6 +389,8 @@ def build_request(
 ) -> bytes:
     lines = [f"{method} {path} HTTP/1.1", f"Host: {host}"]
     h = dict(headers or {})
+    if TOKEN and not any(k.lower() in ("authorization", "cookie") for k in h):
+        h["Authorization"] = f"Bearer {TOKEN}"
     if body is not None:
         if content_type is not None and not any(k.lower() == "content-type" for k in h):
             h["Content-Type"] = content_type

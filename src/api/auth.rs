@@ -53,6 +53,8 @@ pub async fn invitation_info(secret: String) -> Result<Invitation, AppError> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MySettings {
     pub me: Me,
+    /// A token this browser session just made: shown once.
+    pub fresh_token: Option<String>,
     pub tokens: Vec<TokenInfo>,
     pub sessions: Vec<SessionInfo>,
     pub now: Timestamp,
@@ -62,7 +64,17 @@ pub struct MySettings {
 pub async fn my_tokens() -> Result<MySettings, AppError> {
     let state = super::ssr::state()?;
     let p = super::ssr::signed_in()?;
+    let fresh_token = match p.via {
+        crate::server::auth::Via::Session(id) => state
+            .security
+            .fresh_tokens
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&id.0),
+        crate::server::auth::Via::Token(_) => None,
+    };
     Ok(MySettings {
+        fresh_token,
         tokens: svc::tokens(&state.db, p.me.id).await?,
         sessions: svc::sessions(&state.db, Some(p.me.id)).await?,
         me: p.me,
@@ -87,9 +99,24 @@ pub async fn create_my_token(
     let p = super::ssr::signed_in()?;
     let scope = scope.parse()?;
     let days = crate::domain::auth::parse_expiry_days(expires_days.as_deref())?;
-    let (secret, token) =
-        svc::create_token(&state.db, p.me.id, &name, scope, days, &p.actor(), clock::now())
-            .await?;
+    let (secret, token) = svc::create_token(
+        &state.db,
+        p.me.id,
+        &name,
+        scope,
+        days,
+        &p.actor(),
+        clock::now(),
+    )
+    .await?;
+    if let crate::server::auth::Via::Session(id) = p.via {
+        state
+            .security
+            .fresh_tokens
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id.0, secret.clone());
+    }
     Ok(NewToken { secret, token })
 }
 
@@ -131,12 +158,24 @@ pub struct InviteLink {
 }
 
 #[server(prefix = "/rpc", endpoint = "admin_invite")]
-pub async fn admin_invite(email: String, name: String, role: String) -> Result<InviteLink, AppError> {
+pub async fn admin_invite(
+    email: String,
+    name: String,
+    role: String,
+) -> Result<InviteLink, AppError> {
     let state = super::ssr::state()?;
     let p = super::ssr::require(crate::domain::auth::Access::Admin)?;
     let role: Role = role.parse()?;
-    let (secret, expires_at) =
-        svc::invite(&state.db, p.me.id, &email, &name, role, &p.actor(), clock::now()).await?;
+    let (secret, expires_at) = svc::invite(
+        &state.db,
+        p.me.id,
+        &email,
+        &name,
+        role,
+        &p.actor(),
+        clock::now(),
+    )
+    .await?;
     Ok(InviteLink {
         path: format!("/invite/{secret}"),
         email: crate::domain::auth::normalize_email(&email)?,

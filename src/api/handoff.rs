@@ -144,10 +144,26 @@ mod tests {
 
     #[test]
     fn only_safe_schemes() {
-        for ok in ["https://x.y", "http://x", "mailto:a@b.c", "/a", "a/b", "#top", "?q=1", "a/b:c"] {
+        for ok in [
+            "https://x.y",
+            "http://x",
+            "mailto:a@b.c",
+            "/a",
+            "a/b",
+            "#top",
+            "?q=1",
+            "a/b:c",
+        ] {
             assert!(super::safe_url(ok), "{ok}");
         }
-        for bad in ["javascript:x", " JAVASCRIPT:x", "java\tscript:x", "data:x", "vbscript:x", "file:///etc"] {
+        for bad in [
+            "javascript:x",
+            " JAVASCRIPT:x",
+            "java\tscript:x",
+            "data:x",
+            "vbscript:x",
+            "file:///etc",
+        ] {
             assert!(!super::safe_url(bad), "{bad}");
         }
     }
@@ -181,7 +197,8 @@ mod tests {
                 }
             }
         }
-        let ok = render_markdown("[a](https://example.com) [b](/projects/1) [c](mailto:a@b.c) [d](#x)");
+        let ok =
+            render_markdown("[a](https://example.com) [b](/projects/1) [c](mailto:a@b.c) [d](#x)");
         for href in ["https://example.com", "/projects/1", "mailto:a@b.c", "#x"] {
             assert!(ok.contains(&format!("href=\"{href}\"")), "{ok}");
         }

@@ -22,8 +22,12 @@ pub(crate) mod ssr {
 
     /// The signed-in user of this request (server functions and page renders alike).
     pub fn principal() -> Option<crate::server::auth::Principal> {
-        leptos::prelude::use_context::<axum::http::request::Parts>()
-            .and_then(|parts| parts.extensions.get::<crate::server::auth::Principal>().cloned())
+        leptos::prelude::use_context::<axum::http::request::Parts>().and_then(|parts| {
+            parts
+                .extensions
+                .get::<crate::server::auth::Principal>()
+                .cloned()
+        })
     }
 
     /// The signed-in user, or 401.

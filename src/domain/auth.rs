@@ -364,7 +364,10 @@ mod tests {
 
     #[test]
     fn emails_names_and_passwords() {
-        assert_eq!(normalize_email(" Ann@Example.COM ").unwrap(), "ann@example.com");
+        assert_eq!(
+            normalize_email(" Ann@Example.COM ").unwrap(),
+            "ann@example.com"
+        );
         for bad in ["", "ann", "ann@", "@x.y", &"a".repeat(300)] {
             assert_eq!(normalize_email(bad).unwrap_err().field, "email", "{bad:?}");
         }

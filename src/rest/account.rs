@@ -36,7 +36,13 @@ pub async fn list(
     let data: Vec<Value> = page
         .items
         .into_iter()
-        .map(|v| view_json(if private { v } else { v.without_private_fields() }))
+        .map(|v| {
+            view_json(if private {
+                v
+            } else {
+                v.without_private_fields()
+            })
+        })
         .collect();
     ok_with(data, json!({ "pagination": pagination }))
 }

@@ -165,10 +165,48 @@ pub fn need(method: &Method, path: &str) -> Need {
     })
 }
 
+/// The audit log's name for a change worth recording: deletes, imports, rotations and
+/// account switches, restores and credit adjustments (sign-ins and user and token changes
+/// are recorded by the service itself).
+pub fn audit_action(method: &Method, path: &str) -> Option<&'static str> {
+    if *method == Method::GET || *method == Method::HEAD {
+        return None;
+    }
+    let rpc = path.strip_prefix("/rpc/").unwrap_or("");
+    if *method == Method::DELETE || rpc.starts_with("delete_") || rpc.starts_with("remove_") {
+        return Some("delete");
+    }
+    if rpc.contains("import") || path.starts_with("/upload/") || path.contains("/import") {
+        return Some("import");
+    }
+    if rpc == "rotate_account" || path.ends_with("/auto-rotate") {
+        return Some("rotation");
+    }
+    if path.ends_with("/switch-account") {
+        return Some("account.switch");
+    }
+    if rpc == "restore_project" || path.ends_with("/restore") && path.starts_with("/api/projects") {
+        return Some("restore");
+    }
+    if path.starts_with("/api/accounts/") && path.ends_with("/credits") {
+        return Some("credits.adjust");
+    }
+    None
+}
+
 /// `/pkg/…` and top-level files with an asset extension (`/favicon.svg`).
 fn is_static_path(path: &str) -> bool {
     const EXT: &[&str] = &[
-        "css", "js", "wasm", "svg", "png", "ico", "txt", "webmanifest", "woff2", "map",
+        "css",
+        "js",
+        "wasm",
+        "svg",
+        "png",
+        "ico",
+        "txt",
+        "webmanifest",
+        "woff2",
+        "map",
     ];
     let ext_ok = path
         .rsplit_once('.')
@@ -242,6 +280,9 @@ pub struct Security {
     /// The one-time code `/setup` asks for, while the server has no users.
     pub setup_code: Arc<Mutex<Option<String>>>,
     limiter: Arc<TokenLimiter>,
+    /// A token just made in a browser session, shown once on the next settings render
+    /// (so it shows without JavaScript too, and never travels in an address).
+    pub fresh_tokens: Arc<Mutex<HashMap<i64, String>>>,
     /// Trust `X-Forwarded-For` from this many proxies in front (0: use the peer address).
     pub trusted_proxies: usize,
 }
@@ -257,6 +298,7 @@ impl Security {
             throttle: Arc::default(),
             setup_code: Arc::default(),
             limiter: Arc::new(governor::RateLimiter::keyed(quota)),
+            fresh_tokens: Arc::default(),
             trusted_proxies: 0,
         }
     }
@@ -333,7 +375,10 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(|v| v.trim().to_owned());
     let mut clear_cookie = false;
     let principal = if let Some(secret) = bearer {
@@ -385,15 +430,39 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         Need::Access(access) => match &principal {
             None => Err(StatusCode::UNAUTHORIZED),
             Some(p) if p.me.can(access) => Ok(()),
+            // a page the user may not use renders its own "not allowed" panel: the server
+            // functions it calls check the role themselves (`api::ssr::require`)
+            Some(_)
+                if matches!(*req.method(), Method::GET | Method::HEAD) && !wants_json(&path) =>
+            {
+                Ok(())
+            }
             Some(_) => Err(StatusCode::FORBIDDEN),
         },
     };
     let mut res = match verdict {
         Ok(()) => {
+            let audited = principal
+                .as_ref()
+                .and_then(|p| audit_action(req.method(), &path).map(|a| (p.actor(), a)));
+            let method = req.method().clone();
             if let Some(p) = principal {
                 req.extensions_mut().insert(p);
             }
-            next.run(req).await
+            let res = next.run(req).await;
+            if let Some((actor, action)) = audited {
+                let st = res.status();
+                if st.is_success() || st.is_redirection() {
+                    let target = format!("{method} {path}");
+                    if let Err(e) =
+                        crate::service::auth::record(&state.db, &actor, action, &target, "", now)
+                            .await
+                    {
+                        tracing::warn!(error = %e, "audit record failed");
+                    }
+                }
+            }
+            res
         }
         Err(StatusCode::NOT_FOUND) => (StatusCode::NOT_FOUND, "not found").into_response(),
         Err(StatusCode::UNAUTHORIZED) => {
@@ -420,9 +489,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         }
         Err(_) => deny(
             &path,
-            AppError::forbidden(
-                "your role or token does not allow this (ask an owner for access)",
-            ),
+            AppError::forbidden("your role or token does not allow this (ask an owner for access)"),
         ),
     };
     if clear_cookie {
@@ -574,8 +641,10 @@ pub async fn logout(
         }
     }
     let mut res = Redirect::to("/login?signed_out=1").into_response();
-    res.headers_mut()
-        .append(header::SET_COOKIE, set_cookie(&state.security.origins, "", 0));
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(&state.security.origins, "", 0),
+    );
     res
 }
 
@@ -591,8 +660,10 @@ pub async fn logout_everywhere(
         tracing::warn!(error = %e, "sign-out everywhere failed");
     }
     let mut res = Redirect::to("/login?signed_out=1").into_response();
-    res.headers_mut()
-        .append(header::SET_COOKIE, set_cookie(&state.security.origins, "", 0));
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(&state.security.origins, "", 0),
+    );
     res
 }
 
@@ -654,9 +725,15 @@ pub async fn setup(
         return Redirect::to("/setup?error=code").into_response();
     }
     let now = crate::server::clock::now();
-    let made =
-        crate::service::auth::setup_owner(&state.db, &form.email, &form.name, &form.password, &ip, now)
-            .await;
+    let made = crate::service::auth::setup_owner(
+        &state.db,
+        &form.email,
+        &form.name,
+        &form.password,
+        &ip,
+        now,
+    )
+    .await;
     match made {
         Ok(_) => {
             sec.setup_code
@@ -718,8 +795,7 @@ pub async fn accept_invite(
         state.security.trusted_proxies,
     );
     let now = crate::server::clock::now();
-    match crate::service::auth::accept_invite(&state.db, &secret, &form.password, &ip, now).await
-    {
+    match crate::service::auth::accept_invite(&state.db, &secret, &form.password, &ip, now).await {
         Ok(user) => sign_in_after(&state, &user.email, &form.password, &ip, &headers).await,
         Err(e) => Redirect::to(&format!(
             "/invite/{}?error={}",
@@ -759,8 +835,7 @@ pub fn spawn_session_sweeper(db: crate::storage::Db) {
             tick.tick().await;
             let now = crate::server::clock::now();
             if let Ok(mut conn) = db.writer().acquire().await {
-                if let Err(e) =
-                    crate::storage::auth::delete_expired_sessions(&mut conn, now).await
+                if let Err(e) = crate::storage::auth::delete_expired_sessions(&mut conn, now).await
                 {
                     tracing::warn!(error = %e, "removing ended sessions failed");
                 }
@@ -788,12 +863,51 @@ mod tests {
         assert_eq!(need(&get, "/"), Need::Access(Access::Read));
         assert_eq!(need(&get, "/api/projects"), Need::Access(Access::Read));
         assert_eq!(need(&post, "/api/projects"), Need::Access(Access::Write));
-        assert_eq!(need(&post, "/rpc/list_projects"), Need::Access(Access::Read));
-        assert_eq!(need(&post, "/rpc/delete_project"), Need::Access(Access::Write));
-        assert_eq!(need(&post, "/rpc/brand_new_fn"), Need::Access(Access::Write));
+        assert_eq!(
+            need(&post, "/rpc/list_projects"),
+            Need::Access(Access::Read)
+        );
+        assert_eq!(
+            need(&post, "/rpc/delete_project"),
+            Need::Access(Access::Write)
+        );
+        assert_eq!(
+            need(&post, "/rpc/brand_new_fn"),
+            Need::Access(Access::Write)
+        );
         assert_eq!(need(&post, "/rpc/admin_users"), Need::Access(Access::Admin));
         assert_eq!(need(&get, "/admin"), Need::Access(Access::Admin));
         assert_eq!(need(&post, "/upload/import"), Need::Access(Access::Write));
+    }
+
+    #[test]
+    fn what_is_audited() {
+        assert_eq!(
+            audit_action(&Method::DELETE, "/api/projects/1"),
+            Some("delete")
+        );
+        assert_eq!(
+            audit_action(&Method::POST, "/rpc/delete_account"),
+            Some("delete")
+        );
+        assert_eq!(
+            audit_action(&Method::POST, "/upload/import"),
+            Some("import")
+        );
+        assert_eq!(
+            audit_action(&Method::POST, "/rpc/import_conversation"),
+            Some("import")
+        );
+        assert_eq!(
+            audit_action(&Method::POST, "/api/private/auto-rotate"),
+            Some("rotation")
+        );
+        assert_eq!(
+            audit_action(&Method::POST, "/rpc/rotate_account"),
+            Some("rotation")
+        );
+        assert_eq!(audit_action(&Method::POST, "/api/projects"), None);
+        assert_eq!(audit_action(&Method::GET, "/api/projects/1"), None);
     }
 
     #[test]
@@ -811,7 +925,10 @@ mod tests {
             t.fail("email:a", t0);
         }
         assert_eq!(t.wait("email:a", t0), MAX_DELAY_SECS);
-        assert_eq!(t.wait("email:a", t0 + Duration::from_secs(MAX_DELAY_SECS)), 0);
+        assert_eq!(
+            t.wait("email:a", t0 + Duration::from_secs(MAX_DELAY_SECS)),
+            0
+        );
         t.clear("email:a");
         assert_eq!(t.wait("email:a", t0), 0);
         // addresses get more tries (people share them)
@@ -824,7 +941,10 @@ mod tests {
     #[test]
     fn forwarded_addresses_only_from_trusted_proxies() {
         let mut h = HeaderMap::new();
-        h.insert("x-forwarded-for", HeaderValue::from_static("6.6.6.6, 10.0.0.5"));
+        h.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("6.6.6.6, 10.0.0.5"),
+        );
         let peer: SocketAddr = "127.0.0.1:9".parse().unwrap();
         assert_eq!(client_ip(&h, Some(peer), 0), "127.0.0.1");
         assert_eq!(client_ip(&h, Some(peer), 1), "10.0.0.5");

@@ -106,12 +106,19 @@ async fn user(settings: Settings, command: UserCommand) -> Result<(), String> {
         UserCommand::Add {
             email, name, role, ..
         } => {
-            let role = role.parse().map_err(|e: crate::error::FieldError| e.message)?;
+            let role = role
+                .parse()
+                .map_err(|e: crate::error::FieldError| e.message)?;
             let password = password_from_stdin()?;
             let user = svc::create_user(&db, &email, &name, role, &password, &cli_actor(), now)
                 .await
                 .map_err(shown)?;
-            println!("added {} ({}, {})", user.email, user.name, user.role.as_str());
+            println!(
+                "added {} ({}, {})",
+                user.email,
+                user.name,
+                user.role.as_str()
+            );
         }
         UserCommand::ResetPassword { email, .. } => {
             let password = password_from_stdin()?;
@@ -122,7 +129,11 @@ async fn user(settings: Settings, command: UserCommand) -> Result<(), String> {
         }
         UserCommand::List => {
             for u in svc::users(&db).await.map_err(shown)? {
-                let state = if u.disabled_at.is_some() { "disabled" } else { "active" };
+                let state = if u.disabled_at.is_some() {
+                    "disabled"
+                } else {
+                    "active"
+                };
                 println!("{}\t{}\t{}\t{state}", u.email, u.name, u.role.as_str());
             }
         }
@@ -140,11 +151,12 @@ async fn token(settings: Settings, command: TokenCommand) -> Result<(), String> 
         scope,
         expires_days,
     } = command;
-    let scope = scope.parse().map_err(|e: crate::error::FieldError| e.message)?;
-    let days = crate::domain::auth::parse_expiry_days(
-        expires_days.map(|d| d.to_string()).as_deref(),
-    )
-    .map_err(|e| format!("--expires-days: {}", e.message))?;
+    let scope = scope
+        .parse()
+        .map_err(|e: crate::error::FieldError| e.message)?;
+    let days =
+        crate::domain::auth::parse_expiry_days(expires_days.map(|d| d.to_string()).as_deref())
+            .map_err(|e| format!("--expires-days: {}", e.message))?;
     let db = open(&settings).await?;
     let now = crate::server::clock::now();
     let user = svc::user_by_email(&db, &email).await.map_err(shown)?;

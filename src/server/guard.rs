@@ -21,8 +21,7 @@ impl Origins {
         let public = match public_url.map(str::trim).filter(|s| !s.is_empty()) {
             None => None,
             Some(raw) => {
-                let url =
-                    url::Url::parse(raw).map_err(|e| format!("--public-url {raw:?}: {e}"))?;
+                let url = url::Url::parse(raw).map_err(|e| format!("--public-url {raw:?}: {e}"))?;
                 if !matches!(url.scheme(), "http" | "https") {
                     return Err(format!("--public-url {raw:?}: must be http or https"));
                 }
@@ -223,7 +222,11 @@ pub fn add_security_headers(headers: &mut HeaderMap, https: bool) {
         }
     };
     set(headers, "x-content-type-options", "nosniff");
-    set(headers, "referrer-policy", "strict-origin-when-cross-origin");
+    set(
+        headers,
+        "referrer-policy",
+        "strict-origin-when-cross-origin",
+    );
     set(headers, "x-frame-options", "DENY");
     set(headers, "cross-origin-opener-policy", "same-origin");
     set(
@@ -277,7 +280,12 @@ mod tests {
     #[test]
     fn hosts() {
         let o = origins();
-        for ok in ["localhost:3000", "127.0.0.1:3000", "[::1]:3000", "LOCALHOST:3000"] {
+        for ok in [
+            "localhost:3000",
+            "127.0.0.1:3000",
+            "[::1]:3000",
+            "LOCALHOST:3000",
+        ] {
             assert!(o.host_allowed(ok), "{ok}");
         }
         for bad in [

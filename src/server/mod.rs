@@ -1,7 +1,7 @@
 //! The server: settings, state, router, telemetry and the command line.
 
-pub mod cli;
 pub mod auth;
+pub mod cli;
 pub mod clock;
 pub mod guard;
 pub mod listen;

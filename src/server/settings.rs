@@ -154,12 +154,7 @@ pub struct Settings {
 
     /// Reverse proxies in front that append the client to `X-Forwarded-For` (0: none; the
     /// peer address is the client).
-    #[arg(
-        long,
-        env = "PAAS_TRUSTED_PROXIES",
-        default_value_t = 0,
-        global = true
-    )]
+    #[arg(long, env = "PAAS_TRUSTED_PROXIES", default_value_t = 0, global = true)]
     pub trusted_proxies: usize,
 
     /// Largest request body accepted, in bytes.
@@ -419,7 +414,11 @@ mod tests {
         assert!(Cli::try_parse_from(["paas", "--backup-keep", "0"]).is_err());
         // a network address needs the public URL
         let open = Cli::try_parse_from(["paas", "--addr", "0.0.0.0:3000"]).unwrap();
-        assert!(open.settings.origins().unwrap_err().contains("--public-url"));
+        assert!(open
+            .settings
+            .origins()
+            .unwrap_err()
+            .contains("--public-url"));
         let open = Cli::try_parse_from([
             "paas",
             "--addr",
@@ -430,22 +429,49 @@ mod tests {
         .unwrap();
         assert!(open.settings.origins().unwrap().https());
         let cli = Cli::try_parse_from([
-            "paas", "user", "add", "--email", "a@b.co", "--name", "A", "--role", "owner",
+            "paas",
+            "user",
+            "add",
+            "--email",
+            "a@b.co",
+            "--name",
+            "A",
+            "--role",
+            "owner",
             "--password-stdin",
         ])
         .unwrap();
         assert!(matches!(
             cli.command,
-            Some(Command::User { command: UserCommand::Add { .. } })
+            Some(Command::User {
+                command: UserCommand::Add { .. }
+            })
         ));
         assert!(Cli::try_parse_from([
-            "paas", "user", "add", "--email", "a@b.co", "--name", "A", "--role", "root",
+            "paas",
+            "user",
+            "add",
+            "--email",
+            "a@b.co",
+            "--name",
+            "A",
+            "--role",
+            "root",
             "--password-stdin",
         ])
         .is_err());
         assert!(Cli::try_parse_from([
-            "paas", "token", "create", "--email", "a@b.co", "--name", "ci", "--scope", "read",
-            "--expires-days", "30",
+            "paas",
+            "token",
+            "create",
+            "--email",
+            "a@b.co",
+            "--name",
+            "ci",
+            "--scope",
+            "read",
+            "--expires-days",
+            "30",
         ])
         .is_ok());
     }

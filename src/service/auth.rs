@@ -3,8 +3,8 @@
 //! reaches the database; passwords only as argon2id hashes.
 
 use crate::domain::auth::{
-    self, Access, AuditEntry, Me, Role, Scope, SessionInfo, SessionRowId, TokenId, TokenInfo,
-    User, UserId, INVITE_SECS, SESSION_MAX_SECS, TOKEN_PREFIX, TOKEN_SHOWN_CHARS,
+    self, Access, AuditEntry, Me, Role, Scope, SessionInfo, SessionRowId, TokenId, TokenInfo, User,
+    UserId, INVITE_SECS, SESSION_MAX_SECS, TOKEN_PREFIX, TOKEN_SHOWN_CHARS,
 };
 use crate::domain::time::Timestamp;
 use crate::error::{AppError, FieldError};
@@ -247,8 +247,7 @@ pub async fn session_user(
         store::session_by_hash(&mut conn, &secret_hash(secret)).await?
     };
     let Some(row) = row else { return Ok(None) };
-    if !auth::session_alive(row.last_seen_at, row.expires_at, now)
-        || row.user.disabled_at.is_some()
+    if !auth::session_alive(row.last_seen_at, row.expires_at, now) || row.user.disabled_at.is_some()
     {
         let mut conn = db.writer().acquire().await?;
         store::delete_session(&mut conn, row.id).await?;
@@ -304,7 +303,12 @@ pub async fn token_user(
     Ok(Some((me, row.token.id)))
 }
 
-pub async fn sign_out(db: &Db, session: SessionRowId, actor: &Actor, now: Timestamp) -> Result<(), AppError> {
+pub async fn sign_out(
+    db: &Db,
+    session: SessionRowId,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<(), AppError> {
     let mut tx = storage::begin_write(db).await?;
     store::delete_session(&mut tx, session).await?;
     store::audit(&mut tx, actor, "sign_out", &actor.label, "", now).await?;
@@ -381,18 +385,24 @@ pub async fn set_disabled(
 ) -> Result<User, AppError> {
     let mut tx = storage::begin_write(db).await?;
     let user = store::user(&mut tx, id).await?;
-    if disabled && user.role == Role::Owner && user.disabled_at.is_none() {
-        if store::owners_enabled(&mut tx).await? <= 1 {
-            return Err(AppError::conflict(
-                "this is the only active owner; make another user owner first",
-            ));
-        }
+    if disabled
+        && user.role == Role::Owner
+        && user.disabled_at.is_none()
+        && store::owners_enabled(&mut tx).await? <= 1
+    {
+        return Err(AppError::conflict(
+            "this is the only active owner; make another user owner first",
+        ));
     }
     store::set_disabled(&mut tx, id, disabled.then_some(now), now).await?;
     if disabled {
         store::delete_sessions_of(&mut tx, id).await?;
     }
-    let action = if disabled { "user.disable" } else { "user.enable" };
+    let action = if disabled {
+        "user.disable"
+    } else {
+        "user.enable"
+    };
     store::audit(&mut tx, actor, action, &user.email, "", now).await?;
     let user = store::user(&mut tx, id).await?;
     tx.commit().await?;
@@ -519,8 +529,17 @@ pub async fn invite(
             format!("a user with the e-mail {email} already exists"),
         ));
     }
-    store::insert_invite(&mut tx, &secret_hash(&secret), &email, &name, role, by, now, expires)
-        .await?;
+    store::insert_invite(
+        &mut tx,
+        &secret_hash(&secret),
+        &email,
+        &name,
+        role,
+        by,
+        now,
+        expires,
+    )
+    .await?;
     store::audit(
         &mut tx,
         actor,
@@ -624,7 +643,12 @@ mod tests {
 
     #[test]
     fn common_passwords_are_refused() {
-        for bad in ["password1234", "123456789012", "qwertyuiopas", "ann@example.com1"] {
+        for bad in [
+            "password1234",
+            "123456789012",
+            "qwertyuiopas",
+            "ann@example.com1",
+        ] {
             let e = check_password(bad, "ann@example.com", "Ann").unwrap_err();
             assert_eq!(e.field, "password", "{bad}");
         }
@@ -660,19 +684,28 @@ mod tests {
             .unwrap();
         assert!(!stored.contains(&s.secret));
         // idle for the idle timeout: gone
-        assert!(session_user(&db, &s.secret, at(4 + auth::SESSION_IDLE_SECS))
-            .await
-            .unwrap()
-            .is_none());
+        assert!(
+            session_user(&db, &s.secret, at(4 + auth::SESSION_IDLE_SECS))
+                .await
+                .unwrap()
+                .is_none()
+        );
         assert!(session_user(&db, &s.secret, at(5)).await.unwrap().is_none());
         let _ = sid;
 
         // tokens: narrowed by scope, by role, by expiry and revocation
-        let member = create_user(&db, "bob@example.com", "Bob", Role::Member, GOOD, &cli(), at(10))
-            .await
-            .unwrap();
-        let too_much =
-            create_token(&db, member.id, "ci", Scope::Admin, None, &cli(), at(11)).await;
+        let member = create_user(
+            &db,
+            "bob@example.com",
+            "Bob",
+            Role::Member,
+            GOOD,
+            &cli(),
+            at(10),
+        )
+        .await
+        .unwrap();
+        let too_much = create_token(&db, member.id, "ci", Scope::Admin, None, &cli(), at(11)).await;
         assert_eq!(too_much.unwrap_err().field(), Some("scope"));
         let (secret, info) =
             create_token(&db, member.id, "ci", Scope::Read, Some(1), &cli(), at(11))
@@ -681,9 +714,17 @@ mod tests {
         assert!(secret.starts_with("paas_") && secret.starts_with(&info.prefix));
         let (me, _) = token_user(&db, &secret, at(12)).await.unwrap().unwrap();
         assert_eq!(me.access, Access::Read);
-        assert!(token_user(&db, &secret, at(11 + 86_400)).await.unwrap().is_none());
-        assert!(token_user(&db, "paas_nope", at(12)).await.unwrap().is_none());
-        revoke_token(&db, member.id, info.id, &cli(), at(13)).await.unwrap();
+        assert!(token_user(&db, &secret, at(11 + 86_400))
+            .await
+            .unwrap()
+            .is_none());
+        assert!(token_user(&db, "paas_nope", at(12))
+            .await
+            .unwrap()
+            .is_none());
+        revoke_token(&db, member.id, info.id, &cli(), at(13))
+            .await
+            .unwrap();
         assert!(token_user(&db, &secret, at(14)).await.unwrap().is_none());
         // another user's token cannot be revoked by id
         let (_, other) = create_token(&db, owner.id, "mine", Scope::Admin, None, &cli(), at(15))
@@ -695,17 +736,35 @@ mod tests {
         // disabling ends sessions; the last owner cannot be disabled
         let last = set_disabled(&db, owner.id, true, &cli(), at(20)).await;
         assert_eq!(last.unwrap_err().status_code(), 409);
-        let s = sign_in(&db, "bob@example.com", GOOD, "", "", at(21)).await.unwrap();
-        set_disabled(&db, member.id, true, &cli(), at(22)).await.unwrap();
-        assert!(session_user(&db, &s.secret, at(23)).await.unwrap().is_none());
-        assert!(sign_in(&db, "bob@example.com", GOOD, "", "", at(24)).await.is_err());
+        let s = sign_in(&db, "bob@example.com", GOOD, "", "", at(21))
+            .await
+            .unwrap();
+        set_disabled(&db, member.id, true, &cli(), at(22))
+            .await
+            .unwrap();
+        assert!(session_user(&db, &s.secret, at(23))
+            .await
+            .unwrap()
+            .is_none());
+        assert!(sign_in(&db, "bob@example.com", GOOD, "", "", at(24))
+            .await
+            .is_err());
 
         let log = audit_log(&db, 100).await.unwrap();
         let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
-        for a in ["setup", "sign_in", "sign_in.failed", "token.create", "token.revoke", "user.disable"] {
+        for a in [
+            "setup",
+            "sign_in",
+            "sign_in.failed",
+            "token.create",
+            "token.revoke",
+            "user.disable",
+        ] {
             assert!(actions.contains(&a), "{a} in {actions:?}");
         }
-        assert!(log.iter().all(|e| !e.detail.contains(GOOD) && !e.target.contains(GOOD)));
+        assert!(log
+            .iter()
+            .all(|e| !e.detail.contains(GOOD) && !e.target.contains(GOOD)));
     }
 
     #[tokio::test]
@@ -714,15 +773,33 @@ mod tests {
         let owner = setup_owner(&db, "ann@example.com", "Ann", GOOD, "", at(0))
             .await
             .unwrap();
-        let (secret, _) = invite(&db, owner.id, "cy@example.com", "Cy", Role::Viewer, &cli(), at(1))
-            .await
-            .unwrap();
+        let (secret, _) = invite(
+            &db,
+            owner.id,
+            "cy@example.com",
+            "Cy",
+            Role::Viewer,
+            &cli(),
+            at(1),
+        )
+        .await
+        .unwrap();
         let user = accept_invite(&db, &secret, GOOD, "", at(2)).await.unwrap();
         assert_eq!(user.role, Role::Viewer);
         assert!(accept_invite(&db, &secret, GOOD, "", at(3)).await.is_err());
-        let (late, _) = invite(&db, owner.id, "di@example.com", "Di", Role::Member, &cli(), at(4))
+        let (late, _) = invite(
+            &db,
+            owner.id,
+            "di@example.com",
+            "Di",
+            Role::Member,
+            &cli(),
+            at(4),
+        )
+        .await
+        .unwrap();
+        assert!(accept_invite(&db, &late, GOOD, "", at(5 + INVITE_SECS))
             .await
-            .unwrap();
-        assert!(accept_invite(&db, &late, GOOD, "", at(5 + INVITE_SECS)).await.is_err());
+            .is_err());
     }
 }

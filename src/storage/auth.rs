@@ -383,6 +383,7 @@ pub async fn revoke_token(
 
 // ------------------------------------------------------------------ invitations
 
+#[allow(clippy::too_many_arguments)]
 pub async fn insert_invite(
     conn: &mut SqliteConnection,
     token_hash: &str,

@@ -72,7 +72,9 @@ pub fn title_text(page: &str) -> String {
         format!("{page} · PAAS")
     };
     if cfg!(feature = "ssr") {
-        full.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+        full.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
     } else {
         full
     }

@@ -160,7 +160,10 @@ impl TestApp {
             }
             As::Token(t) => {
                 if !h.contains_key(header::AUTHORIZATION) {
-                    h.insert(header::AUTHORIZATION, format!("Bearer {t}").parse().unwrap());
+                    h.insert(
+                        header::AUTHORIZATION,
+                        format!("Bearer {t}").parse().unwrap(),
+                    );
                 }
             }
         }

@@ -8,7 +8,7 @@ use crate::api::auth::{
 };
 use crate::domain::auth::{Role, Scope};
 use crate::ui::components::forms::{last_error, FieldError, FormError};
-use crate::ui::components::layout::ErrorPanel;
+use crate::ui::components::layout::{set_http_status, ErrorPanel};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -47,9 +47,7 @@ fn AuthCard(title: &'static str, children: Children) -> impl IntoView {
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
-    let error = move || {
-        query.with(|q| q.get("error").and_then(|c| message(&c, q.get("wait"))))
-    };
+    let error = move || query.with(|q| q.get("error").and_then(|c| message(&c, q.get("wait"))));
     let signed_out = move || query.with(|q| q.get("signed_out").is_some());
     let next = move || query.with(|q| q.get("next").unwrap_or_default());
     let status = Resource::new(|| (), |_| auth_status());
@@ -171,7 +169,6 @@ pub fn SettingsPage() -> impl IntoView {
         |_| my_tokens(),
     );
     let error = last_error(create.value());
-    let made = move || create.value().get().and_then(|r| r.ok());
     view! {
         <Title text="Settings"/>
         <div class="page-head">
@@ -221,10 +218,10 @@ pub fn SettingsPage() -> impl IntoView {
                                     <FormError error fields=&["name", "scope", "expires_days"]/>
                                     <button type="submit" class="btn primary">"Create token"</button>
                                 </ActionForm>
-                                {move || made().map(|t| view! {
+                                {s.fresh_token.clone().map(|secret| view! {
                                     <div class="notice" role="status" data-testid="new-token">
                                         <p>"Copy it now: it is shown only once."</p>
-                                        <code class="mono token-secret" data-testid="token-secret">{t.secret.clone()}</code>
+                                        <code class="mono token-secret" data-testid="token-secret">{secret}</code>
                                     </div>
                                 })}
                             </section>
@@ -290,7 +287,13 @@ pub fn AdminPage() -> impl IntoView {
     let disable = ServerAction::<AdminSetDisabled>::new();
     let sign_out = ServerAction::<AdminSignOutUser>::new();
     let data = Resource::new(
-        move || (invite.version().get(), disable.version().get(), sign_out.version().get()),
+        move || {
+            (
+                invite.version().get(),
+                disable.version().get(),
+                sign_out.version().get(),
+            )
+        },
         |_| admin_overview(),
     );
     let error = last_error(invite.value());
@@ -305,7 +308,10 @@ pub fn AdminPage() -> impl IntoView {
         </div>
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || data.get().map(|r| match r {
-                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
+                Err(e) => {
+                    set_http_status(&e);
+                    view! { <ErrorPanel error=e/> }.into_any()
+                }
                 Ok(a) => {
                     let now = a.now;
                     view! {

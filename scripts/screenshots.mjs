@@ -1,5 +1,6 @@
 // Screenshots of the main pages at desktop and phone widths, light and dark, with and
-// without JavaScript: node scripts/screenshots.mjs http://127.0.0.1:3000 out-dir
+// without JavaScript: node scripts/screenshots.mjs http://127.0.0.1:3000 out-dir /,/accounts
+// Signs in first when PAAS_EMAIL and PAAS_PASSWORD are set.
 import { chromium } from "../end2end/node_modules/playwright/index.mjs";
 
 const base = process.argv[2] ?? "http://127.0.0.1:3000";
@@ -14,9 +15,17 @@ for (const [label, viewport] of [["desktop", { width: 1280, height: 860 }], ["ph
     for (const js of [true, false]) {
       const ctx = await browser.newContext({ viewport, colorScheme: scheme, javaScriptEnabled: js });
       const page = await ctx.newPage();
+      if (process.env.PAAS_EMAIL) {
+        await page.goto(base + "/login");
+        await page.getByLabel("E-mail").fill(process.env.PAAS_EMAIL);
+        await page.getByLabel("Password").fill(process.env.PAAS_PASSWORD ?? "");
+        await page.getByRole("button", { name: "Sign in" }).click();
+        await page.waitForURL((u) => !u.pathname.startsWith("/login"));
+      }
       for (const p of paths) {
         await page.goto(base + p);
         if (js) await page.waitForSelector("body[data-hydrated]");
+        if (process.env.SHOT_WAIT) await page.waitForTimeout(Number(process.env.SHOT_WAIT));
         const name = `${out}/${p.replace(/[^a-z0-9]+/gi, "_") || "root"}-${label}-${scheme}${js ? "" : "-nojs"}.png`;
         await page.screenshot({ path: name, fullPage: true });
         console.log(name);

@@ -32,7 +32,7 @@ test.describe("signed out", () => {
   test("a viewer sees no write forms and no account e-mails or notes", async ({ page, request }) => {
     const tag = unique("viewer").replace(/\W/g, "");
     const made = await request.post("/api/accounts", {
-      data: { account_name: `${tag}-acc`, account_email: `${tag}@example.com`, notes: `${tag} private note`, credits_available: 100 },
+      data: { account_name: `${tag}-acc`, account_email: `${tag}@example.com`, notes: `${tag} private note`, specialization: tag, credits_available: 100 },
     });
     expect(made.status()).toBe(201);
     const id = (await made.json()).id;
@@ -88,4 +88,36 @@ test("make an API token, use it from a script, revoke it", async ({ page, baseUR
   // shown once only
   await page.reload();
   await expect(page.getByTestId("token-secret")).toHaveCount(0);
+});
+
+test("the owner invites someone, who joins with their own password", async ({ page, browser }, info) => {
+  const tag = unique("inv").replace(/\W/g, "").toLowerCase();
+  const email = `${tag}@example.com`;
+  await page.goto("/admin");
+  if (info.project.name === "hydrate") await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await page.getByLabel("Name").fill(`Ivy ${tag}`);
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Role").selectOption("member");
+  await page.getByRole("button", { name: "Make invitation link" }).click();
+  const link = (await page.getByTestId("invite-link").locator("code").textContent())!.trim();
+  expect(link).toMatch(/^\/invite\/[A-Za-z0-9_-]{40,}$/);
+  // the invited person, in a browser of their own
+  const theirs = await browser.newContext({
+    baseURL: info.project.use.baseURL,
+    storageState: { cookies: [], origins: [] },
+    javaScriptEnabled: info.project.name === "hydrate",
+  });
+  const them = await theirs.newPage();
+  await them.goto(link);
+  await expect(them.locator("main")).toContainText(email);
+  await them.getByLabel("Choose a password").fill("amber river falcon 88");
+  await them.getByRole("button", { name: "Join and sign in" }).click();
+  await expect(them.getByTestId("user-menu")).toContainText(`Ivy ${tag}`);
+  // the link works once
+  await them.goto(link);
+  await expect(them.locator("main")).toContainText("not valid any more");
+  await theirs.close();
+  await page.reload();
+  await expect(page.getByTestId("users")).toContainText(email);
+  await expect(page.getByTestId("audit")).toContainText("invite.accept");
 });

@@ -55,6 +55,8 @@ pub struct MySettings {
     pub me: Me,
     /// A token this browser session just made: shown once.
     pub fresh_token: Option<String>,
+    /// The session of this request, marked in the list.
+    pub current: Option<crate::domain::auth::SessionRowId>,
     pub tokens: Vec<TokenInfo>,
     pub sessions: Vec<SessionInfo>,
     pub now: Timestamp,
@@ -73,8 +75,13 @@ pub async fn my_tokens() -> Result<MySettings, AppError> {
             .remove(&id.0),
         crate::server::auth::Via::Token(_) => None,
     };
+    let current = match p.via {
+        crate::server::auth::Via::Session(id) => Some(id),
+        crate::server::auth::Via::Token(_) => None,
+    };
     Ok(MySettings {
         fresh_token,
+        current,
         tokens: svc::tokens(&state.db, p.me.id).await?,
         sessions: svc::sessions(&state.db, Some(p.me.id)).await?,
         me: p.me,
@@ -131,6 +138,8 @@ pub async fn revoke_my_token(id: String) -> Result<(), AppError> {
 /// Everything the owner's page shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AdminView {
+    /// An invitation link this browser session just made: shown once.
+    pub fresh_invite: Option<InviteLink>,
     pub users: Vec<User>,
     pub sessions: Vec<SessionInfo>,
     pub audit: Vec<AuditEntry>,
@@ -140,8 +149,23 @@ pub struct AdminView {
 #[server(prefix = "/rpc", endpoint = "admin_overview")]
 pub async fn admin_overview() -> Result<AdminView, AppError> {
     let state = super::ssr::state()?;
-    super::ssr::require(crate::domain::auth::Access::Admin)?;
+    let p = super::ssr::require(crate::domain::auth::Access::Admin)?;
+    let fresh_invite = match p.via {
+        crate::server::auth::Via::Session(id) => state
+            .security
+            .fresh_invites
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&id.0)
+            .map(|(path, email, expires_at)| InviteLink {
+                path,
+                email,
+                expires_at,
+            }),
+        crate::server::auth::Via::Token(_) => None,
+    };
     Ok(AdminView {
+        fresh_invite,
         users: svc::users(&state.db).await?,
         sessions: svc::sessions(&state.db, None).await?,
         audit: svc::audit_log(&state.db, 200).await?,
@@ -176,11 +200,20 @@ pub async fn admin_invite(
         clock::now(),
     )
     .await?;
-    Ok(InviteLink {
+    let link = InviteLink {
         path: format!("/invite/{secret}"),
         email: crate::domain::auth::normalize_email(&email)?,
         expires_at,
-    })
+    };
+    if let crate::server::auth::Via::Session(id) = p.via {
+        state
+            .security
+            .fresh_invites
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id.0, (link.path.clone(), link.email.clone(), expires_at));
+    }
+    Ok(link)
 }
 
 #[server(prefix = "/rpc", endpoint = "admin_set_disabled")]

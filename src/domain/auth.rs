@@ -320,6 +320,47 @@ pub fn check_password_length(password: &str) -> Result<(), FieldError> {
     Ok(())
 }
 
+/// "Chrome on Linux" from a User-Agent header (the browser and system people recognise).
+pub fn device_label(user_agent: &str) -> String {
+    let ua = user_agent;
+    let browser = if ua.contains("Edg/") {
+        "Edge"
+    } else if ua.contains("Firefox/") {
+        "Firefox"
+    } else if ua.contains("Chrome/") || ua.contains("Chromium/") {
+        "Chrome"
+    } else if ua.contains("Safari/") {
+        "Safari"
+    } else if ua.starts_with("curl/") {
+        "curl"
+    } else if ua.is_empty() {
+        return "Unknown client".into();
+    } else {
+        return ua
+            .split(['/', ' '])
+            .next()
+            .unwrap_or("Unknown client")
+            .to_owned();
+    };
+    let system = if ua.contains("Android") {
+        Some("Android")
+    } else if ua.contains("iPhone") || ua.contains("iPad") {
+        Some("iOS")
+    } else if ua.contains("Windows") {
+        Some("Windows")
+    } else if ua.contains("Mac OS X") || ua.contains("Macintosh") {
+        Some("macOS")
+    } else if ua.contains("Linux") || ua.contains("X11") {
+        Some("Linux")
+    } else {
+        None
+    };
+    match system {
+        Some(os) => format!("{browser} on {os}"),
+        None => browser.to_owned(),
+    }
+}
+
 /// Where to go after signing in: a path on this site only (never `//host` or a URL).
 pub fn safe_next(next: Option<&str>) -> String {
     let n = next.unwrap_or("").trim();
@@ -397,6 +438,18 @@ mod tests {
         let recent = t0.plus_seconds(SESSION_MAX_SECS - 10);
         assert!(session_alive(recent, end, recent.plus_seconds(5)));
         assert!(!session_alive(recent, end, end));
+    }
+
+    #[test]
+    fn devices() {
+        let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
+        assert_eq!(device_label(chrome), "Chrome on Linux");
+        let ff = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:140.0) Gecko/20100101 Firefox/140.0";
+        assert_eq!(device_label(ff), "Firefox on Windows");
+        let safari = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1";
+        assert_eq!(device_label(safari), "Safari on iOS");
+        assert_eq!(device_label("curl/8.5.0"), "curl");
+        assert_eq!(device_label(""), "Unknown client");
     }
 
     #[test]

@@ -272,6 +272,9 @@ impl Throttle {
 
 type TokenLimiter = governor::DefaultKeyedRateLimiter<i64>;
 
+/// An invitation link just made: `(path, e-mail, expiry)`.
+pub type FreshInvite = (String, String, crate::domain::time::Timestamp);
+
 /// Sign-in state of the server: origins, throttling, the setup code, token rate limits.
 #[derive(Clone)]
 pub struct Security {
@@ -283,6 +286,8 @@ pub struct Security {
     /// A token just made in a browser session, shown once on the next settings render
     /// (so it shows without JavaScript too, and never travels in an address).
     pub fresh_tokens: Arc<Mutex<HashMap<i64, String>>>,
+    /// The same for an invitation link the owner just made: `(path, e-mail, expiry)`.
+    pub fresh_invites: Arc<Mutex<HashMap<i64, FreshInvite>>>,
     /// Trust `X-Forwarded-For` from this many proxies in front (0: use the peer address).
     pub trusted_proxies: usize,
 }
@@ -299,6 +304,7 @@ impl Security {
             setup_code: Arc::default(),
             limiter: Arc::new(governor::RateLimiter::keyed(quota)),
             fresh_tokens: Arc::default(),
+            fresh_invites: Arc::default(),
             trusted_proxies: 0,
         }
     }

@@ -256,7 +256,7 @@ fn SelectPanel(action: ServerAction<SelectAccount>) -> impl IntoView {
     let error = last_error(action.value());
     let result = move || action.value().get().and_then(|r| r.ok());
     view! {
-        <section class="panel" aria-labelledby="select-title" data-testid="select-panel">
+        <section class="panel write-only" aria-labelledby="select-title" data-testid="select-panel">
             <h2 id="select-title">"Which account next?"</h2>
             <ActionForm action attr:class="form">
                 <div class="field">
@@ -467,7 +467,7 @@ fn NewAccountForm(action: ServerAction<CreateAccount>) -> impl IntoView {
         }
     });
     view! {
-        <section class="panel" aria-labelledby="new-account-title">
+        <section class="panel write-only" aria-labelledby="new-account-title">
             <h2 id="new-account-title">"Add account"</h2>
             <ActionForm action node_ref=form_ref attr:class="form" attr:id="new-account-form">
                 <span id="account-name"></span>
@@ -487,7 +487,7 @@ fn ImportPanel(action: ServerAction<ImportAccounts>) -> impl IntoView {
     let error = last_error(action.value());
     let report = move || action.value().get().and_then(|r| r.ok());
     view! {
-        <section class="panel" aria-labelledby="import-title">
+        <section class="panel write-only" aria-labelledby="import-title">
             <h2 id="import-title">"Import many"</h2>
             <ActionForm action attr:class="form" attr:id="import-form">
                 <div class="field">
@@ -636,7 +636,7 @@ fn AccountDetailView(
                         </ul>
                     </section>
                 })}
-                <details class="panel disclosure" open=move || update_error.get().is_some()>
+                <details class="panel disclosure write-only" open=move || update_error.get().is_some()>
                     <summary>"Edit account"</summary>
                     <ActionForm action=update attr:class="form">
                         <input type="hidden" name="id" value=id_edit/>
@@ -647,7 +647,7 @@ fn AccountDetailView(
                 </details>
             </div>
             <aside class="detail-side">
-                <section class="panel" aria-labelledby="actions-title">
+                <section class="panel write-only" aria-labelledby="actions-title">
                     <h2 id="actions-title">"Actions"</h2>
                     <ActionForm action=act attr:class="stack-form">
                         <input type="hidden" name="id" value=id_act/>
@@ -664,7 +664,7 @@ fn AccountDetailView(
                     </ActionForm>
                     <FormError error=act_error fields=&[]/>
                 </section>
-                <section class="panel danger" aria-labelledby="delete-title">
+                <section class="panel danger write-only" aria-labelledby="delete-title">
                     <h2 id="delete-title">"Delete"</h2>
                     <p class="muted">"Only an account without sessions or handoffs can be deleted; block it otherwise."</p>
                     <ActionForm action=delete>

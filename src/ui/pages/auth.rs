@@ -3,8 +3,8 @@
 //! and the owner's page (`/admin`: users, invitations, who is signed in, the audit log).
 
 use crate::api::auth::{
-    admin_overview, auth_status, invitation_info, my_tokens, AdminInvite, AdminSetDisabled,
-    AdminSignOutUser, CreateMyToken, RevokeMyToken,
+    admin_overview, auth_status, invitation_info, my_tokens, AdminInvite, AdminResetPassword,
+    AdminSetDisabled, AdminSignOutUser, CreateMyToken, RevokeMyToken,
 };
 use crate::domain::auth::{Role, Scope};
 use crate::ui::components::forms::{last_error, FieldError, FormError};
@@ -189,6 +189,42 @@ pub fn SettingsPage() -> impl IntoView {
                             "Signed in as " <strong>{s.me.name.clone()}</strong> " · " {s.me.email.clone()} " · " {s.me.role.label()}
                         </p>
                         <div class="split">
+                            <section class="panel" aria-labelledby="token-list">
+                                <h2 id="token-list">"Tokens"</h2>
+                                {if s.tokens.is_empty() {
+                                    view! { <p class="empty">"No tokens yet."</p> }.into_any()
+                                } else {
+                                    view! {
+                                        <div class="table-wrap"><table class="table" data-testid="tokens">
+                                            <thead><tr><th>"Name"</th><th>"Token"</th><th>"Scope"</th><th>"Last used"</th><th>"State"</th><th><span class="sr-only">"Actions"</span></th></tr></thead>
+                                            <tbody>
+                                                {s.tokens.iter().map(|t| {
+                                                    let usable = t.usable(now);
+                                                    let state = if t.revoked_at.is_some() { "revoked".to_string() }
+                                                        else if !usable { "expired".to_string() }
+                                                        else { t.expires_at.map(|e| format!("until {}", e.date())).unwrap_or_else(|| "active".into()) };
+                                                    let id = t.id.to_string();
+                                                    view! {
+                                                        <tr>
+                                                            <td>{t.name.clone()}</td>
+                                                            <td class="mono">{format!("{}…", t.prefix)}</td>
+                                                            <td>{t.scope.as_str()}</td>
+                                                            <td>{t.last_used_at.map(|u| u.ago(now)).unwrap_or_else(|| "never".into())}</td>
+                                                            <td>{state}</td>
+                                                            <td>{usable.then(|| view! {
+                                                                <ActionForm action=revoke attr:class="inline keep">
+                                                                    <input type="hidden" name="id" value=id.clone()/>
+                                                                    <button type="submit" class="btn small">"Revoke"</button>
+                                                                </ActionForm>
+                                                            })}</td>
+                                                        </tr>
+                                                    }
+                                                }).collect_view()}
+                                            </tbody>
+                                        </table></div>
+                                    }.into_any()
+                                }}
+                            </section>
                             <section class="panel form-panel keep" aria-labelledby="token-new">
                                 <h2 id="token-new">"New API token"</h2>
                                 <p class="muted small">"Scripts send it as " <code>"Authorization: Bearer paas_…"</code> " to " <code>"/api"</code> "."</p>
@@ -225,48 +261,19 @@ pub fn SettingsPage() -> impl IntoView {
                                     </div>
                                 })}
                             </section>
-                            <section class="panel list-panel" aria-labelledby="token-list">
-                                <h2 id="token-list">"Tokens"</h2>
-                                {if s.tokens.is_empty() {
-                                    view! { <p class="empty">"No tokens yet."</p> }.into_any()
-                                } else {
-                                    view! {
-                                        <div class="table-wrap"><table class="table" data-testid="tokens">
-                                            <thead><tr><th>"Name"</th><th>"Token"</th><th>"Scope"</th><th>"Last used"</th><th>"State"</th><th><span class="sr-only">"Actions"</span></th></tr></thead>
-                                            <tbody>
-                                                {s.tokens.iter().map(|t| {
-                                                    let usable = t.usable(now);
-                                                    let state = if t.revoked_at.is_some() { "revoked".to_string() }
-                                                        else if !usable { "expired".to_string() }
-                                                        else { t.expires_at.map(|e| format!("until {}", e.date())).unwrap_or_else(|| "active".into()) };
-                                                    let id = t.id.to_string();
-                                                    view! {
-                                                        <tr>
-                                                            <td>{t.name.clone()}</td>
-                                                            <td class="mono">{format!("{}…", t.prefix)}</td>
-                                                            <td>{t.scope.as_str()}</td>
-                                                            <td>{t.last_used_at.map(|u| u.ago(now)).unwrap_or_else(|| "never".into())}</td>
-                                                            <td>{state}</td>
-                                                            <td>{usable.then(|| view! {
-                                                                <ActionForm action=revoke attr:class="inline keep">
-                                                                    <input type="hidden" name="id" value=id.clone()/>
-                                                                    <button type="submit" class="btn small">"Revoke"</button>
-                                                                </ActionForm>
-                                                            })}</td>
-                                                        </tr>
-                                                    }
-                                                }).collect_view()}
-                                            </tbody>
-                                        </table></div>
-                                    }.into_any()
-                                }}
-                            </section>
                         </div>
                         <section class="panel" aria-labelledby="sessions-title">
                             <h2 id="sessions-title">"Where you are signed in"</h2>
                             <ul class="plain-list">
-                                {s.sessions.iter().map(|x| view! {
-                                    <li>{x.user_agent.chars().take(80).collect::<String>()} " · " {x.ip.clone()} " · last seen " {x.last_seen_at.ago(now)}</li>
+                                {s.sessions.iter().map(|x| {
+                                    let this = s.current == Some(x.id);
+                                    view! {
+                                        <li title=x.user_agent.clone()>
+                                            <strong>{crate::domain::auth::device_label(&x.user_agent)}</strong>
+                                            {this.then_some(" (this browser)")}
+                                            <span class="muted">{format!(" · {} · signed in {} · last seen {}", x.ip, x.created_at.ago(now), x.last_seen_at.ago(now))}</span>
+                                        </li>
+                                    }
                                 }).collect_view()}
                             </ul>
                             <form method="post" action="/logout-everywhere" class="keep">
@@ -286,18 +293,21 @@ pub fn AdminPage() -> impl IntoView {
     let invite = ServerAction::<AdminInvite>::new();
     let disable = ServerAction::<AdminSetDisabled>::new();
     let sign_out = ServerAction::<AdminSignOutUser>::new();
+    let reset = ServerAction::<AdminResetPassword>::new();
     let data = Resource::new(
         move || {
             (
                 invite.version().get(),
                 disable.version().get(),
                 sign_out.version().get(),
+                reset.version().get(),
             )
         },
         |_| admin_overview(),
     );
     let error = last_error(invite.value());
-    let link = move || invite.value().get().and_then(|r| r.ok());
+    let reset_error = last_error(reset.value());
+    let reset_done = move || matches!(reset.value().get(), Some(Ok(())));
     view! {
         <Title text="Users"/>
         <div class="page-head">
@@ -316,38 +326,7 @@ pub fn AdminPage() -> impl IntoView {
                     let now = a.now;
                     view! {
                         <div class="split">
-                            <section class="panel form-panel" aria-labelledby="invite-title">
-                                <h2 id="invite-title">"Invite someone"</h2>
-                                <ActionForm action=invite attr:class="form" attr:id="invite-new">
-                                    <div class="field">
-                                        <label for="invite-name">"Name"</label>
-                                        <input id="invite-name" name="name" type="text" required aria-describedby="invite-name-error"/>
-                                        <FieldError error field="name" id="invite-name-error"/>
-                                    </div>
-                                    <div class="field">
-                                        <label for="invite-email">"E-mail"</label>
-                                        <input id="invite-email" name="email" type="email" required aria-describedby="invite-email-error"/>
-                                        <FieldError error field="email" id="invite-email-error"/>
-                                    </div>
-                                    <div class="field">
-                                        <label for="invite-role">"Role"</label>
-                                        <select id="invite-role" name="role">
-                                            <option value="member" selected>"Member — reads and writes"</option>
-                                            <option value="viewer">"Viewer — reads; no e-mails or notes"</option>
-                                            <option value="owner">"Owner — everything"</option>
-                                        </select>
-                                    </div>
-                                    <FormError error fields=&["name", "email"]/>
-                                    <button type="submit" class="btn primary">"Make invitation link"</button>
-                                </ActionForm>
-                                {move || link().map(|l| view! {
-                                    <div class="notice" role="status" data-testid="invite-link">
-                                        <p>"Send this link to " {l.email.clone()} " (valid until " {l.expires_at.date()} "):"</p>
-                                        <code class="mono token-secret">{l.path.clone()}</code>
-                                    </div>
-                                })}
-                            </section>
-                            <section class="panel list-panel" aria-labelledby="users-title">
+                            <section class="panel" aria-labelledby="users-title">
                                 <h2 id="users-title">"Users"</h2>
                                 <div class="table-wrap"><table class="table" data-testid="users">
                                     <thead><tr><th>"Name"</th><th>"E-mail"</th><th>"Role"</th><th>"Signed in"</th><th><span class="sr-only">"Actions"</span></th></tr></thead>
@@ -382,6 +361,54 @@ pub fn AdminPage() -> impl IntoView {
                                     </tbody>
                                 </table></div>
                                 {move || disable.value().get().and_then(|r| r.err()).map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
+                            </section>
+                            <section class="panel form-panel" aria-labelledby="invite-title">
+                                <h2 id="invite-title">"Invite someone"</h2>
+                                <ActionForm action=invite attr:class="form" attr:id="invite-new">
+                                    <div class="field">
+                                        <label for="invite-name">"Name"</label>
+                                        <input id="invite-name" name="name" type="text" required aria-describedby="invite-name-error"/>
+                                        <FieldError error field="name" id="invite-name-error"/>
+                                    </div>
+                                    <div class="field">
+                                        <label for="invite-email">"E-mail"</label>
+                                        <input id="invite-email" name="email" type="email" required aria-describedby="invite-email-error"/>
+                                        <FieldError error field="email" id="invite-email-error"/>
+                                    </div>
+                                    <div class="field">
+                                        <label for="invite-role">"Role"</label>
+                                        <select id="invite-role" name="role">
+                                            <option value="member" selected>"Member — reads and writes"</option>
+                                            <option value="viewer">"Viewer — reads; no e-mails or notes"</option>
+                                            <option value="owner">"Owner — everything"</option>
+                                        </select>
+                                    </div>
+                                    <FormError error fields=&["name", "email"]/>
+                                    <button type="submit" class="btn primary">"Make invitation link"</button>
+                                </ActionForm>
+                                {a.fresh_invite.clone().map(|l| view! {
+                                    <div class="notice" role="status" data-testid="invite-link">
+                                        <p>"Send this link to " {l.email.clone()} " (valid until " {l.expires_at.date()} "):"</p>
+                                        <code class="mono token-secret">{l.path.clone()}</code>
+                                    </div>
+                                })}
+                                <h2 id="reset-title" class="pad-top">"Set a new password"</h2>
+                                <ActionForm action=reset attr:class="form" attr:id="reset-password">
+                                    <div class="field">
+                                        <label for="reset-email">"User"</label>
+                                        <select id="reset-email" name="email">
+                                            {a.users.iter().map(|u| view! { <option value=u.email.clone()>{format!("{} · {}", u.name, u.email)}</option> }).collect_view()}
+                                        </select>
+                                    </div>
+                                    <div class="field">
+                                        <label for="reset-password-new">"New password"</label>
+                                        <input id="reset-password-new" name="password" type="password" autocomplete="new-password" minlength="12" required aria-describedby="reset-password-error"/>
+                                        <FieldError error=reset_error field="password" id="reset-password-error"/>
+                                    </div>
+                                    <FormError error=reset_error fields=&["password"]/>
+                                    <button type="submit" class="btn">"Set password and sign them out"</button>
+                                    {move || reset_done().then(|| view! { <p class="form-ok" role="status">"Password set; their sessions ended."</p> })}
+                                </ActionForm>
                             </section>
                         </div>
                         <section class="panel" aria-labelledby="audit-title">

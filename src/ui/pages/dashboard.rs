@@ -52,8 +52,8 @@ pub fn Dashboard() -> impl IntoView {
                 <p class="muted">"Sessions, credits and handoffs of every piece of work."</p>
             </div>
             <div class="head-actions">
-                <a class="btn" href="/import" data-testid="import-link">"Import"</a>
-                <a class="btn primary show-narrow" href="#project-name">"New project"</a>
+                <a class="btn write-only" href="/import" data-testid="import-link">"Import"</a>
+                <a class="btn primary show-narrow write-only" href="#project-name">"New project"</a>
             </div>
         </div>
         <Transition fallback=|| ()>
@@ -323,7 +323,7 @@ fn NewProjectForm(action: ServerAction<CreateProject>) -> impl IntoView {
         }
     };
     view! {
-        <section class="panel form-panel" aria-labelledby="new-project-title">
+        <section class="panel form-panel write-only" aria-labelledby="new-project-title">
             <h2 id="new-project-title">"New project"</h2>
             <ActionForm action node_ref=form_ref attr:id="new-project-form" attr:class="form">
                 <div class="field">

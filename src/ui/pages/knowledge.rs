@@ -277,7 +277,7 @@ fn EntryFields(
 fn NewEntryForm(action: ServerAction<CreateKnowledge>) -> impl IntoView {
     let error = last_error(action.value());
     view! {
-        <section class="panel form-panel" aria-labelledby="entry-title">
+        <section class="panel form-panel write-only" aria-labelledby="entry-title">
             <h2 id="entry-title">"New entry"</h2>
             <ActionForm action attr:class="form">
                 <EntryFields error prefix="new"/>
@@ -352,7 +352,7 @@ fn EntryDetail(
                 <section class="panel" aria-label="Solution">
                     <div class="markdown-preview" data-testid="entry-description" inner_html=v.description_html.clone()></div>
                 </section>
-                <details class="panel disclosure" open=move || update_error.get().is_some()>
+                <details class="panel disclosure write-only" open=move || update_error.get().is_some()>
                     <summary>"Edit"</summary>
                     <ActionForm action=update attr:class="form">
                         <input type="hidden" name="id" value=e.id.to_string()/>
@@ -398,7 +398,7 @@ fn EntryDetail(
                         }.into_any()
                     }}
                 </section>
-                <section class="panel danger" aria-labelledby="entry-delete-title">
+                <section class="panel danger write-only" aria-labelledby="entry-delete-title">
                     <h2 id="entry-delete-title">"Delete"</h2>
                     <ActionForm action=delete>
                         <input type="hidden" name="id" value=e.id.to_string()/>
@@ -487,7 +487,7 @@ pub fn SaveToKnowledge(
         };
     let sid = session_id.to_string();
     view! {
-        <details class="panel disclosure" data-testid="save-to-knowledge" open=move || error.get().is_some()>
+        <details class="panel disclosure write-only" data-testid="save-to-knowledge" open=move || error.get().is_some()>
             <summary>"Save to the knowledge base"</summary>
             <p class="muted small">"Keep what this session solved, linked to it, so the next session that meets the problem finds it."</p>
             <ActionForm action attr:class="form">

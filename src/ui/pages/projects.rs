@@ -88,9 +88,9 @@ fn ProjectDetail(view: ProjectView, actions: Actions) -> impl IntoView {
         </div>
         <p class="head-actions">
             {deleted.is_none().then(|| view! {
-                <a class="btn primary" href=format!("/sessions?project_id={}#start-title", p.id) data-testid="start-session-link">"Start a session"</a>
+                <a class="btn primary write-only" href=format!("/sessions?project_id={}#start-title", p.id) data-testid="start-session-link">"Start a session"</a>
             })}
-            <a class="btn" href=format!("/api/projects/{}/export", p.id) download rel="external" data-testid="export-project"
+            <a class="btn write-only" href=format!("/api/projects/{}/export", p.id) download rel="external" data-testid="export-project"
                 title="Download the project with its sessions, files and history as a JSON bundle">"Export"</a>
         </p>
         {deleted.map(|at| view! { <TrashBanner project=p.clone() at=at.ago(now) action=actions.restore/> })}
@@ -153,7 +153,7 @@ fn StatusPanel(project: Project, action: ServerAction<SetProjectStatus>) -> impl
     let error = last_error(action.value());
     let id = project.id.to_string();
     view! {
-        <section class="panel" aria-labelledby="status-title">
+        <section class="panel write-only" aria-labelledby="status-title">
             <h2 id="status-title">"Status"</h2>
             <ActionForm action attr:class="segmented-form">
                 <input type="hidden" name="id" value=id/>
@@ -199,7 +199,7 @@ fn EditPanel(project: Project, action: ServerAction<UpdateProject>) -> impl Into
     let saved = move || matches!(action.value().get(), Some(Ok(_)));
     let open = move || error.get().is_some() || saved();
     view! {
-        <details class="panel disclosure" open=open>
+        <details class="panel disclosure write-only" open=open>
             <summary>"Edit name and description"</summary>
             <ActionForm action attr:class="form" attr:id="edit-project-form">
                 <input type="hidden" name="id" value=project.id.to_string()/>
@@ -248,7 +248,7 @@ fn EditPanel(project: Project, action: ServerAction<UpdateProject>) -> impl Into
 fn DangerPanel(project: Project, action: ServerAction<DeleteProject>) -> impl IntoView {
     let error = last_error(action.value());
     view! {
-        <section class="panel danger" aria-labelledby="danger-title">
+        <section class="panel danger write-only" aria-labelledby="danger-title">
             <h2 id="danger-title">"Trash"</h2>
             <p class="muted">
                 "Moving the project to the trash hides it from every list; its sessions and "
@@ -287,7 +287,7 @@ fn RotatePanel(project: Project) -> impl IntoView {
     );
     let file_name = format!("handoff-{}.md", project.id);
     view! {
-        <section class="panel" aria-labelledby="rotate-title" data-testid="rotate-panel">
+        <section class="panel write-only" aria-labelledby="rotate-title" data-testid="rotate-panel">
             <h2 id="rotate-title">"Rotate account"</h2>
             <p class="muted">
                 "When the account you work on runs low, rotate: it is marked exhausted, the next "

@@ -211,7 +211,7 @@ fn StartForm(
     let query = use_query_map();
     let preselect = query.with_untracked(|q| q.get("project_id").unwrap_or_default());
     view! {
-        <section class="panel form-panel" aria-labelledby="start-title">
+        <section class="panel form-panel write-only" aria-labelledby="start-title">
             <h2 id="start-title">"Start a session"</h2>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || {
@@ -551,7 +551,7 @@ fn SessionDetailView(v: SessionView, actions: SessionActions) -> impl IntoView {
             </div>
             <aside class="detail-side">
                 {running.then(|| view! {
-                    <section class="panel" aria-labelledby="complete-title">
+                    <section class="panel write-only" aria-labelledby="complete-title">
                         <h2 id="complete-title">"Complete"</h2>
                         <ActionForm action=actions.complete attr:class="form">
                             <input type="hidden" name="id" value=id3/>
@@ -573,7 +573,7 @@ fn SessionDetailView(v: SessionView, actions: SessionActions) -> impl IntoView {
                         </ActionForm>
                     </section>
                 })}
-                <section class="panel" aria-labelledby="cp-title">
+                <section class="panel write-only" aria-labelledby="cp-title">
                     <h2 id="cp-title">"Checkpoints"</h2>
                     {running.then(|| view! {
                         <ActionForm action=actions.checkpoint attr:class="form">

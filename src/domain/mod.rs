@@ -41,6 +41,7 @@ pub mod auth;
 pub mod backup;
 pub mod briefing;
 pub mod bundle;
+pub mod capture;
 pub mod conversation;
 pub mod handoff;
 pub mod knowledge;

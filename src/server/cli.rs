@@ -20,6 +20,24 @@ pub async fn main() -> std::process::ExitCode {
             telemetry::init();
             migrate(cli.settings).await
         }
+        Command::Capture {
+            watch,
+            claude_dirs,
+            codex_dirs,
+            gemini_dirs,
+            repos,
+            server,
+            token,
+            prices,
+        } => {
+            if server.is_some() || token.is_some() {
+                Err("--server/--token: sending captures to another server is not in this version; run `paas capture` where the database is".into())
+            } else if !gemini_dirs.is_empty() || !repos.is_empty() {
+                Err("--gemini-dir/--repo: Gemini CLI, aider and SpecStory logs are not captured by this version (Claude Code and Codex CLI are)".into())
+            } else {
+                capture(cli.settings, watch, claude_dirs, codex_dirs, prices).await
+            }
+        }
         Command::User { command } => user(cli.settings, command).await,
         Command::Token { command } => token(cli.settings, command).await,
         Command::Backup { file } => backup(cli.settings, &file).await,
@@ -63,6 +81,68 @@ async fn open(settings: &Settings) -> Result<storage::Db, String> {
     storage::open(&settings.database_url)
         .await
         .map_err(|_| format!("cannot open or migrate {}", settings.database_url))
+}
+
+/// `paas capture [--watch] [--claude-dir D]… [--codex-dir D]… [--prices FILE]`
+async fn capture(
+    settings: Settings,
+    watch: bool,
+    claude: Vec<std::path::PathBuf>,
+    codex: Vec<std::path::PathBuf>,
+    prices: Option<std::path::PathBuf>,
+) -> Result<(), String> {
+    use crate::domain::capture::price::PriceTable;
+    use crate::server::capture::{scan, Dirs};
+    let prices = match prices {
+        Some(path) => {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            PriceTable::with_overrides(&text)?
+        }
+        None => PriceTable::default(),
+    };
+    let dirs = if claude.is_empty() && codex.is_empty() {
+        Dirs::standard()
+    } else {
+        for d in claude.iter().chain(&codex) {
+            if !d.is_dir() {
+                return Err(format!("{} is not a directory", d.display()));
+            }
+        }
+        Dirs { claude, codex }
+    };
+    if dirs.claude.is_empty() && dirs.codex.is_empty() {
+        return Err("no Claude Code or Codex CLI directory found (looked for ~/.claude, ~/.config/claude, ~/.codex; give --claude-dir or --codex-dir)".into());
+    }
+    for d in &dirs.claude {
+        println!("reading Claude Code logs in {}", d.display());
+    }
+    for d in &dirs.codex {
+        println!("reading Codex CLI logs in {}", d.display());
+    }
+    let db = open(&settings).await?;
+    loop {
+        let done = scan(&db, &dirs, &prices).await?;
+        for e in &done.errors {
+            eprintln!("paas: {e}");
+        }
+        if done.report.files > 0 || !watch {
+            for a in &done.report.accounts_new {
+                println!("new account: {a}");
+            }
+            for p in &done.report.projects_new {
+                println!("new project: {p}");
+            }
+            println!("{}", done.report.summary());
+        }
+        if !watch {
+            return Ok(());
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(2)) => {}
+            _ = tokio::signal::ctrl_c() => return Ok(()),
+        }
+    }
 }
 
 /// Who the command line is in the audit log.

@@ -1,6 +1,7 @@
 //! The server: settings, state, router, telemetry and the command line.
 
 pub mod auth;
+pub mod capture;
 pub mod cli;
 pub mod clock;
 pub mod guard;

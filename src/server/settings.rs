@@ -47,6 +47,36 @@ pub enum Command {
         #[arg(long, short)]
         out: Option<std::path::PathBuf>,
     },
+    /// Record sessions, turns and token usage from the logs Claude Code and Codex CLI keep
+    /// (their standard directories unless given), then print what was recorded.
+    Capture {
+        /// Keep running and record what the tools append (checked every 2 seconds).
+        #[arg(long)]
+        watch: bool,
+        /// A Claude Code configuration directory (repeatable; default ~/.claude).
+        #[arg(long = "claude-dir")]
+        claude_dirs: Vec<std::path::PathBuf>,
+        /// A Codex CLI home (repeatable; default ~/.codex).
+        #[arg(long = "codex-dir")]
+        codex_dirs: Vec<std::path::PathBuf>,
+        /// A Gemini CLI directory (not read by this version).
+        #[arg(long = "gemini-dir")]
+        gemini_dirs: Vec<std::path::PathBuf>,
+        /// A repository with aider or SpecStory histories (not read by this version).
+        #[arg(long = "repo")]
+        repos: Vec<std::path::PathBuf>,
+        /// Send to the app at this URL instead of the local database (not in this version).
+        #[arg(long)]
+        server: Option<String>,
+        /// The API token for --server.
+        #[arg(long)]
+        token: Option<String>,
+        /// A JSON file of model prices over the shipped table
+        /// (`{"model-prefix": {"input": 3.0, "output": 15.0, "cache_write": 3.75, "cache_read": 0.3}}`,
+        /// USD per million tokens).
+        #[arg(long, env = "PAAS_PRICES")]
+        prices: Option<std::path::PathBuf>,
+    },
     /// Manage users: add, reset a password, list.
     User {
         #[command(subcommand)]

@@ -6,6 +6,7 @@ pub mod analytics;
 pub mod auth;
 pub mod backup;
 pub mod bundle;
+pub mod capture;
 pub mod handoff;
 pub mod knowledge;
 pub mod ledger;

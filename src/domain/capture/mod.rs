@@ -1,0 +1,310 @@
+//! Capture: what AI coding tools write on people's machines, read into sessions, turns and
+//! token usage. One pure parser per format (`claude`, `codex`), fed the bytes of a file —
+//! all of it, or what was appended since last time — and a price table (`price`) and
+//! secret redaction (`redact`) for what is stored. No IO: callers read files and keep each
+//! parser's state (it serialises) with the offset it has consumed.
+
+pub mod claude;
+pub mod codex;
+pub mod price;
+pub mod redact;
+
+use crate::domain::time::Timestamp;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Which tool wrote a log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tool {
+    ClaudeCode,
+    Codex,
+}
+
+impl Tool {
+    pub fn label(self) -> &'static str {
+        match self {
+            Tool::ClaudeCode => "Claude Code",
+            Tool::Codex => "Codex CLI",
+        }
+    }
+
+    /// The provider whose models the tool calls.
+    pub fn provider(self) -> &'static str {
+        match self {
+            Tool::ClaudeCode => "anthropic",
+            Tool::Codex => "openai",
+        }
+    }
+
+    /// The account platform of the pool the tool's accounts belong to.
+    pub fn platform(self) -> &'static str {
+        match self {
+            Tool::ClaudeCode => "claude",
+            Tool::Codex => "chatgpt",
+        }
+    }
+}
+
+/// Who speaks in a turn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Speaker {
+    User,
+    Assistant,
+    /// A tool call or its result, summarised.
+    Tool,
+}
+
+/// One turn of a captured conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Turn {
+    /// Unique within the tool's session (its line id): a turn seen twice is kept once.
+    pub key: String,
+    pub speaker: Speaker,
+    pub text: String,
+    pub at: Option<Timestamp>,
+}
+
+/// Tokens of one model call, as the vendor billed them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Tokens {
+    /// Input not read from or written to the cache.
+    pub input: u64,
+    pub output: u64,
+    pub cache_write: u64,
+    pub cache_read: u64,
+}
+
+impl Tokens {
+    pub fn total(&self) -> u64 {
+        self.input
+            .saturating_add(self.output)
+            .saturating_add(self.cache_write)
+            .saturating_add(self.cache_read)
+    }
+
+    pub fn add(&mut self, o: &Tokens) {
+        self.input = self.input.saturating_add(o.input);
+        self.output = self.output.saturating_add(o.output);
+        self.cache_write = self.cache_write.saturating_add(o.cache_write);
+        self.cache_read = self.cache_read.saturating_add(o.cache_read);
+    }
+}
+
+/// One usage row: a model call (deduplicated the way the vendor streams it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Usage {
+    /// Unique per call across every file of a tool (the dedupe key).
+    pub key: String,
+    pub session: String,
+    pub model: String,
+    /// True when the log names no model and the tool's default was assumed.
+    pub model_assumed: bool,
+    pub tokens: Tokens,
+    pub at: Timestamp,
+    /// A copy written by a side conversation (kept only when no main copy exists).
+    pub sidechain: bool,
+}
+
+/// The vendor's own rate-limit window, as a tool reported it (Codex).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RateWindow {
+    pub used_percent: f64,
+    pub window_minutes: i64,
+    pub resets_at: Option<Timestamp>,
+    /// When the tool reported it.
+    pub seen_at: Timestamp,
+}
+
+/// One tool session: where it ran, when, and what was said.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ToolSession {
+    pub id: String,
+    pub cwd: Option<String>,
+    pub git_branch: Option<String>,
+    pub started_at: Option<Timestamp>,
+    pub ended_at: Option<Timestamp>,
+    pub turns: Vec<Turn>,
+    /// The first thing the user asked: the session's objectives.
+    pub first_request: Option<String>,
+}
+
+impl ToolSession {
+    fn seen(&mut self, at: Option<Timestamp>) {
+        if let Some(t) = at {
+            self.started_at = Some(self.started_at.map_or(t, |s| s.min(t)));
+            self.ended_at = Some(self.ended_at.map_or(t, |e| e.max(t)));
+        }
+    }
+
+    fn push_turn(&mut self, turn: Turn) {
+        if turn.speaker == Speaker::User && self.first_request.is_none() && !turn.text.is_empty() {
+            self.first_request = Some(truncate(&turn.text, 500));
+        }
+        self.seen(turn.at);
+        self.turns.push(turn);
+    }
+}
+
+/// What parsing has found so far, across files of one tool.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Capture {
+    pub sessions: BTreeMap<String, ToolSession>,
+    pub usage: BTreeMap<String, Usage>,
+    /// The latest vendor windows: `(primary, secondary)`.
+    pub rate_limits: Option<(Option<RateWindow>, Option<RateWindow>)>,
+    /// Lines that were not JSON or not understood (skipped).
+    pub skipped_lines: u64,
+}
+
+impl Capture {
+    /// Token totals over every usage row.
+    pub fn tokens(&self) -> Tokens {
+        let mut t = Tokens::default();
+        for u in self.usage.values() {
+            t.add(&u.tokens);
+        }
+        t
+    }
+
+    pub fn turn_count(&self) -> usize {
+        self.sessions.values().map(|s| s.turns.len()).sum()
+    }
+
+    /// Keeps one usage row per key: the larger, and a main copy over a side one.
+    fn keep_usage(&mut self, u: Usage) {
+        match self.usage.get(&u.key) {
+            Some(old) => {
+                let better = (old.sidechain && !u.sidechain)
+                    || (old.sidechain == u.sidechain && u.tokens.total() > old.tokens.total());
+                if better {
+                    self.usage.insert(u.key.clone(), u);
+                }
+            }
+            None => {
+                self.usage.insert(u.key.clone(), u);
+            }
+        }
+    }
+}
+
+/// Complete lines out of a byte stream fed in pieces; a line cut at the end waits for the
+/// rest. `consumed` is the offset just after the last complete line.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Lines {
+    pending: Vec<u8>,
+    pub consumed: u64,
+}
+
+impl Lines {
+    /// The complete lines in `pending + bytes` (without their line endings).
+    pub fn feed(&mut self, bytes: &[u8]) -> Vec<String> {
+        self.pending.extend_from_slice(bytes);
+        let Some(last_nl) = self.pending.iter().rposition(|b| *b == b'\n') else {
+            return Vec::new();
+        };
+        let rest = self.pending.split_off(last_nl + 1);
+        let complete = std::mem::replace(&mut self.pending, rest);
+        self.consumed = self.consumed.saturating_add(complete.len() as u64);
+        complete
+            .split(|b| *b == b'\n')
+            .filter(|l| !l.is_empty())
+            .map(|l| {
+                let l = l.strip_suffix(b"\r").unwrap_or(l);
+                String::from_utf8_lossy(l).into_owned()
+            })
+            .filter(|l| !l.trim().is_empty())
+            .collect()
+    }
+
+    /// Bytes waiting for the end of their line.
+    pub fn pending_len(&self) -> usize {
+        self.pending.len()
+    }
+}
+
+/// At most `max` characters, with "…" when cut.
+pub fn truncate(s: &str, max: usize) -> String {
+    let s = s.trim();
+    if s.chars().count() <= max {
+        return s.to_owned();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// An RFC 3339 timestamp field of a JSON value.
+fn time_of(v: &serde_json::Value, field: &str) -> Option<Timestamp> {
+    v.get(field)
+        .and_then(|t| t.as_str())
+        .and_then(Timestamp::parse)
+}
+
+fn u64_of(v: &serde_json::Value, field: &str) -> u64 {
+    v.get(field)
+        .and_then(|n| n.as_u64().or_else(|| n.as_f64().map(|f| f.max(0.0) as u64)))
+        .unwrap_or(0)
+}
+
+/// A tool call as one line: `→ Bash: ls -la` (its input summarised).
+fn tool_call_summary(name: &str, input: &serde_json::Value) -> String {
+    let detail = match input {
+        serde_json::Value::Object(m) => [
+            "command",
+            "file_path",
+            "path",
+            "pattern",
+            "url",
+            "query",
+            "description",
+            "cmd",
+        ]
+        .iter()
+        .find_map(|k| m.get(*k).map(value_text))
+        .unwrap_or_else(|| value_text(input)),
+        serde_json::Value::String(s) => match serde_json::from_str::<serde_json::Value>(s) {
+            Ok(inner @ serde_json::Value::Object(_)) => return tool_call_summary(name, &inner),
+            _ => s.clone(),
+        },
+        other => value_text(other),
+    };
+    truncate(&format!("→ {name}: {detail}"), 300)
+}
+
+fn value_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(a) => a.iter().map(value_text).collect::<Vec<_>>().join(" "),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_wait_for_their_end() {
+        let mut l = Lines::default();
+        assert!(l.feed(b"{\"a\":1}\n{\"b\"").len() == 1);
+        assert_eq!(l.consumed, 8);
+        assert_eq!(l.pending_len(), 4);
+        assert_eq!(l.feed(b":2}\r\n\n"), vec!["{\"b\":2}".to_string()]);
+        assert_eq!(l.consumed, 18);
+        assert!(l.feed(b"").is_empty());
+    }
+
+    #[test]
+    fn summaries() {
+        let s = tool_call_summary("Bash", &serde_json::json!({"command": "ls -la", "x": 1}));
+        assert_eq!(s, "→ Bash: ls -la");
+        let s = tool_call_summary(
+            "shell",
+            &serde_json::json!("{\"cmd\":[\"git\",\"status\"]}"),
+        );
+        assert_eq!(s, "→ shell: git status");
+        assert_eq!(truncate("abcdef", 4), "abc…");
+    }
+}

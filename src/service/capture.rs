@@ -1,0 +1,417 @@
+//! Records what the capture parsers found, in one transaction per tool directory: the
+//! directory's account (made on first sight: "Claude Code · default"), each working
+//! directory's project by its repository root (made on first sight, named after the
+//! repository), one of our sessions per tool session (a resumed tool session continues
+//! it), its new turns, and its usage as ledger rows priced from the price table. Keys make
+//! a second run record nothing twice; a larger copy of a call seen before updates its row.
+
+use crate::domain::account::{AccountInput, NewAccount, Thresholds};
+use crate::domain::capture::price::PriceTable;
+use crate::domain::capture::{Capture, Speaker, Tokens, Tool};
+use crate::domain::project::{NewProject, ProjectId, ProjectInput};
+use crate::domain::session::{NewSession, SessionId, SessionType};
+use crate::domain::time::Timestamp;
+use crate::error::AppError;
+use crate::storage::capture::{self as store, LedgerRow};
+use crate::storage::{self, Db};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+/// What one scan of one tool directory found.
+#[derive(Debug, Clone, Default)]
+pub struct Batch {
+    pub tool: Option<Tool>,
+    /// The tool's configuration directory (one account).
+    pub dir: String,
+    pub capture: Capture,
+    /// Working directory → repository root (or the directory itself outside a repository).
+    pub roots: HashMap<String, String>,
+    /// Files read, with the parser state to continue from.
+    pub files: Vec<FileState>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileState {
+    pub path: String,
+    pub size: i64,
+    pub mtime: i64,
+    pub state: String,
+}
+
+/// What a capture recorded.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub sessions_new: usize,
+    pub sessions_continued: usize,
+    pub turns: usize,
+    pub usage_rows: usize,
+    pub usage_grown: usize,
+    pub tokens: Tokens,
+    pub cost_micros: u64,
+    pub unpriced_models: BTreeSet<String>,
+    pub accounts_new: Vec<String>,
+    pub projects_new: Vec<String>,
+    pub files: usize,
+}
+
+impl Report {
+    pub fn add(&mut self, o: Report) {
+        self.sessions_new += o.sessions_new;
+        self.sessions_continued += o.sessions_continued;
+        self.turns += o.turns;
+        self.usage_rows += o.usage_rows;
+        self.usage_grown += o.usage_grown;
+        self.tokens.add(&o.tokens);
+        self.cost_micros = self.cost_micros.saturating_add(o.cost_micros);
+        self.unpriced_models.extend(o.unpriced_models);
+        self.accounts_new.extend(o.accounts_new);
+        self.projects_new.extend(o.projects_new);
+        self.files += o.files;
+    }
+
+    /// One line for the command line.
+    pub fn summary(&self) -> String {
+        let t = &self.tokens;
+        let mut s = format!(
+            "{} new sessions, {} continued, {} turns, {} usage rows ({} grown), {} tokens \
+             (input {}, output {}, cache write {}, cache read {}), cost ${:.2}, {} files",
+            self.sessions_new,
+            self.sessions_continued,
+            self.turns,
+            self.usage_rows,
+            self.usage_grown,
+            t.total(),
+            t.input,
+            t.output,
+            t.cache_write,
+            t.cache_read,
+            self.cost_micros as f64 / 1e6,
+            self.files
+        );
+        if !self.unpriced_models.is_empty() {
+            let names: Vec<&str> = self.unpriced_models.iter().map(String::as_str).collect();
+            s.push_str(&format!(
+                "; not priced (unknown model): {}",
+                names.join(", ")
+            ));
+        }
+        s
+    }
+}
+
+/// Files read before, by path: `(size, mtime, parser state)`.
+pub async fn known_files(db: &Db) -> Result<HashMap<String, (i64, i64, String)>, AppError> {
+    let mut conn = db.acquire().await?;
+    Ok(store::files(&mut conn)
+        .await?
+        .into_iter()
+        .map(|(p, s, m, st)| (p, (s, m, st)))
+        .collect())
+}
+
+fn tool_key(tool: Tool) -> &'static str {
+    match tool {
+        Tool::ClaudeCode => "claude_code",
+        Tool::Codex => "codex",
+    }
+}
+
+/// Records one batch.
+pub async fn record(
+    db: &Db,
+    batch: &Batch,
+    prices: &PriceTable,
+    now: Timestamp,
+) -> Result<Report, AppError> {
+    let tool = batch.tool.ok_or(AppError::Internal)?;
+    let key = tool_key(tool);
+    let mut report = Report {
+        files: batch.files.len(),
+        ..Default::default()
+    };
+    let mut tx = storage::begin_write(db).await?;
+    // the directory's account
+    let source = store::source(&mut tx, key, &batch.dir).await?;
+    if source.as_ref().is_some_and(|s| s.ignored) {
+        return Ok(report);
+    }
+    let account = match source.as_ref().and_then(|s| s.account_id) {
+        Some(a) => a,
+        None => {
+            let dir_name = std::path::Path::new(&batch.dir)
+                .file_name()
+                .map(|n| n.to_string_lossy().trim_start_matches('.').to_owned())
+                .filter(|n| !n.is_empty() && n != "claude" && n != "codex")
+                .unwrap_or_else(|| "default".into());
+            let base = format!("{} · {dir_name}", tool.label());
+            let taken: HashSet<String> = storage::account::names(&mut tx)
+                .await?
+                .into_iter()
+                .map(|n| n.to_lowercase())
+                .collect();
+            let name = if taken.contains(&base.to_lowercase()) {
+                crate::domain::bundle::free_name(&base, &taken)
+            } else {
+                base
+            };
+            let input = AccountInput {
+                account_name: Some(name.clone()),
+                platform: Some(tool.platform().into()),
+                notes: Some(format!("Captured from {}", batch.dir)),
+                ..Default::default()
+            };
+            let new = NewAccount::parse(&input, Thresholds::default())?;
+            let id = storage::account::insert(&mut tx, &new, now).await?;
+            report.accounts_new.push(name);
+            id
+        }
+    };
+    let source_id = match source {
+        Some(s) => s.id,
+        None => store::insert_source(&mut tx, key, &batch.dir, Some(account)).await?,
+    };
+    store::set_source_account(&mut tx, source_id, account, now).await?;
+
+    let mut project_of_root: HashMap<String, Option<ProjectId>> = HashMap::new();
+    for (tool_session, s) in &batch.capture.sessions {
+        let session = match store::session_of(&mut tx, key, tool_session).await? {
+            Some(id) => {
+                report.sessions_continued += 1;
+                Some(id)
+            }
+            None => {
+                let cwd = s.cwd.clone().unwrap_or_default();
+                let root = batch.roots.get(&cwd).cloned().unwrap_or(cwd);
+                let project = match project_of_root.get(&root) {
+                    Some(p) => *p,
+                    None => {
+                        let p = project_for(&mut tx, &root, now, &mut report).await?;
+                        project_of_root.insert(root.clone(), p);
+                        p
+                    }
+                };
+                match project {
+                    None => None,
+                    Some(project) => {
+                        let started = s.started_at.unwrap_or(now);
+                        let new = NewSession {
+                            project_id: project,
+                            account_id: account,
+                            session_type: SessionType::default(),
+                            objectives: s.first_request.clone(),
+                        };
+                        let number = storage::session::next_number(&mut tx, project).await?;
+                        let made = storage::session::insert(&mut tx, &new, number, started).await?;
+                        store::link_session(&mut tx, key, tool_session, made.id).await?;
+                        report.sessions_new += 1;
+                        Some(made.id)
+                    }
+                }
+            }
+        };
+        let Some(session) = session else { continue };
+        for turn in &s.turns {
+            if !store::claim_turn(&mut tx, session, &turn.key).await? {
+                continue;
+            }
+            let role = match turn.speaker {
+                Speaker::User => "user",
+                Speaker::Assistant => "assistant",
+                Speaker::Tool => "system",
+            };
+            storage::session::append_turn(
+                &mut tx,
+                session,
+                role,
+                &turn.text,
+                None,
+                turn.at.unwrap_or(now),
+            )
+            .await?;
+            report.turns += 1;
+        }
+    }
+
+    // usage rows of sessions that were recorded (an ignored repository's are not)
+    let mut sessions: HashMap<&str, Option<SessionId>> = HashMap::new();
+    for u in batch.capture.usage.values() {
+        let session = match sessions.get(u.session.as_str()) {
+            Some(s) => *s,
+            None => {
+                let s = store::session_of(&mut tx, key, &u.session).await?;
+                sessions.insert(u.session.as_str(), s);
+                s
+            }
+        };
+        let Some(session) = session else { continue };
+        let cost = prices.cost_micros(&u.model, &u.tokens);
+        if cost.is_none() {
+            report.unpriced_models.insert(u.model.clone());
+        }
+        let total = i64::try_from(u.tokens.total()).unwrap_or(i64::MAX);
+        let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        let row = LedgerRow {
+            session,
+            provider: tool.provider(),
+            model: &u.model,
+            input: n(u
+                .tokens
+                .input
+                .saturating_add(u.tokens.cache_read)
+                .saturating_add(u.tokens.cache_write)),
+            output: n(u.tokens.output),
+            cache_read: n(u.tokens.cache_read),
+            cache_write: n(u.tokens.cache_write),
+            cost_micros: n(cost.unwrap_or(0)),
+            priced: cost.is_some(),
+            at: u.at,
+        };
+        match store::usage(&mut tx, &u.key).await? {
+            None => {
+                store::insert_usage(&mut tx, &u.key, &row, total).await?;
+                report.usage_rows += 1;
+                report.tokens.add(&u.tokens);
+                report.cost_micros = report.cost_micros.saturating_add(cost.unwrap_or(0));
+            }
+            Some((ledger, before)) if total > before => {
+                store::grow_usage(&mut tx, &u.key, ledger, &row, total).await?;
+                report.usage_grown += 1;
+            }
+            Some(_) => {}
+        }
+    }
+    for f in &batch.files {
+        store::save_file(&mut tx, source_id, &f.path, f.size, f.mtime, &f.state, now).await?;
+    }
+    tx.commit().await?;
+    Ok(report)
+}
+
+/// The project of a repository root: the one mapped before, or a new one named after the
+/// repository (None when the user chose to ignore it).
+async fn project_for(
+    tx: &mut sqlx::SqliteConnection,
+    root: &str,
+    now: Timestamp,
+    report: &mut Report,
+) -> Result<Option<ProjectId>, AppError> {
+    let mapped = store::repo(tx, root).await?;
+    if let Some((_, true)) = mapped {
+        return Ok(None);
+    }
+    if let Some((Some(p), false)) = mapped {
+        if storage::project::get(tx, p).await.is_ok() {
+            return Ok(Some(p));
+        }
+    }
+    // a log that names no working directory goes to one project for such sessions
+    let base = std::path::Path::new(root)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| "Unsorted captures".into());
+    let taken: HashSet<String> = store::project_names(tx).await?.into_iter().collect();
+    let name = if taken.contains(&base.to_lowercase()) {
+        crate::domain::bundle::free_name(&base, &taken)
+    } else {
+        base
+    };
+    let new = NewProject::parse(&ProjectInput {
+        name: Some(name.clone()),
+        description: Some(if root.is_empty() {
+            "Captured sessions whose log names no working directory".into()
+        } else {
+            format!("Captured from {root}")
+        }),
+    })?;
+    let project = storage::project::insert(tx, &new, now).await?;
+    store::upsert_repo(tx, root, project.id).await?;
+    report.projects_new.push(name);
+    Ok(Some(project.id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::capture::{claude, Lines};
+
+    const LOG: &str = concat!(
+        r#"{"type":"user","sessionId":"s1","uuid":"u1","timestamp":"2026-03-01T10:00:00.000Z","cwd":"/home/ann/shop","message":{"role":"user","content":"Add a cart page"}}"#,
+        "\n",
+        r#"{"type":"assistant","sessionId":"s1","uuid":"a1","requestId":"r1","timestamp":"2026-03-01T10:00:05.000Z","message":{"id":"m1","model":"claude-sonnet-4-5","role":"assistant","content":[{"type":"text","text":"On it."}],"usage":{"input_tokens":1000,"output_tokens":10,"cache_creation_input_tokens":0,"cache_read_input_tokens":0}}}"#,
+        "\n",
+    );
+    const MORE: &str = concat!(
+        r#"{"type":"assistant","sessionId":"s1","uuid":"a2","requestId":"r1","timestamp":"2026-03-01T10:00:06.000Z","message":{"id":"m1","model":"claude-sonnet-4-5","role":"assistant","content":[{"type":"text","text":"Done."}],"usage":{"input_tokens":1000,"output_tokens":200,"cache_creation_input_tokens":0,"cache_read_input_tokens":0}}}"#,
+        "\n",
+        r#"{"type":"assistant","sessionId":"s1","uuid":"a3","requestId":"r2","timestamp":"2026-03-01T10:01:00.000Z","message":{"id":"m2","model":"mystery-1","role":"assistant","content":[{"type":"text","text":"Also this."}],"usage":{"input_tokens":5,"output_tokens":5}}}"#,
+        "\n",
+    );
+
+    fn batch(bytes: &[u8]) -> Batch {
+        let mut c = Capture::default();
+        let mut l = Lines::default();
+        claude::feed(&mut c, &mut l, bytes);
+        Batch {
+            tool: Some(Tool::ClaudeCode),
+            dir: "/home/ann/.claude".into(),
+            capture: c,
+            roots: [("/home/ann/shop".to_string(), "/home/ann/shop".to_string())].into(),
+            files: vec![],
+        }
+    }
+
+    #[tokio::test]
+    async fn a_capture_makes_account_project_and_session_once() {
+        let (_dir, db) = storage::temp_db().await;
+        let now = Timestamp::from_unix(1_800_000_000).unwrap();
+        let prices = PriceTable::default();
+        let r = record(&db, &batch(LOG.as_bytes()), &prices, now)
+            .await
+            .unwrap();
+        assert_eq!(r.accounts_new, vec!["Claude Code · default".to_string()]);
+        assert_eq!(r.projects_new, vec!["shop".to_string()]);
+        assert_eq!((r.sessions_new, r.turns, r.usage_rows), (1, 2, 1));
+        // 1000 × $3 + 10 × $15 per million
+        assert_eq!(r.cost_micros, 3_150);
+        // the same again records nothing
+        let again = record(&db, &batch(LOG.as_bytes()), &prices, now)
+            .await
+            .unwrap();
+        assert_eq!(
+            (again.sessions_new, again.turns, again.usage_rows),
+            (0, 0, 0)
+        );
+        assert!(again.accounts_new.is_empty() && again.projects_new.is_empty());
+        // the rest of the stream: the call grows, a new call of an unknown model is flagged
+        let whole = format!("{LOG}{MORE}");
+        let more = record(&db, &batch(whole.as_bytes()), &prices, now)
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                more.sessions_continued,
+                more.turns,
+                more.usage_rows,
+                more.usage_grown
+            ),
+            (1, 2, 1, 1)
+        );
+        assert!(more.unpriced_models.contains("mystery-1"));
+        let mut conn = db.acquire().await.unwrap();
+        let (rows, output, cost, unpriced): (i64, i64, i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*), SUM(output_tokens), SUM(cost_micros), SUM(priced = 0) FROM usage_ledger",
+        )
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+        assert_eq!((rows, output, unpriced), (2, 205, 1));
+        // m1 took its larger copy: 1000 × 3 + 200 × 15
+        assert_eq!(cost, 6_000);
+        let objectives: Option<String> = sqlx::query_scalar("SELECT objectives FROM sessions")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert_eq!(objectives.as_deref(), Some("Add a cart page"));
+    }
+}

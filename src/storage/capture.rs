@@ -1,0 +1,290 @@
+//! SQL of capture: sources (a tool's directory → account), repositories (→ project),
+//! files read so far, and the keys of what was recorded (sessions, turns, usage).
+
+use crate::domain::account::AccountId;
+use crate::domain::project::ProjectId;
+use crate::domain::session::SessionId;
+use crate::domain::time::Timestamp;
+use crate::error::AppError;
+use sqlx::SqliteConnection;
+
+/// A tool directory as stored.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SourceRow {
+    pub id: i64,
+    pub tool: String,
+    pub dir: String,
+    pub account_id: Option<AccountId>,
+    pub ignored: bool,
+}
+
+pub async fn source(
+    conn: &mut SqliteConnection,
+    tool: &str,
+    dir: &str,
+) -> Result<Option<SourceRow>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT id, tool, dir, account_id, ignored FROM capture_sources WHERE tool = ? AND dir = ?",
+    )
+    .bind(tool)
+    .bind(dir)
+    .fetch_optional(conn)
+    .await?)
+}
+
+pub async fn insert_source(
+    conn: &mut SqliteConnection,
+    tool: &str,
+    dir: &str,
+    account: Option<AccountId>,
+) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO capture_sources (tool, dir, account_id) VALUES (?, ?, ?) RETURNING id",
+    )
+    .bind(tool)
+    .bind(dir)
+    .bind(account)
+    .fetch_one(conn)
+    .await?)
+}
+
+pub async fn set_source_account(
+    conn: &mut SqliteConnection,
+    id: i64,
+    account: AccountId,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE capture_sources SET account_id = ?, last_capture_at = ? WHERE id = ?")
+        .bind(account)
+        .bind(now)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn sources(conn: &mut SqliteConnection) -> Result<Vec<SourceRow>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT id, tool, dir, account_id, ignored FROM capture_sources ORDER BY tool, dir",
+    )
+    .fetch_all(conn)
+    .await?)
+}
+
+/// `(project, ignored)` of a repository root seen before.
+pub async fn repo(
+    conn: &mut SqliteConnection,
+    root: &str,
+) -> Result<Option<(Option<ProjectId>, bool)>, AppError> {
+    Ok(
+        sqlx::query_as("SELECT project_id, ignored FROM capture_repos WHERE root = ?")
+            .bind(root)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+pub async fn upsert_repo(
+    conn: &mut SqliteConnection,
+    root: &str,
+    project: ProjectId,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO capture_repos (root, project_id) VALUES (?, ?) \
+         ON CONFLICT (root) DO UPDATE SET project_id = excluded.project_id",
+    )
+    .bind(root)
+    .bind(project)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Lower-cased names of every project (for a free name).
+pub async fn project_names(conn: &mut SqliteConnection) -> Result<Vec<String>, AppError> {
+    Ok(sqlx::query_scalar("SELECT lower(name) FROM projects")
+        .fetch_all(conn)
+        .await?)
+}
+
+/// A file read before: `(size, mtime, state)`.
+pub async fn file(
+    conn: &mut SqliteConnection,
+    path: &str,
+) -> Result<Option<(i64, i64, String)>, AppError> {
+    Ok(
+        sqlx::query_as("SELECT size, mtime, state FROM capture_files WHERE path = ?")
+            .bind(path)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+/// Every file read before: `(path, size, mtime, state)`.
+pub async fn files(
+    conn: &mut SqliteConnection,
+) -> Result<Vec<(String, i64, i64, String)>, AppError> {
+    Ok(
+        sqlx::query_as("SELECT path, size, mtime, state FROM capture_files")
+            .fetch_all(conn)
+            .await?,
+    )
+}
+
+pub async fn save_file(
+    conn: &mut SqliteConnection,
+    source: i64,
+    path: &str,
+    size: i64,
+    mtime: i64,
+    state: &str,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO capture_files (source_id, path, size, mtime, state, error, updated_at) \
+         VALUES (?, ?, ?, ?, ?, NULL, ?) \
+         ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime, \
+         state = excluded.state, error = NULL, updated_at = excluded.updated_at",
+    )
+    .bind(source)
+    .bind(path)
+    .bind(size)
+    .bind(mtime)
+    .bind(state)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn session_of(
+    conn: &mut SqliteConnection,
+    tool: &str,
+    tool_session: &str,
+) -> Result<Option<SessionId>, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT session_id FROM capture_sessions WHERE tool = ? AND tool_session = ?",
+    )
+    .bind(tool)
+    .bind(tool_session)
+    .fetch_optional(conn)
+    .await?)
+}
+
+pub async fn link_session(
+    conn: &mut SqliteConnection,
+    tool: &str,
+    tool_session: &str,
+    session: SessionId,
+) -> Result<(), AppError> {
+    sqlx::query("INSERT INTO capture_sessions (tool, tool_session, session_id) VALUES (?, ?, ?)")
+        .bind(tool)
+        .bind(tool_session)
+        .bind(session)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Marks a turn key as recorded; false when it already was.
+pub async fn claim_turn(
+    conn: &mut SqliteConnection,
+    session: SessionId,
+    key: &str,
+) -> Result<bool, AppError> {
+    Ok(
+        sqlx::query("INSERT OR IGNORE INTO capture_turns (session_id, key) VALUES (?, ?)")
+            .bind(session)
+            .bind(key)
+            .execute(conn)
+            .await?
+            .rows_affected()
+            == 1,
+    )
+}
+
+/// A usage key recorded before: `(ledger row, its token total)`.
+pub async fn usage(conn: &mut SqliteConnection, key: &str) -> Result<Option<(i64, i64)>, AppError> {
+    Ok(
+        sqlx::query_as("SELECT ledger_id, tokens FROM capture_usage WHERE key = ?")
+            .bind(key)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+/// One captured call as a ledger row.
+#[derive(Debug, Clone)]
+pub struct LedgerRow<'a> {
+    pub session: SessionId,
+    pub provider: &'a str,
+    pub model: &'a str,
+    pub input: i64,
+    pub output: i64,
+    pub cache_read: i64,
+    pub cache_write: i64,
+    pub cost_micros: i64,
+    pub priced: bool,
+    pub at: Timestamp,
+}
+
+pub async fn insert_usage(
+    conn: &mut SqliteConnection,
+    key: &str,
+    row: &LedgerRow<'_>,
+    total: i64,
+) -> Result<(), AppError> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO usage_ledger (session_id, provider, model, input_tokens, output_tokens, \
+         cost_micros, source, created_at, cache_read_tokens, cache_write_tokens, priced) \
+         VALUES (?, ?, ?, ?, ?, ?, 'import', ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(row.session)
+    .bind(row.provider)
+    .bind(row.model)
+    .bind(row.input)
+    .bind(row.output)
+    .bind(row.cost_micros)
+    .bind(row.at)
+    .bind(row.cache_read)
+    .bind(row.cache_write)
+    .bind(row.priced)
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query("INSERT INTO capture_usage (key, ledger_id, tokens) VALUES (?, ?, ?)")
+        .bind(key)
+        .bind(id)
+        .bind(total)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A larger copy of a call seen before (streamed usage grows): its row takes the new counts.
+pub async fn grow_usage(
+    conn: &mut SqliteConnection,
+    key: &str,
+    ledger_id: i64,
+    row: &LedgerRow<'_>,
+    total: i64,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE usage_ledger SET input_tokens = ?, output_tokens = ?, cost_micros = ?, \
+         cache_read_tokens = ?, cache_write_tokens = ?, priced = ? WHERE id = ?",
+    )
+    .bind(row.input)
+    .bind(row.output)
+    .bind(row.cost_micros)
+    .bind(row.cache_read)
+    .bind(row.cache_write)
+    .bind(row.priced)
+    .bind(ledger_id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE capture_usage SET tokens = ? WHERE key = ?")
+        .bind(total)
+        .bind(key)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -50,7 +50,7 @@ reliability: ## the full harness against the release build (figures in the READM
 	python3 scripts/reliability/run.py --expect-timeouts --bin target/release/paas
 
 bench: ## timings that print figures (release build)
-	source scripts/env.sh && cargo bench --features ssr --bench pool && cargo bench --features ssr --bench bundle && cargo bench --features ssr --bench knowledge && cargo bench --features ssr --bench analytics && cargo bench --features ssr --bench handoff
+	source scripts/env.sh && cargo bench --features ssr --bench pool && cargo bench --features ssr --bench bundle && cargo bench --features ssr --bench knowledge && cargo bench --features ssr --bench analytics && cargo bench --features ssr --bench handoff && cargo bench --features ssr --bench capture
 
 fmt:
 	cargo fmt --all

@@ -95,22 +95,51 @@ fn read_from(path: &Path, from: u64) -> std::io::Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// Reads and parses the files of one tool directory that changed since `known`.
+/// Parsed input per recorded batch: memory stays bounded however much a first scan reads.
+const FLUSH_BYTES: usize = 16 * 1024 * 1024;
+
+type Known = HashMap<String, (i64, i64, String)>;
+
+fn new_batch(tool: Tool, dir: &Path) -> Batch {
+    Batch {
+        tool: Some(tool),
+        dir: dir.to_string_lossy().into_owned(),
+        ..Default::default()
+    }
+}
+
+/// Completes a batch (repository roots of its sessions) before it is recorded.
+fn finish(mut batch: Batch) -> Batch {
+    let cwds: Vec<String> = batch
+        .capture
+        .sessions
+        .values()
+        .filter_map(|s| s.cwd.clone())
+        .collect();
+    for cwd in cwds {
+        batch
+            .roots
+            .entry(cwd.clone())
+            .or_insert_with(|| repo_root(&cwd));
+    }
+    batch
+}
+
+/// Reads and parses the files of one tool directory that changed since `known`, handing
+/// over a batch whenever `FLUSH_BYTES` were read (and the rest at the end).
 fn parse_dir(
     tool: Tool,
     dir: &Path,
-    known: &HashMap<String, (i64, i64, String)>,
-) -> (Batch, Vec<String>) {
+    known: &Known,
+    errors: &mut Vec<String>,
+    send: &mut dyn FnMut(Batch) -> bool,
+) {
     let root = match tool {
         Tool::ClaudeCode => dir.join("projects"),
         Tool::Codex => dir.join("sessions"),
     };
-    let mut batch = Batch {
-        tool: Some(tool),
-        dir: dir.to_string_lossy().into_owned(),
-        ..Default::default()
-    };
-    let mut errors = Vec::new();
+    let mut batch = new_batch(tool, dir);
+    let mut read = 0usize;
     for path in jsonl_files(&root) {
         let key = path.to_string_lossy().into_owned();
         let Ok(meta) = std::fs::metadata(&path) else {
@@ -136,7 +165,10 @@ fn parse_dir(
                 }
                 read_from(&path, from).map(|bytes| {
                     claude::feed(&mut batch.capture, &mut lines, &bytes);
-                    serde_json::to_string(&lines).unwrap_or_default()
+                    (
+                        bytes.len(),
+                        serde_json::to_string(&lines).unwrap_or_default(),
+                    )
                 })
             }
             Tool::Codex => {
@@ -153,29 +185,36 @@ fn parse_dir(
                 }
                 read_from(&path, from).map(|bytes| {
                     codex::feed(&mut batch.capture, &mut file, &bytes);
-                    serde_json::to_string(&file).unwrap_or_default()
+                    (
+                        bytes.len(),
+                        serde_json::to_string(&file).unwrap_or_default(),
+                    )
                 })
             }
         };
         match result {
-            Ok(state) => batch.files.push(FileState {
-                path: key,
-                size,
-                mtime,
-                state,
-            }),
+            Ok((n, state)) => {
+                read += n;
+                batch.files.push(FileState {
+                    path: key,
+                    size,
+                    mtime,
+                    state,
+                });
+            }
             Err(e) => errors.push(format!("{key}: {e}")),
         }
-    }
-    for s in batch.capture.sessions.values() {
-        if let Some(cwd) = &s.cwd {
-            batch
-                .roots
-                .entry(cwd.clone())
-                .or_insert_with(|| repo_root(cwd));
+        if read >= FLUSH_BYTES {
+            let full = std::mem::replace(&mut batch, new_batch(tool, dir));
+            read = 0;
+            if !send(finish(full)) {
+                return;
+            }
         }
     }
-    (batch, errors)
+    if !batch.files.is_empty() {
+        send(finish(batch));
+    }
 }
 
 /// What a scan did: the report, and files that could not be read.
@@ -183,33 +222,50 @@ fn parse_dir(
 pub struct Scan {
     pub report: Report,
     pub errors: Vec<String>,
+    /// Bytes of log read.
+    pub bytes: u64,
 }
 
-/// Scans every directory once and records what is new.
+/// Scans every directory once and records what is new. Parsing runs on a blocking thread
+/// and hands over batches as it goes; each is recorded in its own transaction.
 pub async fn scan(db: &Db, dirs: &Dirs, prices: &PriceTable) -> Result<Scan, String> {
     let known = svc::known_files(db).await.map_err(|e| e.to_string())?;
-    let known = std::sync::Arc::new(known);
-    let mut out = Scan::default();
-    let jobs = dirs
+    let jobs: Vec<(Tool, PathBuf)> = dirs
         .claude
         .iter()
         .map(|d| (Tool::ClaudeCode, d.clone()))
-        .chain(dirs.codex.iter().map(|d| (Tool::Codex, d.clone())));
-    for (tool, dir) in jobs {
-        let k = known.clone();
-        let (batch, errors) = tokio::task::spawn_blocking(move || parse_dir(tool, &dir, &k))
-            .await
-            .map_err(|e| format!("scanner stopped: {e}"))?;
-        out.errors.extend(errors);
-        if batch.files.is_empty() {
+        .chain(dirs.codex.iter().map(|d| (Tool::Codex, d.clone())))
+        .collect();
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Batch>(1);
+    let parser = tokio::task::spawn_blocking(move || {
+        let mut errors = Vec::new();
+        for (tool, dir) in jobs {
+            let mut send = |b: Batch| tx.blocking_send(b).is_ok();
+            parse_dir(tool, &dir, &known, &mut errors, &mut send);
+        }
+        errors
+    });
+    let mut out = Scan::default();
+    let mut failed = None;
+    while let Some(batch) = rx.recv().await {
+        if failed.is_some() {
             continue;
         }
-        let report = svc::record(db, &batch, prices, crate::server::clock::now())
-            .await
-            .map_err(|e| format!("{}: {e}", batch.dir))?;
-        out.report.add(report);
+        out.bytes += batch
+            .files
+            .iter()
+            .map(|f| f.size.max(0) as u64)
+            .sum::<u64>();
+        match svc::record(db, &batch, prices, crate::server::clock::now()).await {
+            Ok(report) => out.report.add(report),
+            Err(e) => failed = Some(format!("{}: {e}", batch.dir)),
+        }
     }
-    Ok(out)
+    out.errors = parser.await.map_err(|e| format!("scanner stopped: {e}"))?;
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(out),
+    }
 }
 
 #[cfg(test)]

@@ -82,7 +82,7 @@ async fn ensure_name_free(
     except: Option<AccountId>,
 ) -> Result<(), AppError> {
     let key = name_key(name);
-    for (id, other) in storage::account::names_with_ids(conn).await? {
+    for (id, other) in storage::account::names_matching(conn, std::slice::from_ref(&key)).await? {
         if Some(id) != except && name_key(&other) == key {
             return Err(AppError::conflict_on(
                 "account_name",
@@ -261,11 +261,17 @@ pub async fn batch_create(
             ),
         ));
     }
+    let keys: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .filter_map(|input| input.account_name.as_deref())
+        .map(name_key)
+        .collect();
     let mut tx = storage::begin_write(db).await?;
-    let taken: HashSet<String> = storage::account::names(&mut tx)
+    let taken: HashSet<String> = storage::account::names_matching(&mut tx, &keys)
         .await?
         .iter()
-        .map(|n| name_key(n))
+        .map(|(_, n)| name_key(n))
         .collect();
     let mut in_batch: HashSet<String> = HashSet::new();
     let mut valid = Vec::with_capacity(rows.len());
@@ -317,12 +323,22 @@ pub async fn select(
 ) -> Result<Selection, AppError> {
     let req = SelectRequest::parse(input)?;
     refresh_due(db, now, th).await?;
+    // choose from a read snapshot, off the single writer (the pool can be thousands of
+    // accounts); the write transaction then only checks that the chosen account is
+    // unchanged, and chooses again itself if it changed meanwhile
+    let planned = {
+        let mut conn = db.acquire().await?;
+        choose_in(&mut conn, &req, now).await
+    };
     let mut tx = storage::begin_write(db).await?;
     let project = match input.project_id {
         Some(id) => Some(storage::project::get(&mut tx, ProjectId(id)).await?.id),
         None => None,
     };
-    let selection = choose_in(&mut tx, &req, now).await?;
+    let selection = match planned {
+        Ok(s) if storage::account::get(&mut tx, s.account.id).await? == s.account => s,
+        _ => choose_in(&mut tx, &req, now).await?,
+    };
     storage::account::mark_used(&mut tx, selection.account.id, None, now).await?;
     storage::account::record_switch(
         &mut tx,

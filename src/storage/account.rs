@@ -114,7 +114,8 @@ pub async fn insert_many(
         let mut qb = QueryBuilder::<Sqlite>::new(
             "INSERT INTO accounts (account_name, account_email, platform, specialization, notes, \
              credits_available, credit_capacity, status, reset_kind, reset_at, reset_tz, reset_hours, \
-             reset_weekday, reset_day, last_refresh_at, next_refresh_at, created_at, updated_at) ",
+             reset_weekday, reset_day, last_refresh_at, next_refresh_at, created_at, updated_at, \
+             name_key) ",
         );
         qb.push_values(chunk, |mut b, new| {
             let r = new.reset.to_input();
@@ -135,7 +136,8 @@ pub async fn insert_many(
                 .push_bind(now)
                 .push_bind(new.reset.next_after(now))
                 .push_bind(now)
-                .push_bind(now);
+                .push_bind(now)
+                .push_bind(crate::domain::text::name_key(&new.name));
         });
         qb.push(" RETURNING id, account_name");
         let rows: Vec<(AccountId, String)> = qb
@@ -182,6 +184,47 @@ pub async fn names(conn: &mut SqliteConnection) -> Result<Vec<String>, AppError>
     Ok(sqlx::query_scalar("SELECT account_name FROM accounts")
         .fetch_all(conn)
         .await?)
+}
+
+/// `(id, name)` of the accounts whose folded name is one of `keys` (and of any account
+/// whose key was not stored yet, for the caller to compare by name).
+pub async fn names_matching(
+    conn: &mut SqliteConnection,
+    keys: &[String],
+) -> Result<Vec<(AccountId, String)>, AppError> {
+    let mut out: Vec<(AccountId, String)> =
+        sqlx::query_as("SELECT id, account_name FROM accounts WHERE name_key IS NULL")
+            .fetch_all(&mut *conn)
+            .await?;
+    for chunk in keys.chunks(500) {
+        let mut qb = QueryBuilder::<Sqlite>::new(
+            "SELECT id, account_name FROM accounts WHERE name_key IN (",
+        );
+        let mut sep = qb.separated(", ");
+        for k in chunk {
+            sep.push_bind(k.clone());
+        }
+        qb.push(")");
+        let rows: Vec<(AccountId, String)> = qb.build_query_as().fetch_all(&mut *conn).await?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// Stores the folded name of accounts written before keys were kept (at start).
+pub async fn backfill_name_keys(conn: &mut SqliteConnection) -> Result<u64, AppError> {
+    let rows: Vec<(AccountId, String)> =
+        sqlx::query_as("SELECT id, account_name FROM accounts WHERE name_key IS NULL")
+            .fetch_all(&mut *conn)
+            .await?;
+    for (id, name) in &rows {
+        sqlx::query("UPDATE accounts SET name_key = ? WHERE id = ?")
+            .bind(crate::domain::text::name_key(name))
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(rows.len() as u64)
 }
 
 /// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
@@ -280,7 +323,7 @@ pub async fn save(conn: &mut SqliteConnection, a: &Account) -> Result<(), AppErr
         "UPDATE accounts SET account_name = ?, account_email = ?, platform = ?, specialization = ?, \
          notes = ?, credits_available = ?, credit_capacity = ?, status = ?, reset_kind = ?, reset_at = ?, \
          reset_tz = ?, reset_hours = ?, reset_weekday = ?, reset_day = ?, last_refresh_at = ?, \
-         next_refresh_at = ?, last_used_at = ?, updated_at = ?, version = ? WHERE id = ?",
+         next_refresh_at = ?, last_used_at = ?, updated_at = ?, version = ?, name_key = ? WHERE id = ?",
     )
     .bind(&a.account_name)
     .bind(&a.account_email)
@@ -301,6 +344,7 @@ pub async fn save(conn: &mut SqliteConnection, a: &Account) -> Result<(), AppErr
     .bind(a.last_used_at)
     .bind(a.updated_at)
     .bind(a.version)
+    .bind(crate::domain::text::name_key(&a.account_name))
     .bind(a.id)
     .execute(conn)
     .await

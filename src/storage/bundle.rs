@@ -301,16 +301,17 @@ pub async fn insert_accounts(
     now: Timestamp,
 ) -> Result<HashMap<String, AccountId>, AppError> {
     let mut out = HashMap::with_capacity(accounts.len());
-    for chunk in accounts.chunks(rows_per_statement(5)) {
+    for chunk in accounts.chunks(rows_per_statement(6)) {
         let mut qb = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO accounts (account_name, platform, notes, created_at, updated_at) ",
+            "INSERT INTO accounts (account_name, platform, notes, created_at, updated_at, name_key) ",
         );
         qb.push_values(chunk, |mut b, (name, platform)| {
             b.push_bind(name.clone())
                 .push_bind(*platform)
                 .push_bind(note.to_owned())
                 .push_bind(now)
-                .push_bind(now);
+                .push_bind(now)
+                .push_bind(crate::domain::text::name_key(name));
         });
         qb.push(" RETURNING account_name, id");
         let rows: Vec<(String, AccountId)> = qb.build_query_as().fetch_all(&mut *conn).await?;

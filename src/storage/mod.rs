@@ -239,6 +239,9 @@ pub async fn open(url_or_path: &str) -> Result<Db, AppError> {
         tracing::error!(error = %e, "cannot migrate the database");
         AppError::Internal
     })?;
+    let mut conn = db.writer().acquire().await?;
+    account::backfill_name_keys(&mut conn).await?;
+    drop(conn);
     Ok(db)
 }
 

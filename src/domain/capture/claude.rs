@@ -35,7 +35,17 @@ fn record(capture: &mut Capture, v: &Value) {
         .unwrap_or("")
         .to_owned();
     let sidechain = v.get("isSidechain").and_then(Value::as_bool) == Some(true);
-    let message = v.get("message").cloned().unwrap_or(Value::Null);
+    static NULL: Value = Value::Null;
+    let message = v.get("message").unwrap_or(&NULL);
+    // a line copied by a resume or a second compaction keeps its uuid: one turn
+    let new_turns: Vec<Turn> = if sidechain {
+        Vec::new()
+    } else {
+        turns(kind, v, message, &uuid, at)
+            .into_iter()
+            .filter(|t| capture.first_sight(session_id, &t.key))
+            .collect()
+    };
     let session = capture
         .sessions
         .entry(session_id.to_owned())
@@ -54,15 +64,8 @@ fn record(capture: &mut Capture, v: &Value) {
         session.git_branch = Some(b.to_owned());
     }
     session.seen(at);
-    // a line copied by a resume or a second compaction keeps its uuid: one turn
-    let new_turns: Vec<Turn> = turns(kind, v, &message, &uuid, at)
-        .into_iter()
-        .filter(|t| !session.turns.iter().any(|old| old.key == t.key))
-        .collect();
-    if !sidechain {
-        for t in new_turns {
-            session.push_turn(t);
-        }
+    for t in new_turns {
+        session.push_turn(t);
     }
     if kind == "assistant" {
         let model = message.get("model").and_then(Value::as_str).unwrap_or("");

@@ -156,6 +156,9 @@ pub struct Capture {
     pub rate_limits: Option<(Option<RateWindow>, Option<RateWindow>)>,
     /// Lines that were not JSON or not understood (skipped).
     pub skipped_lines: u64,
+    /// `session/turn` keys recorded, so that a copied line is one turn.
+    #[serde(skip)]
+    turn_keys: std::collections::HashSet<String>,
 }
 
 impl Capture {
@@ -166,6 +169,11 @@ impl Capture {
             t.add(&u.tokens);
         }
         t
+    }
+
+    /// Whether a turn with this key is new to its session (and remembers it).
+    fn first_sight(&mut self, session: &str, key: &str) -> bool {
+        self.turn_keys.insert(format!("{session}\u{1f}{key}"))
     }
 
     pub fn turn_count(&self) -> usize {

@@ -58,7 +58,8 @@ fn write_session(path: &std::path::Path, n: usize, target: usize, rng: &mut Rng)
             (i / 60) % 60,
             i % 60
         );
-        let prompt = sentence(rng, 12 + rng.below(30) as usize);
+        let words = 12 + rng.below(30) as usize;
+        let prompt = sentence(rng, words);
         let user = format!(
             r#"{{"type":"user","sessionId":"{session}","uuid":"u{n}-{i}","timestamp":"{ts}","cwd":"{cwd}","gitBranch":"main","message":{{"role":"user","content":"{prompt}"}}}}"#
         );
@@ -71,7 +72,8 @@ fn write_session(path: &std::path::Path, n: usize, target: usize, rng: &mut Rng)
                 20_000 + i * 13 % 5000
             )
         };
-        let text = sentence(rng, 40 + rng.below(80) as usize);
+        let words = 40 + rng.below(80) as usize;
+        let text = sentence(rng, words);
         let a1 = format!(
             r#"{{"type":"assistant","sessionId":"{session}","uuid":"a{n}-{i}-1","requestId":"req-{n}-{i}","timestamp":"{ts}","cwd":"{cwd}","message":{{"id":"{msg}","model":"claude-sonnet-4-5-20250929","role":"assistant","content":[{{"type":"text","text":"{text}"}}],"usage":{}}}}}"#,
             usage(1)
@@ -80,7 +82,8 @@ fn write_session(path: &std::path::Path, n: usize, target: usize, rng: &mut Rng)
             r#"{{"type":"assistant","sessionId":"{session}","uuid":"a{n}-{i}-2","requestId":"req-{n}-{i}","timestamp":"{ts}","cwd":"{cwd}","message":{{"id":"{msg}","model":"claude-sonnet-4-5-20250929","role":"assistant","content":[{{"type":"tool_use","id":"t{n}-{i}","name":"Bash","input":{{"command":"cargo test --all"}}}}],"usage":{}}}}}"#,
             usage(50 + i as u64 % 400)
         );
-        let result = sentence(rng, 300 + rng.below(900) as usize);
+        let words = 300 + rng.below(900) as usize;
+        let result = sentence(rng, words);
         let r = format!(
             r#"{{"type":"user","sessionId":"{session}","uuid":"r{n}-{i}","timestamp":"{ts}","cwd":"{cwd}","message":{{"role":"user","content":[{{"type":"tool_result","tool_use_id":"t{n}-{i}","content":"{result}","is_error":false}}]}}}}"#
         );

@@ -210,26 +210,23 @@ pub async fn record(
             }
         };
         let Some(session) = session else { continue };
-        for turn in &s.turns {
-            if !store::claim_turn(&mut tx, session, &turn.key).await? {
-                continue;
-            }
-            let role = match turn.speaker {
-                Speaker::User => "user",
-                Speaker::Assistant => "assistant",
-                Speaker::Tool => "system",
-            };
-            storage::session::append_turn(
-                &mut tx,
-                session,
-                role,
-                &turn.text,
-                None,
-                turn.at.unwrap_or(now),
-            )
-            .await?;
-            report.turns += 1;
-        }
+        let keys: Vec<&str> = s.turns.iter().map(|t| t.key.as_str()).collect();
+        let fresh = store::claim_turns(&mut tx, session, &keys).await?;
+        let rows: Vec<(&str, &str, Timestamp)> = s
+            .turns
+            .iter()
+            .filter(|t| fresh.contains(&t.key))
+            .map(|t| {
+                let role = match t.speaker {
+                    Speaker::User => "user",
+                    Speaker::Assistant => "assistant",
+                    Speaker::Tool => "system",
+                };
+                (role, t.text.as_str(), t.at.unwrap_or(now))
+            })
+            .collect();
+        store::append_turns(&mut tx, session, &rows).await?;
+        report.turns += rows.len();
     }
 
     // usage rows of sessions that were recorded (an ignored repository's are not)

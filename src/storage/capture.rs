@@ -203,6 +203,56 @@ pub async fn claim_turn(
     )
 }
 
+/// Marks turn keys as recorded; returns the ones that were new.
+pub async fn claim_turns(
+    conn: &mut SqliteConnection,
+    session: SessionId,
+    keys: &[&str],
+) -> Result<std::collections::HashSet<String>, AppError> {
+    let mut new = std::collections::HashSet::new();
+    for chunk in keys.chunks(400) {
+        let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT OR IGNORE INTO capture_turns (session_id, key) ",
+        );
+        qb.push_values(chunk, |mut b, k| {
+            b.push_bind(session).push_bind(*k);
+        });
+        qb.push(" RETURNING key");
+        let rows: Vec<String> = qb.build_query_scalar().fetch_all(&mut *conn).await?;
+        new.extend(rows);
+    }
+    Ok(new)
+}
+
+/// Appends turns to a session's conversation after its last one.
+pub async fn append_turns(
+    conn: &mut SqliteConnection,
+    session: SessionId,
+    turns: &[(&str, &str, Timestamp)],
+) -> Result<(), AppError> {
+    let mut next: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(turn_number), 0) + 1 FROM conversation_history WHERE session_id = ?",
+    )
+    .bind(session)
+    .fetch_one(&mut *conn)
+    .await?;
+    for chunk in turns.chunks(150) {
+        let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT INTO conversation_history (session_id, turn_number, role, content, timestamp) ",
+        );
+        qb.push_values(chunk, |mut b, (role, content, at)| {
+            b.push_bind(session)
+                .push_bind(next)
+                .push_bind(*role)
+                .push_bind(*content)
+                .push_bind(*at);
+            next += 1;
+        });
+        qb.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 /// A usage key recorded before: `(ledger row, its token total)`.
 pub async fn usage(conn: &mut SqliteConnection, key: &str) -> Result<Option<(i64, i64)>, AppError> {
     Ok(

@@ -578,6 +578,24 @@ async fn other_sites_cannot_change_anything() {
             .await;
         assert_eq!(a.status, StatusCode::FORBIDDEN);
     }
+    // every REST route the router has, with every writing method, from another site
+    for path in every_route().into_iter().filter(|p| p.starts_with("/api")) {
+        for method in [Method::POST, Method::PUT, Method::PATCH, Method::DELETE] {
+            let req = Request::builder()
+                .method(method.clone())
+                .uri(path.as_str())
+                .header(header::CONTENT_TYPE, "application/json")
+                .header(header::COOKIE, &cookie)
+                .header("origin", "http://evil.example")
+                .body(Body::from(
+                    r#"{"name":"pwned","project_id":1,"account_id":1}"#,
+                ))
+                .unwrap();
+            let a = app.send_as(req, &As::Nobody).await;
+            assert_eq!(a.status, StatusCode::FORBIDDEN, "{method} {path}");
+            tried += 1;
+        }
+    }
     assert_eq!(data_version(&app).await, before, "nothing written");
     let name: String = sqlx::query_scalar("SELECT name FROM projects WHERE id = ?")
         .bind(project)

@@ -631,7 +631,7 @@ pub fn ProjectTimeline(project_id: String) -> impl IntoView {
                     <section class="panel" aria-labelledby="timeline-title" data-testid="project-timeline">
                         <h2 id="timeline-title">"Sessions"</h2>
                         {if entries.is_empty() {
-                            view! { <p class="muted">"No sessions yet. " <a href="/sessions">"Start one"</a></p> }.into_any()
+                            view! { <p class="muted">"No sessions yet. " <a class="write-only" href="/sessions">"Start one"</a></p> }.into_any()
                         } else {
                             view! {
                                 <ul class="timeline">

@@ -170,15 +170,6 @@ pub async fn get(conn: &mut SqliteConnection, id: AccountId) -> Result<Account, 
         .ok_or_else(|| AppError::not_found("account", id))
 }
 
-/// Every account's id and name, for duplicate checks (by `text::name_key`).
-pub async fn names_with_ids(
-    conn: &mut SqliteConnection,
-) -> Result<Vec<(AccountId, String)>, AppError> {
-    Ok(sqlx::query_as("SELECT id, account_name FROM accounts")
-        .fetch_all(conn)
-        .await?)
-}
-
 /// The names of every account, for duplicate checks (by `text::name_key`).
 pub async fn names(conn: &mut SqliteConnection) -> Result<Vec<String>, AppError> {
     Ok(sqlx::query_scalar("SELECT account_name FROM accounts")

@@ -136,21 +136,6 @@ pub async fn set_disabled(
     Ok(())
 }
 
-pub async fn set_role(
-    conn: &mut SqliteConnection,
-    id: UserId,
-    role: Role,
-    now: Timestamp,
-) -> Result<(), AppError> {
-    sqlx::query("UPDATE users SET role = ?, updated_at = ? WHERE id = ?")
-        .bind(role.as_str())
-        .bind(now)
-        .bind(id)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
 // ------------------------------------------------------------------ sessions
 
 pub async fn insert_session(

@@ -186,23 +186,6 @@ pub async fn link_session(
     Ok(())
 }
 
-/// Marks a turn key as recorded; false when it already was.
-pub async fn claim_turn(
-    conn: &mut SqliteConnection,
-    session: SessionId,
-    key: &str,
-) -> Result<bool, AppError> {
-    Ok(
-        sqlx::query("INSERT OR IGNORE INTO capture_turns (session_id, key) VALUES (?, ?)")
-            .bind(session)
-            .bind(key)
-            .execute(conn)
-            .await?
-            .rows_affected()
-            == 1,
-    )
-}
-
 /// Marks turn keys as recorded; returns the ones that were new.
 pub async fn claim_turns(
     conn: &mut SqliteConnection,

@@ -7,6 +7,7 @@ pub mod account;
 pub mod analytics;
 pub mod auth;
 pub mod bundle;
+pub mod capture;
 pub mod handoff;
 pub mod knowledge;
 pub mod project;

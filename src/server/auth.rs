@@ -109,6 +109,7 @@ pub const READ_RPCS: &[&str] = &[
     "get_session",
     "project_timeline",
     "get_stats",
+    "live_usage",
     // the signed-in user's own things: any role manages its own tokens and sessions
     "current_user",
     "my_tokens",

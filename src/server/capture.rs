@@ -19,6 +19,56 @@ pub struct Dirs {
 }
 
 impl Dirs {
+    /// The directories given to `serve --capture-dir`: `claude=DIR`, `codex=DIR`, or a
+    /// directory told apart by what it holds (`projects/`, `sessions/`) or its name.
+    pub fn from_specs(specs: &[String]) -> Result<Self, String> {
+        let mut dirs = Dirs::default();
+        for spec in specs.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+            let (kind, path) = match spec.split_once('=') {
+                Some((k, p)) => (Some(k.trim().to_ascii_lowercase()), PathBuf::from(p.trim())),
+                None => (None, PathBuf::from(spec)),
+            };
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().to_ascii_lowercase())
+                .unwrap_or_default();
+            let kind = kind.unwrap_or_else(|| {
+                if path.join("projects").is_dir() || name.contains("claude") {
+                    "claude".into()
+                } else if path.join("sessions").is_dir() || name.contains("codex") {
+                    "codex".into()
+                } else {
+                    String::new()
+                }
+            });
+            match kind.as_str() {
+                "claude" => dirs.claude.push(path),
+                "codex" => dirs.codex.push(path),
+                "" => {
+                    return Err(format!(
+                        "--capture-dir {spec}: not a Claude Code or Codex CLI directory \
+                         (name it as claude=DIR or codex=DIR)"
+                    ))
+                }
+                other => {
+                    return Err(format!(
+                        "--capture-dir {spec}: {other:?} is not one of claude, codex"
+                    ))
+                }
+            }
+        }
+        Ok(dirs)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.claude.is_empty() && self.codex.is_empty()
+    }
+
+    /// Every directory, for the file watcher.
+    pub fn all(&self) -> Vec<PathBuf> {
+        self.claude.iter().chain(&self.codex).cloned().collect()
+    }
+
     /// The tools' standard places: `$CLAUDE_CONFIG_DIR` (comma-separated) or `~/.claude`
     /// and `~/.config/claude`; `$CODEX_HOME` or `~/.codex`. Only those that exist.
     pub fn standard() -> Self {
@@ -265,6 +315,53 @@ pub async fn scan(db: &Db, dirs: &Dirs, prices: &PriceTable) -> Result<Scan, Str
     match failed {
         Some(e) => Err(e),
         None => Ok(out),
+    }
+}
+
+/// Scans now and again whenever a watched file changed (debounced), and at least every
+/// `fallback` (a directory made after the start, a watcher that missed an event); each
+/// scan's outcome goes to `done`. Runs until the task is dropped.
+pub async fn follow(
+    db: Db,
+    dirs: Dirs,
+    prices: PriceTable,
+    fallback: std::time::Duration,
+    mut done: impl FnMut(Result<Scan, String>),
+) {
+    use notify_debouncer_mini::notify::RecursiveMode;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<()>(1);
+    let debouncer = notify_debouncer_mini::new_debouncer(
+        std::time::Duration::from_millis(200),
+        move |_: notify_debouncer_mini::DebounceEventResult| {
+            // a full channel already holds a wake-up
+            let _ = tx.try_send(());
+        },
+    );
+    let mut debouncer = match debouncer {
+        Ok(d) => Some(d),
+        Err(e) => {
+            tracing::warn!(error = %e, "file watching unavailable; capture polls instead");
+            None
+        }
+    };
+    if let Some(d) = debouncer.as_mut() {
+        for dir in dirs.all() {
+            if let Err(e) = d.watcher().watch(&dir, RecursiveMode::Recursive) {
+                tracing::warn!(dir = %dir.display(), error = %e, "cannot watch; polling it");
+            }
+        }
+    }
+    let fallback = if debouncer.is_some() {
+        fallback
+    } else {
+        fallback.min(std::time::Duration::from_secs(2))
+    };
+    loop {
+        done(scan(&db, &dirs, &prices).await);
+        tokio::select! {
+            _ = rx.recv() => {}
+            _ = tokio::time::sleep(fallback) => {}
+        }
     }
 }
 

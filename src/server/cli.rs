@@ -28,13 +28,13 @@ pub async fn main() -> std::process::ExitCode {
             repos,
             server,
             token,
-            prices,
         } => {
             if server.is_some() || token.is_some() {
                 Err("--server/--token: sending captures to another server is not in this version; run `paas capture` where the database is".into())
             } else if !gemini_dirs.is_empty() || !repos.is_empty() {
                 Err("--gemini-dir/--repo: Gemini CLI, aider and SpecStory logs are not captured by this version (Claude Code and Codex CLI are)".into())
             } else {
+                let prices = cli.settings.prices.clone();
                 capture(cli.settings, watch, claude_dirs, codex_dirs, prices).await
             }
         }
@@ -83,6 +83,37 @@ async fn open(settings: &Settings) -> Result<storage::Db, String> {
         .map_err(|_| format!("cannot open or migrate {}", settings.database_url))
 }
 
+/// The price table: the shipped one, with the user's file over it.
+fn load_prices(
+    path: Option<&std::path::Path>,
+) -> Result<crate::domain::capture::price::PriceTable, String> {
+    use crate::domain::capture::price::PriceTable;
+    match path {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            PriceTable::with_overrides(&text)
+        }
+        None => Ok(PriceTable::default()),
+    }
+}
+
+/// Prints what a capture recorded (always once, then only when something changed).
+fn print_scan(done: &crate::server::capture::Scan, always: bool) {
+    for e in &done.errors {
+        eprintln!("paas: {e}");
+    }
+    if done.report.files > 0 || always {
+        for a in &done.report.accounts_new {
+            println!("new account: {a}");
+        }
+        for p in &done.report.projects_new {
+            println!("new project: {p}");
+        }
+        println!("{}", done.report.summary());
+    }
+}
+
 /// `paas capture [--watch] [--claude-dir D]… [--codex-dir D]… [--prices FILE]`
 async fn capture(
     settings: Settings,
@@ -91,16 +122,8 @@ async fn capture(
     codex: Vec<std::path::PathBuf>,
     prices: Option<std::path::PathBuf>,
 ) -> Result<(), String> {
-    use crate::domain::capture::price::PriceTable;
-    use crate::server::capture::{scan, Dirs};
-    let prices = match prices {
-        Some(path) => {
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            PriceTable::with_overrides(&text)?
-        }
-        None => PriceTable::default(),
-    };
+    use crate::server::capture::{follow, scan, Dirs};
+    let prices = load_prices(prices.as_deref())?;
     let dirs = if claude.is_empty() && codex.is_empty() {
         Dirs::standard()
     } else {
@@ -111,7 +134,7 @@ async fn capture(
         }
         Dirs { claude, codex }
     };
-    if dirs.claude.is_empty() && dirs.codex.is_empty() {
+    if dirs.is_empty() {
         return Err("no Claude Code or Codex CLI directory found (looked for ~/.claude, ~/.config/claude, ~/.codex; give --claude-dir or --codex-dir)".into());
     }
     for d in &dirs.claude {
@@ -121,28 +144,64 @@ async fn capture(
         println!("reading Codex CLI logs in {}", d.display());
     }
     let db = open(&settings).await?;
-    loop {
+    if !watch {
         let done = scan(&db, &dirs, &prices).await?;
-        for e in &done.errors {
-            eprintln!("paas: {e}");
-        }
-        if done.report.files > 0 || !watch {
-            for a in &done.report.accounts_new {
-                println!("new account: {a}");
-            }
-            for p in &done.report.projects_new {
-                println!("new project: {p}");
-            }
-            println!("{}", done.report.summary());
-        }
-        if !watch {
-            return Ok(());
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(std::time::Duration::from_secs(2)) => {}
-            _ = tokio::signal::ctrl_c() => return Ok(()),
-        }
+        print_scan(&done, true);
+        return Ok(());
     }
+    let mut first = true;
+    let (stop_tx, mut stop_rx) = tokio::sync::mpsc::channel::<String>(1);
+    let following = follow(
+        db,
+        dirs,
+        prices,
+        std::time::Duration::from_secs(30),
+        move |done| {
+            match done {
+                Ok(done) => print_scan(&done, first),
+                Err(e) => {
+                    let _ = stop_tx.try_send(e);
+                }
+            }
+            first = false;
+        },
+    );
+    tokio::select! {
+        _ = following => Ok(()),
+        Some(e) = stop_rx.recv() => Err(e),
+        _ = tokio::signal::ctrl_c() => Ok(()),
+    }
+}
+
+/// `serve --capture-dir`: the server follows those directories itself.
+fn spawn_capture(settings: &Settings, db: &storage::Db) -> Result<(), String> {
+    use crate::server::capture::{follow, Dirs};
+    let dirs = Dirs::from_specs(&settings.capture_dirs)?;
+    if dirs.is_empty() {
+        return Ok(());
+    }
+    let prices = load_prices(settings.prices.as_deref())?;
+    for d in dirs.all() {
+        tracing::info!(dir = %d.display(), "capturing AI tool logs");
+    }
+    tokio::spawn(follow(
+        db.clone(),
+        dirs,
+        prices,
+        std::time::Duration::from_secs(30),
+        |done| match done {
+            Ok(done) => {
+                for e in &done.errors {
+                    tracing::warn!(error = %e, "capture");
+                }
+                if done.report.files > 0 {
+                    tracing::info!(report = %done.report.summary(), "captured");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "capture failed"),
+        },
+    ));
+    Ok(())
 }
 
 /// Who the command line is in the audit log.
@@ -369,10 +428,14 @@ async fn serve(settings: Settings) -> Result<(), String> {
         analytics: settings.analytics(),
         imports: Default::default(),
         security,
+        events: Default::default(),
     };
     crate::server::auth::prepare_setup(&state)
         .await
         .map_err(|e| format!("cannot read users: {e}"))?;
+    state.events.spawn_watcher(&db);
+    spawn_capture(&settings, &db)?;
+    let events = state.events.clone();
     crate::server::auth::spawn_session_sweeper(db.clone());
     spawn_refiller(db.clone(), settings.pool(), settings.refill_interval_secs);
     if let Some(dir) = settings.backup_dir.clone() {
@@ -404,7 +467,10 @@ async fn serve(settings: Settings) -> Result<(), String> {
             header_timeout: std::time::Duration::from_secs(settings.header_timeout_secs.max(1)),
             max_connections: settings.max_connections,
         },
-        shutdown_signal(),
+        async move {
+            shutdown_signal().await;
+            events.close();
+        },
     )
     .await;
     let served: Result<(), String> = Ok(());

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod capture;
 pub mod cli;
 pub mod clock;
+pub mod events;
 pub mod guard;
 pub mod listen;
 pub mod router;

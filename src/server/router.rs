@@ -53,6 +53,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", axum::routing::get(healthz))
         .route("/readyz", axum::routing::get(readyz))
+        .route("/events", axum::routing::get(crate::server::events::stream))
         .nest("/api", crate::rest::router(state.max_body_bytes))
         .merge(uploads)
         .merge(imports)

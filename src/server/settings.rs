@@ -50,7 +50,7 @@ pub enum Command {
     /// Record sessions, turns and token usage from the logs Claude Code and Codex CLI keep
     /// (their standard directories unless given), then print what was recorded.
     Capture {
-        /// Keep running and record what the tools append (checked every 2 seconds).
+        /// Keep running and record what the tools append as they write it.
         #[arg(long)]
         watch: bool,
         /// A Claude Code configuration directory (repeatable; default ~/.claude).
@@ -71,11 +71,6 @@ pub enum Command {
         /// The API token for --server.
         #[arg(long)]
         token: Option<String>,
-        /// A JSON file of model prices over the shipped table
-        /// (`{"model-prefix": {"input": 3.0, "output": 15.0, "cache_write": 3.75, "cache_read": 0.3}}`,
-        /// USD per million tokens).
-        #[arg(long, env = "PAAS_PRICES")]
-        prices: Option<std::path::PathBuf>,
     },
     /// Manage users: add, reset a password, list.
     User {
@@ -171,6 +166,24 @@ pub struct Settings {
     /// non-loopback address.
     #[arg(long, env = "PAAS_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
+
+    /// A directory of an AI tool's logs the server follows itself (repeatable, or
+    /// comma-separated in the environment): a Claude Code, Codex CLI or Gemini CLI
+    /// directory, told apart by what it holds or its name, or named as
+    /// `claude=DIR`, `codex=DIR`, `gemini=DIR`, `repo=DIR` (aider and SpecStory histories).
+    #[arg(
+        long = "capture-dir",
+        env = "PAAS_CAPTURE_DIR",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub capture_dirs: Vec<String>,
+
+    /// A JSON file of model prices over the shipped table
+    /// (`{"model-prefix": {"input": 3.0, "output": 15.0, "cache_write": 3.75, "cache_read": 0.3}}`,
+    /// USD per million tokens).
+    #[arg(long, env = "PAAS_PRICES", global = true)]
+    pub prices: Option<std::path::PathBuf>,
 
     /// Requests per minute one API token may send (429 with Retry-After beyond).
     #[arg(
@@ -404,6 +417,8 @@ impl Default for Settings {
             public_url: None,
             token_rate_per_minute: 600,
             trusted_proxies: 0,
+            capture_dirs: Vec::new(),
+            prices: None,
         }
     }
 }

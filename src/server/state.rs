@@ -20,4 +20,7 @@ pub struct AppState {
     /// Origins, sign-in throttling, the setup code and token rate limits.
     #[from_ref(skip)]
     pub security: crate::server::auth::Security,
+    /// Committed changes, for pages that follow them live (`/events`).
+    #[from_ref(skip)]
+    pub events: crate::server::events::Events,
 }

@@ -7,7 +7,8 @@
 
 use crate::domain::account::{AccountInput, NewAccount, Thresholds};
 use crate::domain::capture::price::PriceTable;
-use crate::domain::capture::{Capture, Speaker, Tokens, Tool};
+use crate::domain::capture::window::{self, AccountWindow, Call, Live, LiveSession};
+use crate::domain::capture::{Capture, RateWindow, Speaker, Tokens, Tool};
 use crate::domain::project::{NewProject, ProjectId, ProjectInput};
 use crate::domain::session::{NewSession, SessionId, SessionType};
 use crate::domain::time::Timestamp;
@@ -171,6 +172,13 @@ pub async fn record(
         None => store::insert_source(&mut tx, key, &batch.dir, Some(account)).await?,
     };
     store::set_source_account(&mut tx, source_id, account, now).await?;
+    if let Some((primary, secondary)) = batch.capture.rate_limits {
+        let windows: Vec<RateWindow> = primary.into_iter().chain(secondary).collect();
+        if !windows.is_empty() {
+            let json = serde_json::to_string(&windows).map_err(|_| AppError::Internal)?;
+            store::set_rate_limits(&mut tx, source_id, &json).await?;
+        }
+    }
 
     let mut project_of_root: HashMap<String, Option<ProjectId>> = HashMap::new();
     for (tool_session, s) in &batch.capture.sessions {
@@ -282,6 +290,81 @@ pub async fn record(
     }
     tx.commit().await?;
     Ok(report)
+}
+
+/// Captured work as it happens: sessions active in the last day (at most `limit`), and the
+/// window each capture-fed account is in — the vendor's own when a tool reported one,
+/// otherwise the 5-hour block computed from its calls.
+pub async fn live(db: &Db, now: Timestamp, limit: i64) -> Result<Live, AppError> {
+    let mut tx = db.begin().await?;
+    let rows = store::recent_sessions(&mut tx, now.plus_seconds(-24 * 3600), limit).await?;
+    let sessions = rows
+        .into_iter()
+        .map(|r| LiveSession {
+            session_id: r.session_id,
+            session_number: r.session_number,
+            project_id: r.project_id,
+            project_name: r.project_name,
+            account_name: r.account_name,
+            objective: r
+                .objectives
+                .as_deref()
+                .and_then(|o| o.lines().find(|l| !l.trim().is_empty()))
+                .map(|l| crate::domain::capture::truncate(l, 140)),
+            status: r.status,
+            turns: r.turns,
+            tokens: r.tokens.max(0) as u64,
+            cost_micros: r.cost_micros.max(0) as u64,
+            unpriced_calls: r.unpriced_calls.max(0) as u64,
+            last_at: r.last_at,
+        })
+        .collect();
+    // two days of calls: the running block and the ones before it to compare with
+    let calls = store::account_calls(&mut tx, now.plus_seconds(-48 * 3600)).await?;
+    let vendor: HashMap<_, Vec<RateWindow>> = store::rate_limits(&mut tx)
+        .await?
+        .into_iter()
+        .filter_map(|(a, json)| {
+            let w: Vec<RateWindow> = serde_json::from_str(&json).ok()?;
+            let w: Vec<RateWindow> = w
+                .into_iter()
+                .filter(|w| window::vendor_current(w, now))
+                .collect();
+            (!w.is_empty()).then_some((a, w))
+        })
+        .collect();
+    drop(tx);
+    let mut accounts: Vec<AccountWindow> = Vec::new();
+    let mut i = 0;
+    while i < calls.len() {
+        let (account, name, platform) = (calls[i].0, calls[i].1.clone(), calls[i].2.clone());
+        let mut mine = Vec::new();
+        while i < calls.len() && calls[i].0 == account {
+            let c = &calls[i];
+            mine.push(Call {
+                at: c.3,
+                tokens: c.4.max(0) as u64,
+                cost_micros: c.5.max(0) as u64,
+            });
+            i += 1;
+        }
+        let w = window::current(&mine, now, window::BLOCK_SECS);
+        let v = vendor.get(&account).cloned().unwrap_or_default();
+        if w.is_some() || !v.is_empty() {
+            accounts.push(AccountWindow {
+                account_id: account,
+                account_name: name,
+                platform,
+                window: w,
+                vendor: v,
+            });
+        }
+    }
+    Ok(Live {
+        now: Some(now),
+        sessions,
+        accounts,
+    })
 }
 
 /// The project of a repository root: the one mapped before, or a new one named after the

@@ -321,3 +321,103 @@ pub async fn grow_usage(
         .await?;
     Ok(())
 }
+
+/// The vendor windows a source's tool reported last (JSON of `[RateWindow]`).
+pub async fn set_rate_limits(
+    conn: &mut SqliteConnection,
+    source_id: i64,
+    json: &str,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE capture_sources SET rate_limits = ? WHERE id = ?")
+        .bind(json)
+        .bind(source_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// `(account, rate_limits JSON)` of the sources that have reported windows.
+pub async fn rate_limits(
+    conn: &mut SqliteConnection,
+) -> Result<Vec<(AccountId, String)>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT account_id, rate_limits FROM capture_sources \
+         WHERE account_id IS NOT NULL AND rate_limits IS NOT NULL AND ignored = 0",
+    )
+    .fetch_all(conn)
+    .await?)
+}
+
+/// A captured session with its usage, for the live view.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LiveRow {
+    pub session_id: SessionId,
+    pub session_number: i64,
+    pub project_id: ProjectId,
+    pub project_name: String,
+    pub account_name: String,
+    pub objectives: Option<String>,
+    pub status: String,
+    pub turns: i64,
+    pub tokens: i64,
+    pub cost_micros: i64,
+    pub unpriced_calls: i64,
+    pub last_at: Timestamp,
+}
+
+/// Captured sessions active since `since`, the latest first.
+pub async fn recent_sessions(
+    conn: &mut SqliteConnection,
+    since: Timestamp,
+    limit: i64,
+) -> Result<Vec<LiveRow>, AppError> {
+    Ok(sqlx::query_as(
+        "WITH latest AS ( \
+             SELECT session_id, max(last_at) AS last_at FROM ( \
+                 SELECT session_id, max(created_at) AS last_at FROM usage_ledger \
+                 WHERE created_at >= ?1 GROUP BY session_id \
+                 UNION ALL \
+                 SELECT id, started_at FROM sessions WHERE started_at >= ?1) \
+             GROUP BY session_id) \
+         SELECT s.id AS session_id, s.session_number, s.project_id, p.name AS project_name, \
+                a.account_name, s.objectives, s.status, \
+                (SELECT count(*) FROM conversation_history h WHERE h.session_id = s.id) AS turns, \
+                COALESCE(u.tokens, 0) AS tokens, COALESCE(u.cost, 0) AS cost_micros, \
+                COALESCE(u.unpriced, 0) AS unpriced_calls, latest.last_at \
+         FROM latest \
+         JOIN capture_sessions c ON c.session_id = latest.session_id \
+         JOIN sessions s ON s.id = c.session_id \
+         JOIN projects p ON p.id = s.project_id AND p.deleted_at IS NULL \
+         JOIN accounts a ON a.id = s.account_id \
+         LEFT JOIN (SELECT session_id, sum(input_tokens + output_tokens) AS tokens, \
+                           sum(cost_micros) AS cost, sum(priced = 0) AS unpriced \
+                    FROM usage_ledger \
+                    WHERE session_id IN (SELECT session_id FROM latest) \
+                    GROUP BY session_id) u ON u.session_id = s.id \
+         ORDER BY latest.last_at DESC, s.id DESC LIMIT ?2",
+    )
+    .bind(since)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// `(account, name, platform, at, tokens, cost)` of every captured call since `since` on
+/// accounts that capture feeds.
+pub async fn account_calls(
+    conn: &mut SqliteConnection,
+    since: Timestamp,
+) -> Result<Vec<(AccountId, String, String, Timestamp, i64, i64)>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT a.id, a.account_name, a.platform, l.created_at, \
+                l.input_tokens + l.output_tokens, l.cost_micros \
+         FROM usage_ledger l \
+         JOIN capture_usage cu ON cu.ledger_id = l.id \
+         JOIN sessions s ON s.id = l.session_id \
+         JOIN accounts a ON a.id = s.account_id \
+         WHERE l.created_at >= ? ORDER BY a.id, l.created_at",
+    )
+    .bind(since)
+    .fetch_all(conn)
+    .await?)
+}

@@ -4,7 +4,7 @@
 pub mod components;
 pub mod pages;
 
-use components::layout::{provide_hydrated, AppHeader};
+use components::layout::{provide_hydrated, provide_live, AppHeader};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
@@ -84,6 +84,7 @@ pub fn title_text(page: &str) -> String {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_hydrated();
+    provide_live();
     view! {
         <Stylesheet id="leptos" href="/pkg/paas.css"/>
         <Title formatter=|page: String| title_text(&page)/>

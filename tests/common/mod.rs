@@ -18,6 +18,8 @@ pub struct TestApp {
     pub router: Router,
     /// The sign-in cookie of the owner every request is sent as (unless told otherwise).
     pub cookie: String,
+    /// The change feed behind `/events` (its watcher is not started unless a test does).
+    pub events: paas::server::events::Events,
 }
 
 /// The host and origin the test browser uses.
@@ -56,6 +58,7 @@ pub async fn bare_app(security: paas::server::auth::Security) -> TestApp {
         .await
         .unwrap();
     let leptos_options = LeptosOptions::builder().output_name("paas").build();
+    let events = paas::server::events::Events::default();
     let router = router(AppState {
         leptos_options,
         db: db.clone(),
@@ -65,12 +68,14 @@ pub async fn bare_app(security: paas::server::auth::Security) -> TestApp {
         analytics: Default::default(),
         imports: Default::default(),
         security,
+        events: events.clone(),
     });
     TestApp {
         _dir: dir,
         db,
         router,
         cookie: String::new(),
+        events,
     }
 }
 

@@ -8,6 +8,7 @@ pub mod claude;
 pub mod codex;
 pub mod price;
 pub mod redact;
+pub mod window;
 
 use crate::domain::time::Timestamp;
 use serde::{Deserialize, Serialize};

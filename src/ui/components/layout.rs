@@ -22,6 +22,46 @@ pub fn provide_hydrated() {
     });
 }
 
+/// A number that moves whenever the server's data changed (`/events`): resources that show
+/// live data list it among their sources and refetch. Stays 0 without JavaScript.
+#[derive(Clone, Copy)]
+pub struct Live(pub ReadSignal<u64>);
+
+pub fn provide_live() {
+    let (version, set_version) = signal(0u64);
+    provide_context(Live(version));
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |opened: Option<bool>| {
+        if opened.is_some() {
+            return true;
+        }
+        use wasm_bindgen::closure::Closure;
+        use wasm_bindgen::JsCast;
+        // a page that is not signed in gets no stream: the browser gives up on its own
+        let Ok(source) = web_sys::EventSource::new("/events") else {
+            return true;
+        };
+        let on_change = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| {
+            set_version.update(|v| *v += 1);
+        });
+        let _ =
+            source.add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());
+        // lives as long as the page
+        on_change.forget();
+        std::mem::forget(source);
+        true
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = set_version;
+}
+
+/// The live data version (0 on the server and until something changed).
+pub fn use_live() -> ReadSignal<u64> {
+    use_context::<Live>()
+        .map(|l| l.0)
+        .unwrap_or_else(|| signal(0u64).0)
+}
+
 pub fn use_hydrated() -> ReadSignal<bool> {
     use_context::<Hydrated>()
         .map(|h| h.0)

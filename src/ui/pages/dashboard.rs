@@ -28,14 +28,23 @@ pub fn Dashboard() -> impl IntoView {
             })
         })
     });
-    let alerts = Resource::new(|| (), |_| crate::api::analytics::get_alerts());
+    let live = crate::ui::components::layout::use_live();
+    let alerts = Resource::new(move || live.get(), |_| crate::api::analytics::get_alerts());
     let stats = Resource::new(
-        move || (create.version().get(), restore.version().get()),
+        move || (create.version().get(), restore.version().get(), live.get()),
         |_| get_stats(),
     );
+    let now_usage = Resource::new(move || live.get(), |_| crate::api::capture::live_usage());
     let listing = Resource::new(
-        move || (query.get(), create.version().get(), restore.version().get()),
-        |(q, _, _)| {
+        move || {
+            (
+                query.get(),
+                create.version().get(),
+                restore.version().get(),
+                live.get(),
+            )
+        },
+        |(q, _, _, _)| {
             list_projects(
                 Some(q.status.as_str().to_owned()),
                 Some(q.sort.as_str().to_owned()),
@@ -71,6 +80,12 @@ pub fn Dashboard() -> impl IntoView {
                 }
             })}
         </Transition>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                now_usage.await.ok().filter(|l| !l.sessions.is_empty() || !l.accounts.is_empty())
+                    .map(|l| view! { <LivePanel live=l/> })
+            })}
+        </Transition>
         <div class="split">
             <section class="panel list-panel" aria-labelledby="list-title">
                 <h2 id="list-title" class="sr-only">"Project list"</h2>
@@ -86,6 +101,102 @@ pub fn Dashboard() -> impl IntoView {
             </section>
             <NewProjectForm action=create/>
         </div>
+    }
+}
+
+/// Captured work as it happens: sessions of the last day with their usage, and the
+/// windows of the accounts capture feeds.
+#[component]
+fn LivePanel(live: crate::domain::capture::window::Live) -> impl IntoView {
+    use crate::domain::capture::window::{dollars, tokens_short};
+    let now = live.now;
+    let ago = move |t: crate::domain::time::Timestamp| now.map(|n| t.ago(n)).unwrap_or_default();
+    let sessions = live
+        .sessions
+        .into_iter()
+        .map(|s| {
+            let cost = if s.unpriced_calls > 0 {
+                format!("{} + {} unpriced", dollars(s.cost_micros), s.unpriced_calls)
+            } else {
+                dollars(s.cost_micros)
+            };
+            let title = s
+                .objective
+                .clone()
+                .unwrap_or_else(|| format!("Session {}", s.session_number));
+            view! {
+                <li class="live-row" data-testid="live-session" data-session=s.session_id.to_string()>
+                    <a class="live-title" href=format!("/sessions/{}", s.session_id)>{title}</a>
+                    <span class="muted live-meta">
+                        {format!("{} · #{} · {}", s.project_name, s.session_number, s.account_name)}
+                    </span>
+                    <span class="live-figures">
+                        <span data-testid="live-tokens">{format!("{} tokens", tokens_short(s.tokens))}</span>
+                        <span data-testid="live-cost">{cost}</span>
+                        <span class="muted">{format!("{} turns", s.turns)}</span>
+                        <time class="muted" datetime=s.last_at.to_rfc3339()>{ago(s.last_at)}</time>
+                    </span>
+                </li>
+            }
+        })
+        .collect_view();
+    let accounts = live
+        .accounts
+        .into_iter()
+        .map(|a| {
+            let vendor = a
+                .vendor
+                .iter()
+                .map(|w| {
+                    let span = if w.window_minutes >= 24 * 60 {
+                        "week".to_string()
+                    } else {
+                        format!("{} h", (w.window_minutes + 30) / 60)
+                    };
+                    let resets = w
+                        .resets_at
+                        .zip(now)
+                        .map(|(r, n)| format!(", resets {}", r.until(n)))
+                        .unwrap_or_default();
+                    format!("{span} window {:.0} % used{resets} (reported by the tool)", w.used_percent)
+                })
+                .collect::<Vec<_>>();
+            let computed = a.window.map(|w| {
+                let rel = |t: crate::domain::time::Timestamp, f: fn(crate::domain::time::Timestamp, crate::domain::time::Timestamp) -> String| {
+                    now.map(|n| f(t, n)).unwrap_or_default()
+                };
+                let mut s = format!(
+                    "5 h block (started {}): {} tokens, {}, {} tokens/min; about {} when it ends {}",
+                    rel(w.block.start, crate::domain::time::Timestamp::ago),
+                    tokens_short(w.block.tokens),
+                    dollars(w.block.cost_micros),
+                    tokens_short(w.tokens_per_minute.round() as u64),
+                    tokens_short(w.projected_tokens),
+                    rel(w.block.end, crate::domain::time::Timestamp::until),
+                );
+                if let (Some(out), Some(limit)) = (w.runs_out_at, w.largest_before) {
+                    s.push_str(&format!(
+                        "; passes the largest earlier block ({}) {}",
+                        tokens_short(limit),
+                        rel(out, crate::domain::time::Timestamp::until)
+                    ));
+                }
+                s
+            });
+            view! {
+                <li class="live-row" data-testid="live-account">
+                    <a class="live-title" href=format!("/accounts/{}", a.account_id)>{a.account_name}</a>
+                    {vendor.into_iter().map(|v| view! { <span class="live-meta">{v}</span> }).collect_view()}
+                    {computed.map(|c| view! { <span class="live-meta muted">{c}</span> })}
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="panel live" aria-labelledby="live-title" data-testid="live">
+            <h2 id="live-title">"Captured now"</h2>
+            <ul class="live-list">{sessions}{accounts}</ul>
+        </section>
     }
 }
 

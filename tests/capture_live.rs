@@ -1,0 +1,184 @@
+//! Capture as it happens: a followed directory's appended lines become turns and ledger
+//! rows once, and `/events` tells open pages about it; the dashboard's live figures follow.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use common::*;
+use http_body_util::BodyExt;
+use paas::domain::capture::price::PriceTable;
+use paas::server::capture::{follow, Dirs, Scan};
+use std::io::Write;
+use std::time::Duration;
+use tower::ServiceExt;
+
+fn user_line(uuid: &str, text: &str, at: &str) -> String {
+    format!(
+        r#"{{"type":"user","sessionId":"live-1","uuid":"{uuid}","timestamp":"{at}","cwd":"/nowhere/live-shop","message":{{"role":"user","content":"{text}"}}}}"#
+    ) + "\n"
+}
+
+fn assistant_line(uuid: &str, msg: &str, output: u64, at: &str) -> String {
+    format!(
+        r#"{{"type":"assistant","sessionId":"live-1","uuid":"{uuid}","requestId":"req_{msg}","timestamp":"{at}","cwd":"/nowhere/live-shop","message":{{"id":"{msg}","role":"assistant","model":"claude-sonnet-4-5","content":[{{"type":"text","text":"Done with {msg}"}}],"usage":{{"input_tokens":100,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":{output}}}}}}}"#
+    ) + "\n"
+}
+
+fn append(path: &std::path::Path, text: &str) {
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(path)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .unwrap();
+}
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(&app.db).await.unwrap()
+}
+
+/// Waits (at most `secs`) until the SSE body delivers an event named `name`.
+async fn next_event(body: &mut Body, name: &str, secs: u64) -> bool {
+    let wanted = format!("event: {name}");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+    loop {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        match tokio::time::timeout(left, body.frame()).await {
+            Ok(Some(Ok(frame))) => {
+                if let Some(data) = frame.data_ref() {
+                    if String::from_utf8_lossy(data).contains(&wanted) {
+                        return true;
+                    }
+                }
+            }
+            _ => return false,
+        }
+    }
+}
+
+#[tokio::test]
+async fn appended_lines_are_recorded_once_and_announced() {
+    let app = app().await;
+    app.events.spawn_watcher(&app.db);
+
+    let home = tempfile::tempdir().unwrap();
+    let claude = home.path().join("claude");
+    let project = claude.join("projects/-nowhere-live-shop");
+    std::fs::create_dir_all(&project).unwrap();
+    let file = project.join("live-1.jsonl");
+    let now = paas::server::clock::now();
+    let at = |secs: i64| now.plus_seconds(secs).to_rfc3339();
+    std::fs::write(&file, user_line("u1", "add a basket page", &at(-60))).unwrap();
+
+    // a browser signed in follows /events
+    let req = Request::get("/events")
+        .header(header::HOST, HOST)
+        .header(header::COOKIE, format!("paas_session={}", app.cookie))
+        .body(Body::empty())
+        .unwrap();
+    let res = app.router.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers()[header::CONTENT_TYPE].to_str().unwrap(),
+        "text/event-stream"
+    );
+    let mut sse = res.into_body();
+    assert!(next_event(&mut sse, "ready", 5).await);
+
+    // nobody signed in gets no stream
+    let refused = app
+        .send_as(
+            Request::get("/events").body(Body::empty()).unwrap(),
+            &As::Nobody,
+        )
+        .await;
+    assert_ne!(refused.status, StatusCode::OK);
+
+    let (tx, mut scans) = tokio::sync::mpsc::unbounded_channel::<Scan>();
+    let dirs = Dirs {
+        claude: vec![claude.clone()],
+        codex: vec![],
+    };
+    let follower = tokio::spawn(follow(
+        app.db.clone(),
+        dirs,
+        PriceTable::default(),
+        Duration::from_secs(60),
+        move |done| {
+            let _ = tx.send(done.expect("scan"));
+        },
+    ));
+    let first = tokio::time::timeout(Duration::from_secs(10), scans.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((first.report.sessions_new, first.report.turns), (1, 1));
+    assert!(
+        next_event(&mut sse, "change", 5).await,
+        "no event after the first scan"
+    );
+
+    // the tool writes on: a reply streamed on two lines (the second one larger), then more
+    append(
+        &file,
+        &(assistant_line("a1", "msg_1", 5, &at(-30))
+            + &assistant_line("a2", "msg_1", 40, &at(-29))),
+    );
+    // the watcher (not the 60-second fallback) picks it up
+    let grown = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let s = scans.recv().await.unwrap();
+            if s.report.files > 0 {
+                return s;
+            }
+        }
+    })
+    .await
+    .expect("the appended lines were not picked up");
+    assert_eq!(grown.report.usage_rows, 1);
+    assert!(
+        next_event(&mut sse, "change", 5).await,
+        "no event after the append"
+    );
+    assert_eq!(count(&app, "SELECT count(*) FROM usage_ledger").await, 1);
+    assert_eq!(
+        count(&app, "SELECT output_tokens FROM usage_ledger").await,
+        40,
+        "the larger copy of a streamed reply is the one recorded"
+    );
+    let turns = count(&app, "SELECT count(*) FROM conversation_history").await;
+
+    // nothing new: a scan records nothing twice
+    let again = paas::server::capture::scan(
+        &app.db,
+        &Dirs {
+            claude: vec![claude.clone()],
+            codex: vec![],
+        },
+        &PriceTable::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!((again.report.turns, again.report.usage_rows), (0, 0));
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM conversation_history").await,
+        turns
+    );
+    assert_eq!(count(&app, "SELECT count(*) FROM usage_ledger").await, 1);
+
+    // the dashboard's live figures: the session, its tokens and the account's window
+    let live = paas::service::capture::live(&app.db, paas::server::clock::now(), 8)
+        .await
+        .unwrap();
+    assert_eq!(live.sessions.len(), 1);
+    assert_eq!(live.sessions[0].tokens, 140);
+    assert_eq!(
+        live.sessions[0].objective.as_deref(),
+        Some("add a basket page")
+    );
+    assert_eq!(live.accounts.len(), 1);
+    assert_eq!(live.accounts[0].window.unwrap().block.tokens, 140);
+    let page = app.get("/").await;
+    assert!(page.text().contains("add a basket page"), "{}", page.text());
+    follower.abort();
+}

@@ -8,8 +8,11 @@ bin=$(realpath "${1:-target/debug/paas}")
 shift || true
 port=${E2E_PORT:-3100}
 tmp=$(mktemp -d)
-# an empty database: the server prints a one-time setup code, global setup uses it
-"$bin" serve --database-url "sqlite:$tmp/e2e.db" --addr "127.0.0.1:$port" >"$tmp/server.log" 2>&1 &
+# an empty database: the server prints a one-time setup code, global setup uses it; the
+# server follows a Claude Code directory the capture test writes into
+mkdir -p "$tmp/claude/projects"
+"$bin" serve --database-url "sqlite:$tmp/e2e.db" --addr "127.0.0.1:$port" \
+  --capture-dir "claude=$tmp/claude" >"$tmp/server.log" 2>&1 &
 server=$!
 cleanup() {
   kill "$server" 2>/dev/null || true
@@ -29,7 +32,7 @@ if [ -z "$code" ]; then
 fi
 status=0
 (cd end2end && BASE_URL="http://127.0.0.1:$port" SETUP_CODE="$code" PAAS_BIN="$bin" \
-  PAAS_DATABASE_URL="sqlite:$tmp/e2e.db" PAAS_AUTH_DIR="$tmp/auth" npx playwright test "$@") || status=$?
+  PAAS_DATABASE_URL="sqlite:$tmp/e2e.db" PAAS_AUTH_DIR="$tmp/auth" CAPTURE_CLAUDE_DIR="$tmp/claude" npx playwright test "$@") || status=$?
 if [ "$status" -ne 0 ]; then
   echo "---- server log ----"
   tail -n 50 "$tmp/server.log"

@@ -42,10 +42,11 @@ test.describe("accounts", () => {
     const hydrated = info.project.name === "hydrate";
     const tag = unique("sel").replace(/\W/g, "");
     const csv = [
-      "account_name,specialization,credits",
-      `${tag}-a,${tag} Frontend,70`,
-      `${tag}-b,${tag} Frontend,90`,
-      `${tag}-c,${tag} Backend,99`,
+      // above the 100 credits of accounts without a specialization (they match anything)
+      "account_name,specialization,credits,capacity",
+      `${tag}-a,${tag} Frontend,970,1000`,
+      `${tag}-b,${tag} Frontend,990,1000`,
+      `${tag}-c,${tag} Backend,999,1000`,
     ].join("\n");
     await importAccounts(page, hydrated, csv);
     await page.goto("/accounts");
@@ -58,13 +59,13 @@ test.describe("accounts", () => {
     ]);
     if (hydrated) {
       await expect(page.getByTestId("select-result")).toContainText(`${tag}-b`);
-      await expect(page.getByTestId("select-reason")).toContainText("most credits (90)");
+      await expect(page.getByTestId("select-reason")).toContainText("most credits (990)");
     }
     // the choice is recorded in the account's history (visible with or without JavaScript)
     await page.goto(`/accounts?q=${tag}-b`);
     await page.getByRole("link", { name: `${tag}-b`, exact: true }).click();
     await expect(page.getByTestId("switch-history")).toContainText("Selected");
-    await expect(page.getByTestId("switch-history")).toContainText("most credits (90)");
+    await expect(page.getByTestId("switch-history")).toContainText("most credits (990)");
   });
 
   test("rotate a project and get the briefing", async ({ page }, info) => {

@@ -169,7 +169,7 @@ fn main() {
             .unwrap();
         let dirs = Dirs {
             claude: vec![claude_dir.clone()],
-            codex: vec![],
+            ..Default::default()
         };
         let prices = PriceTable::default();
         let t = Instant::now();

@@ -97,7 +97,7 @@ async fn appended_lines_are_recorded_once_and_announced() {
     let (tx, mut scans) = tokio::sync::mpsc::unbounded_channel::<Scan>();
     let dirs = Dirs {
         claude: vec![claude.clone()],
-        codex: vec![],
+        ..Default::default()
     };
     let follower = tokio::spawn(follow(
         app.db.clone(),
@@ -153,7 +153,7 @@ async fn appended_lines_are_recorded_once_and_announced() {
         &app.db,
         &Dirs {
             claude: vec![claude.clone()],
-            codex: vec![],
+            ..Default::default()
         },
         &PriceTable::default(),
     )
@@ -181,4 +181,122 @@ async fn appended_lines_are_recorded_once_and_announced() {
     let page = app.get("/").await;
     assert!(page.text().contains("add a basket page"), "{}", page.text());
     follower.abort();
+}
+
+/// `paas capture --server`: parsed on one machine, recorded by the app on another through
+/// `POST /api/capture/batches` with a write token; a second run sends nothing twice.
+#[tokio::test]
+async fn a_capture_client_sends_batches_to_a_server() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let security = paas::server::auth::Security::new(
+        paas::server::guard::Origins::new(None, Some(port)).unwrap(),
+        600,
+    );
+    let mut app = bare_app(security).await;
+    app.cookie = app
+        .user("owner@example.com", paas::domain::auth::Role::Owner)
+        .await;
+    let write = app.token("owner@example.com", "write", None).await;
+    let read = app.token("owner@example.com", "read", None).await;
+    let router = app.router.clone();
+    let server = tokio::spawn(async move { axum::serve(listener, router).await });
+    let url = format!("http://127.0.0.1:{port}");
+
+    let home = tempfile::tempdir().unwrap();
+    let claude = home.path().join("claude");
+    let project = claude.join("projects/-nowhere-live-shop");
+    std::fs::create_dir_all(&project).unwrap();
+    let file = project.join("live-1.jsonl");
+    let now = paas::server::clock::now();
+    let at = |secs: i64| now.plus_seconds(secs).to_rfc3339();
+    std::fs::write(
+        &file,
+        user_line("u1", "send me across", &at(-60)) + &assistant_line("a1", "msg_1", 12, &at(-50)),
+    )
+    .unwrap();
+    let dirs = Dirs {
+        claude: vec![claude.clone()],
+        ..Default::default()
+    };
+
+    // a read token may not send
+    let refused = paas::server::capture::scan_remote(&url, &read, &dirs).await;
+    assert!(refused.unwrap_err().contains("403"));
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM conversation_history").await,
+        0
+    );
+
+    let sent = paas::server::capture::scan_remote(&url, &write, &dirs)
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            sent.report.sessions_new,
+            sent.report.turns,
+            sent.report.usage_rows
+        ),
+        (1, 2, 1)
+    );
+    assert_eq!(sent.report.tokens.total(), 112);
+    let again = paas::server::capture::scan_remote(&url, &write, &dirs)
+        .await
+        .unwrap();
+    assert_eq!((again.report.files, again.report.turns), (0, 0));
+    append(&file, &user_line("u2", "and one more", &at(-10)));
+    let more = paas::server::capture::scan_remote(&url, &write, &dirs)
+        .await
+        .unwrap();
+    assert_eq!((more.report.sessions_continued, more.report.turns), (1, 1));
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM conversation_history").await,
+        3
+    );
+
+    // a batch built by hand is held to the parsers' rules: secrets out, tool named
+    let hostile = serde_json::json!({
+        "tool": "claude_code", "dir": "/elsewhere", "roots": {}, "files": [],
+        "capture": {"sessions": {"x": {"id": "x", "cwd": "/elsewhere/app", "turns": [
+            {"key": "k1", "speaker": "user", "text": "my key is AKIAIOSFODNN7EXAMPLE ok", "at": null}
+        ]}}, "usage": {}, "skipped_lines": 0}
+    });
+    let res = app
+        .send_as(
+            Request::post("/api/capture/batches")
+                .header(header::HOST, format!("127.0.0.1:{port}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(hostile.to_string()))
+                .unwrap(),
+            &As::Token(write.clone()),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let stored: String = sqlx::query_scalar(
+        "SELECT content FROM conversation_history WHERE content LIKE 'my key is%'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert!(!stored.contains("AKIAIOSFODNN7EXAMPLE"), "{stored}");
+    let mut no_tool = hostile.clone();
+    no_tool["tool"] = serde_json::Value::Null;
+    let res = app
+        .send_as(
+            Request::post("/api/capture/batches")
+                .header(header::HOST, format!("127.0.0.1:{port}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(no_tool.to_string()))
+                .unwrap(),
+            &As::Token(write),
+        )
+        .await;
+    assert_eq!(
+        res.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        res.text()
+    );
+    assert_eq!(res.json()["field"], "tool");
+    server.abort();
 }

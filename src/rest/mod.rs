@@ -5,6 +5,7 @@
 pub mod account;
 pub mod analytics;
 pub mod bundle;
+pub mod capture;
 pub mod handoff;
 pub mod knowledge;
 pub mod ledger;
@@ -28,6 +29,8 @@ use serde_json::{json, Value};
 pub fn router(max_body_bytes: usize) -> Router<AppState> {
     Router::new()
         .route("/stats", get(stats::get))
+        .route("/capture/files", get(capture::files))
+        .route("/capture/batches", post(capture::batch))
         .route("/private/analyze-credits", post(analytics::analyze))
         .route("/analytics", get(analytics::report))
         .route("/analytics/alerts", get(analytics::alerts))

@@ -144,6 +144,10 @@ pub fn need(method: &Method, path: &str) -> Need {
         }
         return Need::Access(Access::Write);
     }
+    // what capture clients read (parser states of the server's files) is theirs alone
+    if path.starts_with("/api/capture/") {
+        return Need::Access(Access::Write);
+    }
     if path.starts_with("/api/admin/") || path == "/admin" || path.starts_with("/admin/") {
         return Need::Access(Access::Admin);
     }

@@ -4,7 +4,7 @@
 //! file grew. Nothing read here is sent anywhere but the local database.
 
 use crate::domain::capture::price::PriceTable;
-use crate::domain::capture::{claude, codex, Lines, Tool};
+use crate::domain::capture::{claude, codex, gemini, markdown, Lines, Tool};
 use crate::service::capture::{self as svc, Batch, FileState, Report};
 use crate::storage::Db;
 use std::collections::HashMap;
@@ -16,6 +16,9 @@ use std::path::{Path, PathBuf};
 pub struct Dirs {
     pub claude: Vec<PathBuf>,
     pub codex: Vec<PathBuf>,
+    pub gemini: Vec<PathBuf>,
+    /// Repositories with aider or SpecStory histories.
+    pub repos: Vec<PathBuf>,
 }
 
 impl Dirs {
@@ -37,6 +40,13 @@ impl Dirs {
                     "claude".into()
                 } else if path.join("sessions").is_dir() || name.contains("codex") {
                     "codex".into()
+                } else if path.join("tmp").is_dir() || name.contains("gemini") {
+                    "gemini".into()
+                } else if path.join(".aider.chat.history.md").is_file()
+                    || path.join(".specstory").is_dir()
+                    || path.join(".git").exists()
+                {
+                    "repo".into()
                 } else {
                     String::new()
                 }
@@ -44,15 +54,18 @@ impl Dirs {
             match kind.as_str() {
                 "claude" => dirs.claude.push(path),
                 "codex" => dirs.codex.push(path),
+                "gemini" => dirs.gemini.push(path),
+                "repo" => dirs.repos.push(path),
                 "" => {
                     return Err(format!(
-                        "--capture-dir {spec}: not a Claude Code or Codex CLI directory \
-                         (name it as claude=DIR or codex=DIR)"
+                        "--capture-dir {spec}: not a Claude Code, Codex CLI or Gemini CLI \
+                         directory nor a repository (name it as claude=DIR, codex=DIR, \
+                         gemini=DIR or repo=DIR)"
                     ))
                 }
                 other => {
                     return Err(format!(
-                        "--capture-dir {spec}: {other:?} is not one of claude, codex"
+                        "--capture-dir {spec}: {other:?} is not one of claude, codex, gemini, repo"
                     ))
                 }
             }
@@ -61,16 +74,36 @@ impl Dirs {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.claude.is_empty() && self.codex.is_empty()
+        self.all().is_empty()
     }
 
     /// Every directory, for the file watcher.
     pub fn all(&self) -> Vec<PathBuf> {
-        self.claude.iter().chain(&self.codex).cloned().collect()
+        self.claude
+            .iter()
+            .chain(&self.codex)
+            .chain(&self.gemini)
+            .chain(&self.repos)
+            .cloned()
+            .collect()
+    }
+
+    /// `(tool, directory)` of every place to read, repositories once per history kind.
+    fn jobs(&self) -> Vec<(Tool, PathBuf)> {
+        let mut jobs: Vec<(Tool, PathBuf)> = Vec::new();
+        jobs.extend(self.claude.iter().map(|d| (Tool::ClaudeCode, d.clone())));
+        jobs.extend(self.codex.iter().map(|d| (Tool::Codex, d.clone())));
+        jobs.extend(self.gemini.iter().map(|d| (Tool::Gemini, d.clone())));
+        for r in &self.repos {
+            jobs.push((Tool::Aider, r.clone()));
+            jobs.push((Tool::Specstory, r.clone()));
+        }
+        jobs
     }
 
     /// The tools' standard places: `$CLAUDE_CONFIG_DIR` (comma-separated) or `~/.claude`
-    /// and `~/.config/claude`; `$CODEX_HOME` or `~/.codex`. Only those that exist.
+    /// and `~/.config/claude`; `$CODEX_HOME` or `~/.codex`; `$GEMINI_CLI_HOME/.gemini` or
+    /// `~/.gemini`. Only those that exist.
     pub fn standard() -> Self {
         let home = std::env::var_os("HOME").map(PathBuf::from);
         let claude: Vec<PathBuf> = match std::env::var("CLAUDE_CONFIG_DIR") {
@@ -86,15 +119,21 @@ impl Dirs {
             Ok(v) if !v.trim().is_empty() => vec![PathBuf::from(v)],
             _ => home.iter().map(|h| h.join(".codex")).collect(),
         };
+        let gemini = match std::env::var("GEMINI_CLI_HOME") {
+            Ok(v) if !v.trim().is_empty() => vec![PathBuf::from(v).join(".gemini")],
+            _ => home.iter().map(|h| h.join(".gemini")).collect(),
+        };
         Self {
             claude: claude.into_iter().filter(|d| d.is_dir()).collect(),
             codex: codex.into_iter().filter(|d| d.is_dir()).collect(),
+            gemini: gemini.into_iter().filter(|d| d.is_dir()).collect(),
+            repos: Vec::new(),
         }
     }
 }
 
-/// Every `*.jsonl` under `dir`, sorted (at most 64 levels deep).
-fn jsonl_files(dir: &Path) -> Vec<PathBuf> {
+/// Every file under `dir` that `keep` accepts, sorted (at most 64 levels deep).
+fn files_under(dir: &Path, keep: &dyn Fn(&Path) -> bool) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![(dir.to_path_buf(), 0)];
     while let Some((d, depth)) = stack.pop() {
@@ -105,13 +144,86 @@ fn jsonl_files(dir: &Path) -> Vec<PathBuf> {
             let p = e.path();
             match e.file_type() {
                 Ok(t) if t.is_dir() && depth < 64 => stack.push((p, depth + 1)),
-                Ok(t) if t.is_file() && p.extension().is_some_and(|x| x == "jsonl") => out.push(p),
+                Ok(t) if t.is_file() && keep(&p) => out.push(p),
                 _ => {}
             }
         }
     }
     out.sort();
     out
+}
+
+fn has_ext(p: &Path, ext: &str) -> bool {
+    p.extension().is_some_and(|x| x == ext)
+}
+
+/// The files a tool keeps under `dir`.
+fn log_files(tool: Tool, dir: &Path) -> Vec<PathBuf> {
+    match tool {
+        Tool::ClaudeCode => files_under(&dir.join("projects"), &|p| has_ext(p, "jsonl")),
+        Tool::Codex => files_under(&dir.join("sessions"), &|p| has_ext(p, "jsonl")),
+        Tool::Gemini => files_under(&dir.join("tmp"), &|p| {
+            let in_chats = p.components().any(|c| c.as_os_str() == "chats");
+            in_chats && (has_ext(p, "jsonl") || has_ext(p, "json"))
+        }),
+        Tool::Aider => {
+            let f = dir.join(".aider.chat.history.md");
+            if f.is_file() {
+                vec![f]
+            } else {
+                Vec::new()
+            }
+        }
+        Tool::Specstory => files_under(&dir.join(".specstory").join("history"), &|p| {
+            has_ext(p, "md")
+        }),
+    }
+}
+
+/// Gemini CLI's project roots by the name of their directory under `tmp/`: the sha256 of
+/// the root (older builds) or the short name `projects.json` gives it (newer ones).
+fn gemini_roots(dir: &Path) -> HashMap<String, String> {
+    use sha2::Digest;
+    let mut out = HashMap::new();
+    let Ok(text) = std::fs::read_to_string(dir.join("projects.json")) else {
+        return out;
+    };
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return out;
+    };
+    // whatever its nesting, pairs of a path and a short name
+    let mut stack = vec![&v];
+    while let Some(v) = stack.pop() {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, val) in m {
+                    match val {
+                        serde_json::Value::String(s) if k.starts_with('/') => {
+                            out.insert(s.clone(), k.clone());
+                        }
+                        serde_json::Value::String(s) if s.starts_with('/') => {
+                            out.insert(k.clone(), s.clone());
+                        }
+                        other => stack.push(other),
+                    }
+                }
+            }
+            serde_json::Value::Array(a) => stack.extend(a.iter()),
+            _ => {}
+        }
+    }
+    let roots: Vec<String> = out.values().cloned().collect();
+    for root in roots {
+        let hash = sha2::Sha256::digest(root.as_bytes());
+        let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+        out.insert(hex, root);
+    }
+    out
+}
+
+/// The machine's offset from UTC now, in seconds (aider writes local times).
+fn local_offset_secs() -> i64 {
+    jiff::Zoned::now().offset().seconds() as i64
 }
 
 /// The repository root of `cwd` (the nearest directory with `.git`), or `cwd` itself
@@ -181,16 +293,19 @@ fn parse_dir(
     tool: Tool,
     dir: &Path,
     known: &Known,
+    flush: usize,
     errors: &mut Vec<String>,
     send: &mut dyn FnMut(Batch) -> bool,
 ) {
-    let root = match tool {
-        Tool::ClaudeCode => dir.join("projects"),
-        Tool::Codex => dir.join("sessions"),
-    };
     let mut batch = new_batch(tool, dir);
     let mut read = 0usize;
-    for path in jsonl_files(&root) {
+    let gemini = if tool == Tool::Gemini {
+        gemini_roots(dir)
+    } else {
+        HashMap::new()
+    };
+    let offset = local_offset_secs();
+    for path in log_files(tool, dir) {
         let key = path.to_string_lossy().into_owned();
         let Ok(meta) = std::fs::metadata(&path) else {
             continue;
@@ -204,10 +319,14 @@ fn parse_dir(
             continue;
         }
         let state = stored.map(|(_, _, st)| st.as_str()).unwrap_or("");
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let result = match tool {
             Tool::ClaudeCode => {
                 let mut lines: Lines = serde_json::from_str(state).unwrap_or_default();
-                let mut from = lines.consumed + lines.pending_len() as u64;
+                let mut from = lines.consumed;
                 if from > meta.len() {
                     // the file was replaced: read it anew
                     lines = Lines::default();
@@ -222,15 +341,11 @@ fn parse_dir(
                 })
             }
             Tool::Codex => {
-                let fallback = path
-                    .file_stem()
-                    .map(|s| s.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                let mut file: codex::CodexFile = serde_json::from_str(state)
-                    .unwrap_or_else(|_| codex::CodexFile::new(&fallback));
-                let mut from = file.lines.consumed + file.lines.pending_len() as u64;
+                let mut file: codex::CodexFile =
+                    serde_json::from_str(state).unwrap_or_else(|_| codex::CodexFile::new(&stem));
+                let mut from = file.lines.consumed;
                 if from > meta.len() {
-                    file = codex::CodexFile::new(&fallback);
+                    file = codex::CodexFile::new(&stem);
                     from = 0;
                 }
                 read_from(&path, from).map(|bytes| {
@@ -241,6 +356,49 @@ fn parse_dir(
                     )
                 })
             }
+            Tool::Gemini => {
+                // tmp/<project>/chats/…: the project's root when projects.json names it
+                let project = path
+                    .strip_prefix(dir.join("tmp"))
+                    .ok()
+                    .and_then(|rest| rest.components().next())
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let cwd = gemini.get(&project).cloned();
+                if has_ext(&path, "json") {
+                    // the older record is rewritten whole: read it whole
+                    read_from(&path, 0).map(|bytes| {
+                        let mut file = gemini::GeminiFile::new(&stem, cwd);
+                        gemini::read_record(&mut batch.capture, &mut file, &bytes);
+                        (bytes.len(), String::new())
+                    })
+                } else {
+                    let mut file: gemini::GeminiFile = serde_json::from_str(state)
+                        .unwrap_or_else(|_| gemini::GeminiFile::new(&stem, cwd.clone()));
+                    let mut from = file.lines.consumed;
+                    if from > meta.len() {
+                        file = gemini::GeminiFile::new(&stem, cwd);
+                        from = 0;
+                    }
+                    read_from(&path, from).map(|bytes| {
+                        gemini::feed(&mut batch.capture, &mut file, &bytes);
+                        (
+                            bytes.len(),
+                            serde_json::to_string(&file).unwrap_or_default(),
+                        )
+                    })
+                }
+            }
+            Tool::Aider | Tool::Specstory => read_from(&path, 0).map(|bytes| {
+                let text = String::from_utf8_lossy(&bytes);
+                let cwd = dir.to_string_lossy();
+                if tool == Tool::Aider {
+                    markdown::aider(&mut batch.capture, &text, &key, &cwd, offset);
+                } else {
+                    markdown::specstory(&mut batch.capture, &text, &key, &cwd);
+                }
+                (bytes.len(), String::new())
+            }),
         };
         match result {
             Ok((n, state)) => {
@@ -254,7 +412,7 @@ fn parse_dir(
             }
             Err(e) => errors.push(format!("{key}: {e}")),
         }
-        if read >= FLUSH_BYTES {
+        if read >= flush {
             let full = std::mem::replace(&mut batch, new_batch(tool, dir));
             read = 0;
             if !send(finish(full)) {
@@ -276,22 +434,96 @@ pub struct Scan {
     pub bytes: u64,
 }
 
+/// Parsed input per batch sent to a server: its request stays well under the body limit.
+const REMOTE_FLUSH_BYTES: usize = 1024 * 1024;
+
+/// Scans every directory once and sends what is new to the app at `url` (`paas capture
+/// --server`): the server says which files it has read and how far, then takes one batch
+/// per request (`POST /api/capture/batches`) and records it as a local scan would.
+pub async fn scan_remote(url: &str, token: &str, dirs: &Dirs) -> Result<Scan, String> {
+    let base = url.trim_end_matches('/').to_owned();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(std::time::Duration::from_secs(120)))
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let dirs = dirs.clone();
+    let token = token.to_owned();
+    tokio::task::spawn_blocking(move || {
+    let auth = format!("Bearer {token}");
+        let answer = |res: Result<ureq::http::Response<ureq::Body>, ureq::Error>| -> Result<serde_json::Value, String> {
+            let mut res = res.map_err(|e| format!("{base}: {e}"))?;
+            let status = res.status();
+            let body: serde_json::Value = res
+                .body_mut()
+                .read_json()
+                .map_err(|e| format!("{base}: the answer is not JSON ({e})"))?;
+            if !status.is_success() {
+                let why = body["error"].as_str().unwrap_or("refused");
+                return Err(format!("{base}: {status}: {why}"));
+            }
+            Ok(body["data"].clone())
+        };
+
+        let known: Vec<FileState> = serde_json::from_value(answer(
+            agent
+                .get(format!("{base}/api/capture/files"))
+                .header("Authorization", &auth)
+                .call(),
+        )?)
+        .map_err(|e| format!("{base}: unexpected answer ({e})"))?;
+        let known: Known = known
+            .into_iter()
+            .map(|f| (f.path, (f.size, f.mtime, f.state)))
+            .collect();
+        let mut out = Scan::default();
+        let mut failed = None;
+        for (tool, dir) in dirs.jobs() {
+            let mut send = |b: Batch| {
+                out.bytes += b.files.iter().map(|f| f.size.max(0) as u64).sum::<u64>();
+                let sent = answer(
+                    agent
+                        .post(format!("{base}/api/capture/batches"))
+                        .header("Authorization", &auth)
+                        .send_json(&b),
+                )
+                .and_then(|v| serde_json::from_value::<Report>(v).map_err(|e| e.to_string()));
+                match sent {
+                    Ok(r) => {
+                        out.report.add(r);
+                        true
+                    }
+                    Err(e) => {
+                        failed = Some(e);
+                        false
+                    }
+                }
+            };
+            parse_dir(tool, &dir, &known, REMOTE_FLUSH_BYTES, &mut out.errors, &mut send);
+            if failed.is_some() {
+                break;
+            }
+        }
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(out),
+        }
+    })
+    .await
+    .map_err(|e| format!("scanner stopped: {e}"))?
+}
+
 /// Scans every directory once and records what is new. Parsing runs on a blocking thread
 /// and hands over batches as it goes; each is recorded in its own transaction.
 pub async fn scan(db: &Db, dirs: &Dirs, prices: &PriceTable) -> Result<Scan, String> {
     let known = svc::known_files(db).await.map_err(|e| e.to_string())?;
-    let jobs: Vec<(Tool, PathBuf)> = dirs
-        .claude
-        .iter()
-        .map(|d| (Tool::ClaudeCode, d.clone()))
-        .chain(dirs.codex.iter().map(|d| (Tool::Codex, d.clone())))
-        .collect();
+    let jobs = dirs.jobs();
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Batch>(1);
     let parser = tokio::task::spawn_blocking(move || {
         let mut errors = Vec::new();
         for (tool, dir) in jobs {
             let mut send = |b: Batch| tx.blocking_send(b).is_ok();
-            parse_dir(tool, &dir, &known, &mut errors, &mut send);
+            parse_dir(tool, &dir, &known, FLUSH_BYTES, &mut errors, &mut send);
         }
         errors
     });
@@ -318,6 +550,59 @@ pub async fn scan(db: &Db, dirs: &Dirs, prices: &PriceTable) -> Result<Scan, Str
     }
 }
 
+/// Changes under some directories, as a debounced file watcher sees them (or nothing,
+/// where watching is unavailable: callers fall back to a timer).
+pub struct Watch {
+    rx: tokio::sync::mpsc::Receiver<()>,
+    _debouncer:
+        Option<notify_debouncer_mini::Debouncer<notify_debouncer_mini::notify::RecommendedWatcher>>,
+}
+
+impl Watch {
+    pub fn new(dirs: &Dirs) -> Self {
+        use notify_debouncer_mini::notify::RecursiveMode;
+        let (tx, rx) = tokio::sync::mpsc::channel::<()>(1);
+        let debouncer = notify_debouncer_mini::new_debouncer(
+            std::time::Duration::from_millis(200),
+            move |_: notify_debouncer_mini::DebounceEventResult| {
+                // a full channel already holds a wake-up
+                let _ = tx.try_send(());
+            },
+        );
+        let mut debouncer = match debouncer {
+            Ok(d) => Some(d),
+            Err(e) => {
+                tracing::warn!(error = %e, "file watching unavailable; capture polls instead");
+                None
+            }
+        };
+        if let Some(d) = debouncer.as_mut() {
+            for dir in dirs.all() {
+                if let Err(e) = d.watcher().watch(&dir, RecursiveMode::Recursive) {
+                    tracing::warn!(dir = %dir.display(), error = %e, "cannot watch; polling it");
+                }
+            }
+        }
+        Self {
+            rx,
+            _debouncer: debouncer,
+        }
+    }
+
+    /// Waits for a change, or `fallback` (2 s at most when nothing is watched).
+    pub async fn changed(&mut self, fallback: std::time::Duration) {
+        let fallback = if self._debouncer.is_some() {
+            fallback
+        } else {
+            fallback.min(std::time::Duration::from_secs(2))
+        };
+        tokio::select! {
+            _ = self.rx.recv() => {}
+            _ = tokio::time::sleep(fallback) => {}
+        }
+    }
+}
+
 /// Scans now and again whenever a watched file changed (debounced), and at least every
 /// `fallback` (a directory made after the start, a watcher that missed an event); each
 /// scan's outcome goes to `done`. Runs until the task is dropped.
@@ -328,40 +613,10 @@ pub async fn follow(
     fallback: std::time::Duration,
     mut done: impl FnMut(Result<Scan, String>),
 ) {
-    use notify_debouncer_mini::notify::RecursiveMode;
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<()>(1);
-    let debouncer = notify_debouncer_mini::new_debouncer(
-        std::time::Duration::from_millis(200),
-        move |_: notify_debouncer_mini::DebounceEventResult| {
-            // a full channel already holds a wake-up
-            let _ = tx.try_send(());
-        },
-    );
-    let mut debouncer = match debouncer {
-        Ok(d) => Some(d),
-        Err(e) => {
-            tracing::warn!(error = %e, "file watching unavailable; capture polls instead");
-            None
-        }
-    };
-    if let Some(d) = debouncer.as_mut() {
-        for dir in dirs.all() {
-            if let Err(e) = d.watcher().watch(&dir, RecursiveMode::Recursive) {
-                tracing::warn!(dir = %dir.display(), error = %e, "cannot watch; polling it");
-            }
-        }
-    }
-    let fallback = if debouncer.is_some() {
-        fallback
-    } else {
-        fallback.min(std::time::Duration::from_secs(2))
-    };
+    let mut watch = Watch::new(&dirs);
     loop {
         done(scan(&db, &dirs, &prices).await);
-        tokio::select! {
-            _ = rx.recv() => {}
-            _ = tokio::time::sleep(fallback) => {}
-        }
+        watch.changed(fallback).await;
     }
 }
 
@@ -385,7 +640,7 @@ mod tests {
         std::fs::write(&file, line("u1", "first")).unwrap();
         let dirs = Dirs {
             claude: vec![claude_dir.clone()],
-            codex: vec![],
+            ..Default::default()
         };
         let prices = PriceTable::default();
         let first = scan(&db, &dirs, &prices).await.unwrap();

@@ -29,13 +29,17 @@ pub async fn main() -> std::process::ExitCode {
             server,
             token,
         } => {
-            if server.is_some() || token.is_some() {
-                Err("--server/--token: sending captures to another server is not in this version; run `paas capture` where the database is".into())
-            } else if !gemini_dirs.is_empty() || !repos.is_empty() {
-                Err("--gemini-dir/--repo: Gemini CLI, aider and SpecStory logs are not captured by this version (Claude Code and Codex CLI are)".into())
-            } else {
-                let prices = cli.settings.prices.clone();
-                capture(cli.settings, watch, claude_dirs, codex_dirs, prices).await
+            let prices = cli.settings.prices.clone();
+            let dirs = crate::server::capture::Dirs {
+                claude: claude_dirs,
+                codex: codex_dirs,
+                gemini: gemini_dirs,
+                repos,
+            };
+            match (server, token) {
+                (Some(url), Some(token)) => send_capture(url, token, watch, dirs, prices).await,
+                (None, None) => capture(cli.settings, watch, dirs, prices).await,
+                _ => Err("--server and --token go together".into()),
             }
         }
         Command::User { command } => user(cli.settings, command).await,
@@ -114,35 +118,48 @@ fn print_scan(done: &crate::server::capture::Scan, always: bool) {
     }
 }
 
-/// `paas capture [--watch] [--claude-dir D]… [--codex-dir D]… [--prices FILE]`
-async fn capture(
-    settings: Settings,
-    watch: bool,
-    claude: Vec<std::path::PathBuf>,
-    codex: Vec<std::path::PathBuf>,
-    prices: Option<std::path::PathBuf>,
-) -> Result<(), String> {
-    use crate::server::capture::{follow, scan, Dirs};
-    let prices = load_prices(prices.as_deref())?;
-    let dirs = if claude.is_empty() && codex.is_empty() {
+/// The directories to read: those given, else the tools' standard ones; each must exist.
+fn capture_dirs(
+    given: crate::server::capture::Dirs,
+) -> Result<crate::server::capture::Dirs, String> {
+    use crate::server::capture::Dirs;
+    let dirs = if given.is_empty() {
         Dirs::standard()
     } else {
-        for d in claude.iter().chain(&codex) {
+        for d in given.all() {
             if !d.is_dir() {
                 return Err(format!("{} is not a directory", d.display()));
             }
         }
-        Dirs { claude, codex }
+        given
     };
     if dirs.is_empty() {
-        return Err("no Claude Code or Codex CLI directory found (looked for ~/.claude, ~/.config/claude, ~/.codex; give --claude-dir or --codex-dir)".into());
+        return Err("no Claude Code, Codex CLI or Gemini CLI directory found (looked for ~/.claude, ~/.config/claude, ~/.codex, ~/.gemini; give --claude-dir, --codex-dir, --gemini-dir or --repo)".into());
     }
-    for d in &dirs.claude {
-        println!("reading Claude Code logs in {}", d.display());
+    for (label, list) in [
+        ("Claude Code logs", &dirs.claude),
+        ("Codex CLI logs", &dirs.codex),
+        ("Gemini CLI logs", &dirs.gemini),
+        ("aider and SpecStory histories", &dirs.repos),
+    ] {
+        for d in list {
+            println!("reading {label} in {}", d.display());
+        }
     }
-    for d in &dirs.codex {
-        println!("reading Codex CLI logs in {}", d.display());
-    }
+    Ok(dirs)
+}
+
+/// `paas capture [--watch] [--claude-dir D]… [--codex-dir D]… [--gemini-dir D]…
+/// [--repo D]… [--prices FILE]`
+async fn capture(
+    settings: Settings,
+    watch: bool,
+    given: crate::server::capture::Dirs,
+    prices: Option<std::path::PathBuf>,
+) -> Result<(), String> {
+    use crate::server::capture::{follow, scan};
+    let prices = load_prices(prices.as_deref())?;
+    let dirs = capture_dirs(given)?;
     let db = open(&settings).await?;
     if !watch {
         let done = scan(&db, &dirs, &prices).await?;
@@ -170,6 +187,44 @@ async fn capture(
         _ = following => Ok(()),
         Some(e) = stop_rx.recv() => Err(e),
         _ = tokio::signal::ctrl_c() => Ok(()),
+    }
+}
+
+/// `paas capture --server URL --token T`: parses here, records there.
+async fn send_capture(
+    url: String,
+    token: String,
+    watch: bool,
+    given: crate::server::capture::Dirs,
+    prices: Option<std::path::PathBuf>,
+) -> Result<(), String> {
+    use crate::server::capture::{scan_remote, Watch};
+    if prices.is_some() {
+        eprintln!(
+            "paas: --prices applies where the database is; the server prices with its own table"
+        );
+    }
+    let parsed = url::Url::parse(&url).map_err(|e| format!("--server {url}: {e}"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(format!(
+            "--server {url}: give an http:// or https:// address"
+        ));
+    }
+    let dirs = capture_dirs(given)?;
+    println!("sending to {url}");
+    let mut watcher = watch.then(|| Watch::new(&dirs));
+    let mut first = true;
+    loop {
+        let done = scan_remote(&url, &token, &dirs).await?;
+        print_scan(&done, first);
+        first = false;
+        let Some(w) = watcher.as_mut() else {
+            return Ok(());
+        };
+        tokio::select! {
+            _ = w.changed(std::time::Duration::from_secs(30)) => {}
+            _ = tokio::signal::ctrl_c() => return Ok(()),
+        }
     }
 }
 
@@ -429,6 +484,7 @@ async fn serve(settings: Settings) -> Result<(), String> {
         imports: Default::default(),
         security,
         events: Default::default(),
+        prices: std::sync::Arc::new(load_prices(settings.prices.as_deref())?),
     };
     crate::server::auth::prepare_setup(&state)
         .await

@@ -23,4 +23,7 @@ pub struct AppState {
     /// Committed changes, for pages that follow them live (`/events`).
     #[from_ref(skip)]
     pub events: crate::server::events::Events,
+    /// Model prices for captured usage (the shipped table and the user's file).
+    #[from_ref(skip)]
+    pub prices: std::sync::Arc<crate::domain::capture::price::PriceTable>,
 }

@@ -18,8 +18,9 @@ use crate::storage::{self, Db};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-/// What one scan of one tool directory found.
-#[derive(Debug, Clone, Default)]
+/// What one scan of one tool directory found (also the body of `POST
+/// /api/capture/batches`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Batch {
     pub tool: Option<Tool>,
     /// The tool's configuration directory (one account).
@@ -31,7 +32,7 @@ pub struct Batch {
     pub files: Vec<FileState>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileState {
     pub path: String,
     pub size: i64,
@@ -100,6 +101,65 @@ impl Report {
     }
 }
 
+/// The most a batch sent to the server may hold.
+pub const BATCH_MAX_SESSIONS: usize = 10_000;
+pub const BATCH_MAX_TURNS: usize = 200_000;
+pub const BATCH_MAX_USAGE: usize = 200_000;
+
+impl Batch {
+    /// A batch from elsewhere (`POST /api/capture/batches`) held to what the local parsers
+    /// would produce: known tool, bounded counts, texts redacted and cut, names of models
+    /// within the ledger's limit. Refuses what cannot be made so.
+    pub fn checked(mut self) -> Result<Self, AppError> {
+        use crate::domain::capture::{redact::redact, truncate};
+        if self.tool.is_none() {
+            return Err(AppError::validation(
+                "tool",
+                "name the tool the logs are from",
+            ));
+        }
+        if self.dir.trim().is_empty() || self.dir.chars().count() > 4096 {
+            return Err(AppError::validation(
+                "dir",
+                "give the directory the logs are in (at most 4,096 characters)",
+            ));
+        }
+        let c = &mut self.capture;
+        if c.sessions.len() > BATCH_MAX_SESSIONS {
+            return Err(AppError::validation(
+                "capture.sessions",
+                format!("at most {BATCH_MAX_SESSIONS} sessions per batch"),
+            ));
+        }
+        if c.turn_count() > BATCH_MAX_TURNS {
+            return Err(AppError::validation(
+                "capture.sessions",
+                format!("at most {BATCH_MAX_TURNS} turns per batch"),
+            ));
+        }
+        if c.usage.len() > BATCH_MAX_USAGE {
+            return Err(AppError::validation(
+                "capture.usage",
+                format!("at most {BATCH_MAX_USAGE} usage rows per batch"),
+            ));
+        }
+        for s in c.sessions.values_mut() {
+            for t in &mut s.turns {
+                t.text = redact(&truncate(&t.text, 20_000));
+                t.key = truncate(&t.key, 200);
+            }
+            s.first_request = s
+                .first_request
+                .as_deref()
+                .map(|f| redact(&truncate(f, 500)));
+        }
+        for u in c.usage.values_mut() {
+            u.model = truncate(&u.model, crate::domain::ledger::MODEL_MAX_CHARS);
+        }
+        Ok(self)
+    }
+}
+
 /// Files read before, by path: `(size, mtime, parser state)`.
 pub async fn known_files(db: &Db) -> Result<HashMap<String, (i64, i64, String)>, AppError> {
     let mut conn = db.acquire().await?;
@@ -110,13 +170,6 @@ pub async fn known_files(db: &Db) -> Result<HashMap<String, (i64, i64, String)>,
         .collect())
 }
 
-fn tool_key(tool: Tool) -> &'static str {
-    match tool {
-        Tool::ClaudeCode => "claude_code",
-        Tool::Codex => "codex",
-    }
-}
-
 /// Records one batch.
 pub async fn record(
     db: &Db,
@@ -125,7 +178,7 @@ pub async fn record(
     now: Timestamp,
 ) -> Result<Report, AppError> {
     let tool = batch.tool.ok_or(AppError::Internal)?;
-    let key = tool_key(tool);
+    let key = tool.key();
     let mut report = Report {
         files: batch.files.len(),
         ..Default::default()
@@ -136,13 +189,22 @@ pub async fn record(
     if source.as_ref().is_some_and(|s| s.ignored) {
         return Ok(report);
     }
-    let account = match source.as_ref().and_then(|s| s.account_id) {
+    let shared = if tool.in_repositories() && source.is_none() {
+        store::account_of_tool(&mut tx, key).await?
+    } else {
+        None
+    };
+    let account = match source.as_ref().and_then(|s| s.account_id).or(shared) {
         Some(a) => a,
         None => {
             let dir_name = std::path::Path::new(&batch.dir)
                 .file_name()
                 .map(|n| n.to_string_lossy().trim_start_matches('.').to_owned())
-                .filter(|n| !n.is_empty() && n != "claude" && n != "codex")
+                .filter(|n| {
+                    !tool.in_repositories()
+                        && !n.is_empty()
+                        && !["claude", "codex", "gemini"].contains(&n.as_str())
+                })
                 .unwrap_or_else(|| "default".into());
             let base = format!("{} · {dir_name}", tool.label());
             let taken: HashSet<String> = storage::account::names(&mut tx)
@@ -249,16 +311,22 @@ pub async fn record(
             }
         };
         let Some(session) = session else { continue };
-        let cost = prices.cost_micros(&u.model, &u.tokens);
+        let cost = u
+            .reported_cost_micros
+            .or_else(|| prices.cost_micros(&u.model, &u.tokens));
         if cost.is_none() {
             report.unpriced_models.insert(u.model.clone());
         }
         let total = i64::try_from(u.tokens.total()).unwrap_or(i64::MAX);
+        let model = match u.model.trim() {
+            "" => "unknown".to_owned(),
+            m => crate::domain::capture::truncate(m, crate::domain::ledger::MODEL_MAX_CHARS),
+        };
         let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
         let row = LedgerRow {
             session,
-            provider: tool.provider(),
-            model: &u.model,
+            provider: tool.provider(&u.model),
+            model: &model,
             input: n(u
                 .tokens
                 .input

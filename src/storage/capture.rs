@@ -63,6 +63,22 @@ pub async fn set_source_account(
     Ok(())
 }
 
+/// The account another source of the same tool is mapped to (tools whose logs live in
+/// repositories share one account).
+pub async fn account_of_tool(
+    conn: &mut SqliteConnection,
+    tool: &str,
+) -> Result<Option<AccountId>, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT account_id FROM capture_sources WHERE tool = ? AND account_id IS NOT NULL \
+         ORDER BY id LIMIT 1",
+    )
+    .bind(tool)
+    .fetch_optional(conn)
+    .await?
+    .flatten())
+}
+
 pub async fn sources(conn: &mut SqliteConnection) -> Result<Vec<SourceRow>, AppError> {
     Ok(sqlx::query_as(
         "SELECT id, tool, dir, account_id, ignored FROM capture_sources ORDER BY tool, dir",

@@ -69,6 +69,7 @@ pub async fn bare_app(security: paas::server::auth::Security) -> TestApp {
         imports: Default::default(),
         security,
         events: events.clone(),
+        prices: Default::default(),
     });
     TestApp {
         _dir: dir,

@@ -87,6 +87,7 @@ fn record(capture: &mut Capture, v: &Value) {
                 },
                 at,
                 sidechain,
+                reported_cost_micros: None,
             });
         }
     }

@@ -296,6 +296,7 @@ fn tokens(capture: &mut Capture, file: &mut CodexFile, p: &Value, at: Option<Tim
         tokens: delta.tokens(),
         at,
         sidechain: false,
+        reported_cost_micros: None,
     });
 }
 

@@ -6,6 +6,8 @@
 
 pub mod claude;
 pub mod codex;
+pub mod gemini;
+pub mod markdown;
 pub mod price;
 pub mod redact;
 pub mod window;
@@ -20,6 +22,11 @@ use std::collections::BTreeMap;
 pub enum Tool {
     ClaudeCode,
     Codex,
+    Gemini,
+    /// aider's `.aider.chat.history.md` in a repository.
+    Aider,
+    /// SpecStory's `.specstory/history/*.md` in a repository (Cursor, Claude Code).
+    Specstory,
 }
 
 impl Tool {
@@ -27,15 +34,49 @@ impl Tool {
         match self {
             Tool::ClaudeCode => "Claude Code",
             Tool::Codex => "Codex CLI",
+            Tool::Gemini => "Gemini CLI",
+            Tool::Aider => "aider",
+            Tool::Specstory => "SpecStory",
         }
     }
 
-    /// The provider whose models the tool calls.
-    pub fn provider(self) -> &'static str {
+    /// The provider of a call of `model` made through the tool.
+    pub fn provider(self, model: &str) -> &'static str {
         match self {
             Tool::ClaudeCode => "anthropic",
             Tool::Codex => "openai",
+            Tool::Gemini => "google",
+            Tool::Aider | Tool::Specstory => crate::domain::ledger::provider_of(model),
         }
+    }
+
+    /// The name the database keeps for the tool.
+    pub fn key(self) -> &'static str {
+        match self {
+            Tool::ClaudeCode => "claude_code",
+            Tool::Codex => "codex",
+            Tool::Gemini => "gemini",
+            Tool::Aider => "aider",
+            Tool::Specstory => "specstory",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Tool> {
+        [
+            Tool::ClaudeCode,
+            Tool::Codex,
+            Tool::Gemini,
+            Tool::Aider,
+            Tool::Specstory,
+        ]
+        .into_iter()
+        .find(|t| t.key() == key)
+    }
+
+    /// Whether the tool's logs live in repositories (one account for all of them) rather
+    /// than in a configuration directory of its own (one account per directory).
+    pub fn in_repositories(self) -> bool {
+        matches!(self, Tool::Aider | Tool::Specstory)
     }
 
     /// The account platform of the pool the tool's accounts belong to.
@@ -43,6 +84,8 @@ impl Tool {
         match self {
             Tool::ClaudeCode => "claude",
             Tool::Codex => "chatgpt",
+            Tool::Gemini => "gemini",
+            Tool::Aider | Tool::Specstory => "other",
         }
     }
 }
@@ -106,6 +149,9 @@ pub struct Usage {
     pub at: Timestamp,
     /// A copy written by a side conversation (kept only when no main copy exists).
     pub sidechain: bool,
+    /// The cost the tool itself reported (aider), which wins over the price table.
+    #[serde(default)]
+    pub reported_cost_micros: Option<u64>,
 }
 
 /// The vendor's own rate-limit window, as a tool reported it (Codex).
@@ -199,9 +245,12 @@ impl Capture {
 }
 
 /// Complete lines out of a byte stream fed in pieces; a line cut at the end waits for the
-/// rest. `consumed` is the offset just after the last complete line.
+/// rest. `consumed` is the offset just after the last complete line. Only the offset is
+/// kept between scans (the cut line is raw, unredacted text): the next scan reads again
+/// from there.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Lines {
+    #[serde(skip)]
     pending: Vec<u8>,
     pub consumed: u64,
 }

@@ -1,0 +1,34 @@
+//! Capture from another machine (`paas capture --server URL --token T`): which files the
+//! server has read and how far, and a batch of what was parsed since.
+
+use super::{ok, ApiJson, ApiResult};
+use crate::server::AppState;
+use crate::service::capture::{self as svc, Batch, FileState};
+use axum::extract::State;
+
+/// `GET /api/capture/files`: every file read before, with its size, time and parser state.
+pub async fn files(State(state): State<AppState>) -> ApiResult {
+    let known: Vec<FileState> = svc::known_files(&state.db)
+        .await?
+        .into_iter()
+        .map(|(path, (size, mtime, state))| FileState {
+            path,
+            size,
+            mtime,
+            state,
+        })
+        .collect();
+    ok(known)
+}
+
+/// `POST /api/capture/batches`: records one batch, as a local scan would (what it recorded).
+pub async fn batch(State(state): State<AppState>, ApiJson(batch): ApiJson<Batch>) -> ApiResult {
+    let batch = batch.checked()?;
+    ok(svc::record(
+        &state.db,
+        &batch,
+        &state.prices,
+        crate::server::clock::now(),
+    )
+    .await?)
+}

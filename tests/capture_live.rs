@@ -300,3 +300,141 @@ async fn a_capture_client_sends_batches_to_a_server() {
     assert_eq!(res.json()["field"], "tool");
     server.abort();
 }
+
+/// The Sources page lists what capture read; a repository merged into another project
+/// takes its captured sessions along (numbered after that project's own), an ignored
+/// source records nothing more, and a viewer sees the page without its forms.
+#[tokio::test]
+async fn sources_are_listed_merged_and_ignored() {
+    let app = app().await;
+    let home = tempfile::tempdir().unwrap();
+    let claude = home.path().join("claude");
+    let project = claude.join("projects/-nowhere-live-shop");
+    std::fs::create_dir_all(&project).unwrap();
+    let file = project.join("live-1.jsonl");
+    let now = paas::server::clock::now();
+    let at = |secs: i64| now.plus_seconds(secs).to_rfc3339();
+    std::fs::write(&file, user_line("u1", "the first thing", &at(-60))).unwrap();
+    let dirs = Dirs {
+        claude: vec![claude.clone()],
+        ..Default::default()
+    };
+    let prices = PriceTable::default();
+    paas::server::capture::scan(&app.db, &dirs, &prices)
+        .await
+        .unwrap();
+
+    let page = app.get("/sources").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(html.contains("Claude Code"), "{html}");
+    assert!(html.contains(&claude.display().to_string()));
+    assert!(html.contains("/nowhere/live-shop"));
+    assert!(html.contains("removed before anything is stored"));
+
+    // merge the repository into a project of the user's own, which already has a session
+    let target = app.create("Shop (mine)").await;
+    let account: i64 = sqlx::query_scalar("SELECT id FROM accounts LIMIT 1")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO sessions (project_id, account_id, session_number) VALUES (?, ?, 1)")
+        .bind(target)
+        .bind(account)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let repo: i64 = sqlx::query_scalar("SELECT id FROM capture_repos")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let res = app
+        .rpc(
+            "map_capture_repo",
+            &[
+                ("repo", &repo.to_string()),
+                ("project", &target.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let moved: (i64, i64) = sqlx::query_as(
+        "SELECT project_id, session_number FROM sessions s JOIN capture_sessions c ON c.session_id = s.id",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(moved, (target, 2));
+    // the tool writes on: the session continues in the project it was merged into
+    append(&file, &user_line("u2", "the second thing", &at(-30)));
+    paas::server::capture::scan(&app.db, &dirs, &prices)
+        .await
+        .unwrap();
+    assert_eq!(
+        count(
+            &app,
+            &format!("SELECT count(*) FROM sessions WHERE project_id = {target}")
+        )
+        .await,
+        2
+    );
+    // a project that does not exist is refused, naming the field
+    let res = app
+        .rpc(
+            "map_capture_repo",
+            &[("repo", &repo.to_string()), ("project", "999")],
+        )
+        .await;
+    assert_eq!(
+        res.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        res.text()
+    );
+
+    // ignore the source: what the tool writes next is not recorded
+    let source: i64 = sqlx::query_scalar("SELECT id FROM capture_sources")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let res = app
+        .rpc(
+            "ignore_capture_source",
+            &[("source", &source.to_string()), ("ignored", "true")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let turns = count(&app, "SELECT count(*) FROM conversation_history").await;
+    append(&file, &user_line("u3", "unseen", &at(-10)));
+    paas::server::capture::scan(&app.db, &dirs, &prices)
+        .await
+        .unwrap();
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM conversation_history").await,
+        turns
+    );
+    assert!(app.get("/sources").await.text().contains("Ignored"));
+
+    // a viewer reads the page but may not change a mapping
+    let viewer = app
+        .user("viewer@example.com", paas::domain::auth::Role::Viewer)
+        .await;
+    let page = app
+        .send_as(
+            Request::get("/sources").body(Body::empty()).unwrap(),
+            &As::Cookie(viewer.clone()),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let res = app
+        .send_as(
+            Request::post("/rpc/ignore_capture_source")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::ACCEPT, "application/json")
+                .body(Body::from(format!("source={source}&ignored=false")))
+                .unwrap(),
+            &As::Cookie(viewer),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text());
+}

@@ -16,6 +16,7 @@ pub async fn files(State(state): State<AppState>) -> ApiResult {
             size,
             mtime,
             state,
+            error: None,
         })
         .collect();
     ok(known)

@@ -110,6 +110,7 @@ pub const READ_RPCS: &[&str] = &[
     "project_timeline",
     "get_stats",
     "live_usage",
+    "capture_sources",
     // the signed-in user's own things: any role manages its own tokens and sessions
     "current_user",
     "my_tokens",

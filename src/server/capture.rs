@@ -88,6 +88,14 @@ impl Dirs {
             .collect()
     }
 
+    /// `(tool, directory)` of every place, as the Sources page lists them.
+    pub fn jobs_listed(&self) -> Vec<(Tool, String)> {
+        self.jobs()
+            .into_iter()
+            .map(|(t, d)| (t, d.to_string_lossy().into_owned()))
+            .collect()
+    }
+
     /// `(tool, directory)` of every place to read, repositories once per history kind.
     fn jobs(&self) -> Vec<(Tool, PathBuf)> {
         let mut jobs: Vec<(Tool, PathBuf)> = Vec::new();
@@ -323,6 +331,7 @@ fn parse_dir(
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
+        let skipped_before = batch.capture.skipped_lines;
         let result = match tool {
             Tool::ClaudeCode => {
                 let mut lines: Lines = serde_json::from_str(state).unwrap_or_default();
@@ -403,14 +412,28 @@ fn parse_dir(
         match result {
             Ok((n, state)) => {
                 read += n;
+                let skipped = batch.capture.skipped_lines - skipped_before;
                 batch.files.push(FileState {
                     path: key,
                     size,
                     mtime,
                     state,
+                    error: (skipped > 0)
+                        .then(|| format!("{skipped} lines not understood (skipped)")),
                 });
             }
-            Err(e) => errors.push(format!("{key}: {e}")),
+            Err(e) => {
+                errors.push(format!("{key}: {e}"));
+                // noted with the file, which is tried again next time
+                let (size, mtime, state) = stored.cloned().unwrap_or_default();
+                batch.files.push(FileState {
+                    path: key,
+                    size,
+                    mtime,
+                    state,
+                    error: Some(format!("cannot read: {e}")),
+                });
+            }
         }
         if read >= flush {
             let full = std::mem::replace(&mut batch, new_batch(tool, dir));
@@ -728,12 +751,11 @@ mod tests {
         assert_eq!(done.report.usage_rows, 2);
         let mut conn = db.acquire().await.unwrap();
         // aider's own cost wins over the price table
-        let aider_cost: i64 = sqlx::query_scalar(
-            "SELECT cost_micros FROM usage_ledger WHERE model = 'gpt-4o'",
-        )
-        .fetch_one(&mut *conn)
-        .await
-        .unwrap();
+        let aider_cost: i64 =
+            sqlx::query_scalar("SELECT cost_micros FROM usage_ledger WHERE model = 'gpt-4o'")
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
         assert_eq!(aider_cost, 10_000);
         let providers: Vec<String> =
             sqlx::query_scalar("SELECT provider FROM usage_ledger ORDER BY provider")
@@ -745,5 +767,4 @@ mod tests {
         let again = scan(&db, &dirs, &PriceTable::default()).await.unwrap();
         assert_eq!((again.report.files, again.report.turns), (0, 0));
     }
-
 }

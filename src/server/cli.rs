@@ -485,6 +485,9 @@ async fn serve(settings: Settings) -> Result<(), String> {
         security,
         events: Default::default(),
         prices: std::sync::Arc::new(load_prices(settings.prices.as_deref())?),
+        capture_dirs: std::sync::Arc::new(crate::server::capture::Dirs::from_specs(
+            &settings.capture_dirs,
+        )?),
     };
     crate::server::auth::prepare_setup(&state)
         .await

@@ -26,4 +26,8 @@ pub struct AppState {
     /// Model prices for captured usage (the shipped table and the user's file).
     #[from_ref(skip)]
     pub prices: std::sync::Arc<crate::domain::capture::price::PriceTable>,
+    /// The directories the server follows (`--capture-dir`); empty: the tools' standard
+    /// places are read when someone asks to capture now.
+    #[from_ref(skip)]
+    pub capture_dirs: std::sync::Arc<crate::server::capture::Dirs>,
 }

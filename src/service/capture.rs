@@ -38,6 +38,9 @@ pub struct FileState {
     pub size: i64,
     pub mtime: i64,
     pub state: String,
+    /// What went wrong reading it (a read error, lines not understood).
+    #[serde(default)]
+    pub error: Option<String>,
 }
 
 /// What a capture recorded.
@@ -354,7 +357,19 @@ pub async fn record(
         }
     }
     for f in &batch.files {
-        store::save_file(&mut tx, source_id, &f.path, f.size, f.mtime, &f.state, now).await?;
+        store::save_file(
+            &mut tx,
+            source_id,
+            &f.path,
+            (f.size, f.mtime),
+            &f.state,
+            f.error
+                .as_deref()
+                .map(|e| crate::domain::capture::truncate(e, 500))
+                .as_deref(),
+            now,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(report)
@@ -433,6 +448,144 @@ pub async fn live(db: &Db, now: Timestamp, limit: i64) -> Result<Live, AppError>
         sessions,
         accounts,
     })
+}
+
+/// The Sources page: sources, repositories, file errors and what can be merged into.
+/// `found` and `following` come from the caller (they are the server's directories).
+pub async fn sources(
+    db: &Db,
+    now: Timestamp,
+    found: Vec<(Tool, String)>,
+    following: Vec<String>,
+) -> Result<crate::domain::capture::sources::Sources, AppError> {
+    use crate::domain::capture::sources::{Found, Repo, Source, Sources};
+    let mut tx = db.begin().await?;
+    let rows = store::source_list(&mut tx).await?;
+    let errors = store::file_errors(&mut tx, 500).await?;
+    let repos = store::repo_list(&mut tx).await?;
+    let (accounts, projects) = store::merge_targets(&mut tx).await?;
+    drop(tx);
+    let known: HashSet<(String, String)> = rows
+        .iter()
+        .map(|r| (r.tool.clone(), r.dir.clone()))
+        .collect();
+    let sources = rows
+        .into_iter()
+        .filter_map(|r| {
+            Some(Source {
+                id: r.id,
+                tool: Tool::from_key(&r.tool)?,
+                errors: errors
+                    .iter()
+                    .filter(|(s, _, _)| *s == r.id)
+                    .take(20)
+                    .map(|(_, p, e)| (p.clone(), e.clone()))
+                    .collect(),
+                dir: r.dir,
+                account: r.account_id.zip(r.account_name),
+                ignored: r.ignored,
+                last_capture_at: r.last_capture_at,
+                files: r.files,
+                sessions: r.sessions,
+            })
+        })
+        .collect();
+    Ok(Sources {
+        now: Some(now),
+        sources,
+        repos: repos
+            .into_iter()
+            .map(|r| Repo {
+                id: r.id,
+                root: r.root,
+                project: r.project_id.zip(r.project_name),
+                ignored: r.ignored,
+                sessions: r.sessions,
+            })
+            .collect(),
+        found: found
+            .into_iter()
+            .filter(|(t, d)| !known.contains(&(t.key().to_owned(), d.clone())))
+            .map(|(tool, dir)| Found { tool, dir })
+            .collect(),
+        following,
+        accounts,
+        projects,
+    })
+}
+
+/// A source feeds another account from now on, and its captured sessions move there.
+pub async fn map_source(
+    db: &Db,
+    source: i64,
+    account: crate::domain::account::AccountId,
+) -> Result<u64, AppError> {
+    let mut tx = storage::begin_write(db).await?;
+    let s = store::source_by_id(&mut tx, source)
+        .await?
+        .ok_or_else(|| AppError::not_found("capture source", source))?;
+    storage::account::get(&mut tx, account)
+        .await
+        .map_err(|_| AppError::validation("account", "choose an account of the pool"))?;
+    store::map_source(&mut tx, source, account).await?;
+    let moved = match s.account_id {
+        Some(old) if old != account => {
+            store::move_tool_sessions(&mut tx, &s.tool, old, account).await?
+        }
+        _ => 0,
+    };
+    tx.commit().await?;
+    Ok(moved)
+}
+
+/// Stops (or resumes) recording what a source's tool writes. What was recorded stays.
+pub async fn ignore_source(db: &Db, source: i64, ignored: bool) -> Result<(), AppError> {
+    let mut tx = storage::begin_write(db).await?;
+    store::source_by_id(&mut tx, source)
+        .await?
+        .ok_or_else(|| AppError::not_found("capture source", source))?;
+    store::set_source_ignored(&mut tx, source, ignored).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A repository feeds another project from now on; its captured sessions move there,
+/// numbered after that project's own.
+pub async fn map_repo(db: &Db, repo: i64, project: ProjectId) -> Result<u64, AppError> {
+    let mut tx = storage::begin_write(db).await?;
+    let (old, ignored) = store::repo_by_id(&mut tx, repo)
+        .await?
+        .ok_or_else(|| AppError::not_found("repository", repo))?;
+    let target = storage::project::get(&mut tx, project)
+        .await
+        .map_err(|_| AppError::validation("project", "choose a project"))?;
+    if target.is_deleted() {
+        return Err(AppError::validation(
+            "project",
+            "that project is in the trash; restore it first",
+        ));
+    }
+    store::set_repo(&mut tx, repo, Some(project), ignored).await?;
+    let mut moved = 0;
+    if let Some(old) = old.filter(|o| *o != project) {
+        for session in store::captured_sessions_of(&mut tx, old).await? {
+            let number = storage::session::next_number(&mut tx, project).await?;
+            store::move_session(&mut tx, session, project, number).await?;
+            moved += 1;
+        }
+    }
+    tx.commit().await?;
+    Ok(moved)
+}
+
+pub async fn ignore_repo(db: &Db, repo: i64, ignored: bool) -> Result<(), AppError> {
+    let mut tx = storage::begin_write(db).await?;
+    let (project, _) = store::repo_by_id(&mut tx, repo)
+        .await?
+        .ok_or_else(|| AppError::not_found("repository", repo))?;
+    store::set_repo(&mut tx, repo, project, ignored).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// The project of a repository root: the one mapped before, or a new one named after the

@@ -151,22 +151,28 @@ pub async fn save_file(
     conn: &mut SqliteConnection,
     source: i64,
     path: &str,
-    size: i64,
-    mtime: i64,
+    (size, mtime): (i64, i64),
     state: &str,
+    error: Option<&str>,
     now: Timestamp,
 ) -> Result<(), AppError> {
+    // lines not understood stay noted until the file reads cleanly from its start again; a
+    // read error goes once the file reads
     sqlx::query(
         "INSERT INTO capture_files (source_id, path, size, mtime, state, error, updated_at) \
-         VALUES (?, ?, ?, ?, ?, NULL, ?) \
+         VALUES (?, ?, ?, ?, ?, ?, ?) \
          ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime, \
-         state = excluded.state, error = NULL, updated_at = excluded.updated_at",
+         state = excluded.state, updated_at = excluded.updated_at, \
+         error = CASE WHEN excluded.error IS NOT NULL THEN excluded.error \
+                      WHEN capture_files.error LIKE 'cannot read%' THEN NULL \
+                      ELSE capture_files.error END",
     )
     .bind(source)
     .bind(path)
-    .bind(size)
+    .bind(size.max(0))
     .bind(mtime)
     .bind(state)
+    .bind(error)
     .bind(now)
     .execute(conn)
     .await?;
@@ -436,4 +442,207 @@ pub async fn account_calls(
     .bind(since)
     .fetch_all(conn)
     .await?)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SourceListRow {
+    pub id: i64,
+    pub tool: String,
+    pub dir: String,
+    pub account_id: Option<AccountId>,
+    pub account_name: Option<String>,
+    pub ignored: bool,
+    pub last_capture_at: Option<Timestamp>,
+    pub files: i64,
+    pub sessions: i64,
+}
+
+/// Every source with its account, file and session counts.
+pub async fn source_list(conn: &mut SqliteConnection) -> Result<Vec<SourceListRow>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT s.id, s.tool, s.dir, a.id AS account_id, a.account_name, s.ignored, \
+                s.last_capture_at, \
+                (SELECT count(*) FROM capture_files f WHERE f.source_id = s.id) AS files, \
+                (SELECT count(*) FROM capture_sessions c JOIN sessions x ON x.id = c.session_id \
+                  WHERE c.tool = s.tool AND x.account_id = s.account_id) AS sessions \
+         FROM capture_sources s LEFT JOIN accounts a ON a.id = s.account_id \
+         ORDER BY s.tool, s.dir",
+    )
+    .fetch_all(conn)
+    .await?)
+}
+
+/// `(source, path, error)` of files that could not be read cleanly, the latest first.
+pub async fn file_errors(
+    conn: &mut SqliteConnection,
+    limit: i64,
+) -> Result<Vec<(i64, String, String)>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT source_id, path, error FROM capture_files WHERE error IS NOT NULL \
+         ORDER BY updated_at DESC LIMIT ?",
+    )
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RepoListRow {
+    pub id: i64,
+    pub root: String,
+    pub project_id: Option<ProjectId>,
+    pub project_name: Option<String>,
+    pub ignored: bool,
+    pub sessions: i64,
+}
+
+pub async fn repo_list(conn: &mut SqliteConnection) -> Result<Vec<RepoListRow>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT r.id, r.root, p.id AS project_id, p.name AS project_name, r.ignored, \
+                (SELECT count(*) FROM sessions x JOIN capture_sessions c ON c.session_id = x.id \
+                  WHERE x.project_id = r.project_id) AS sessions \
+         FROM capture_repos r \
+         LEFT JOIN projects p ON p.id = r.project_id AND p.deleted_at IS NULL \
+         ORDER BY r.root",
+    )
+    .fetch_all(conn)
+    .await?)
+}
+
+/// `(id, name)` of accounts and of projects not deleted, by name (for the merge lists).
+pub async fn merge_targets(
+    conn: &mut SqliteConnection,
+) -> Result<(Vec<(AccountId, String)>, Vec<(ProjectId, String)>), AppError> {
+    let accounts = sqlx::query_as(
+        "SELECT id, account_name FROM accounts ORDER BY account_name COLLATE NOCASE LIMIT 2000",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let projects = sqlx::query_as(
+        "SELECT id, name FROM projects WHERE deleted_at IS NULL \
+         ORDER BY name COLLATE NOCASE LIMIT 2000",
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok((accounts, projects))
+}
+
+pub async fn source_by_id(
+    conn: &mut SqliteConnection,
+    id: i64,
+) -> Result<Option<SourceRow>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT id, tool, dir, account_id, ignored FROM capture_sources WHERE id = ?",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+pub async fn set_source_ignored(
+    conn: &mut SqliteConnection,
+    id: i64,
+    ignored: bool,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE capture_sources SET ignored = ? WHERE id = ?")
+        .bind(ignored)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn map_source(
+    conn: &mut SqliteConnection,
+    id: i64,
+    account: AccountId,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE capture_sources SET account_id = ? WHERE id = ?")
+        .bind(account)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Moves the captured sessions of `tool` from one account to another.
+pub async fn move_tool_sessions(
+    conn: &mut SqliteConnection,
+    tool: &str,
+    from: AccountId,
+    to: AccountId,
+) -> Result<u64, AppError> {
+    Ok(sqlx::query(
+        "UPDATE sessions SET account_id = ? WHERE account_id = ? \
+         AND id IN (SELECT session_id FROM capture_sessions WHERE tool = ?)",
+    )
+    .bind(to)
+    .bind(from)
+    .bind(tool)
+    .execute(conn)
+    .await?
+    .rows_affected())
+}
+
+/// `(project, ignored)` of a repository by id.
+pub async fn repo_by_id(
+    conn: &mut SqliteConnection,
+    id: i64,
+) -> Result<Option<(Option<ProjectId>, bool)>, AppError> {
+    Ok(
+        sqlx::query_as("SELECT project_id, ignored FROM capture_repos WHERE id = ?")
+            .bind(id)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+pub async fn set_repo(
+    conn: &mut SqliteConnection,
+    id: i64,
+    project: Option<ProjectId>,
+    ignored: bool,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE capture_repos SET project_id = ?, ignored = ? WHERE id = ?")
+        .bind(project)
+        .bind(ignored)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Captured sessions of a project, oldest first.
+pub async fn captured_sessions_of(
+    conn: &mut SqliteConnection,
+    project: ProjectId,
+) -> Result<Vec<SessionId>, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT s.id FROM sessions s JOIN capture_sessions c ON c.session_id = s.id \
+         WHERE s.project_id = ? ORDER BY s.session_number",
+    )
+    .bind(project)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Moves one session to another project under a new number (its usage follows).
+pub async fn move_session(
+    conn: &mut SqliteConnection,
+    session: SessionId,
+    to: ProjectId,
+    number: i64,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE sessions SET project_id = ?, session_number = ? WHERE id = ?")
+        .bind(to)
+        .bind(number)
+        .bind(session)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE usage_ledger SET project_id = ? WHERE session_id = ?")
+        .bind(to)
+        .bind(session)
+        .execute(conn)
+        .await?;
+    Ok(())
 }

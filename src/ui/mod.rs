@@ -102,6 +102,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/handoff") view=HandoffPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/analytics") view=crate::ui::pages::analytics::AnalyticsPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/import") view=ImportPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/sources") view=pages::sources::SourcesPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/knowledge") view=KnowledgePage ssr=SsrMode::InOrder/>
                     <Route path=path!("/knowledge/:id") view=KnowledgeEntryPage ssr=SsrMode::Async/>
                     <Route path=path!("/import/:token") view=ImportPreviewPage ssr=SsrMode::Async/>

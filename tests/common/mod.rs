@@ -70,6 +70,7 @@ pub async fn bare_app(security: paas::server::auth::Security) -> TestApp {
         security,
         events: events.clone(),
         prices: Default::default(),
+        capture_dirs: Default::default(),
     });
     TestApp {
         _dir: dir,

@@ -10,6 +10,7 @@ pub mod gemini;
 pub mod markdown;
 pub mod price;
 pub mod redact;
+pub mod sources;
 pub mod window;
 
 use crate::domain::time::Timestamp;

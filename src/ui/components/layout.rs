@@ -80,6 +80,7 @@ pub fn AppHeader() -> impl IntoView {
     let on_handoff = move || location.pathname.get().starts_with("/handoff");
     let on_knowledge = move || location.pathname.get().starts_with("/knowledge");
     let on_analytics = move || location.pathname.get().starts_with("/analytics");
+    let on_sources = move || location.pathname.get().starts_with("/sources");
     view! {
         <header class="topbar">
             <a class="brand" href="/" aria-label="PAAS home">
@@ -97,6 +98,7 @@ pub fn AppHeader() -> impl IntoView {
                 <a href="/handoff" aria-current=move || on_handoff().then_some("page")>"Handoff"</a>
                 <a href="/knowledge" aria-current=move || on_knowledge().then_some("page")>"Knowledge"</a>
                 <a href="/analytics" aria-current=move || on_analytics().then_some("page")>"Analytics"</a>
+                <a href="/sources" aria-current=move || on_sources().then_some("page")>"Sources"</a>
             </nav>
             <UserMenu/>
             <ThemeToggle/>

@@ -8,3 +8,4 @@ pub mod knowledge;
 pub mod not_found;
 pub mod projects;
 pub mod sessions;
+pub mod sources;

@@ -67,3 +67,15 @@ test("a captured session appears and its usage grows on an open dashboard", asyn
   await expect(page.getByTestId("project-row").filter({ hasText: session })).toBeVisible();
   expect(loads).toBe(0);
 });
+
+test("the Sources page lists the followed directory and captures on demand", async ({ page }) => {
+  const dir = process.env.CAPTURE_CLAUDE_DIR!;
+  await page.goto("/sources");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await expect(page.getByTestId("redaction-note")).toContainText("removed before anything is stored");
+  const row = page.getByTestId("source-row").filter({ hasText: dir });
+  await expect(row).toContainText("Claude Code");
+  await page.getByTestId("capture-now").click();
+  await expect(page.getByTestId("capture-result")).toContainText("new sessions");
+});
+

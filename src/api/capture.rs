@@ -16,7 +16,7 @@ pub async fn live_usage() -> Result<Live, AppError> {
 pub async fn capture_sources() -> Result<crate::domain::capture::sources::Sources, AppError> {
     let state = super::ssr::state()?;
     let dirs = places(&state);
-    let found = dirs.jobs_listed();
+    let found = dirs.found();
     let following = state
         .capture_dirs
         .all()

@@ -88,10 +88,11 @@ impl Dirs {
             .collect()
     }
 
-    /// `(tool, directory)` of every place, as the Sources page lists them.
-    pub fn jobs_listed(&self) -> Vec<(Tool, String)> {
+    /// `(tool, directory)` of every place that holds logs, as the Sources page lists them.
+    pub fn found(&self) -> Vec<(Tool, String)> {
         self.jobs()
             .into_iter()
+            .filter(|(t, d)| !log_files(*t, d).is_empty())
             .map(|(t, d)| (t, d.to_string_lossy().into_owned()))
             .collect()
     }

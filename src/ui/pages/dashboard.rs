@@ -133,7 +133,7 @@ fn LivePanel(live: crate::domain::capture::window::Live) -> impl IntoView {
                     <span class="live-figures">
                         <span data-testid="live-tokens">{format!("{} tokens", tokens_short(s.tokens))}</span>
                         <span data-testid="live-cost">{cost}</span>
-                        <span class="muted">{format!("{} turns", s.turns)}</span>
+                        <span class="muted">{if s.turns == 1 { "1 turn".to_string() } else { format!("{} turns", s.turns) }}</span>
                         <time class="muted" datetime=s.last_at.to_rfc3339()>{ago(s.last_at)}</time>
                     </span>
                 </li>

@@ -118,7 +118,7 @@ fn SourcesView(sources: Sources, actions: Actions) -> impl IntoView {
                 <ul class="plain-list">{found}</ul>
                 {(unmapped > 0).then(|| view! {
                     <p>{format!(
-                        "{unmapped} source(s) feed no account or project any more (it was deleted): choose one below."
+                        "{unmapped} of the sources below feed no account or project any more (it was deleted): choose one."
                     )}</p>
                 })}
             </section>
@@ -159,7 +159,7 @@ fn SourcesView(sources: Sources, actions: Actions) -> impl IntoView {
         <section class="panel" aria-labelledby="tools-title">
             <h2 id="tools-title">"Tool directories → accounts"</h2>
             <div class="table-wrap">
-                <table class="table" data-testid="sources">
+                <table class="table stack" data-testid="sources">
                     <thead>
                         <tr>
                             <th scope="col">"Tool and directory"</th>
@@ -177,7 +177,7 @@ fn SourcesView(sources: Sources, actions: Actions) -> impl IntoView {
         <section class="panel" aria-labelledby="repos-title">
             <h2 id="repos-title">"Repositories → projects"</h2>
             <div class="table-wrap">
-                <table class="table" data-testid="repos">
+                <table class="table stack" data-testid="repos">
                     <thead>
                         <tr>
                             <th scope="col">"Repository"</th>
@@ -247,9 +247,9 @@ fn SourceRow(
                     <button type="submit" class="btn small">"Merge"</button>
                 </ActionForm>
             </td>
-            <td class="num">{source.files}</td>
-            <td class="num">{source.sessions}</td>
-            <td>
+            <td class="num" data-label="Files">{source.files}</td>
+            <td class="num" data-label="Sessions">{source.sessions}</td>
+            <td data-label="Last read">
                 {source
                     .last_capture_at
                     .zip(now)
@@ -305,7 +305,7 @@ fn RepoRow(
                     <button type="submit" class="btn small">"Merge"</button>
                 </ActionForm>
             </td>
-            <td class="num">{repo.sessions}</td>
+            <td class="num" data-label="Sessions">{repo.sessions}</td>
             <td>
                 <ActionForm action=actions.ignore_repo attr:class="write-only">
                     <input type="hidden" name="repo" value=id2.clone()/>

@@ -11,137 +11,442 @@ use serde_json::Value;
 
 /// Feeds the next bytes of one transcript file (`lines` is that file's position).
 pub fn feed(capture: &mut Capture, lines: &mut Lines, bytes: &[u8]) {
-    for line in lines.feed(bytes) {
-        match serde_json::from_str::<Value>(&line) {
-            Ok(v) if v.is_object() => record(capture, &v),
-            _ => capture.skipped_lines += 1,
+    lines.each(bytes, |line| {
+        // the common shapes go through borrowed, typed fields (no tree, no copies of what
+        // is not kept); anything else through a general JSON value
+        let outcome = match serde_json::from_slice::<typed::Line>(line) {
+            Ok(l) => typed::parse(&l).map(|p| p.map(|p| apply(capture, p))),
+            Err(_) => match serde_json::from_str::<Value>(&String::from_utf8_lossy(line)) {
+                Ok(v) if v.is_object() => parse_value(&v).map(|p| p.map(|p| apply(capture, p))),
+                _ => Err(()),
+            },
+        };
+        if outcome.is_err() {
+            capture.skipped_lines += 1;
         }
+    });
+}
+
+/// What one transcript line says, whichever way it was read.
+struct Parsed<'a> {
+    session_id: std::borrow::Cow<'a, str>,
+    at: Option<crate::domain::time::Timestamp>,
+    sidechain: bool,
+    cwd: Option<std::borrow::Cow<'a, str>>,
+    git_branch: Option<std::borrow::Cow<'a, str>>,
+    turns: Vec<Turn>,
+    /// `(dedupe key, model, tokens)` of an assistant line's call.
+    usage: Option<(String, std::borrow::Cow<'a, str>, Tokens)>,
+}
+
+fn apply(capture: &mut Capture, p: Parsed<'_>) {
+    let session_id: &str = &p.session_id;
+    // a line copied by a resume or a second compaction keeps its uuid: one turn
+    let new_turns: Vec<Turn> = p
+        .turns
+        .into_iter()
+        .filter(|t| capture.first_sight(session_id, &t.key))
+        .collect();
+    if !capture.sessions.contains_key(session_id) {
+        capture.sessions.insert(
+            session_id.to_owned(),
+            super::ToolSession {
+                id: session_id.to_owned(),
+                ..Default::default()
+            },
+        );
+    }
+    if let Some(session) = capture.sessions.get_mut(session_id) {
+        if let Some(cwd) = &p.cwd {
+            if session.cwd.as_deref() != Some(cwd) {
+                session.cwd = Some(cwd.to_string());
+            }
+        }
+        if let Some(b) = p.git_branch.as_ref().filter(|b| !b.is_empty()) {
+            if session.git_branch.as_deref() != Some(b) {
+                session.git_branch = Some(b.to_string());
+            }
+        }
+        session.seen(p.at);
+        for t in new_turns {
+            session.push_turn(t);
+        }
+    }
+    if let (Some((key, model, tokens)), Some(at)) = (p.usage, p.at) {
+        capture.keep_usage(Usage {
+            key,
+            session: session_id.to_owned(),
+            model: model.into_owned(),
+            model_assumed: false,
+            tokens,
+            at,
+            sidechain: p.sidechain,
+            reported_cost_micros: None,
+        });
     }
 }
 
-fn record(capture: &mut Capture, v: &Value) {
+/// A line read as a general JSON value. `Ok(None)`: a line of a kind that says nothing
+/// here; `Err`: a line that should have said something and did not.
+fn parse_value(v: &Value) -> Result<Option<Parsed<'_>>, ()> {
     let kind = v.get("type").and_then(Value::as_str).unwrap_or("");
     if kind != "user" && kind != "assistant" {
-        return;
+        return Ok(None);
     }
-    let Some(session_id) = v.get("sessionId").and_then(Value::as_str) else {
-        capture.skipped_lines += 1;
-        return;
-    };
+    let session_id = v.get("sessionId").and_then(Value::as_str).ok_or(())?;
     let at = time_of(v, "timestamp");
-    let uuid = v
-        .get("uuid")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_owned();
+    let uuid = v.get("uuid").and_then(Value::as_str).unwrap_or("");
     let sidechain = v.get("isSidechain").and_then(Value::as_bool) == Some(true);
     static NULL: Value = Value::Null;
     let message = v.get("message").unwrap_or(&NULL);
-    // a line copied by a resume or a second compaction keeps its uuid: one turn
-    let new_turns: Vec<Turn> = if sidechain {
+    let meta = v.get("isMeta").and_then(Value::as_bool) == Some(true);
+    let turns = if sidechain {
         Vec::new()
     } else {
-        turns(kind, v, message, &uuid, at)
-            .into_iter()
-            .filter(|t| capture.first_sight(session_id, &t.key))
-            .collect()
+        turns(kind, meta, message, uuid, at)
     };
-    let session = capture
-        .sessions
-        .entry(session_id.to_owned())
-        .or_insert_with(|| super::ToolSession {
-            id: session_id.to_owned(),
-            ..Default::default()
-        });
-    if let Some(cwd) = v.get("cwd").and_then(Value::as_str) {
-        session.cwd = Some(cwd.to_owned());
-    }
-    if let Some(b) = v
-        .get("gitBranch")
-        .and_then(Value::as_str)
-        .filter(|b| !b.is_empty())
-    {
-        session.git_branch = Some(b.to_owned());
-    }
-    session.seen(at);
-    for t in new_turns {
-        session.push_turn(t);
-    }
+    let mut usage = None;
     if kind == "assistant" {
         let model = message.get("model").and_then(Value::as_str).unwrap_or("");
-        let usage = message.get("usage");
-        if let (false, Some(u), Some(at)) = (model == "<synthetic>" || model.is_empty(), usage, at)
-        {
-            let id = message.get("id").and_then(Value::as_str).unwrap_or(&uuid);
+        if let (false, Some(u)) = (
+            model == "<synthetic>" || model.is_empty(),
+            message.get("usage"),
+        ) {
+            let id = message.get("id").and_then(Value::as_str).unwrap_or(uuid);
             let request = v.get("requestId").and_then(Value::as_str).unwrap_or("");
-            capture.keep_usage(Usage {
-                key: format!("{id}:{request}"),
-                session: session_id.to_owned(),
-                model: model.to_owned(),
-                model_assumed: false,
-                tokens: Tokens {
+            usage = Some((
+                format!("{id}:{request}"),
+                std::borrow::Cow::Borrowed(model),
+                Tokens {
                     input: u64_of(u, "input_tokens"),
                     output: u64_of(u, "output_tokens"),
                     cache_write: u64_of(u, "cache_creation_input_tokens"),
                     cache_read: u64_of(u, "cache_read_input_tokens"),
                 },
-                at,
-                sidechain,
-                reported_cost_micros: None,
-            });
+            ));
         }
     }
+    Ok(Some(Parsed {
+        session_id: std::borrow::Cow::Borrowed(session_id),
+        at,
+        sidechain,
+        cwd: v
+            .get("cwd")
+            .and_then(Value::as_str)
+            .map(std::borrow::Cow::Borrowed),
+        git_branch: v
+            .get("gitBranch")
+            .and_then(Value::as_str)
+            .map(std::borrow::Cow::Borrowed),
+        turns,
+        usage,
+    }))
+}
+
+/// The usual line shapes as borrowed, typed fields: fields nobody reads are skipped
+/// without being built, strings without escapes are not copied.
+mod typed {
+    use super::{push_turn_text, tool_result_summary, Parsed};
+    use crate::domain::capture::{tool_call_summary, Speaker, Tokens, Turn};
+    use serde::Deserialize;
+    use serde_json::value::RawValue;
+    use std::borrow::Cow;
+
+    #[derive(Deserialize)]
+    pub struct Line<'a> {
+        #[serde(rename = "type", borrow, default)]
+        kind: Option<Cow<'a, str>>,
+        #[serde(rename = "sessionId", borrow, default)]
+        session_id: Option<Cow<'a, str>>,
+        #[serde(borrow, default)]
+        uuid: Option<Cow<'a, str>>,
+        #[serde(borrow, default)]
+        timestamp: Option<Cow<'a, str>>,
+        #[serde(borrow, default)]
+        cwd: Option<Cow<'a, str>>,
+        #[serde(rename = "gitBranch", borrow, default)]
+        git_branch: Option<Cow<'a, str>>,
+        #[serde(rename = "isSidechain", default)]
+        is_sidechain: Option<bool>,
+        #[serde(rename = "isMeta", default)]
+        is_meta: Option<bool>,
+        #[serde(rename = "requestId", borrow, default)]
+        request_id: Option<Cow<'a, str>>,
+        #[serde(borrow, default)]
+        message: Option<Message<'a>>,
+    }
+
+    #[derive(Deserialize)]
+    struct Message<'a> {
+        #[serde(borrow, default)]
+        id: Option<Cow<'a, str>>,
+        #[serde(borrow, default)]
+        model: Option<Cow<'a, str>>,
+        #[serde(borrow, default)]
+        content: Option<Content<'a>>,
+        #[serde(default)]
+        usage: Option<UsageFields>,
+    }
+
+    #[derive(Deserialize)]
+    struct UsageFields {
+        #[serde(default)]
+        input_tokens: Option<serde_json::Number>,
+        #[serde(default)]
+        output_tokens: Option<serde_json::Number>,
+        #[serde(default)]
+        cache_creation_input_tokens: Option<serde_json::Number>,
+        #[serde(default)]
+        cache_read_input_tokens: Option<serde_json::Number>,
+    }
+
+    #[derive(Deserialize)]
+    struct Block<'a> {
+        #[serde(rename = "type", borrow, default)]
+        kind: Option<Cow<'a, str>>,
+        #[serde(borrow, default)]
+        text: Option<Cow<'a, str>>,
+        #[serde(borrow, default)]
+        name: Option<Cow<'a, str>>,
+        #[serde(borrow, default)]
+        input: Option<&'a RawValue>,
+        #[serde(borrow, default)]
+        content: Option<Content<'a>>,
+        #[serde(default)]
+        is_error: Option<bool>,
+    }
+
+    /// A message's or a tool result's content: a string, a list of blocks, or something
+    /// else (ignored). Read in one pass, strings borrowed.
+    enum Content<'a> {
+        Text(Cow<'a, str>),
+        Blocks(Vec<Block<'a>>),
+        Other,
+    }
+
+    impl<'de: 'a, 'a> Deserialize<'de> for Content<'a> {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
+            struct V<'a>(std::marker::PhantomData<&'a ()>);
+            impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+                type Value = Content<'a>;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("message content")
+                }
+                fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Content<'a>, E> {
+                    Ok(Content::Text(Cow::Borrowed(v)))
+                }
+                fn visit_str<E>(self, v: &str) -> Result<Content<'a>, E> {
+                    Ok(Content::Text(Cow::Owned(v.to_owned())))
+                }
+                fn visit_string<E>(self, v: String) -> Result<Content<'a>, E> {
+                    Ok(Content::Text(Cow::Owned(v)))
+                }
+                fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Content<'a>, A::Error> {
+                    let mut out = Vec::new();
+                    while let Some(b) = seq.next_element::<Block<'a>>()? {
+                        out.push(b);
+                    }
+                    Ok(Content::Blocks(out))
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Content<'a>, A::Error> {
+                    while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                    Ok(Content::Other)
+                }
+                fn visit_unit<E>(self) -> Result<Content<'a>, E> {
+                    Ok(Content::Other)
+                }
+                fn visit_none<E>(self) -> Result<Content<'a>, E> {
+                    Ok(Content::Other)
+                }
+                fn visit_bool<E>(self, _: bool) -> Result<Content<'a>, E> {
+                    Ok(Content::Other)
+                }
+                fn visit_i64<E>(self, _: i64) -> Result<Content<'a>, E> {
+                    Ok(Content::Other)
+                }
+                fn visit_u64<E>(self, _: u64) -> Result<Content<'a>, E> {
+                    Ok(Content::Other)
+                }
+                fn visit_f64<E>(self, _: f64) -> Result<Content<'a>, E> {
+                    Ok(Content::Other)
+                }
+            }
+            d.deserialize_any(V(std::marker::PhantomData))
+        }
+    }
+
+    /// The text of a tool result's content: a string, or the texts of its blocks.
+    fn result_text<'a>(c: &'a Content<'a>) -> Cow<'a, str> {
+        match c {
+            Content::Text(t) => Cow::Borrowed(t.as_ref()),
+            Content::Blocks(blocks) => Cow::Owned(
+                blocks
+                    .iter()
+                    .filter_map(|b| b.text.as_deref())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            Content::Other => Cow::Borrowed(""),
+        }
+    }
+
+    fn n(v: &Option<serde_json::Number>) -> u64 {
+        v.as_ref()
+            .and_then(|n| n.as_u64().or_else(|| n.as_f64().map(|f| f.max(0.0) as u64)))
+            .unwrap_or(0)
+    }
+
+    /// `Ok(None)`: nothing to say; `Err`: the line should have said something.
+    pub fn parse<'a>(l: &'a Line<'a>) -> Result<Option<Parsed<'a>>, ()> {
+        let kind = l.kind.as_deref().unwrap_or("");
+        if kind != "user" && kind != "assistant" {
+            return Ok(None);
+        }
+        let session_id = l.session_id.clone().ok_or(())?;
+        let at = l
+            .timestamp
+            .as_deref()
+            .and_then(crate::domain::time::Timestamp::parse);
+        let uuid = l.uuid.as_deref().unwrap_or("");
+        let sidechain = l.is_sidechain == Some(true);
+        let meta = l.is_meta == Some(true);
+        let speaker = if kind == "user" {
+            Speaker::User
+        } else {
+            Speaker::Assistant
+        };
+        let mut turns: Vec<Turn> = Vec::new();
+        let content = l.message.as_ref().and_then(|m| m.content.as_ref());
+        match (sidechain, content) {
+            (false, Some(Content::Text(s))) if !meta => {
+                push_turn_text(&mut turns, uuid, 0, speaker, s, at);
+            }
+            (false, Some(Content::Blocks(blocks))) => {
+                for (i, b) in blocks.iter().enumerate() {
+                    match b.kind.as_deref() {
+                        Some("text") if !meta => {
+                            let t = b.text.as_deref().unwrap_or("");
+                            push_turn_text(&mut turns, uuid, i, speaker, t, at);
+                        }
+                        Some("tool_use") => {
+                            let name = b.name.as_deref().unwrap_or("tool");
+                            let input: serde_json::Value = b
+                                .input
+                                .map(|r| serde_json::from_str(r.get()).unwrap_or_default())
+                                .unwrap_or_default();
+                            let line = tool_call_summary(name, &input);
+                            push_turn_text(&mut turns, uuid, i, Speaker::Tool, &line, at);
+                        }
+                        Some("tool_result") => {
+                            let body = b.content.as_ref().map(result_text).unwrap_or_default();
+                            let line = tool_result_summary(b.is_error == Some(true), &body);
+                            push_turn_text(&mut turns, uuid, i, Speaker::Tool, &line, at);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+        let mut usage = None;
+        if let (true, Some(m)) = (kind == "assistant", l.message.as_ref()) {
+            let model = m.model.clone().unwrap_or_default();
+            if let (false, Some(u)) = (model == "<synthetic>" || model.is_empty(), &m.usage) {
+                let id = m.id.as_deref().unwrap_or(uuid);
+                let request = l.request_id.as_deref().unwrap_or("");
+                usage = Some((
+                    format!("{id}:{request}"),
+                    model,
+                    Tokens {
+                        input: n(&u.input_tokens),
+                        output: n(&u.output_tokens),
+                        cache_write: n(&u.cache_creation_input_tokens),
+                        cache_read: n(&u.cache_read_input_tokens),
+                    },
+                ));
+            }
+        }
+        Ok(Some(Parsed {
+            session_id,
+            at,
+            sidechain,
+            cwd: l.cwd.clone(),
+            git_branch: l.git_branch.clone(),
+            turns,
+            usage,
+        }))
+    }
+}
+
+/// A turn from text (trimmed and redacted; nothing when empty).
+fn push_turn_text(
+    out: &mut Vec<Turn>,
+    uuid: &str,
+    i: usize,
+    speaker: Speaker,
+    text: &str,
+    at: Option<crate::domain::time::Timestamp>,
+) {
+    let text = redact(text.trim());
+    if !text.is_empty() {
+        out.push(Turn {
+            key: format!("{uuid}#{i}"),
+            speaker,
+            text,
+            at,
+        });
+    }
+}
+
+/// A tool result as one line: its first four lines, at most 300 characters.
+fn tool_result_summary(error: bool, content: &str) -> String {
+    let arrow = if error { "← error: " } else { "← " };
+    let first: String = content.lines().take(4).collect::<Vec<_>>().join(" ");
+    format!("{arrow}{}", truncate(&first, 300))
 }
 
 fn turns(
     kind: &str,
-    line: &Value,
+    meta: bool,
     message: &Value,
     uuid: &str,
     at: Option<crate::domain::time::Timestamp>,
 ) -> Vec<Turn> {
-    let meta = line.get("isMeta").and_then(Value::as_bool) == Some(true);
     let speaker = if kind == "user" {
         Speaker::User
     } else {
         Speaker::Assistant
     };
     let mut out = Vec::new();
-    let mut push = |i: usize, speaker: Speaker, text: String| {
-        let text = redact(text.trim());
-        if !text.is_empty() {
-            out.push(Turn {
-                key: format!("{uuid}#{i}"),
-                speaker,
-                text,
-                at,
-            });
-        }
-    };
     match message.get("content") {
-        Some(Value::String(s)) if !meta => push(0, speaker, s.clone()),
+        Some(Value::String(s)) if !meta => push_turn_text(&mut out, uuid, 0, speaker, s, at),
         Some(Value::Array(blocks)) => {
             for (i, b) in blocks.iter().enumerate() {
                 match b.get("type").and_then(Value::as_str) {
                     Some("text") if !meta => {
                         let t = b.get("text").and_then(Value::as_str).unwrap_or("");
-                        push(i, speaker, t.to_owned());
+                        push_turn_text(&mut out, uuid, i, speaker, t, at);
                     }
                     Some("tool_use") => {
                         let name = b.get("name").and_then(Value::as_str).unwrap_or("tool");
                         let input = b.get("input").cloned().unwrap_or(Value::Null);
-                        push(i, Speaker::Tool, tool_call_summary(name, &input));
+                        let line = tool_call_summary(name, &input);
+                        push_turn_text(&mut out, uuid, i, Speaker::Tool, &line, at);
                     }
                     Some("tool_result") => {
                         let error = b.get("is_error").and_then(Value::as_bool) == Some(true);
-                        let content = b.get("content").map(super::value_text).unwrap_or_default();
-                        let arrow = if error { "← error: " } else { "← " };
-                        let first: String = content.lines().take(4).collect::<Vec<_>>().join(" ");
-                        push(
-                            i,
-                            Speaker::Tool,
-                            format!("{arrow}{}", truncate(&first, 300)),
-                        );
+                        let content = match b.get("content") {
+                            Some(Value::Array(parts)) => parts
+                                .iter()
+                                .filter_map(|p| p.get("text").and_then(Value::as_str))
+                                .collect::<Vec<_>>()
+                                .join(" "),
+                            Some(Value::String(t)) => t.clone(),
+                            _ => String::new(),
+                        };
+                        let line = tool_result_summary(error, &content);
+                        push_turn_text(&mut out, uuid, i, Speaker::Tool, &line, at);
                     }
                     // thinking and images are not part of what a next session reads
                     _ => {}

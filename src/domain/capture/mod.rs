@@ -257,8 +257,50 @@ pub struct Lines {
 }
 
 impl Lines {
+    /// Calls `f` with each complete line of `pending + bytes` (without its line ending,
+    /// blank lines skipped), borrowing from `bytes` where it can; keeps the cut end.
+    pub fn each(&mut self, bytes: &[u8], mut f: impl FnMut(&[u8])) {
+        let mut emit = |l: &[u8]| {
+            let l = l.strip_suffix(b"\r").unwrap_or(l);
+            if !l.iter().all(u8::is_ascii_whitespace) {
+                f(l);
+            }
+        };
+        let mut rest = bytes;
+        if !self.pending.is_empty() {
+            let Some(nl) = rest.iter().position(|b| *b == b'\n') else {
+                self.pending.extend_from_slice(rest);
+                return;
+            };
+            let mut first = std::mem::take(&mut self.pending);
+            first.extend_from_slice(&rest[..nl]);
+            self.consumed = self.consumed.saturating_add(first.len() as u64 + 1);
+            emit(&first);
+            rest = &rest[nl + 1..];
+        }
+        let Some(last_nl) = rest.iter().rposition(|b| *b == b'\n') else {
+            self.pending.extend_from_slice(rest);
+            return;
+        };
+        let (complete, tail) = rest.split_at(last_nl + 1);
+        self.consumed = self.consumed.saturating_add(complete.len() as u64);
+        for l in complete[..complete.len() - 1].split(|b| *b == b'\n') {
+            emit(l);
+        }
+        self.pending.extend_from_slice(tail);
+    }
+
     /// The complete lines in `pending + bytes` (without their line endings).
     pub fn feed(&mut self, bytes: &[u8]) -> Vec<String> {
+        let mut out = Vec::new();
+        self.each(bytes, |l| out.push(String::from_utf8_lossy(l).into_owned()));
+        out
+    }
+
+    /// The complete lines in `pending + bytes` (the former way, kept for comparison in
+    /// tests).
+    #[cfg(test)]
+    fn feed_copying(&mut self, bytes: &[u8]) -> Vec<String> {
         self.pending.extend_from_slice(bytes);
         let Some(last_nl) = self.pending.iter().rposition(|b| *b == b'\n') else {
             return Vec::new();
@@ -308,7 +350,7 @@ fn u64_of(v: &serde_json::Value, field: &str) -> u64 {
 }
 
 /// A tool call as one line: `→ Bash: ls -la` (its input summarised).
-fn tool_call_summary(name: &str, input: &serde_json::Value) -> String {
+pub(crate) fn tool_call_summary(name: &str, input: &serde_json::Value) -> String {
     let detail = match input {
         serde_json::Value::Object(m) => [
             "command",
@@ -332,7 +374,7 @@ fn tool_call_summary(name: &str, input: &serde_json::Value) -> String {
     truncate(&format!("→ {name}: {detail}"), 300)
 }
 
-fn value_text(v: &serde_json::Value) -> String {
+pub(crate) fn value_text(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::String(s) => s.clone(),
         serde_json::Value::Array(a) => a.iter().map(value_text).collect::<Vec<_>>().join(" "),
@@ -353,6 +395,27 @@ mod tests {
         assert_eq!(l.feed(b":2}\r\n\n"), vec!["{\"b\":2}".to_string()]);
         assert_eq!(l.consumed, 18);
         assert!(l.feed(b"").is_empty());
+    }
+
+    proptest::proptest! {
+        /// Lines borrowed from the input are the lines the copying reader gave, wherever
+        /// the input is cut.
+        #[test]
+        fn each_gives_the_lines_feed_gave(
+            text in "[a-c\\r\\n ]{0,60}",
+            cut in 0usize..60,
+        ) {
+            let bytes = text.as_bytes();
+            let cut = cut.min(bytes.len());
+            let (mut a, mut b) = (Lines::default(), Lines::default());
+            let mut got = a.feed(&bytes[..cut]);
+            got.extend(a.feed(&bytes[cut..]));
+            let mut want = b.feed_copying(&bytes[..cut]);
+            want.extend(b.feed_copying(&bytes[cut..]));
+            proptest::prop_assert_eq!(got, want);
+            proptest::prop_assert_eq!(a.consumed, b.consumed);
+            proptest::prop_assert_eq!(a.pending_len(), b.pending_len());
+        }
     }
 
     #[test]

@@ -438,3 +438,48 @@ async fn sources_are_listed_merged_and_ignored() {
         .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text());
 }
+
+/// A running captured session whose account's vendor window is nearly used up offers the
+/// briefing before it runs out, from the tool's own figures.
+#[tokio::test]
+async fn a_nearly_used_vendor_window_offers_the_briefing() {
+    let app = app().await;
+    let home = tempfile::tempdir().unwrap();
+    let codex = home.path().join("codex");
+    let day = codex.join("sessions/2026/12/07");
+    std::fs::create_dir_all(&day).unwrap();
+    let now = paas::server::clock::now();
+    let at = |secs: i64| now.plus_seconds(secs).to_rfc3339();
+    // a 5-hour window that resets in an hour, 97 % used ten minutes ago
+    let resets = now.plus_seconds(3600).unix();
+    let lines = [
+        serde_json::json!({"timestamp": at(-900), "type": "session_meta", "payload": {"id": "cx-9", "cwd": "/nowhere/api"}}),
+        serde_json::json!({"timestamp": at(-890), "type": "turn_context", "payload": {"model": "gpt-5-codex"}}),
+        serde_json::json!({"timestamp": at(-880), "type": "response_item", "payload": {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "rate-limit the API"}]}}),
+        serde_json::json!({"timestamp": at(-600), "type": "event_msg", "payload": {"type": "token_count",
+            "info": {"total_token_usage": {"input_tokens": 5000, "cached_input_tokens": 1000, "output_tokens": 300}},
+            "rate_limits": {"primary": {"used_percent": 97.0, "window_minutes": 300, "resets_at": resets}}}}),
+    ];
+    let text: String = lines.iter().map(|l| l.to_string() + "\n").collect();
+    std::fs::write(day.join("rollout-2026-12-07T00-00-00-cx-9.jsonl"), text).unwrap();
+    let dirs = Dirs {
+        codex: vec![codex.clone()],
+        ..Default::default()
+    };
+    paas::server::capture::scan(&app.db, &dirs, &PriceTable::default())
+        .await
+        .unwrap();
+    let session: i64 = sqlx::query_scalar("SELECT session_id FROM capture_sessions")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let page = app.get(&format!("/sessions/{session}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(html.contains("Codex CLI · default runs out"), "{html}");
+    // and the dashboard says what the tool reported
+    let live = paas::service::capture::live(&app.db, paas::server::clock::now(), 8)
+        .await
+        .unwrap();
+    assert_eq!(live.accounts[0].vendor[0].used_percent, 97.0);
+}

@@ -194,8 +194,24 @@ pub async fn session_warning(
     if session.status != SessionStatus::InProgress {
         return Ok(None);
     }
+    // real usage first: the window a capture-fed account is in, as the vendor reports it
+    // or as its captured calls say
+    let captured = crate::service::capture::runs_out(db, session.account_id, now).await?;
     let mut conn = db.acquire().await?;
     let account = storage::account::get(&mut conn, session.account_id).await?;
+    if let Some(at) = captured {
+        drop(conn);
+        let next = crate::service::account::preview_next(db, account.id, now)
+            .await?
+            .map(|s| (s.account.id.0, s.account.account_name, s.reason));
+        return Ok(Some(SessionWarning {
+            account_id: account.id.0,
+            account_name: account.account_name,
+            credits_left: (account.credits_available - session.credits_used).max(0),
+            runs_out_at: at.max(now),
+            next_account: next,
+        }));
+    }
     let since = now.plus_seconds(-settings.burn_window_hours.max(1) * 3_600);
     // the running session's pace is measured on its own
     let recent =

@@ -588,6 +588,21 @@ pub async fn ignore_repo(db: &Db, repo: i64, ignored: bool) -> Result<(), AppErr
     Ok(())
 }
 
+/// When a capture-fed account runs out in its current window, from real usage (None when
+/// capture does not feed it or nothing says so).
+pub async fn runs_out(
+    db: &Db,
+    account: crate::domain::account::AccountId,
+    now: Timestamp,
+) -> Result<Option<Timestamp>, AppError> {
+    Ok(live(db, now, 0)
+        .await?
+        .accounts
+        .iter()
+        .find(|a| a.account_id == account)
+        .and_then(AccountWindow::runs_out_at))
+}
+
 /// The project of a repository root: the one mapped before, or a new one named after the
 /// repository (None when the user chose to ignore it).
 async fn project_for(

@@ -125,6 +125,35 @@ pub fn vendor_current(w: &RateWindow, now: Timestamp) -> bool {
     }
 }
 
+/// When a vendor window reaches 100 % before it resets, at the pace it was used so far
+/// (from the window's start to when the tool reported it).
+pub fn vendor_runs_out(w: &RateWindow) -> Option<Timestamp> {
+    let resets = w.resets_at?;
+    if w.used_percent >= 100.0 {
+        return Some(w.seen_at);
+    }
+    let start = resets.plus_seconds(-w.window_minutes.max(1) * 60);
+    let elapsed = (w.seen_at.unix() - start.unix()) as f64;
+    if w.used_percent <= 0.0 || elapsed <= 0.0 {
+        return None;
+    }
+    let full = start.unix() as f64 + elapsed * 100.0 / w.used_percent;
+    if full < resets.unix() as f64 {
+        Timestamp::from_unix(full.ceil() as i64)
+    } else {
+        None
+    }
+}
+
+impl AccountWindow {
+    /// When this account runs out in its current window: the vendor's own figure first,
+    /// else the computed block's.
+    pub fn runs_out_at(&self) -> Option<Timestamp> {
+        let vendor = self.vendor.iter().filter_map(vendor_runs_out).min();
+        vendor.or(self.window.and_then(|w| w.runs_out_at))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,6 +214,24 @@ mod tests {
         // five hours after the last call nothing runs
         assert!(current(&calls, t("2026-03-01T15:30:00Z"), BLOCK_SECS).is_none());
         assert!(current(&[], now, BLOCK_SECS).is_none());
+    }
+
+    #[test]
+    fn a_vendor_window_runs_out_at_its_pace() {
+        // a 5-hour window that started at 10:00, 80 % used by 14:00: full at 15:00 —
+        // exactly when it resets, so not before
+        let mut w = RateWindow {
+            used_percent: 80.0,
+            window_minutes: 300,
+            resets_at: Some(t("2026-03-01T15:00:00Z")),
+            seen_at: t("2026-03-01T14:00:00Z"),
+        };
+        assert_eq!(vendor_runs_out(&w), None);
+        // 95 % by 14:00: full at 14:12:38 (4 h × 100 / 95)
+        w.used_percent = 95.0;
+        assert_eq!(vendor_runs_out(&w), Some(t("2026-03-01T14:12:38Z")));
+        w.used_percent = 100.0;
+        assert_eq!(vendor_runs_out(&w), Some(t("2026-03-01T14:00:00Z")));
     }
 
     #[test]

@@ -5,12 +5,23 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export LEPTOS_OUTPUT_NAME := paas
 
-.PHONY: run build test check lint unit e2e site fmt bench clean-data reliability reliability-quick
+.PHONY: run dev install build test check lint unit e2e site fmt bench clean-data reliability reliability-quick
 
-run: ## build release with cargo-leptos and serve on 127.0.0.1:3000 (./data/paas.db)
-	scripts/install-tools.sh leptos
-	source scripts/env.sh && cargo leptos build --release
+run: ## build the release site and server (no cargo-leptos) and serve on 127.0.0.1:3000 (./data/paas.db)
+	scripts/install-tools.sh
+	scripts/build-site.sh release
 	./target/release/paas serve
+
+dev: ## live reload: cargo leptos watch (installs cargo-leptos the first time, about 20 minutes on 2 cores)
+	scripts/install-tools.sh leptos
+	source scripts/env.sh && cargo leptos watch
+
+PREFIX ?= $(HOME)/.cargo
+install: ## install the self-contained binary into $(PREFIX)/bin (default ~/.cargo/bin)
+	scripts/install-tools.sh
+	scripts/build-site.sh release
+	install -D -m 755 target/release/paas $(PREFIX)/bin/paas
+	@echo "installed $(PREFIX)/bin/paas"
 
 build: ## release build without cargo-leptos
 	scripts/install-tools.sh

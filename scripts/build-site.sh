@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds the browser bundle (WASM + JS + CSS into target/site) and the server binary,
-# without cargo-leptos: what `cargo leptos build` does.
+# without cargo-leptos: what `cargo leptos build` does. The server embeds target/site
+# (build.rs); files that did not change are left untouched, so a second run with nothing
+# changed rebuilds nothing.
 #   scripts/build-site.sh          debug build (fast to compile; used by `make test`)
 #   scripts/build-site.sh release  optimised build (wasm-opt -Oz)
 set -euo pipefail
@@ -18,15 +20,42 @@ else
   wasm=target/front/wasm32-unknown-unknown/debug/paas.wasm
 fi
 
-rm -rf target/site
-mkdir -p target/site/pkg
-cp -r public/. target/site/
-cp style/main.css target/site/pkg/paas.css
-wasm-bindgen --target web --out-name paas --out-dir target/site/pkg "$wasm"
-mv target/site/pkg/paas_bg.wasm target/site/pkg/paas.wasm
+# wasm-bindgen and wasm-opt only when the compiled WASM changed
+cache=target/site-cache/$profile
+sum=$(sha256sum "$wasm" | cut -d' ' -f1)
+if [ ! -f "$cache/wasm.sha256" ] || [ "$(cat "$cache/wasm.sha256")" != "$sum" ] \
+  || [ ! -f "$cache/paas.wasm" ]; then
+  rm -rf "$cache"
+  mkdir -p "$cache"
+  wasm-bindgen --target web --out-name paas --out-dir "$cache" "$wasm"
+  mv "$cache/paas_bg.wasm" "$cache/paas.wasm"
+  if [ "$profile" = release ]; then
+    wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+      "$cache/paas.wasm" -o "$cache/paas.wasm"
+  fi
+  echo "$sum" > "$cache/wasm.sha256"
+fi
+
+stage=target/site.new
+rm -rf "$stage"
+mkdir -p "$stage/pkg"
+cp -r public/. "$stage/"
+cp style/main.css "$stage/pkg/paas.css"
+cp "$cache/paas.js" "$cache/paas.wasm" "$stage/pkg/"
+# into target/site: only what changed, and nothing that is gone
+mkdir -p target/site
+(cd "$stage" && find . -type f) | while read -r f; do
+  if ! cmp -s "$stage/$f" "target/site/$f"; then
+    mkdir -p "$(dirname "target/site/$f")"
+    cp "$stage/$f" "target/site/$f"
+  fi
+done
+(cd target/site && find . -type f) | while read -r f; do
+  [ -e "$stage/$f" ] || rm -f "target/site/$f"
+done
+rm -rf "$stage"
+
 if [ "$profile" = release ]; then
-  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-    target/site/pkg/paas.wasm -o target/site/pkg/paas.wasm
   cargo build --release --bin paas --no-default-features --features ssr
 else
   cargo build --bin paas --no-default-features --features ssr

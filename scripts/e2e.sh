@@ -11,8 +11,11 @@ tmp=$(mktemp -d)
 # an empty database: the server prints a one-time setup code, global setup uses it; the
 # server follows a Claude Code directory the capture test writes into
 mkdir -p "$tmp/claude/projects"
-"$bin" serve --database-url "sqlite:$tmp/e2e.db" --addr "127.0.0.1:$port" \
-  --capture-dir "claude=$tmp/claude" >"$tmp/server.log" 2>&1 &
+# the binary runs alone, away from the source tree: the browser bundle is built into it
+mkdir -p "$tmp/run"
+cp "$bin" "$tmp/run/paas"
+(cd "$tmp/run" && exec ./paas serve --database-url "sqlite:$tmp/e2e.db" --addr "127.0.0.1:$port" \
+  --capture-dir "claude=$tmp/claude") >"$tmp/server.log" 2>&1 &
 server=$!
 cleanup() {
   kill "$server" 2>/dev/null || true

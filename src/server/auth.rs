@@ -512,6 +512,9 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
 }
 
 fn static_exists(state: &AppState, path: &str) -> bool {
+    if state.assets.find(path).is_some() {
+        return true;
+    }
     let root = std::path::Path::new(state.leptos_options.site_root.as_ref());
     let rel = path.trim_start_matches('/');
     !rel.contains("..") && root.join(rel).is_file()

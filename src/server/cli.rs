@@ -5,7 +5,7 @@ use crate::server::{router, telemetry, AppState};
 use crate::storage;
 use clap::Parser;
 
-pub async fn main() -> std::process::ExitCode {
+pub async fn main(assets: crate::server::assets::Embedded) -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Compress {
@@ -14,7 +14,7 @@ pub async fn main() -> std::process::ExitCode {
         } => compress(budget_chars, &level),
         Command::Serve => {
             telemetry::init();
-            serve(cli.settings).await
+            serve(cli.settings, assets).await
         }
         Command::Migrate => {
             telemetry::init();
@@ -465,15 +465,27 @@ async fn migrate(settings: Settings) -> Result<(), String> {
     Ok(())
 }
 
-async fn serve(settings: Settings) -> Result<(), String> {
+async fn serve(settings: Settings, assets: crate::server::assets::Embedded) -> Result<(), String> {
     let security = settings.security()?;
     let db = storage::open(&settings.database_url)
         .await
         .map_err(|_| format!("cannot open or migrate {}", settings.database_url))?;
-    let mut leptos_options = leptos::config::get_configuration(None)
-        .map_err(|e| format!("leptos configuration: {e}"))?
-        .leptos_options;
+    let mut leptos_options = if std::env::var("LEPTOS_WATCH").is_ok() {
+        // `make dev` (cargo leptos watch): its settings, its live reload
+        leptos::config::get_configuration(None)
+            .map_err(|e| format!("leptos configuration: {e}"))?
+            .leptos_options
+    } else {
+        leptos::config::LeptosOptions::builder()
+            .output_name(assets.output_name())
+            .site_root(settings.site_root.clone())
+            .site_pkg_dir("pkg")
+            .build()
+    };
     leptos_options.site_addr = settings.addr;
+    if assets.files.is_empty() {
+        tracing::info!(site_root = %settings.site_root, "serving the browser bundle from disk");
+    }
     let state = AppState {
         leptos_options,
         db: db.clone(),
@@ -488,6 +500,7 @@ async fn serve(settings: Settings) -> Result<(), String> {
         capture_dirs: std::sync::Arc::new(crate::server::capture::Dirs::from_specs(
             &settings.capture_dirs,
         )?),
+        assets,
     };
     crate::server::auth::prepare_setup(&state)
         .await

@@ -1,5 +1,6 @@
 //! The server: settings, state, router, telemetry and the command line.
 
+pub mod assets;
 pub mod auth;
 pub mod capture;
 pub mod cli;

@@ -59,6 +59,11 @@ pub fn router(state: AppState) -> Router {
         .merge(imports)
         .merge(sign_in)
         .merge(pages)
+        // the embedded bundle, before pages and files on disk
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::server::assets::serve,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             refuse_oversize,

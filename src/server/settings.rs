@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 #[derive(Debug, Clone, Parser)]
 #[command(
     name = "paas",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("PAAS_GIT_COMMIT"), ")"),
     about = "PAAS AI Orchestration: a self-hosted command center for AI-assisted development \
              across many accounts",
     long_about = None
@@ -178,6 +178,15 @@ pub struct Settings {
         global = true
     )]
     pub capture_dirs: Vec<String>,
+
+    /// Where the browser bundle is read from when the binary has none built in (development).
+    #[arg(
+        long,
+        env = "PAAS_SITE_ROOT",
+        default_value = "target/site",
+        global = true
+    )]
+    pub site_root: String,
 
     /// A JSON file of model prices over the shipped table
     /// (`{"model-prefix": {"input": 3.0, "output": 15.0, "cache_write": 3.75, "cache_read": 0.3}}`,
@@ -418,6 +427,7 @@ impl Default for Settings {
             token_rate_per_minute: 600,
             trusted_proxies: 0,
             capture_dirs: Vec::new(),
+            site_root: "target/site".into(),
             prices: None,
         }
     }

@@ -30,4 +30,7 @@ pub struct AppState {
     /// places are read when someone asks to capture now.
     #[from_ref(skip)]
     pub capture_dirs: std::sync::Arc<crate::server::capture::Dirs>,
+    /// The browser bundle built into the binary (empty: files come from the site root).
+    #[from_ref(skip)]
+    pub assets: crate::server::assets::Embedded,
 }

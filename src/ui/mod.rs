@@ -6,7 +6,7 @@ pub mod pages;
 
 use components::layout::{provide_hydrated, provide_live, AppHeader};
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 use pages::accounts::{AccountPage, AccountsPage};
@@ -33,6 +33,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link rel="stylesheet" href=format!("/{}/{}.css", options.site_pkg_dir, options.output_name)/>
                 <script nonce=leptos::nonce::use_nonce()>{THEME_SCRIPT}</script>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
@@ -86,7 +87,6 @@ pub fn App() -> impl IntoView {
     provide_hydrated();
     provide_live();
     view! {
-        <Stylesheet id="leptos" href="/pkg/paas.css"/>
         <Title formatter=|page: String| title_text(&page)/>
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>

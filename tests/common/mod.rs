@@ -71,6 +71,7 @@ pub async fn bare_app(security: paas::server::auth::Security) -> TestApp {
         events: events.clone(),
         prices: Default::default(),
         capture_dirs: Default::default(),
+        assets: Default::default(),
     });
     TestApp {
         _dir: dir,

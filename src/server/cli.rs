@@ -13,11 +13,11 @@ pub async fn main(assets: crate::server::assets::Embedded) -> std::process::Exit
             level,
         } => compress(budget_chars, &level),
         Command::Serve => {
-            telemetry::init();
+            telemetry::init(cli.settings.log_format == "json");
             serve(cli.settings, assets).await
         }
         Command::Migrate => {
-            telemetry::init();
+            telemetry::init(cli.settings.log_format == "json");
             migrate(cli.settings).await
         }
         Command::Capture {

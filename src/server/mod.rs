@@ -8,6 +8,7 @@ pub mod clock;
 pub mod events;
 pub mod guard;
 pub mod listen;
+pub mod metrics;
 pub mod router;
 pub mod settings;
 pub mod state;

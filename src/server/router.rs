@@ -54,11 +54,16 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", axum::routing::get(healthz))
         .route("/readyz", axum::routing::get(readyz))
         .route("/events", axum::routing::get(crate::server::events::stream))
+        .route(
+            "/metrics",
+            axum::routing::get(crate::server::metrics::render),
+        )
         .nest("/api", crate::rest::router(state.max_body_bytes))
         .merge(uploads)
         .merge(imports)
         .merge(sign_in)
         .merge(pages)
+        .layer(middleware::from_fn(crate::server::metrics::record))
         // the embedded bundle, before pages and files on disk
         .layer(middleware::from_fn_with_state(
             state.clone(),

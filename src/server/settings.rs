@@ -179,6 +179,10 @@ pub struct Settings {
     )]
     pub capture_dirs: Vec<String>,
 
+    /// How logs are written: `text` for people, `json` (one object per line) for collectors.
+    #[arg(long, env = "PAAS_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"], global = true)]
+    pub log_format: String,
+
     /// Where the browser bundle is read from when the binary has none built in (development).
     #[arg(
         long,
@@ -428,6 +432,7 @@ impl Default for Settings {
             trusted_proxies: 0,
             capture_dirs: Vec::new(),
             site_root: "target/site".into(),
+            log_format: "text".into(),
             prices: None,
         }
     }

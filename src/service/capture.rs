@@ -588,6 +588,14 @@ pub async fn ignore_repo(db: &Db, repo: i64, ignored: bool) -> Result<(), AppErr
     Ok(())
 }
 
+/// Seconds since the last capture recorded anything (None before the first).
+pub async fn lag_seconds(db: &Db, now: Timestamp) -> Result<Option<i64>, AppError> {
+    let mut conn = db.acquire().await?;
+    Ok(store::last_capture(&mut conn)
+        .await?
+        .map(|t| (now.unix() - t.unix()).max(0)))
+}
+
 /// When a capture-fed account runs out in its current window, from real usage (None when
 /// capture does not feed it or nothing says so).
 pub async fn runs_out(

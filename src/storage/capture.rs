@@ -646,3 +646,12 @@ pub async fn move_session(
         .await?;
     Ok(())
 }
+
+/// The latest time any source was read.
+pub async fn last_capture(conn: &mut SqliteConnection) -> Result<Option<Timestamp>, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT max(last_capture_at) FROM capture_sources")
+            .fetch_one(conn)
+            .await?,
+    )
+}

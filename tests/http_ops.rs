@@ -78,3 +78,38 @@ fn the_binary_names_its_version_and_commit() {
         "{text}"
     );
 }
+
+#[test]
+fn doctor_looks_the_database_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("d.db");
+    let url = format!("sqlite:{}", db.display());
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_paas"))
+            .args(args)
+            .env_remove("PAAS_DATABASE_URL")
+            .output()
+            .unwrap()
+    };
+    // no database yet: said so, and a failure
+    let missing = run(&["doctor", "--database-url", &url]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no database"));
+    assert!(run(&["migrate", "--database-url", &url]).status.success());
+    let ok = run(&["doctor", "--database-url", &url]);
+    let text = String::from_utf8_lossy(&ok.stdout);
+    assert!(ok.status.success(), "{text}");
+    for check in [
+        "integrity",
+        "foreign keys",
+        "migrations",
+        "size",
+        "write-ahead log",
+    ] {
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with(check) && l.contains(" ok ")),
+            "{check}: {text}"
+        );
+    }
+}

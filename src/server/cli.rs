@@ -45,6 +45,7 @@ pub async fn main(assets: crate::server::assets::Embedded) -> std::process::Exit
         Command::User { command } => user(cli.settings, command).await,
         Command::Token { command } => token(cli.settings, command).await,
         Command::Backup { file } => backup(cli.settings, &file).await,
+        Command::Doctor => doctor(cli.settings).await,
         Command::Export { project, out } => export(cli.settings, project, out.as_deref()).await,
         Command::Import {
             file,
@@ -362,6 +363,90 @@ async fn token(settings: Settings, command: TokenCommand) -> Result<(), String> 
 }
 
 /// `paas backup FILE`
+/// `paas doctor`: what the database looks like, one line per check.
+async fn doctor(settings: Settings) -> Result<(), String> {
+    let url = storage::normalize_url(&settings.database_url);
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(&url)
+        .split('?')
+        .next()
+        .unwrap_or("")
+        .to_owned();
+    if path.is_empty() || path == ":memory:" || !std::path::Path::new(&path).is_file() {
+        return Err(format!(
+            "no database at {} (it is made on first start)",
+            settings.database_url
+        ));
+    }
+    let db = storage::connect(&settings.database_url)
+        .await
+        .map_err(|e| format!("cannot open {}: {e}", settings.database_url))?;
+    let mut findings = storage::doctor(&db)
+        .await
+        .map_err(|e| format!("cannot read {}: {e}", settings.database_url))?;
+    db.close().await;
+    let wal = std::fs::metadata(format!("{path}-wal"))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    findings.push(storage::Finding {
+        check: "write-ahead log",
+        // a log that large means checkpoints are not keeping up (a reader held for long)
+        ok: wal < 512 * 1024 * 1024,
+        detail: format!("{:.1} MB", wal as f64 / 1e6),
+    });
+    let dir = std::path::Path::new(&path)
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let free = std::process::Command::new("df")
+        .arg("-Pk")
+        .arg(dir)
+        .output()
+        .ok()
+        .and_then(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .nth(1)
+                .and_then(|l| l.split_whitespace().nth(3).map(str::to_owned))
+        })
+        .and_then(|kb| kb.parse::<u64>().ok());
+    findings.push(match free {
+        Some(kb) => storage::Finding {
+            check: "free disk space",
+            ok: kb > 1024 * 1024,
+            detail: format!(
+                "{:.1} GB where the database lives",
+                kb as f64 / 1024.0 / 1024.0
+            ),
+        },
+        None => storage::Finding {
+            check: "free disk space",
+            ok: true,
+            detail: "unknown (no df)".into(),
+        },
+    });
+    let mut bad = 0;
+    for f in &findings {
+        println!(
+            "{:<16} {:<7} {}",
+            f.check,
+            if f.ok { "ok" } else { "PROBLEM" },
+            f.detail
+        );
+        bad += usize::from(!f.ok);
+    }
+    if bad > 0 {
+        Err(format!(
+            "{bad} problem(s) found in {}",
+            settings.database_url
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 async fn backup(settings: Settings, file: &std::path::Path) -> Result<(), String> {
     let db = open(&settings).await?;
     let done = crate::service::backup::backup(&db, file)

@@ -33,6 +33,9 @@ pub enum Command {
         #[arg(long, value_parser = ["low", "medium", "high"], default_value = "medium")]
         level: String,
     },
+    /// Look the database over (integrity, foreign keys, migrations, size, write-ahead
+    /// log, free disk space) and say what was found; exit status 1 when something is wrong.
+    Doctor,
     /// Copy the whole database to FILE (a new file) while the app may be running, then exit.
     Backup {
         /// Where the copy goes; it must not exist yet.

@@ -336,3 +336,82 @@ pub async fn temp_db() -> (tempfile::TempDir, Db) {
         .expect("open a temporary database");
     (dir, db)
 }
+
+/// One finding of `paas doctor`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub check: &'static str,
+    pub ok: bool,
+    pub detail: String,
+}
+
+/// Looks the database over without changing it: integrity, foreign keys, migrations, size
+/// and the write-ahead log.
+pub async fn doctor(db: &Db) -> Result<Vec<Finding>, sqlx::Error> {
+    let mut conn = db.acquire().await?;
+    let mut out = Vec::new();
+    let integrity: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_all(&mut *conn)
+        .await?;
+    let whole = integrity.len() == 1 && integrity[0] == "ok";
+    out.push(Finding {
+        check: "integrity",
+        ok: whole,
+        detail: if whole {
+            "ok".into()
+        } else {
+            integrity
+                .iter()
+                .take(5)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("; ")
+        },
+    });
+    let dangling: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
+        .fetch_all(&mut *conn)
+        .await?;
+    out.push(Finding {
+        check: "foreign keys",
+        ok: dangling.is_empty(),
+        detail: if dangling.is_empty() {
+            "every reference resolves".into()
+        } else {
+            format!(
+                "{} rows point at nothing (first in {})",
+                dangling.len(),
+                dangling[0].0
+            )
+        },
+    });
+    drop(conn);
+    let migrations = readiness(db).await;
+    out.push(Finding {
+        check: "migrations",
+        ok: migrations.is_ok(),
+        detail: match migrations {
+            Ok(()) => format!("all {} applied", MIGRATOR.iter().count()),
+            Err(e) => e,
+        },
+    });
+    let mut conn = db.acquire().await?;
+    let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
+        .fetch_one(&mut *conn)
+        .await?;
+    let page_size: i64 = sqlx::query_scalar("PRAGMA page_size")
+        .fetch_one(&mut *conn)
+        .await?;
+    let free: i64 = sqlx::query_scalar("PRAGMA freelist_count")
+        .fetch_one(&mut *conn)
+        .await?;
+    out.push(Finding {
+        check: "size",
+        ok: true,
+        detail: format!(
+            "{:.1} MB, {:.1} MB of it free pages",
+            (pages * page_size) as f64 / 1e6,
+            (free * page_size) as f64 / 1e6
+        ),
+    });
+    Ok(out)
+}

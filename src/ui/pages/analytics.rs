@@ -332,25 +332,48 @@ fn level_tone(alert: Option<u8>) -> &'static str {
 
 /// The dashboard's usage alerts: accounts past 70 / 85 / 90 % used.
 #[component]
-pub fn AlertList(alerts: Vec<Outlook>) -> impl IntoView {
+pub fn AlertList(
+    alerts: Vec<Outlook>,
+    /// Show this many (the most pressing come first) and fold the rest under one line.
+    #[prop(optional)]
+    limit: Option<usize>,
+) -> impl IntoView {
+    let row = |o: Outlook| {
+        let level = o.alert.unwrap_or(0);
+        let forecast = match o.forecast {
+            Forecast::RunsOut { at } => format!(" · at this pace out around {}", at.clock()),
+            Forecast::RefreshFirst { refresh_at } => {
+                format!(" · refreshes first, at {}", refresh_at.clock())
+            }
+            Forecast::Exhausted => " · out of credits".to_string(),
+            Forecast::Idle => String::new(),
+        };
+        view! {
+            <div class=format!("alert {}", level_tone(o.alert)) role="status" data-testid="alert" data-level=level.to_string()>
+                <strong><a href=format!("/accounts/{}", o.account_id)>{o.account_name.clone()}</a></strong>
+                {format!(" {}% used — past {level}% ({} of {} credits left){forecast}", o.used_percent, figure(o.credits_available), figure(o.capacity))}
+                <a class="alert-link" href="/analytics">"Analytics"</a>
+            </div>
+        }
+    };
+    let mut shown = alerts;
+    let rest = match limit {
+        Some(n) if shown.len() > n => shown.split_off(n),
+        _ => Vec::new(),
+    };
+    let more = (!rest.is_empty()).then(|| {
+        let n = rest.len();
+        view! {
+            <details class="alerts-more" data-testid="alerts-more">
+                <summary>{if n == 1 { "1 more account past a threshold".to_string() } else { format!("{n} more accounts past a threshold") }}</summary>
+                {rest.into_iter().map(row).collect_view()}
+            </details>
+        }
+    });
     view! {
         <section class="alerts" aria-label="Usage alerts">
-            {alerts.into_iter().map(|o| {
-                let level = o.alert.unwrap_or(0);
-                let forecast = match o.forecast {
-                    Forecast::RunsOut { at } => format!(" · at this pace out around {}", at.clock()),
-                    Forecast::RefreshFirst { refresh_at } => format!(" · refreshes first, at {}", refresh_at.clock()),
-                    Forecast::Exhausted => " · out of credits".to_string(),
-                    Forecast::Idle => String::new(),
-                };
-                view! {
-                    <div class=format!("alert {}", level_tone(o.alert)) role="status" data-testid="alert" data-level=level.to_string()>
-                        <strong><a href=format!("/accounts/{}", o.account_id)>{o.account_name.clone()}</a></strong>
-                        {format!(" {}% used — past {level}% ({} of {} credits left){forecast}", o.used_percent, figure(o.credits_available), figure(o.capacity))}
-                        <a class="alert-link" href="/analytics">"Analytics"</a>
-                    </div>
-                }
-            }).collect_view()}
+            {shown.into_iter().map(row).collect_view()}
+            {more}
         </section>
     }
 }

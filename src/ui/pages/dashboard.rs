@@ -68,7 +68,7 @@ pub fn Dashboard() -> impl IntoView {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 alerts.await.ok().filter(|a| !a.is_empty()).map(|a| view! {
-                    <crate::ui::pages::analytics::AlertList alerts=a/>
+                    <crate::ui::pages::analytics::AlertList alerts=a limit=3/>
                 })
             })}
         </Transition>

@@ -477,3 +477,29 @@ async fn use_now_records_a_manual_switch() {
         .await;
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+/// Deleting an account from its page asks for a tick first; without it nothing changes.
+#[tokio::test]
+async fn deleting_an_account_needs_the_confirmation() {
+    let app = app().await;
+    let id = app.account(json!({ "account_name": "Doomed" })).await;
+    let id = id.to_string();
+    let refused = app.rpc("delete_account", &[("id", id.as_str())]).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.text()
+    );
+    assert_eq!(refused.app_error().field(), Some("confirm"));
+    assert_eq!(app.account_count().await, 1);
+    let done = app
+        .rpc("delete_account", &[("id", id.as_str()), ("confirm", "yes")])
+        .await;
+    assert!(
+        done.status.is_success() || done.status.is_redirection(),
+        "{}",
+        done.text()
+    );
+    assert_eq!(app.account_count().await, 0);
+}

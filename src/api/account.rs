@@ -309,7 +309,14 @@ pub async fn account_action(id: String, action: String) -> Result<Account, AppEr
 }
 
 #[server(prefix = "/rpc", endpoint = "delete_account")]
-pub async fn delete_account(id: String) -> Result<(), AppError> {
+pub async fn delete_account(id: String, confirm: Option<String>) -> Result<(), AppError> {
+    // deleting cannot be undone: the form asks for a tick first
+    if confirm.as_deref() != Some("yes") {
+        return Err(AppError::validation(
+            "confirm",
+            "tick the box to confirm: a deleted account cannot be brought back",
+        ));
+    }
     let state = super::ssr::state()?;
     svc::delete(&state.db, parse_id(&id)?).await?;
     leptos_axum::redirect("/accounts");

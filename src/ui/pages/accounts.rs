@@ -669,9 +669,21 @@ fn AccountDetailView(
                     <p class="muted">"Only an account without sessions or handoffs can be deleted; block it otherwise."</p>
                     <ActionForm action=delete>
                         <input type="hidden" name="id" value=id_delete/>
+                        <label class="check">
+                            <input
+                                type="checkbox"
+                                name="confirm"
+                                value="yes"
+                                required
+                                aria-describedby="delete-confirm-error"
+                                data-testid="delete-confirm"
+                            />
+                            " Delete it for good (this cannot be undone)"
+                        </label>
+                        <FieldError error=delete_error field="confirm" id="delete-confirm-error"/>
                         <button type="submit" class="btn danger">"Delete account"</button>
                     </ActionForm>
-                    <FormError error=delete_error fields=&[]/>
+                    <FormError error=delete_error fields=&["confirm"]/>
                 </section>
             </aside>
         </div>

@@ -55,5 +55,8 @@ test("paste a log, get a briefing, copy it, download it, see dropped facts", asy
   const dropped = page.getByTestId("dropped-facts");
   await expect(dropped).toContainText("did not fit");
   await expect(dropped).toContainText("Files");
+  // folded until asked for: the briefing comes first
+  await expect(dropped.locator("code").first()).toBeHidden();
+  await dropped.locator("summary").click();
   await expect(dropped.locator("code").first()).toBeVisible();
 });

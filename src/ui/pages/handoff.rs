@@ -142,7 +142,7 @@ fn Result(r: HandoffResult) -> impl IntoView {
         <div class:hidden=move || tab.get() != "markdown">
             <BriefingBox text=markdown file_name=r.file_name/>
         </div>
-        <details class="dropped" data-testid="dropped-facts" open=true>
+        <details class="dropped" data-testid="dropped-facts">
             <summary>
                 {if dropped_total == 0 {
                     "Dropped facts: none — every salient fact is in the briefing".to_owned()

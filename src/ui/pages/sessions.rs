@@ -36,9 +36,10 @@ pub fn SessionStatusBadge(status: SessionStatus) -> impl IntoView {
 pub fn SessionsPage() -> impl IntoView {
     let start = ServerAction::<StartSession>::new();
     let query = use_query_map();
+    let live = crate::ui::components::layout::use_live();
     let listing = Resource::new(
         move || {
-            query.with(|q| {
+            let q = query.with(|q| {
                 (
                     q.get("project_id"),
                     q.get("account_id"),
@@ -46,9 +47,10 @@ pub fn SessionsPage() -> impl IntoView {
                     q.get("session_type"),
                     q.get("page"),
                 )
-            })
+            });
+            (q, live.get())
         },
-        |(p, a, s, t, page)| list_sessions(p, a, s, t, page),
+        |((p, a, s, t, page), _)| list_sessions(p, a, s, t, page),
     );
     let choices = Resource::new(|| (), |_| start_options());
     view! {
@@ -138,6 +140,7 @@ fn SessionList(listing: SessionListing) -> impl IntoView {
                                         {format!("{} · #{}", r.project_name, s.session_number)}
                                     </a>
                                     <div class="row-sub">{s.objectives.clone().unwrap_or_else(|| s.session_type.as_str().to_string())}</div>
+                                    <div class="row-sub sm-only muted">{format!("{} · {}", r.account_name, s.started_at.ago(now))}</div>
                                 </td>
                                 <td><SessionStatusBadge status=s.status/></td>
                                 <td class="num">{figure(s.credits_used)}</td>

@@ -203,3 +203,79 @@ async fn handoff_page_renders_and_rpc_compresses() {
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(a.app_error().field(), Some("budget_chars"));
 }
+
+/// A project whose repository capture knows gets a Repository part in its briefing: the
+/// branch, HEAD, the last commits, what is changed and not committed, what is untracked.
+#[tokio::test]
+async fn the_briefing_says_what_git_knows() {
+    let app = app().await;
+    let repo = tempfile::tempdir().unwrap();
+    let root = repo.path().to_string_lossy().into_owned();
+    let git = |args: &[&str]| {
+        let ok = std::process::Command::new("git")
+            .arg("-C")
+            .arg(&root)
+            .args(args)
+            .env("GIT_AUTHOR_NAME", "Ann")
+            .env("GIT_AUTHOR_EMAIL", "ann@example.com")
+            .env("GIT_COMMITTER_NAME", "Ann")
+            .env("GIT_COMMITTER_EMAIL", "ann@example.com")
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false);
+        assert!(ok, "git {args:?}");
+    };
+    git(&["init", "-q", "-b", "basket"]);
+    std::fs::write(repo.path().join("cart.rs"), "fn total() {}\n").unwrap();
+    git(&["add", "cart.rs"]);
+    git(&["commit", "-q", "-m", "Add the cart total"]);
+    std::fs::write(repo.path().join("cart.rs"), "fn total() -> u32 { 0 }\n").unwrap();
+    std::fs::write(repo.path().join("notes.txt"), "todo\n").unwrap();
+
+    let project = app.create("Shop").await;
+    sqlx::query("INSERT INTO capture_repos (root, project_id) VALUES (?, ?)")
+        .bind(&root)
+        .bind(project)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let res = app
+        .json(
+            "POST",
+            "/api/handoff/compress",
+            serde_json::json!({
+                "project_id": project,
+                "context": "user: make the total a number\nassistant: changed total() to return u32; tests next",
+                "budget_chars": 2000
+            })
+            .to_string(),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let md = res.json()["data"]["compressed_context"]
+        .as_str()
+        .map(str::to_owned)
+        .unwrap_or_else(|| res.text());
+    assert!(md.contains("## Repository"), "{md}");
+    assert!(md.contains("Branch `basket` at `"), "{md}");
+    assert!(md.contains("Last commits: Add the cart total"), "{md}");
+    assert!(md.contains("Uncommitted: `cart.rs`"), "{md}");
+    assert!(md.contains("Untracked: `notes.txt`"), "{md}");
+
+    // a project without a repository gets no such part, and a vanished one fails nothing
+    let other = app.create("Elsewhere").await;
+    sqlx::query("INSERT INTO capture_repos (root, project_id) VALUES ('/no/such/repo', ?)")
+        .bind(other)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let res = app
+        .json(
+            "POST",
+            "/api/handoff/compress",
+            serde_json::json!({"project_id": other, "context": "user: hello\nassistant: hi", "budget_chars": 2000}).to_string(),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    assert!(!res.text().contains("## Repository"));
+}

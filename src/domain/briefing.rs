@@ -68,6 +68,7 @@ fn engine_facts(
         blockers: s.and_then(|s| s.blockers.clone()),
         notes: s.and_then(|s| s.handoff_notes.clone()),
         critical_files: critical_files.to_vec(),
+        repository: None,
     }
 }
 

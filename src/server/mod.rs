@@ -6,6 +6,7 @@ pub mod capture;
 pub mod cli;
 pub mod clock;
 pub mod events;
+pub mod git;
 pub mod guard;
 pub mod listen;
 pub mod metrics;

@@ -139,6 +139,23 @@ pub async fn compress(db: &Db, req: &CompressRequest) -> Result<Compressed, AppE
         ),
         (None, None) => (pasted.to_owned(), Facts::default()),
     };
+    // what git says about the project's repository (capture maps one)
+    let mut facts = facts;
+    let project = match (req.project_id, req.session_id) {
+        (Some(p), _) => Some(ProjectId(p)),
+        (None, Some(s)) => Some(
+            storage::session::get(&mut conn, SessionId(s))
+                .await?
+                .project_id,
+        ),
+        (None, None) => None,
+    };
+    if let Some(p) = project {
+        if let Some(root) = storage::capture::root_of_project(&mut conn, p).await? {
+            drop(conn);
+            facts.repository = crate::server::git::state(&root).await;
+        }
+    }
     let (budget, level) = budget(req, context.chars().count())?;
     if context.trim().is_empty() && !facts.has_record() {
         return Err(invalid(

@@ -655,3 +655,17 @@ pub async fn last_capture(conn: &mut SqliteConnection) -> Result<Option<Timestam
             .await?,
     )
 }
+
+/// The repository root capture mapped to a project (the most recently mapped one).
+pub async fn root_of_project(
+    conn: &mut SqliteConnection,
+    project: ProjectId,
+) -> Result<Option<String>, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT root FROM capture_repos WHERE project_id = ? AND ignored = 0 AND root <> '' \
+         ORDER BY id DESC LIMIT 1",
+    )
+    .bind(project)
+    .fetch_optional(conn)
+    .await?)
+}

@@ -39,11 +39,13 @@ pub enum Section {
     Files,
     Constraints,
     Next,
+    /// What git says about the project's repository (branch, commits, changes).
+    Repository,
     Tail,
 }
 
 impl Section {
-    pub const COUNT: usize = 10;
+    pub const COUNT: usize = 11;
     pub const ALL: [Section; Section::COUNT] = [
         Section::Goal,
         Section::State,
@@ -54,6 +56,7 @@ impl Section {
         Section::Files,
         Section::Constraints,
         Section::Next,
+        Section::Repository,
         Section::Tail,
     ];
 
@@ -68,6 +71,7 @@ impl Section {
             Section::Files => "Files & identifiers",
             Section::Constraints => "Constraints",
             Section::Next => "Next steps",
+            Section::Repository => "Repository",
             Section::Tail => "Latest log lines",
         }
     }
@@ -138,6 +142,72 @@ pub struct Facts {
     /// Paths of the project's critical files.
     #[serde(default)]
     pub critical_files: Vec<String>,
+    /// What git says about the project's repository, when it has one.
+    #[serde(default)]
+    pub repository: Option<RepoState>,
+}
+
+/// A repository's state as the briefing shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepoState {
+    pub branch: Option<String>,
+    /// The short hash of HEAD.
+    pub head: Option<String>,
+    /// Subjects of the last commits, newest first.
+    pub commits: Vec<String>,
+    /// Files changed and not committed (staged or not).
+    pub changed: Vec<String>,
+    pub untracked: Vec<String>,
+}
+
+impl RepoState {
+    /// The compact items of the briefing's Repository part.
+    pub fn items(&self) -> Vec<String> {
+        fn list(files: &[String], max: usize) -> String {
+            let mut s = files
+                .iter()
+                .take(max)
+                .map(|f| format!("`{f}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            if files.len() > max {
+                s.push_str(&format!(" (+{} more)", files.len() - max));
+            }
+            s
+        }
+        let mut out = Vec::new();
+        let mut head = String::new();
+        if let Some(b) = &self.branch {
+            head.push_str(&format!("Branch `{b}`"));
+        }
+        if let Some(h) = &self.head {
+            head.push_str(&format!(
+                "{}`{h}`",
+                if head.is_empty() { "HEAD " } else { " at " }
+            ));
+        }
+        if !head.is_empty() {
+            out.push(head);
+        }
+        if !self.commits.is_empty() {
+            out.push(format!(
+                "Last commits: {}",
+                self.commits
+                    .iter()
+                    .take(5)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(" · ")
+            ));
+        }
+        if !self.changed.is_empty() {
+            out.push(format!("Uncommitted: {}", list(&self.changed, 8)));
+        }
+        if !self.untracked.is_empty() {
+            out.push(format!("Untracked: {}", list(&self.untracked, 5)));
+        }
+        out
+    }
 }
 
 impl Facts {
@@ -862,6 +932,11 @@ fn build_plan(scanned: &Scan, facts: &Facts, budget: usize) -> Plan {
             Section::Files,
             format!("Critical: {}", facts.critical_files.join(", ")),
         ));
+    }
+    if let Some(repo) = &facts.repository {
+        for item in repo.items() {
+            pinned.push((Section::Repository, item));
+        }
     }
     for (s, text) in pinned {
         let overhead = item_cost(s, b.len(s), "");

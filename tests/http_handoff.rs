@@ -262,6 +262,24 @@ async fn the_briefing_says_what_git_knows() {
     assert!(md.contains("Uncommitted: `cart.rs`"), "{md}");
     assert!(md.contains("Untracked: `notes.txt`"), "{md}");
 
+    // rotating the project hands the next account the same part
+    let from = app.account_named("Out of credits").await;
+    app.account_named("Fresh").await;
+    let rotated = app
+        .json(
+            "POST",
+            "/api/private/auto-rotate",
+            json!({ "project_id": project, "current_account_id": from }).to_string(),
+        )
+        .await;
+    assert_eq!(rotated.status, StatusCode::OK, "{}", rotated.text());
+    assert!(
+        rotated.text().contains("## Repository"),
+        "{}",
+        rotated.text()
+    );
+    assert!(rotated.text().contains("basket"), "{}", rotated.text());
+
     // a project without a repository gets no such part, and a vanished one fails nothing
     let other = app.create("Elsewhere").await;
     sqlx::query("INSERT INTO capture_repos (root, project_id) VALUES ('/no/such/repo', ?)")

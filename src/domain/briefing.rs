@@ -45,6 +45,8 @@ pub struct RotationContext<'a> {
     pub critical_files: &'a [String],
     /// The latest session's conversation, as a transcript (may be empty).
     pub log: &'a str,
+    /// What git says about the project's repository, when it has one.
+    pub repository: Option<&'a handoff::RepoState>,
     pub now: Timestamp,
 }
 
@@ -97,12 +99,13 @@ fn engine_body(log: &str, facts: &handoff::Facts) -> String {
 /// The markdown briefing handed to the next account: the engine's briefing of the latest
 /// session (its log and record) and the rotation itself.
 pub fn rotation_briefing(ctx: &RotationContext<'_>) -> String {
-    let facts = engine_facts(
+    let mut facts = engine_facts(
         ctx.project_name,
         ctx.project_description,
         ctx.latest_session,
         ctx.critical_files,
     );
+    facts.repository = ctx.repository.cloned();
     let mut out = engine_body(ctx.log, &facts);
     out.push_str(&format!(
         "\n## Rotation\n- From: {} (exhausted, {} credits left)\n- To: {} ({}, {} credits available)\n- When: {}\n",
@@ -167,6 +170,7 @@ mod tests {
             critical_files: &["src/auth.rs".to_string()],
             log:
                 "User: add the refresh token flow next\nAssistant: Login works; CORS still fails.\n",
+            repository: None,
             now: Timestamp::parse("2026-02-01T00:00:00Z").unwrap(),
         });
         for needle in [
@@ -197,6 +201,7 @@ mod tests {
             to_credits: 50,
             latest_session: None,
             critical_files: &[],
+            repository: None,
             log: "",
             now: Timestamp::parse("2026-02-01T00:00:00Z").unwrap(),
         });

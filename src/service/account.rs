@@ -471,6 +471,16 @@ pub async fn rotate(
     })?;
     req.exclude = Some(current);
     refresh_due(db, now, settings.thresholds).await?;
+    // git is asked before the write transaction: it may take a moment
+    let repository = {
+        let mut conn = db.acquire().await?;
+        let root = storage::capture::root_of_project(&mut conn, project_id).await?;
+        drop(conn);
+        match root {
+            Some(r) => crate::server::git::state(&r).await,
+            None => None,
+        }
+    };
 
     let mut tx = storage::begin_write(db).await?;
     let project = storage::project::get(&mut tx, project_id).await?;
@@ -507,6 +517,7 @@ pub async fn rotate(
         latest_session: latest.as_ref().map(|(_, s)| s),
         critical_files: &critical_files,
         log: &log,
+        repository: repository.as_ref(),
         now,
     });
     let handoff_id = storage::handoff::insert(

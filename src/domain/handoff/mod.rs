@@ -211,12 +211,16 @@ impl RepoState {
 }
 
 impl Facts {
-    /// Whether the session record holds anything to brief from.
+    /// Whether the session record (or the repository) holds anything to brief from.
     pub fn has_record(&self) -> bool {
         self.objectives.is_some()
             || self.accomplishments.is_some()
             || self.blockers.is_some()
             || self.notes.is_some()
+            || self
+                .repository
+                .as_ref()
+                .is_some_and(|r| !r.items().is_empty())
     }
 }
 

@@ -765,8 +765,10 @@ fn no_account_error(pool: &[Account], req: &SelectRequest, now: Timestamp) -> Ap
     }
     if let Some(a) = richest_below {
         hints.push(format!(
-            "lower min_credits: {} has {} credits",
-            a.account_name, a.credits_available
+            "ask for fewer credits: {} has {} credit{}",
+            a.account_name,
+            a.credits_available,
+            if a.credits_available == 1 { "" } else { "s" }
         ));
     }
     if req.specialization.is_some()

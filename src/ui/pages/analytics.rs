@@ -139,7 +139,7 @@ fn ReportView(r: Report) -> impl IntoView {
         {(!empty).then(move || view! {
         <dl class="stats" data-testid="analytics-summary">
             <div class="stat"><dt>"Sessions finished"</dt><dd>{figure(s.total_sessions as i64)}</dd></div>
-            <div class="stat"><dt>"Credits"</dt><dd data-testid="period-credits">{format!("{} credits", figure(total_credits))}</dd></div>
+            <div class="stat"><dt>"Credits"</dt><dd data-testid="period-credits">{format!("{} credit{}", figure(total_credits), if total_credits == 1 { "" } else { "s" })}</dd></div>
             <div class="stat">
                 <dt>"Average a session"</dt>
                 <dd>{format!("{:.1}", s.avg_credits_per_session)}

@@ -59,7 +59,7 @@ async fn next_event(body: &mut Body, name: &str, secs: u64) -> bool {
 #[tokio::test]
 async fn appended_lines_are_recorded_once_and_announced() {
     let app = app().await;
-    app.events.spawn_watcher(&app.db);
+    app.events.spawn_watcher(&app.db).await;
 
     let home = tempfile::tempdir().unwrap();
     let claude = home.path().join("claude");

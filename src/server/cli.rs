@@ -590,7 +590,7 @@ async fn serve(settings: Settings, assets: crate::server::assets::Embedded) -> R
     crate::server::auth::prepare_setup(&state)
         .await
         .map_err(|e| format!("cannot read users: {e}"))?;
-    state.events.spawn_watcher(&db);
+    state.events.spawn_watcher(&db).await;
     spawn_capture(&settings, &db)?;
     let events = state.events.clone();
     crate::server::auth::spawn_session_sweeper(db.clone());

@@ -50,13 +50,20 @@ impl Events {
         self.closing.send_replace(true);
     }
 
-    /// Follows the database's commits until the process ends.
-    pub fn spawn_watcher(&self, db: &Db) {
+    /// Follows the database's commits until the process ends. The version it starts from
+    /// is read before this returns, so a commit made after the call is always announced.
+    pub async fn spawn_watcher(&self, db: &Db) {
         let events = self.clone();
         let db = db.clone();
+        let mut conn = db.connect_detached().await.ok();
+        let mut last: Option<i64> = match conn.as_mut() {
+            Some(c) => sqlx::query_scalar::<_, i64>("PRAGMA data_version")
+                .fetch_one(&mut *c)
+                .await
+                .ok(),
+            None => None,
+        };
         tokio::spawn(async move {
-            let mut conn = None;
-            let mut last: Option<i64> = None;
             let mut seq = 0u64;
             let mut tick = tokio::time::interval(POLL);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -64,6 +71,8 @@ impl Events {
                 tick.tick().await;
                 if conn.is_none() {
                     conn = db.connect_detached().await.ok();
+                    // a new connection has versions of its own: start over from it
+                    last = None;
                 }
                 let Some(c) = conn.as_mut() else { continue };
                 match sqlx::query_scalar::<_, i64>("PRAGMA data_version")

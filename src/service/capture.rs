@@ -402,47 +402,8 @@ pub async fn live(db: &Db, now: Timestamp, limit: i64) -> Result<Live, AppError>
             last_at: r.last_at,
         })
         .collect();
-    // two days of calls: the running block and the ones before it to compare with
-    let calls = store::account_calls(&mut tx, now.plus_seconds(-48 * 3600)).await?;
-    let vendor: HashMap<_, Vec<RateWindow>> = store::rate_limits(&mut tx)
-        .await?
-        .into_iter()
-        .filter_map(|(a, json)| {
-            let w: Vec<RateWindow> = serde_json::from_str(&json).ok()?;
-            let w: Vec<RateWindow> = w
-                .into_iter()
-                .filter(|w| window::vendor_current(w, now))
-                .collect();
-            (!w.is_empty()).then_some((a, w))
-        })
-        .collect();
     drop(tx);
-    let mut accounts: Vec<AccountWindow> = Vec::new();
-    let mut i = 0;
-    while i < calls.len() {
-        let (account, name, platform) = (calls[i].0, calls[i].1.clone(), calls[i].2.clone());
-        let mut mine = Vec::new();
-        while i < calls.len() && calls[i].0 == account {
-            let c = &calls[i];
-            mine.push(Call {
-                at: c.3,
-                tokens: c.4.max(0) as u64,
-                cost_micros: c.5.max(0) as u64,
-            });
-            i += 1;
-        }
-        let w = window::current(&mine, now, window::BLOCK_SECS);
-        let v = vendor.get(&account).cloned().unwrap_or_default();
-        if w.is_some() || !v.is_empty() {
-            accounts.push(AccountWindow {
-                account_id: account,
-                account_name: name,
-                platform,
-                window: w,
-                vendor: v,
-            });
-        }
-    }
+    let accounts = account_windows(db, now).await?;
     Ok(Live {
         now: Some(now),
         sessions,
@@ -588,6 +549,54 @@ pub async fn ignore_repo(db: &Db, repo: i64, ignored: bool) -> Result<(), AppErr
     Ok(())
 }
 
+/// The window each capture-fed account is in now: the vendor's own when a tool reported
+/// one, otherwise the 5-hour block computed from its calls.
+async fn account_windows(db: &Db, now: Timestamp) -> Result<Vec<AccountWindow>, AppError> {
+    let mut tx = db.begin().await?;
+    // two days of calls: the running block and the ones before it to compare with
+    let calls = store::account_calls(&mut tx, now.plus_seconds(-48 * 3600)).await?;
+    let vendor: HashMap<_, Vec<RateWindow>> = store::rate_limits(&mut tx)
+        .await?
+        .into_iter()
+        .filter_map(|(a, json)| {
+            let w: Vec<RateWindow> = serde_json::from_str(&json).ok()?;
+            let w: Vec<RateWindow> = w
+                .into_iter()
+                .filter(|w| window::vendor_current(w, now))
+                .collect();
+            (!w.is_empty()).then_some((a, w))
+        })
+        .collect();
+    drop(tx);
+    let mut accounts: Vec<AccountWindow> = Vec::new();
+    let mut i = 0;
+    while i < calls.len() {
+        let (account, name, platform) = (calls[i].0, calls[i].1.clone(), calls[i].2.clone());
+        let mut mine = Vec::new();
+        while i < calls.len() && calls[i].0 == account {
+            let c = &calls[i];
+            mine.push(Call {
+                at: c.3,
+                tokens: c.4.max(0) as u64,
+                cost_micros: c.5.max(0) as u64,
+            });
+            i += 1;
+        }
+        let w = window::current(&mine, now, window::BLOCK_SECS);
+        let v = vendor.get(&account).cloned().unwrap_or_default();
+        if w.is_some() || !v.is_empty() {
+            accounts.push(AccountWindow {
+                account_id: account,
+                account_name: name,
+                platform,
+                window: w,
+                vendor: v,
+            });
+        }
+    }
+    Ok(accounts)
+}
+
 /// Seconds since the last capture recorded anything (None before the first).
 pub async fn lag_seconds(db: &Db, now: Timestamp) -> Result<Option<i64>, AppError> {
     let mut conn = db.acquire().await?;
@@ -603,9 +612,8 @@ pub async fn runs_out(
     account: crate::domain::account::AccountId,
     now: Timestamp,
 ) -> Result<Option<Timestamp>, AppError> {
-    Ok(live(db, now, 0)
+    Ok(account_windows(db, now)
         .await?
-        .accounts
         .iter()
         .find(|a| a.account_id == account)
         .and_then(AccountWindow::runs_out_at))

@@ -114,7 +114,7 @@ pub fn budget(req: &CompressRequest, context_chars: usize) -> Result<(usize, Lev
 pub async fn compress(db: &Db, req: &CompressRequest) -> Result<Compressed, AppError> {
     let mut conn = db.acquire().await?;
     let pasted = req.context.as_deref().unwrap_or("");
-    let (context, facts) = match (req.session_id, req.project_id) {
+    let (context, facts, project) = match (req.session_id, req.project_id) {
         (Some(id), _) => {
             let id = SessionId(id);
             let (text, facts, project) = session_source(&mut conn, id).await?;
@@ -131,25 +131,17 @@ pub async fn compress(db: &Db, req: &CompressRequest) -> Result<Compressed, AppE
             } else {
                 pasted.to_owned()
             };
-            (context, facts)
+            (context, facts, Some(project))
         }
         (None, Some(p)) => (
             pasted.to_owned(),
             project_facts(&mut conn, ProjectId(p), true).await?,
+            Some(ProjectId(p)),
         ),
-        (None, None) => (pasted.to_owned(), Facts::default()),
+        (None, None) => (pasted.to_owned(), Facts::default(), None),
     };
     // what git says about the project's repository (capture maps one)
     let mut facts = facts;
-    let project = match (req.project_id, req.session_id) {
-        (Some(p), _) => Some(ProjectId(p)),
-        (None, Some(s)) => Some(
-            storage::session::get(&mut conn, SessionId(s))
-                .await?
-                .project_id,
-        ),
-        (None, None) => None,
-    };
     if let Some(p) = project {
         if let Some(root) = storage::capture::root_of_project(&mut conn, p).await? {
             drop(conn);

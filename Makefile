@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export LEPTOS_OUTPUT_NAME := paas
 
-.PHONY: run dev install build test check lint unit e2e site fmt bench clean-data reliability reliability-quick
+.PHONY: run dev install build test check lint unit e2e site fmt bench first-load clean-data reliability reliability-quick
 
 run: ## build the release site and server (no cargo-leptos) and serve on 127.0.0.1:3000 (./data/paas.db)
 	scripts/install-tools.sh
@@ -14,7 +14,7 @@ run: ## build the release site and server (no cargo-leptos) and serve on 127.0.0
 
 dev: ## live reload: cargo leptos watch (installs cargo-leptos the first time, about 20 minutes on 2 cores)
 	scripts/install-tools.sh leptos
-	source scripts/env.sh && cargo leptos watch
+	source scripts/env.sh && cargo leptos watch --split
 
 PREFIX ?= $(HOME)/.cargo
 install: ## install the self-contained binary into $(PREFIX)/bin (default ~/.cargo/bin)
@@ -61,7 +61,10 @@ reliability: ## the full harness against the release build (figures in the READM
 	python3 scripts/reliability/run.py --expect-timeouts --bin target/release/paas
 
 bench: ## timings that print figures (release build)
-	source scripts/env.sh && cargo bench --features ssr --bench pool && cargo bench --features ssr --bench bundle && cargo bench --features ssr --bench knowledge && cargo bench --features ssr --bench analytics && cargo bench --features ssr --bench handoff && cargo bench --features ssr --bench capture
+	source scripts/env.sh && cargo bench --features ssr --bench pool && cargo bench --features ssr --bench bundle && cargo bench --features ssr --bench knowledge && cargo bench --features ssr --bench analytics && cargo bench --features ssr --bench handoff && cargo bench --features ssr --bench capture && cargo bench --features ssr --bench serve
+
+first-load: ## what a first visit of each page transfers, and the WASM sizes (release build)
+	scripts/first-load.sh
 
 fmt:
 	cargo fmt --all

@@ -1,6 +1,6 @@
 //! Embeds the browser bundle (`target/site`, made by `scripts/build-site.sh`) in the server
-//! binary: every file with gzip and brotli variants, the bundle's files under a name with
-//! their content hash, and the git commit for `paas --version`. Without a built site the
+//! binary: every file with gzip and brotli variants, the bundle's files under a directory
+//! named by their content hash, and the git commit for `paas --version`. Without a built site the
 //! table is empty and the server reads files from `--site-root`.
 
 use std::fmt::Write as _;
@@ -27,20 +27,16 @@ fn main() {
         let mut files = Vec::new();
         walk(&site, &mut files);
         files.sort();
-        // the bundle's own files get a name that changes with their content
-        let bundle: Vec<&PathBuf> = files
-            .iter()
-            .filter(|p| {
-                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                matches!(name, "paas.js" | "paas.wasm" | "paas.css")
-            })
-            .collect();
-        if bundle.len() == 3 {
-            let mut h = Fnv::default();
-            for p in &bundle {
+        // the bundle's own files (everything under pkg/: the main module, the lazily
+        // loaded chunks, the loader that imports them by relative name, the CSS) are
+        // served from a directory named by their joint content hash
+        let mut h = Fnv::default();
+        for p in &files {
+            if let Ok(rel) = p.strip_prefix(site.join("pkg")) {
+                h.write(rel.to_string_lossy().as_bytes());
                 h.write(&std::fs::read(p).unwrap_or_default());
+                hash = format!("{:016x}", h.0);
             }
-            hash = format!("{:016x}", h.0);
         }
         for path in &files {
             let rel = path
@@ -52,11 +48,8 @@ fn main() {
                 continue;
             }
             let bytes = std::fs::read(path).unwrap_or_default();
-            let name = match rel.as_str() {
-                "pkg/paas.js" | "pkg/paas.wasm" | "pkg/paas.css" if !hash.is_empty() => {
-                    let (stem, ext) = rel.rsplit_once('.').unwrap();
-                    format!("{stem}.{hash}.{ext}")
-                }
+            let name = match rel.strip_prefix("pkg/") {
+                Some(rest) if !hash.is_empty() => format!("pkg/{hash}/{rest}"),
                 _ => rel.clone(),
             };
             let key = name.replace(['/', '.', '-'], "_");

@@ -20,28 +20,35 @@ else
   wasm=target/front/wasm32-unknown-unknown/debug/paas.wasm
 fi
 
-# wasm-bindgen and wasm-opt only when the compiled WASM changed
+# Split, bind and optimise only when the compiled WASM changed. wasm-split-cli cuts the
+# lazily loaded pages (`#[lazy_route]`) into chunks of their own; wasm-bindgen then binds
+# the main module (keeping the exports the chunks import); wasm-opt shrinks every part.
 cache=target/site-cache/$profile
 sum=$(sha256sum "$wasm" | cut -d' ' -f1)
 if [ ! -f "$cache/wasm.sha256" ] || [ "$(cat "$cache/wasm.sha256")" != "$sum" ] \
   || [ ! -f "$cache/paas.wasm" ]; then
   rm -rf "$cache"
-  mkdir -p "$cache"
-  wasm-bindgen --target web --out-name paas --out-dir "$cache" "$wasm"
-  mv "$cache/paas_bg.wasm" "$cache/paas.wasm"
+  mkdir -p "$cache/split"
+  wasm-split-cli --target web --out-name paas "$wasm" "$cache/split"
+  wasm-bindgen --target web --keep-lld-exports --no-demangle --out-name paas \
+    --out-dir "$cache/split" "$cache/split/paas.wasm"
+  mv "$cache/split/paas_bg.wasm" "$cache/split/paas.wasm"
+  rm -f "$cache/split/"*.d.ts
   if [ "$profile" = release ]; then
-    wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-      "$cache/paas.wasm" -o "$cache/paas.wasm"
+    for f in "$cache/split/"*.wasm; do
+      wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int "$f" -o "$f"
+    done
   fi
+  mv "$cache/split/"* "$cache/"
+  rmdir "$cache/split"
   echo "$sum" > "$cache/wasm.sha256"
 fi
-
 stage=target/site.new
 rm -rf "$stage"
 mkdir -p "$stage/pkg"
 cp -r public/. "$stage/"
 cp style/main.css "$stage/pkg/paas.css"
-cp "$cache/paas.js" "$cache/paas.wasm" "$stage/pkg/"
+cp "$cache/"*.js "$cache/"*.wasm "$stage/pkg/"
 # into target/site: only what changed, and nothing that is gone
 mkdir -p target/site
 (cd "$stage" && find . -type f) | while read -r f; do

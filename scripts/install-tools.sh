@@ -22,6 +22,15 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wb_version"
   cargo install wasm-bindgen-cli --version "$wb_version" --force
 fi
 
+# wasm-split-cli cuts the lazily loaded pages out of the main WASM module; its format
+# must match the wasm_split_helpers crate Leptos links (Cargo.lock).
+ws_version=0.2.3
+if ! command -v wasm-split-cli >/dev/null \
+   || ! cargo install --list | grep -qx "wasm_split_cli_support v$ws_version:"; then
+  say "installing wasm-split-cli $ws_version (about 2 minutes, once)"
+  cargo install wasm_split_cli_support --version "$ws_version" --locked --features build-binary --force
+fi
+
 if [ ! -x end2end/node_modules/.bin/playwright ] || [ ! -x end2end/node_modules/.bin/wasm-opt ] \
    || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
   say "installing npm packages in end2end/ (Playwright, binaryen's wasm-opt)"

@@ -30,5 +30,17 @@ pub mod storage;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(ui::App);
+    // as `leptos::mount::hydrate_lazy`: the pages other than the dashboard are WASM chunks,
+    // fetched before their part of the page hydrates
+    _ = any_spawner::Executor::init_wasm_bindgen();
+    leptos::task::spawn_local(async {
+        let Some(body) = leptos::prelude::document().body() else {
+            return;
+        };
+        leptos::mount::hydrate_from_async(body.clone(), ui::App)
+            .await
+            .forget();
+        // the whole page, lazily loaded parts included, is live (tests wait for this)
+        let _ = body.set_attribute("data-hydrated", "true");
+    });
 }

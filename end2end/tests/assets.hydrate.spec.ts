@@ -9,7 +9,7 @@ test("the bundle is served compressed, named by its content and cached for good"
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   const wasm = responses.find((r) => r.url().endsWith(".wasm"));
   expect(wasm, "the page loaded its WASM").toBeTruthy();
-  expect(wasm!.url()).toMatch(/\/pkg\/paas\.[0-9a-f]{16}\.wasm$/);
+  expect(wasm!.url()).toMatch(/\/pkg\/[0-9a-f]{16}\/paas\.wasm$/);
   const headers = await wasm!.allHeaders();
   expect(headers["content-encoding"]).toBe("br");
   expect(headers["cache-control"]).toContain("immutable");

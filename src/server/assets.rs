@@ -1,6 +1,6 @@
 //! The browser bundle embedded in the binary (see `build.rs`): each file with its gzip and
-//! brotli variants, served by what the client accepts; the bundle's own files carry their
-//! content hash in their name and are cached for good. Files not in the table come from
+//! brotli variants, served by what the client accepts; the bundle's own files sit under a
+//! directory named by their content hash and are cached for good. Files not in the table come from
 //! `--site-root` on disk (development).
 
 use crate::server::AppState;
@@ -13,7 +13,7 @@ use axum::response::Response;
 /// One embedded file.
 #[derive(Debug)]
 pub struct Asset {
-    /// The URL path (`/pkg/paas.3f…9a.wasm`).
+    /// The URL path (`/pkg/3f…9a/paas.wasm`).
     pub path: &'static str,
     pub raw: &'static [u8],
     pub gzip: Option<&'static [u8]>,
@@ -34,12 +34,12 @@ impl Embedded {
         self.files.iter().find(|a| a.path == path)
     }
 
-    /// The name the bundle's files carry: `paas.<hash>`, or `paas` when not embedded.
-    pub fn output_name(&self) -> String {
+    /// Where the bundle's files are: `pkg/<hash>`, or `pkg` when not embedded.
+    pub fn pkg_dir(&self) -> String {
         if self.hash.is_empty() {
-            "paas".into()
+            "pkg".into()
         } else {
-            format!("paas.{}", self.hash.trim())
+            format!("pkg/{}", self.hash.trim())
         }
     }
 }

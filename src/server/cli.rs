@@ -562,9 +562,9 @@ async fn serve(settings: Settings, assets: crate::server::assets::Embedded) -> R
             .leptos_options
     } else {
         leptos::config::LeptosOptions::builder()
-            .output_name(assets.output_name())
+            .output_name("paas")
             .site_root(settings.site_root.clone())
-            .site_pkg_dir("pkg")
+            .site_pkg_dir(assets.pkg_dir())
             .build()
     };
     leptos_options.site_addr = settings.addr;

@@ -3,20 +3,16 @@
 
 pub mod components;
 pub mod pages;
+mod routes;
 
 use components::layout::{provide_hydrated, provide_live, AppHeader};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{path, SsrMode};
-use pages::accounts::{AccountPage, AccountsPage};
-use pages::bundle::{ImportPage, ImportPreviewPage};
+use leptos_router::{path, Lazy, SsrMode};
 use pages::dashboard::Dashboard;
-use pages::handoff::HandoffPage;
-use pages::knowledge::{KnowledgeEntryPage, KnowledgePage};
 use pages::not_found::NotFound;
-use pages::projects::ProjectPage;
-use pages::sessions::{SessionPage, SessionsPage};
+use routes::*;
 
 /// Applies the saved theme before the first paint (no flash of the wrong theme).
 const THEME_SCRIPT: &str = "try{var t=localStorage.getItem('paas-theme');\
@@ -94,23 +90,23 @@ pub fn App() -> impl IntoView {
             <main id="main" class="page" tabindex="-1">
                 <Routes fallback=NotFound>
                     <Route path=path!("") view=Dashboard ssr=SsrMode::InOrder/>
-                    <Route path=path!("/projects/:id") view=ProjectPage ssr=SsrMode::Async/>
-                    <Route path=path!("/accounts") view=AccountsPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/accounts/:id") view=AccountPage ssr=SsrMode::Async/>
-                    <Route path=path!("/sessions") view=SessionsPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/sessions/:id") view=SessionPage ssr=SsrMode::Async/>
-                    <Route path=path!("/handoff") view=HandoffPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/analytics") view=crate::ui::pages::analytics::AnalyticsPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/import") view=ImportPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/sources") view=pages::sources::SourcesPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/knowledge") view=KnowledgePage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/knowledge/:id") view=KnowledgeEntryPage ssr=SsrMode::Async/>
-                    <Route path=path!("/import/:token") view=ImportPreviewPage ssr=SsrMode::Async/>
-                    <Route path=path!("/login") view=pages::auth::LoginPage ssr=SsrMode::Async/>
-                    <Route path=path!("/setup") view=pages::auth::SetupPage ssr=SsrMode::Async/>
-                    <Route path=path!("/invite/:secret") view=pages::auth::InvitePage ssr=SsrMode::Async/>
-                    <Route path=path!("/settings") view=pages::auth::SettingsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin") view=pages::auth::AdminPage ssr=SsrMode::Async/>
+                    <Route path=path!("/projects/:id") view={Lazy::<ProjectRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/accounts") view={Lazy::<AccountsRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("/accounts/:id") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/sessions") view={Lazy::<SessionsRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("/sessions/:id") view={Lazy::<SessionRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/handoff") view={Lazy::<HandoffRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("/analytics") view={Lazy::<AnalyticsRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("/import") view={Lazy::<ImportRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("/sources") view={Lazy::<SourcesRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("/knowledge") view={Lazy::<KnowledgeRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("/knowledge/:id") view={Lazy::<KnowledgeEntryRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/import/:token") view={Lazy::<ImportPreviewRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/login") view={Lazy::<LoginRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/setup") view={Lazy::<SetupRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/invite/:secret") view={Lazy::<InviteRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/settings") view={Lazy::<SettingsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin") view={Lazy::<AdminRoute>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -8,18 +8,12 @@ use leptos_router::hooks::use_location;
 #[derive(Clone, Copy)]
 pub struct Hydrated(pub ReadSignal<bool>);
 
-/// Provides `Hydrated`, flipped (and `data-hydrated` set on `<body>`) once the browser has
-/// taken over. Call once, at the top of `App`.
+/// Provides `Hydrated`, flipped once the browser has taken over (`data-hydrated` on
+/// `<body>` is set when the whole page, lazily loaded parts included, has hydrated). Call once, at the top of `App`.
 pub fn provide_hydrated() {
     let (hydrated, set_hydrated) = signal(false);
     provide_context(Hydrated(hydrated));
-    Effect::new(move |_| {
-        set_hydrated.set(true);
-        #[cfg(feature = "hydrate")]
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
+    Effect::new(move |_| set_hydrated.set(true));
 }
 
 /// A number that moves whenever the server's data changed (`/events`): resources that show
@@ -37,7 +31,16 @@ pub fn provide_live() {
         }
         use wasm_bindgen::closure::Closure;
         use wasm_bindgen::JsCast;
-        // a page that is not signed in gets no stream: the browser gives up on its own
+        // the pages for signing in have nothing live (and no right to the stream)
+        let path = web_sys::window()
+            .and_then(|w| w.location().pathname().ok())
+            .unwrap_or_default();
+        if ["/login", "/setup", "/invite/"]
+            .iter()
+            .any(|p| path.starts_with(p))
+        {
+            return true;
+        }
         let Ok(source) = web_sys::EventSource::new("/events") else {
             return true;
         };

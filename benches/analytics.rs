@@ -63,7 +63,7 @@ async fn run() {
     let year = 365 * 86_400;
     let seeded = Instant::now();
     let mut rng = Rng(42);
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = storage::begin_write(&db).await.unwrap();
     for p in 1..=PROJECTS {
         sqlx::query("INSERT INTO projects (id, name) VALUES (?, ?)")
             .bind(p)

@@ -110,7 +110,7 @@ async fn start(dir: &std::path::Path) -> (String, String) {
     .unwrap()
     .secret;
     let platforms = ["claude", "chatgpt", "gemini", "genspark", "local"];
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = paas::storage::begin_write(&db).await.unwrap();
     for p in 1..=PROJECTS {
         sqlx::query("INSERT INTO projects (id, name) VALUES (?, ?)")
             .bind(p)

@@ -249,7 +249,11 @@ async fn pages_render_matches_marked_and_descriptions_without_markup_injection()
     )
     .await;
     // (hydration markers `<!>` left out)
-    let html = app.get("/knowledge?q=E0382").await.text().replace("<!>", "");
+    let html = app
+        .get("/knowledge?q=E0382")
+        .await
+        .text()
+        .replace("<!>", "");
     assert!(html.contains("<mark>E0382</mark>"), "{html}");
     assert!(html.contains("Fix "));
     let html = app.get(&format!("/knowledge/{id}")).await.text();

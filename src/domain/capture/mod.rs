@@ -4,6 +4,7 @@
 //! secret redaction (`redact`) for what is stored. No IO: callers read files and keep each
 //! parser's state (it serialises) with the offset it has consumed.
 
+pub mod agent_log;
 pub mod claude;
 pub mod codex;
 pub mod gemini;

@@ -2,6 +2,7 @@
 //! (one sentence, list item, command or output line each), and find the salient facts
 //! (file paths, commands, error lines, URLs, identifiers, versions, commit ids) in it.
 
+use crate::domain::capture::{agent_log, Speaker};
 use crate::domain::conversation::{self, Format};
 use std::collections::HashMap;
 
@@ -139,6 +140,22 @@ fn role_of(r: &str) -> Role {
 }
 
 fn turns_of(raw: &str) -> (Option<String>, Vec<Turn>) {
+    // a raw agent log (Claude Code, Codex, Gemini CLI): the capture parsers' turns, so no
+    // JSON envelope reaches the briefing
+    if let Some((_, turns)) = agent_log::turns(raw) {
+        let turns = turns
+            .into_iter()
+            .map(|t| Turn {
+                role: match t.speaker {
+                    Speaker::User => Role::User,
+                    Speaker::Assistant => Role::Assistant,
+                    Speaker::Tool => Role::Tool,
+                },
+                text: t.text,
+            })
+            .collect();
+        return (None, turns);
+    }
     let format = conversation::detect(raw);
     let (text, format) = match format {
         Format::Chatgpt | Format::Claude => (raw.to_owned(), Some(format)),
@@ -522,6 +539,15 @@ fn json_line(line: &str) -> Option<(&str, &str, bool)> {
     Some((key, v, closed))
 }
 
+/// A line that carries a whole JSON record (a log or data line a tool printed, perhaps
+/// numbered: `242:{"timestamp":…,"type":…}`): data, not something said about the work.
+fn is_json_record(line: &str) -> bool {
+    let t = line.trim_start().trim_start_matches(|c: char| {
+        c.is_ascii_digit() || matches!(c, ':' | '\t' | ' ' | '|' | '→')
+    });
+    (t.starts_with('{') || t.starts_with("[{")) && t.matches("\":").count() >= 3
+}
+
 fn is_punct_only(line: &str) -> bool {
     line.chars()
         .all(|c| c.is_whitespace() || "[]{}(),;:-_=*#>|`~".contains(c))
@@ -745,7 +771,7 @@ pub fn scan(raw: &str) -> Scan {
                 let t = text.trim();
                 t.starts_with('<') && t.ends_with('>')
             };
-            if raw_markup || is_chatter(&cleaned) {
+            if raw_markup || is_chatter(&cleaned) || is_json_record(&text) {
                 facts.line(&cleaned, pos, by_user, kind, false);
                 continue;
             }

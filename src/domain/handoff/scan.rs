@@ -139,6 +139,43 @@ fn role_of(r: &str) -> Role {
     }
 }
 
+/// A summarised shell tool call (`→ Bash: cargo test`, Codex's `→ shell: bash -lc …`)
+/// written as the command line it ran (`$ cargo test`), so it is read as a command.
+fn tool_call_as_command(text: String) -> String {
+    let Some((name, detail)) = text.strip_prefix("→ ").and_then(|r| r.split_once(": ")) else {
+        return text;
+    };
+    let shell = matches!(
+        name.to_ascii_lowercase().as_str(),
+        "bash"
+            | "shell"
+            | "exec_command"
+            | "run_shell_command"
+            | "local_shell"
+            | "container.exec"
+            | "terminal"
+            | "run_terminal_cmd"
+    );
+    if !shell {
+        return text;
+    }
+    let mut cmd = detail.trim();
+    for wrapper in [
+        "bash -lc ",
+        "bash -c ",
+        "sh -lc ",
+        "sh -c ",
+        "zsh -lc ",
+        "zsh -c ",
+    ] {
+        if let Some(rest) = cmd.strip_prefix(wrapper) {
+            cmd = rest.trim();
+            break;
+        }
+    }
+    format!("$ {cmd}")
+}
+
 fn turns_of(raw: &str) -> (Option<String>, Vec<Turn>) {
     // a raw agent log (Claude Code, Codex, Gemini CLI): the capture parsers' turns, so no
     // JSON envelope reaches the briefing
@@ -151,7 +188,11 @@ fn turns_of(raw: &str) -> (Option<String>, Vec<Turn>) {
                     Speaker::Assistant => Role::Assistant,
                     Speaker::Tool => Role::Tool,
                 },
-                text: t.text,
+                text: if t.speaker == Speaker::Tool {
+                    tool_call_as_command(t.text)
+                } else {
+                    t.text
+                },
             })
             .collect();
         return (None, turns);

@@ -42,10 +42,12 @@ pub enum Section {
     /// What git says about the project's repository (branch, commits, changes).
     Repository,
     Tail,
+    /// One line for the next assistant: what to read first, the next step.
+    Continue,
 }
 
 impl Section {
-    pub const COUNT: usize = 11;
+    pub const COUNT: usize = 12;
     pub const ALL: [Section; Section::COUNT] = [
         Section::Goal,
         Section::State,
@@ -58,6 +60,7 @@ impl Section {
         Section::Next,
         Section::Repository,
         Section::Tail,
+        Section::Continue,
     ];
 
     pub fn title(self) -> &'static str {
@@ -73,6 +76,7 @@ impl Section {
             Section::Next => "Next steps",
             Section::Repository => "Repository",
             Section::Tail => "Latest log lines",
+            Section::Continue => "How to continue",
         }
     }
 
@@ -85,6 +89,7 @@ impl Section {
         match self {
             Section::Goal | Section::State => 320,
             Section::Constraints => 240,
+            Section::Continue => 260,
             _ => 200,
         }
     }
@@ -895,6 +900,10 @@ fn display_fact(f: &FactInfo) -> String {
 }
 
 fn build_plan(scanned: &Scan, facts: &Facts, budget: usize) -> Plan {
+    // room for the closing "How to continue" line, kept out of the selection; a tight
+    // budget gives it only what the selection leaves
+    let continue_room = if budget >= 3_000 { CONTINUE_ROOM } else { 0 };
+    let budget = budget - continue_room;
     let header = cut(&header_for(facts, scanned.title.as_deref()), budget / 4);
     let header_len = chars(&header);
     let body = budget.saturating_sub(header_len);
@@ -1002,7 +1011,69 @@ fn build_plan(scanned: &Scan, facts: &Facts, budget: usize) -> Plan {
         }
     }
     b.fill_tail();
-    b.plan
+    let room = continue_room + budget.saturating_sub(b.used);
+    let mut plan = b.plan;
+    if let Some(line) = how_to_continue(&plan) {
+        let overhead = item_cost(Section::Continue, 0, "");
+        if room > overhead + 40 {
+            let text = cut(&line, (room - overhead).min(Section::Continue.item_cap()));
+            plan.sections
+                .entry(Section::Continue)
+                .or_default()
+                .push(Item {
+                    text,
+                    pos: 1.0,
+                    pinned: false,
+                });
+        }
+    }
+    plan
+}
+
+/// Characters kept for the closing "How to continue" line.
+const CONTINUE_ROOM: usize = 110;
+
+/// The closing line for the next assistant: the parts to read first and the next step
+/// (the first one listed), or where to pick up when none is known.
+fn how_to_continue(plan: &Plan) -> Option<String> {
+    let has = |s: Section| plan.sections.get(&s).is_some_and(|v| !v.is_empty());
+    let first: Vec<String> = [
+        Section::Blockers,
+        Section::InProgress,
+        Section::State,
+        Section::Files,
+        Section::Repository,
+    ]
+    .into_iter()
+    .filter(|s| has(*s))
+    .take(2)
+    .map(|s| s.title().to_string())
+    .collect();
+    if first.is_empty() && !has(Section::Next) {
+        return None;
+    }
+    let next = plan.sections.get(&Section::Next).and_then(|items| {
+        items
+            .iter()
+            .min_by(|a, b| b.pinned.cmp(&a.pinned).then(a.pos.total_cmp(&b.pos)))
+            .map(|it| cut(it.text.trim_end_matches('.'), 70))
+    });
+    let read = if first.is_empty() {
+        String::new()
+    } else {
+        format!("Read {} first; then ", first.join(", "))
+    };
+    let then = match next {
+        Some(n) => format!("next: {n}."),
+        None if has(Section::InProgress) => "pick up the last item in progress.".to_string(),
+        None => "confirm the current state before changing anything.".to_string(),
+    };
+    let mut line = format!("{read}{then}");
+    if let Some(c) = line.get(..1) {
+        let upper = c.to_uppercase();
+        line.replace_range(..1, &upper);
+    }
+    Some(line)
 }
 
 /// What stays of an error line when paths, numbers and ids are left out: the same

@@ -195,3 +195,29 @@ fn versions_in_yaml_blocks() {
         s.facts
     );
 }
+
+#[test]
+fn the_briefing_ends_with_how_to_continue_within_the_budget() {
+    for budget in [3_000, 4_000, 8_000] {
+        let b = compress(LOG, &facts(), budget).unwrap();
+        let md = &b.markdown;
+        assert!(chars(md) <= budget);
+        let (_, last) = md
+            .rsplit_once("## How to continue\n- ")
+            .unwrap_or_else(|| panic!("no closing line at {budget}:\n{md}"));
+        // the last part, one line: what to read first and the next step
+        assert_eq!(last.trim_end().lines().count(), 1, "{md}");
+        assert!(last.starts_with("Read Blockers & errors"), "{last}");
+        assert!(
+            last.contains("next: Next, port the render_pdf step"),
+            "{last}"
+        );
+        // compressing the briefing again keeps it
+        let again = compress(md, &facts(), budget).unwrap();
+        assert!(
+            again.markdown.contains("## How to continue\n- Read"),
+            "{}",
+            again.markdown
+        );
+    }
+}

@@ -1,6 +1,7 @@
 //! Conversation import: turns read from the logs people already have — a ChatGPT data
 //! export (`conversations.json`), a Claude.ai export, an aider chat history
-//! (`.aider.chat.history.md`), a SpecStory markdown export, or plain text.
+//! (`.aider.chat.history.md`), a SpecStory markdown export, a raw agent log (Claude Code
+//! JSONL, a Codex rollout, a Gemini CLI chat: read by the capture parsers), or plain text.
 
 use crate::error::FieldError;
 use serde::{Deserialize, Serialize};
@@ -14,6 +15,8 @@ pub enum Format {
     Claude,
     Aider,
     Specstory,
+    /// A raw agent log: Claude Code JSONL, a Codex rollout, a Gemini CLI chat.
+    Agent,
     Plain,
 }
 
@@ -24,6 +27,7 @@ impl Format {
             Self::Claude => "claude",
             Self::Aider => "aider",
             Self::Specstory => "specstory",
+            Self::Agent => "agent",
             Self::Plain => "plain",
         }
     }
@@ -37,10 +41,11 @@ impl FromStr for Format {
             "claude" => Ok(Self::Claude),
             "aider" => Ok(Self::Aider),
             "specstory" => Ok(Self::Specstory),
+            "agent" => Ok(Self::Agent),
             "plain" | "text" => Ok(Self::Plain),
             other => Err(FieldError::new(
                 "format",
-                format!("{other:?} is not one of chatgpt, claude, aider, specstory, plain"),
+                format!("{other:?} is not one of chatgpt, claude, aider, specstory, agent, plain"),
             )),
         }
     }
@@ -78,6 +83,9 @@ pub struct ImportOutcome {
 /// Guesses the format from the content.
 pub fn detect(text: &str) -> Format {
     let head = text.trim_start();
+    if head.starts_with('{') && crate::domain::capture::agent_log::detect(text).is_some() {
+        return Format::Agent;
+    }
     if head.starts_with('[') || head.starts_with('{') {
         if head.contains("\"mapping\"") {
             return Format::Chatgpt;
@@ -112,6 +120,7 @@ pub fn parse(text: &str, format: Option<Format>) -> Result<Imported, FieldError>
         Format::Claude => claude(text)?,
         Format::Aider => (None, aider(text)),
         Format::Specstory => specstory(text),
+        Format::Agent => (None, agent(text)?),
         Format::Plain => (None, plain(text)),
     };
     let turns: Vec<ImportedTurn> = turns
@@ -432,6 +441,30 @@ fn speaker_heading(line: &str) -> Option<&'static str> {
     }
 }
 
+/// A raw agent log's turns, as the capture parsers read them (tool calls and results as
+/// `system` turns).
+fn agent(text: &str) -> Result<Vec<ImportedTurn>, FieldError> {
+    use crate::domain::capture::{agent_log, Speaker};
+    let (_, turns) = agent_log::turns(text).ok_or_else(|| {
+        FieldError::new(
+            "text",
+            "not a Claude Code, Codex or Gemini CLI log (JSON lines of one of those tools)",
+        )
+    })?;
+    Ok(turns
+        .into_iter()
+        .map(|t| ImportedTurn {
+            role: match t.speaker {
+                Speaker::User => "user",
+                Speaker::Assistant => "assistant",
+                Speaker::Tool => "system",
+            }
+            .into(),
+            content: t.text,
+        })
+        .collect())
+}
+
 /// Plain text and markdown chat exports: `User:` / `Assistant:` (or `Human:` / `AI:`)
 /// line prefixes, or speaker headings (`### User`, `**Cursor**`), start turns; without
 /// them the whole text is one user turn.
@@ -572,6 +605,35 @@ mod tests {
         assert_eq!(i.title.as_deref(), Some("Fix the push (2026-01-01)"));
         assert_eq!(roles(&i), ["user", "assistant"]);
         assert_eq!(i.turns[1].content, "A secret is in .env.");
+    }
+
+    #[test]
+    fn a_raw_agent_log_imports_as_its_turns() {
+        let log = concat!(
+            r#"{"parentUuid":null,"type":"user","sessionId":"s1","uuid":"u1","timestamp":"2026-03-01T10:00:00.000Z","message":{"role":"user","content":"Add a cart page."}}"#,
+            "\n",
+            r#"{"parentUuid":"u1","type":"assistant","sessionId":"s1","uuid":"a1","timestamp":"2026-03-01T10:00:05.000Z","message":{"id":"m1","model":"claude-sonnet-4-5","role":"assistant","content":[{"type":"text","text":"Added src/cart.rs."},{"type":"tool_use","id":"toolu_1","name":"Bash","input":{"command":"cargo test"}}]}}"#,
+            "\n",
+        );
+        assert_eq!(detect(log), Format::Agent);
+        let got = parse(log, None).unwrap();
+        assert_eq!(got.format, Format::Agent);
+        let turns: Vec<_> = got
+            .turns
+            .iter()
+            .map(|t| (t.role.as_str(), t.content.as_str()))
+            .collect();
+        assert_eq!(
+            turns,
+            [
+                ("user", "Add a cart page."),
+                ("assistant", "Added src/cart.rs."),
+                ("system", "→ Bash: cargo test")
+            ]
+        );
+        // asked for explicitly, something else is refused with the field named
+        let err = parse("just some text", Some(Format::Agent)).unwrap_err();
+        assert_eq!(err.field, "text");
     }
 
     #[test]

@@ -522,6 +522,7 @@ fn SessionDetailView(v: SessionView, actions: SessionActions) -> impl IntoView {
                                     <option value="claude">"Claude.ai export (JSON)"</option>
                                     <option value="aider">"aider chat history (.md)"</option>
                                     <option value="specstory">"SpecStory markdown"</option>
+                                    <option value="agent">"Claude Code, Codex or Gemini CLI log (JSONL)"</option>
                                     <option value="plain">"Plain text"</option>
                                 </select>
                                 <FieldError error=import_error field="format" id="imp-format-error"/>

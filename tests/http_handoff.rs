@@ -204,6 +204,44 @@ async fn handoff_page_renders_and_rpc_compresses() {
     assert_eq!(a.app_error().field(), Some("budget_chars"));
 }
 
+/// Without JavaScript the form posts to the server function: the answer is a redirect to
+/// the page, which renders the briefing, its figures and the dropped facts on the server.
+#[tokio::test]
+async fn the_handoff_form_works_without_javascript() {
+    use axum::body::Body;
+    use axum::http::{header, Request};
+    let app = app().await;
+    let req = Request::post("/rpc/compress_handoff")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html,application/xhtml+xml")
+        .header(header::REFERER, "http://localhost:3000/handoff")
+        .body(Body::from(
+            serde_urlencoded::to_string([
+                ("context", LOG),
+                ("level", "medium"),
+                ("budget_chars", "900"),
+            ])
+            .unwrap(),
+        ))
+        .unwrap();
+    let a = app.send(req).await;
+    assert!(a.status.is_redirection(), "{} {}", a.status, a.text());
+    let to = a.headers[header::LOCATION].to_str().unwrap().to_owned();
+    assert!(to.starts_with("/handoff?briefing="), "{to}");
+    let page = app.get(&to).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(!html.contains("No briefing yet"), "{html}");
+    assert!(html.contains("data-testid=\"handoff-stats\""), "{html}");
+    assert!(html.contains("<h2>Goal</h2>"), "{html}");
+    assert!(html.contains("facts kept"), "{html}");
+    assert!(html.contains("Dropped facts"), "{html}");
+    // a token nobody made shows the empty page, not an error
+    let page = app.get("/handoff?briefing=0123456789abcdef").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains("No briefing yet"));
+}
+
 /// A project whose repository capture knows gets a Repository part in its briefing: the
 /// branch, HEAD, the last commits, what is changed and not committed, what is untracked.
 #[tokio::test]

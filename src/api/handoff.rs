@@ -130,12 +130,62 @@ pub async fn compress_handoff(
         Some(id) => format!("handoff-session-{id}.md"),
         None => "handoff.md".to_owned(),
     };
-    Ok(HandoffResult {
+    let result = HandoffResult {
         html: render_markdown(&c.briefing.markdown),
         briefing: c.briefing,
         level: c.level,
         file_name,
-    })
+    };
+    // a form posted without JavaScript: the page shows the result after the redirect
+    if let Ok(headers) = leptos_axum::extract::<axum::http::HeaderMap>().await {
+        let html = headers
+            .get(axum::http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.contains("text/html"));
+        if html {
+            let token = recent::put(result.clone());
+            leptos_axum::redirect(&format!("/handoff?briefing={token}"));
+        }
+    }
+    Ok(result)
+}
+
+/// A briefing made by a form posted without JavaScript, by the token its redirect carries
+/// (`None` once it is gone: only the last few are kept, in memory).
+#[server(prefix = "/rpc", endpoint = "handoff_briefing")]
+pub async fn handoff_briefing(token: String) -> Result<Option<HandoffResult>, AppError> {
+    super::ssr::state()?;
+    Ok(recent::get(token.trim()))
+}
+
+/// The last few briefings made without JavaScript, by an unguessable token.
+#[cfg(feature = "ssr")]
+mod recent {
+    use super::HandoffResult;
+    use std::collections::VecDeque;
+    use std::sync::{Mutex, OnceLock};
+
+    const KEPT: usize = 16;
+
+    fn store() -> &'static Mutex<VecDeque<(String, HandoffResult)>> {
+        static STORE: OnceLock<Mutex<VecDeque<(String, HandoffResult)>>> = OnceLock::new();
+        STORE.get_or_init(Default::default)
+    }
+
+    pub fn put(result: HandoffResult) -> String {
+        let token = uuid::Uuid::new_v4().simple().to_string();
+        let mut q = store().lock().unwrap_or_else(|e| e.into_inner());
+        q.push_back((token.clone(), result));
+        while q.len() > KEPT {
+            q.pop_front();
+        }
+        token
+    }
+
+    pub fn get(token: &str) -> Option<HandoffResult> {
+        let q = store().lock().unwrap_or_else(|e| e.into_inner());
+        q.iter().find(|(t, _)| t == token).map(|(_, r)| r.clone())
+    }
 }
 
 #[cfg(all(test, feature = "ssr"))]

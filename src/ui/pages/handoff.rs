@@ -2,7 +2,7 @@
 //! budget, and get a briefing: rendered preview, the markdown to copy or download, the
 //! numbers, and the salient facts that did not fit.
 
-use crate::api::handoff::{handoff_sources, CompressHandoff, HandoffResult};
+use crate::api::handoff::{handoff_briefing, handoff_sources, CompressHandoff, HandoffResult};
 use crate::domain::handoff::FactKind;
 use crate::ui::components::briefing::BriefingBox;
 use crate::ui::components::forms::{last_error, FieldError, FormError};
@@ -17,7 +17,24 @@ pub fn HandoffPage() -> impl IntoView {
     let sources = Resource::new(|| (), |_| handoff_sources());
     let query = use_query_map();
     let preselect = query.with_untracked(|q| q.get("session_id").unwrap_or_default());
-    let result = move || action.value().get().and_then(Result::ok);
+    // without JavaScript the form posts, and the redirect names the briefing it made
+    let stored = Resource::new(
+        move || query.with(|q| q.get("briefing").unwrap_or_default()),
+        |token| async move {
+            if token.is_empty() {
+                None
+            } else {
+                handoff_briefing(token).await.ok().flatten()
+            }
+        },
+    );
+    let result = move || {
+        action
+            .value()
+            .get()
+            .and_then(Result::ok)
+            .or_else(|| stored.get().flatten())
+    };
     view! {
         <Title text="Handoff"/>
         <div class="page-head">
@@ -82,6 +99,7 @@ pub fn HandoffPage() -> impl IntoView {
                 </ActionForm>
             </section>
             <section class="panel" aria-label="Briefing" data-testid="handoff-result">
+                <Suspense fallback=|| ()>
                 {move || match result() {
                     None => view! {
                         <div class="empty">
@@ -91,6 +109,7 @@ pub fn HandoffPage() -> impl IntoView {
                     }.into_any(),
                     Some(r) => view! { <Result r/> }.into_any(),
                 }}
+                </Suspense>
             </section>
         </div>
     }

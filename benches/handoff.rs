@@ -34,6 +34,53 @@ fn synthetic_log(bytes: usize) -> String {
     out
 }
 
+/// The same kind of session as raw Claude Code JSONL (envelopes, tool calls, results),
+/// about `bytes` long.
+fn synthetic_jsonl(bytes: usize) -> String {
+    let mut out = String::with_capacity(bytes + 4096);
+    let mut i = 0usize;
+    while out.len() < bytes {
+        let m = i % 97;
+        let line = |kind: &str, uuid: String, message: serde_json::Value| {
+            serde_json::json!({
+                "parentUuid": format!("p{i}"), "isSidechain": false, "userType": "external",
+                "cwd": "/work/parser", "sessionId": "s1", "version": "2.0.1", "gitBranch": "main",
+                "type": kind, "uuid": uuid, "timestamp": format!("2026-03-01T10:{:02}:{:02}.000Z", (i / 60) % 60, i % 60),
+                "message": message,
+            })
+            .to_string()
+        };
+        for l in [
+            line(
+                "user",
+                format!("u{i}"),
+                serde_json::json!({"role": "user", "content":
+                format!("Please make the parser in src/parser/mod_{m}.rs handle nested blocks; never change the public API (step {i}).")}),
+            ),
+            line(
+                "assistant",
+                format!("a{i}"),
+                serde_json::json!({"id": format!("m{i}"), "model": "claude-sonnet-4-5", "role": "assistant",
+                "content": [{"type": "thinking", "thinking": "Considering a stack instead of recursion."},
+                            {"type": "text", "text": format!("I'll use a stack in `parse_block_{m}` because deep inputs overflow.")},
+                            {"type": "tool_use", "id": format!("toolu_{i}"), "name": "Bash", "input": {"command": format!("cargo test -p parser --test nested_{m}")}}],
+                "usage": {"input_tokens": 10, "output_tokens": 50, "cache_read_input_tokens": 9000}}),
+            ),
+            line(
+                "user",
+                format!("r{i}"),
+                serde_json::json!({"role": "user", "content": [{"type": "tool_result", "tool_use_id": format!("toolu_{i}"),
+                "content": format!("error[E0308]: mismatched types in src/parser/mod_{m}.rs:{}:9\ntest nested_{m} ... FAILED", 40 + m)}]}),
+            ),
+        ] {
+            out.push_str(&l);
+            out.push('\n');
+        }
+        i += 1;
+    }
+    out
+}
+
 fn dev_logs() -> Vec<(String, String)> {
     let dir = std::path::Path::new("../shared/bench/handoff-dev");
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -68,6 +115,14 @@ fn bench(c: &mut Criterion) {
             |b, log| b.iter(|| compress(black_box(log), &facts, budget).unwrap()),
         );
     }
+    let jsonl = synthetic_jsonl(1024 * 1024);
+    g.throughput(Throughput::Bytes(jsonl.len() as u64));
+    let budget = Level::High.budget(jsonl.chars().count());
+    g.bench_with_input(
+        BenchmarkId::new("raw_claude_jsonl_1MB", "high"),
+        &jsonl,
+        |b, log| b.iter(|| compress(black_box(log), &facts, budget).unwrap()),
+    );
     let dev = dev_logs();
     if !dev.is_empty() {
         let all: String = dev

@@ -5,6 +5,7 @@ mod common;
 
 use axum::http::StatusCode;
 use common::app;
+use paas::domain::auth::Role;
 use serde_json::json;
 
 const LOG: &str = "User: Build the invoice export so accountants get CSV files. Never change the public REST paths.\n\
@@ -206,28 +207,42 @@ async fn handoff_page_renders_and_rpc_compresses() {
 
 /// Without JavaScript the form posts to the server function: the answer is a redirect to
 /// the page, which renders the briefing, its figures and the dropped facts on the server.
-#[tokio::test]
-async fn the_handoff_form_works_without_javascript() {
+/// A form post without JavaScript, as the user with `who`'s cookie: where it redirects.
+async fn post_without_js(app: &common::TestApp, who: &common::As) -> String {
     use axum::body::Body;
     use axum::http::{header, Request};
-    let app = app().await;
+    let body = serde_urlencoded::to_string([
+        ("context", LOG),
+        ("level", "medium"),
+        ("budget_chars", "900"),
+    ])
+    .unwrap();
     let req = Request::post("/rpc/compress_handoff")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::ACCEPT, "text/html,application/xhtml+xml")
         .header(header::REFERER, "http://localhost:3000/handoff")
-        .body(Body::from(
-            serde_urlencoded::to_string([
-                ("context", LOG),
-                ("level", "medium"),
-                ("budget_chars", "900"),
-            ])
-            .unwrap(),
-        ))
+        .body(Body::from(body))
         .unwrap();
-    let a = app.send(req).await;
+    let a = app.send_as(req, who).await;
     assert!(a.status.is_redirection(), "{} {}", a.status, a.text());
-    let to = a.headers[header::LOCATION].to_str().unwrap().to_owned();
+    let to = a.headers[axum::http::header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(to.starts_with("/handoff?briefing="), "{to}");
+    to
+}
+
+/// Without JavaScript the form posts to the server function: the answer is a redirect to
+/// the page, which renders the briefing, its figures and the dropped facts on the server —
+/// for the user who made it (a viewer too: compressing is reading), nobody else.
+#[tokio::test]
+async fn the_handoff_form_works_without_javascript() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use common::As;
+    let app = app().await;
+    let to = post_without_js(&app, &As::Cookie(app.cookie.clone())).await;
     let page = app.get(&to).await;
     assert_eq!(page.status, StatusCode::OK);
     let html = page.text();
@@ -240,6 +255,28 @@ async fn the_handoff_form_works_without_javascript() {
     let page = app.get("/handoff?briefing=0123456789abcdef").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text().contains("No briefing yet"));
+
+    // a viewer may compress, and sees their own briefing
+    let viewer = As::Cookie(app.user("viewer@example.com", Role::Viewer).await);
+    let theirs = post_without_js(&app, &viewer).await;
+    let get = |uri: &str| Request::get(uri).body(Body::empty()).unwrap();
+    let page = app.send_as(get(&theirs), &viewer).await;
+    assert!(page.text().contains("<h2>Goal</h2>"), "{}", page.text());
+    // but not the owner's, token or not
+    let page = app.send_as(get(&to), &viewer).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains("No briefing yet"));
+    // and nobody signed in gets nothing
+    let token = to.trim_start_matches("/handoff?briefing=");
+    let req = Request::post("/rpc/handoff_briefing")
+        .header(
+            axum::http::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
+        .body(Body::from(format!("token={token}")))
+        .unwrap();
+    let a = app.send_as(req, &As::Nobody).await;
+    assert_eq!(a.status, StatusCode::UNAUTHORIZED, "{}", a.text());
 }
 
 /// A project whose repository capture knows gets a Repository part in its briefing: the

@@ -142,49 +142,55 @@ pub async fn compress_handoff(
             .get(axum::http::header::ACCEPT)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|a| a.contains("text/html"));
-        if html {
-            let token = recent::put(result.clone());
+        if let (true, Ok(me)) = (html, super::ssr::signed_in()) {
+            let token = recent::put(me.me.id, result.clone());
             leptos_axum::redirect(&format!("/handoff?briefing={token}"));
         }
     }
     Ok(result)
 }
 
-/// A briefing made by a form posted without JavaScript, by the token its redirect carries
-/// (`None` once it is gone: only the last few are kept, in memory).
+/// A briefing made by a form posted without JavaScript, by the token its redirect carries:
+/// only for the user who made it (`None` otherwise, and once it is gone: only the last few
+/// are kept, in memory).
 #[server(prefix = "/rpc", endpoint = "handoff_briefing")]
 pub async fn handoff_briefing(token: String) -> Result<Option<HandoffResult>, AppError> {
-    super::ssr::state()?;
-    Ok(recent::get(token.trim()))
+    let me = super::ssr::require(crate::domain::auth::Access::Read)?;
+    Ok(recent::get(me.me.id, token.trim()))
 }
 
 /// The last few briefings made without JavaScript, by an unguessable token.
 #[cfg(feature = "ssr")]
 mod recent {
     use super::HandoffResult;
+    use crate::domain::auth::UserId;
     use std::collections::VecDeque;
     use std::sync::{Mutex, OnceLock};
 
     const KEPT: usize = 16;
 
-    fn store() -> &'static Mutex<VecDeque<(String, HandoffResult)>> {
-        static STORE: OnceLock<Mutex<VecDeque<(String, HandoffResult)>>> = OnceLock::new();
+    type Kept = (String, UserId, HandoffResult);
+
+    fn store() -> &'static Mutex<VecDeque<Kept>> {
+        static STORE: OnceLock<Mutex<VecDeque<Kept>>> = OnceLock::new();
         STORE.get_or_init(Default::default)
     }
 
-    pub fn put(result: HandoffResult) -> String {
+    pub fn put(user: UserId, result: HandoffResult) -> String {
         let token = uuid::Uuid::new_v4().simple().to_string();
         let mut q = store().lock().unwrap_or_else(|e| e.into_inner());
-        q.push_back((token.clone(), result));
+        q.push_back((token.clone(), user, result));
         while q.len() > KEPT {
             q.pop_front();
         }
         token
     }
 
-    pub fn get(token: &str) -> Option<HandoffResult> {
+    pub fn get(user: UserId, token: &str) -> Option<HandoffResult> {
         let q = store().lock().unwrap_or_else(|e| e.into_inner());
-        q.iter().find(|(t, _)| t == token).map(|(_, r)| r.clone())
+        q.iter()
+            .find(|(t, u, _)| t == token && *u == user)
+            .map(|(_, _, r)| r.clone())
     }
 }
 

@@ -98,6 +98,7 @@ pub const READ_RPCS: &[&str] = &[
     "get_alerts",
     "handoff_sources",
     "compress_handoff",
+    "handoff_briefing",
     "list_knowledge",
     "get_knowledge",
     "suggest_knowledge",

@@ -418,3 +418,277 @@ async fn upload_a_log_file_without_javascript() {
     let turns = app.get("/api/sessions/1/turns").await.json();
     assert_eq!(turns["data"].as_array().unwrap().len(), 2);
 }
+
+/// An account with a specialization and credits; returns its id.
+async fn account(app: &common::TestApp, name: &str, spec: &str, credits: i64) -> i64 {
+    let a = app
+        .json(
+            "POST",
+            "/api/accounts",
+            json!({ "account_name": name, "specialization": spec, "credits_available": credits })
+                .to_string(),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+    a.json()["id"].as_i64().unwrap()
+}
+
+async fn count(app: &common::TestApp, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(&app.db).await.unwrap()
+}
+
+/// Rotate → continue: the running session ends handed off (debited once, its briefing
+/// written), its account is marked exhausted, and the next session starts on an account
+/// of the same specialization with the same objective and the briefing attached.
+#[tokio::test]
+async fn rotating_a_session_continues_on_the_next_account() {
+    let app = app().await;
+    let project = app.create("Loop").await;
+    let low = account(&app, "Low", "code", 100).await;
+    let same = account(&app, "Same-kind", "code", 500).await;
+    let _richer = account(&app, "Richer-other", "writing", 900).await;
+    let id = app.session(project, low, "Ship the exporter").await;
+    let a = app
+        .json(
+            "PATCH",
+            &format!("/api/sessions/{id}"),
+            json!({ "credits_used": 40, "accomplishments": "CSV writer done", "blockers": "quoting of newlines" }).to_string(),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+
+    let r = app
+        .json("POST", &format!("/api/sessions/{id}/rotate"), "{}")
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let body = r.json();
+    let next = &body["data"]["next"]["session"];
+    assert_eq!(
+        next["account_id"], same,
+        "same specialization first: {body}"
+    );
+    assert_eq!(next["session_number"], 2);
+    assert_eq!(next["objectives"], "Ship the exporter");
+    assert_eq!(body["id"], next["id"]);
+    let briefing = body["data"]["next"]["previous_handoff"].as_str().unwrap();
+    assert!(briefing.contains("CSV writer done"), "{briefing}");
+    assert!(briefing.contains("quoting of newlines"), "{briefing}");
+
+    let first = app.get(&format!("/api/sessions/{id}/detail")).await.json();
+    assert_eq!(first["data"]["session"]["status"], "handed_off");
+    let acc = app.get(&format!("/api/accounts/{low}")).await.json();
+    assert_eq!(acc["data"]["credits_available"], 60, "debited once: {acc}");
+    assert_eq!(acc["data"]["status"], "exhausted");
+    assert_eq!(
+        app.get(&format!("/api/accounts/{same}")).await.json()["data"]["status"],
+        "active"
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM account_switches WHERE kind = 'rotate'"
+        )
+        .await,
+        1
+    );
+
+    // the finished session cannot be rotated again: 409, nothing changes
+    let again = app
+        .json("POST", &format!("/api/sessions/{id}/rotate"), "{}")
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text());
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM sessions").await, 2);
+    assert_eq!(
+        app.get(&format!("/api/accounts/{low}")).await.json()["data"]["credits_available"],
+        60
+    );
+}
+
+/// A rotation that cannot finish changes nothing: the session keeps running, nothing is
+/// debited, no session starts.
+#[tokio::test]
+async fn a_refused_rotation_changes_nothing() {
+    let app = app().await;
+    let project = app.create("Stuck").await;
+    let low = account(&app, "Only", "code", 100).await;
+    let blocked = account(&app, "Blocked", "code", 100).await;
+    let b = app
+        .json(
+            "PATCH",
+            &format!("/api/accounts/{blocked}"),
+            json!({ "status": "blocked" }).to_string(),
+        )
+        .await;
+    assert_eq!(b.status, StatusCode::OK, "{}", b.text());
+    let id = app.session(project, low, "work").await;
+    app.json(
+        "PATCH",
+        &format!("/api/sessions/{id}"),
+        json!({ "credits_used": 30 }).to_string(),
+    )
+    .await;
+
+    for (body, status, field) in [
+        (json!({}), StatusCode::CONFLICT, None), // no other account can take over
+        (
+            json!({ "account_id": blocked }),
+            StatusCode::CONFLICT,
+            Some("account_id"),
+        ),
+        (
+            json!({ "account_id": low }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("account_id"),
+        ),
+        (
+            json!({ "account_id": -3 }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("account_id"),
+        ),
+        (
+            json!({ "strategy": "random" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("strategy"),
+        ),
+    ] {
+        let r = app
+            .json(
+                "POST",
+                &format!("/api/sessions/{id}/rotate"),
+                body.to_string(),
+            )
+            .await;
+        assert_eq!(r.status, status, "{body}: {}", r.text());
+        if let Some(f) = field {
+            assert_eq!(r.json()["field"], f, "{body}: {}", r.text());
+        }
+        let s = app.get(&format!("/api/sessions/{id}/detail")).await.json();
+        assert_eq!(s["data"]["session"]["status"], "in_progress", "{body}");
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM sessions").await, 1);
+        assert_eq!(
+            count(&app, "SELECT COUNT(*) FROM context_snapshots").await,
+            0,
+            "no briefing written"
+        );
+        let acc = app.get(&format!("/api/accounts/{low}")).await.json();
+        assert_eq!(acc["data"]["credits_available"], 100, "{body}");
+    }
+}
+
+/// Without JavaScript the rotate form posts to the server function and the browser lands
+/// on the new session, whose page shows the briefing first.
+#[tokio::test]
+async fn rotate_without_javascript_opens_the_next_session() {
+    use axum::body::Body;
+    use axum::http::{header, Request};
+    let app = app().await;
+    let project = app.create("Plain").await;
+    let low = account(&app, "From", "code", 100).await;
+    let to = account(&app, "To", "code", 50).await;
+    let id = app.session(project, low, "Keep going").await;
+    app.json(
+        "PATCH",
+        &format!("/api/sessions/{id}"),
+        json!({ "accomplishments": "parser <b>fixed</b>" }).to_string(),
+    )
+    .await;
+    let page = app.get(&format!("/sessions/{id}")).await.text();
+    assert!(
+        page.contains("Hand off and continue on To"),
+        "proposed on the page"
+    );
+    let body =
+        serde_urlencoded::to_string([("id", id.to_string()), ("account_id", to.to_string())])
+            .unwrap();
+    let req = Request::post("/rpc/rotate_session")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html,application/xhtml+xml")
+        .header(
+            header::REFERER,
+            format!("http://localhost:3000/sessions/{id}"),
+        )
+        .body(Body::from(body))
+        .unwrap();
+    let a = app.send(req).await;
+    assert!(a.status.is_redirection(), "{} {}", a.status, a.text());
+    let location = a.headers[header::LOCATION].to_str().unwrap().to_owned();
+    let next: i64 = sqlx::query_scalar("SELECT id FROM sessions WHERE session_number = 2")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(location, format!("/sessions/{next}"));
+    let html = app.get(&location).await.text().replace("<!>", "");
+    assert!(html.contains("Continue from this briefing"), "{html}");
+    assert!(html.contains("data-testid=\"previous-handoff\""));
+    assert!(html.contains("parser"), "the briefing is on the page");
+    assert!(!html.contains("parser <b>fixed"), "never raw");
+}
+
+/// A long conversation is paged: the page shows the latest turns, earlier pages and a
+/// search on request, rendered from markdown safely.
+#[tokio::test]
+async fn a_long_conversation_is_paged_and_searchable() {
+    let app = app().await;
+    let project = app.create("Long").await;
+    let acc = app.account_named("Talker").await;
+    let id = app.session(project, acc, "talk").await;
+    let mut turns = String::new();
+    for n in 1..=60 {
+        turns.push_str(&format!(
+            "USER: question number-{n}-mark\n\nASSISTANT: answer {n}\n\n"
+        ));
+    }
+    turns.push_str(
+        "USER: a [link](javascript:alert(2)) and **bold**\n\n<script>alert(1)</script>\n",
+    );
+    let r = app
+        .rpc(
+            "import_conversation",
+            &[
+                ("id", &id.to_string()),
+                ("format", "plain"),
+                ("text", &turns),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let total = count(&app, "SELECT COUNT(*) FROM conversation_history").await;
+    assert!(total > 100, "{total} turns");
+
+    let html = app
+        .get(&format!("/sessions/{id}"))
+        .await
+        .text()
+        .replace("<!>", "");
+    assert!(html.contains("data-testid=\"session-actions\""));
+    let shown = html.matches("data-testid=\"turn\"").count();
+    assert_eq!(shown as i64, (total - 1) % 25 + 1, "the latest page");
+    assert!(html.contains("<strong>bold</strong>"), "markdown rendered");
+    assert!(!html.contains("<script>alert(1)"), "raw HTML is text");
+    assert!(!html.contains("href=\"javascript:"), "unsafe link removed");
+    assert!(html.contains("#unsafe-link-removed"));
+    assert!(!html.contains("number-1-mark"), "first page not shown");
+    // the action bar comes before the conversation
+    assert!(html.find("session-actions").unwrap() < html.find("data-testid=\"turns\"").unwrap());
+
+    let first = app.get(&format!("/sessions/{id}?page=1")).await.text();
+    assert!(first.contains("number-1-mark"));
+    assert_eq!(first.matches("data-testid=\"turn\"").count(), 25);
+
+    let found = app
+        .get(&format!("/sessions/{id}?q=number-42-"))
+        .await
+        .text();
+    assert_eq!(
+        found.matches("data-testid=\"turn\"").count(),
+        1,
+        "one match"
+    );
+    assert!(found.contains("number-42-mark"));
+    // LIKE wildcards are literal
+    let none = app.get(&format!("/sessions/{id}?q=%25_%25")).await.text();
+    assert_eq!(none.matches("data-testid=\"turn\"").count(), 0);
+    // nonsense pages fall back to the latest
+    let odd = app.get(&format!("/sessions/{id}?page=abc")).await;
+    assert_eq!(odd.status, StatusCode::OK);
+}

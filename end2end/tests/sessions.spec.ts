@@ -75,8 +75,10 @@ test("a session from start to handoff", async ({ page }, info) => {
   await expect(page.getByTestId("upload-done")).toContainText("Imported 2 turns");
   await expect(page.getByTestId("turns")).toContainText("Shipped v1.2.0");
 
+  // completing asks first: the confirmation names what it debits
+  await page.getByTestId("complete-open").click();
   await page.getByLabel("Credits used in total").fill("88");
-  await page.getByRole("button", { name: "Complete session" }).click();
+  await page.getByRole("button", { name: /^Complete and debit/ }).click();
   await expect(page.getByTestId("session-status").first()).toHaveText("Completed");
   await expect(page.getByTestId("session-handoff")).toContainText("Login form and token endpoint");
 
@@ -87,8 +89,8 @@ test("a session from start to handoff", async ({ page }, info) => {
   await page.locator("#start-account").selectOption({ label: `${tag}-acc · 12 credits` });
   await page.getByRole("button", { name: "Start session" }).click();
   await expect(page.getByTestId("session-title")).toHaveText(`${project} · session 2`);
+  // a session that has just started shows the briefing it continues from first, open
   await expect(page.getByTestId("previous-handoff")).toBeVisible();
-  await page.getByText("Briefing this session continues from").click();
   await expect(page.getByTestId("previous-handoff")).toContainText("Login form and token endpoint");
 
   await page.goto("/");

@@ -34,7 +34,46 @@ pub struct SessionView {
     pub warning: Option<crate::domain::analytics::SessionWarning>,
     /// The session's recorded AI usage.
     pub usage: crate::domain::ledger::Totals,
+    /// While running: the account a rotation would continue on (id, name, why), chosen by
+    /// the selection engine.
+    pub rotate_to: Option<(i64, String, String)>,
+    /// One page of the conversation (the latest unless asked otherwise).
+    pub turns: TurnPage,
     pub now: Timestamp,
+}
+
+/// One page of a session's conversation, optionally only the turns matching a search.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TurnPage {
+    pub items: Vec<TurnView>,
+    /// Turns that match (all turns without a search).
+    pub total: u32,
+    /// 1-based page; pages count from the first turn.
+    pub page: u32,
+    pub per_page: u32,
+    pub query: String,
+}
+
+impl TurnPage {
+    pub fn pages(&self) -> u32 {
+        self.total.div_ceil(self.per_page.max(1)).max(1)
+    }
+}
+
+/// A turn as the page shows it: its markdown rendered to safe HTML on the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TurnView {
+    pub turn_number: i64,
+    pub role: String,
+    /// First line, for the folded view.
+    pub preview: String,
+    pub html: String,
+    /// Long turns, code and tool output start folded.
+    pub folded: bool,
+    /// Only the start is rendered ("show all" renders the rest).
+    pub cut: bool,
+    pub chars: usize,
+    pub at: Timestamp,
 }
 
 /// Projects and accounts to start a session with.
@@ -138,49 +177,109 @@ pub async fn start_session(
 }
 
 #[server(prefix = "/rpc", endpoint = "get_session")]
-pub async fn get_session(id: String) -> Result<SessionView, AppError> {
+pub async fn get_session(
+    id: String,
+    #[server(default)] page: Option<String>,
+    #[server(default)] q: Option<String>,
+    #[server(default)] open: Option<String>,
+) -> Result<SessionView, AppError> {
     let state = super::ssr::state()?;
     let id = SessionId(
         id_of(&id, "id")
             .map_err(|_| AppError::bad_request(format!("{id:?} is not a session id")))?,
     );
-    let detail = svc::detail(&state.db, id).await?;
-    let mut conn = state.db.acquire().await?;
-    let (project_name, account_name): (String, String) = sqlx::query_as(
-        "SELECT p.name, a.account_name FROM sessions s JOIN projects p ON p.id = s.project_id \
-         JOIN accounts a ON a.id = s.account_id WHERE s.id = ?",
-    )
-    .bind(id)
-    .fetch_one(&mut *conn)
-    .await?;
-    let previous_handoff: Option<String> = sqlx::query_scalar(
-        "SELECT c.compressed_context FROM context_snapshots c JOIN sessions s ON s.id = c.session_id \
-         WHERE s.project_id = ? AND s.session_number < ? AND c.snapshot_type = 'handoff' \
-         ORDER BY s.session_number DESC, c.id DESC LIMIT 1",
-    )
-    .bind(detail.session.project_id)
-    .bind(detail.session.session_number)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let usage = crate::storage::ledger::session_totals(&mut conn, id).await?;
-    drop(conn);
+    let page = page.and_then(|p| p.trim().parse::<u32>().ok());
+    let open = open.and_then(|p| p.trim().parse::<i64>().ok());
+    let o = svc::overview(&state.db, id, page, q.as_deref()).await?;
     let now = clock::now();
-    let warning = crate::service::analytics::session_warning(
-        &state.db,
-        &detail.session,
-        now,
-        &state.analytics,
-    )
-    .await?;
+    let warning =
+        crate::service::analytics::session_warning(&state.db, &o.session, now, &state.analytics)
+            .await?;
+    let rotate_to = match (&warning, o.session.status) {
+        (Some(w), _) => w.next_account.clone(),
+        (None, crate::domain::session::SessionStatus::InProgress) => {
+            crate::service::account::preview_next(&state.db, o.session.account_id, now)
+                .await?
+                .map(|s| (s.account.id.0, s.account.account_name, s.reason))
+        }
+        _ => None,
+    };
+    let turns = TurnPage {
+        items: o
+            .turns
+            .iter()
+            .map(|t| turn_view(t, open == Some(t.turn_number)))
+            .collect(),
+        total: o.turn_total,
+        page: o.turn_page,
+        per_page: svc::TURNS_PER_PAGE,
+        query: q.unwrap_or_default().trim().to_string(),
+    };
     Ok(SessionView {
-        detail,
-        project_name,
-        account_name,
-        previous_handoff,
+        detail: Detail {
+            session: o.session,
+            checkpoints: o.checkpoints,
+            handoffs: o.handoffs,
+            turns: Vec::new(),
+        },
+        project_name: o.project_name,
+        account_name: o.account_name,
+        previous_handoff: o.previous_handoff,
         warning,
-        usage,
+        usage: o.usage,
+        rotate_to,
+        turns,
         now,
     })
+}
+
+/// How much of a turn the page renders before "show all".
+#[cfg(feature = "ssr")]
+const TURN_SHOWN_CHARS: usize = 2_400;
+
+#[cfg(feature = "ssr")]
+fn turn_view(t: &crate::domain::session::Turn, whole: bool) -> TurnView {
+    let content = t.content.as_str();
+    let chars = content.chars().count();
+    let shown = if whole || chars <= TURN_SHOWN_CHARS {
+        content
+    } else {
+        let cut = content
+            .char_indices()
+            .nth(TURN_SHOWN_CHARS)
+            .map_or(content.len(), |(i, _)| i);
+        // end on a line when one is near, so a code fence is not cut mid-line
+        let head = &content[..cut];
+        head.rfind('\n')
+            .filter(|n| *n > cut / 2)
+            .map_or(head, |n| &head[..n])
+    };
+    let mut md = shown.to_string();
+    if md.matches("```").count() % 2 == 1 {
+        md.push_str("\n```");
+    }
+    let first = content
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    let preview: String = first.chars().take(160).collect();
+    let role = t.role.clone().unwrap_or_else(|| "note".into());
+    let folded = !whole
+        && (chars > 800
+            || content.contains("```")
+            || content.trim_start().starts_with("$ ")
+            || role == "system");
+    TurnView {
+        turn_number: t.turn_number,
+        role,
+        preview,
+        html: crate::api::handoff::render_markdown(&md),
+        folded,
+        cut: shown.len() < content.len(),
+        chars,
+        at: t.timestamp,
+    }
 }
 
 #[server(prefix = "/rpc", endpoint = "update_session")]
@@ -274,6 +373,30 @@ pub async fn complete_session(
     )
     .await?
     .session)
+}
+
+/// Rotate → continue: finishes the session as handed off and starts the next one on
+/// another account (the one given, or the selection engine's choice), then opens it.
+#[server(prefix = "/rpc", endpoint = "rotate_session")]
+pub async fn rotate_session(
+    id: String,
+    #[server(default)] account_id: Option<String>,
+    #[server(default)] strategy: Option<String>,
+) -> Result<Session, AppError> {
+    let state = super::ssr::state()?;
+    let to = opt_number(account_id, "account_id")?.map(crate::domain::account::AccountId);
+    let strategy = strategy.filter(|s| !s.trim().is_empty());
+    let r = svc::rotate(
+        &state.db,
+        SessionId(id_of(&id, "id")?),
+        to,
+        strategy,
+        clock::now(),
+        state.pool.thresholds,
+    )
+    .await?;
+    leptos_axum::redirect(&format!("/sessions/{}", r.next.session.id));
+    Ok(r.next.session)
 }
 
 #[server(prefix = "/rpc", endpoint = "project_timeline")]

@@ -89,6 +89,25 @@ impl Timestamp {
     }
 }
 
+/// A duration in words: "under a minute", "45 minutes", "1 hour 5 minutes", "2 days 3 hours".
+pub fn minutes_in_words(minutes: i64) -> String {
+    fn unit(n: i64, one: &str) -> String {
+        format!("{n} {one}{}", if n == 1 { "" } else { "s" })
+    }
+    match minutes {
+        i64::MIN..=0 => "under a minute".to_string(),
+        1..=59 => unit(minutes, "minute"),
+        60..=1_439 => match minutes % 60 {
+            0 => unit(minutes / 60, "hour"),
+            m => format!("{} {}", unit(minutes / 60, "hour"), unit(m, "minute")),
+        },
+        _ => match (minutes / 60) % 24 {
+            0 => unit(minutes / 1_440, "day"),
+            h => format!("{} {}", unit(minutes / 1_440, "day"), unit(h, "hour")),
+        },
+    }
+}
+
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_rfc3339())
@@ -111,6 +130,18 @@ impl<'de> Deserialize<'de> for Timestamp {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn durations_read_as_words() {
+        assert_eq!(minutes_in_words(0), "under a minute");
+        assert_eq!(minutes_in_words(1), "1 minute");
+        assert_eq!(minutes_in_words(45), "45 minutes");
+        assert_eq!(minutes_in_words(60), "1 hour");
+        assert_eq!(minutes_in_words(65), "1 hour 5 minutes");
+        assert_eq!(minutes_in_words(1_440), "1 day");
+        assert_eq!(minutes_in_words(3 * 1_440 + 125), "3 days 2 hours");
+    }
+
     use super::*;
     use proptest::prelude::*;
 

@@ -83,6 +83,7 @@ pub fn router(max_body_bytes: usize) -> Router<AppState> {
         .route("/sessions/create-with-handoff", post(session::start))
         .route("/sessions/{id}", axum::routing::patch(session::update))
         .route("/sessions/{id}/complete", post(session::complete))
+        .route("/sessions/{id}/rotate", post(session::rotate))
         .route("/sessions/{id}/detail", get(session::detail))
         .route(
             "/sessions/{id}/checkpoints",

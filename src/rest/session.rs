@@ -114,6 +114,44 @@ pub async fn complete(
     ok(svc::complete(&state.db, id, &input, clock::now(), state.pool.thresholds).await?)
 }
 
+#[derive(Debug, Default, Deserialize)]
+pub struct RotateSessionInput {
+    #[serde(default)]
+    account_id: Option<i64>,
+    #[serde(default)]
+    strategy: Option<String>,
+}
+
+/// `POST /api/sessions/{id}/rotate` — finish as handed off, continue on the next account.
+pub async fn rotate(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<RotateSessionInput>,
+) -> ApiResult {
+    let id = session_id(&id)?;
+    let to = match input.account_id {
+        None => None,
+        Some(n) if n > 0 => Some(AccountId(n)),
+        Some(n) => {
+            return Err(AppError::from(FieldError::new(
+                "account_id",
+                format!("{n} is not an account id"),
+            ))
+            .into())
+        }
+    };
+    let r = svc::rotate(
+        &state.db,
+        id,
+        to,
+        input.strategy,
+        clock::now(),
+        state.pool.thresholds,
+    )
+    .await?;
+    created(r.next.session.id.0, r)
+}
+
 /// `GET /api/sessions/{id}/detail`
 pub async fn detail(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
     ok(svc::detail(&state.db, session_id(&id)?).await?)

@@ -186,7 +186,11 @@ pub fn audit_action(method: &Method, path: &str) -> Option<&'static str> {
     if rpc.contains("import") || path.starts_with("/upload/") || path.contains("/import") {
         return Some("import");
     }
-    if rpc == "rotate_account" || path.ends_with("/auto-rotate") {
+    if rpc == "rotate_account"
+        || rpc == "rotate_session"
+        || path.ends_with("/auto-rotate")
+        || path.starts_with("/api/sessions/") && path.ends_with("/rotate")
+    {
         return Some("rotation");
     }
     if path.ends_with("/switch-account") {

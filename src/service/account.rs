@@ -3,7 +3,7 @@
 use crate::domain::account::{
     adjust, apply_patch, select as choose, Account, AccountId, AccountInput, AccountPatchInput,
     AccountQuery, AccountStatus, AccountSwitch, AccountView, Adjustment, AdjustmentInput,
-    NewAccount, RowError, SelectInput, SelectRequest, Selection, SwitchKind, Thresholds,
+    NewAccount, RowError, SelectInput, SelectRequest, Selection, Strategy, SwitchKind, Thresholds,
 };
 use crate::domain::briefing::{credit_savings, rotation_briefing, RotationContext};
 use crate::domain::project::{Page, ProjectId};
@@ -363,24 +363,51 @@ pub async fn preview_next(
     current: AccountId,
     now: Timestamp,
 ) -> Result<Option<Selection>, AppError> {
-    let req = SelectRequest {
-        specialization: None,
-        min_credits: crate::domain::account::DEFAULT_MIN_CREDITS,
-        strategy: Default::default(),
-        current: Some(current),
-        exclude: Some(current),
-    };
     let mut conn = db.acquire().await?;
-    match choose_in(&mut conn, &req, now).await {
+    let from = storage::account::get(&mut conn, current).await?;
+    match successor(&mut conn, &from, Strategy::default(), now).await {
         Ok(s) => Ok(Some(s)),
         Err(AppError::NoAccount { .. }) => Ok(None),
         Err(e) => Err(e),
     }
 }
 
+/// The account that takes over from `from`: by `strategy`, never `from` itself, one with
+/// the same specialization when there is such an account that qualifies, else any.
+pub(crate) async fn successor(
+    conn: &mut sqlx::SqliteConnection,
+    from: &Account,
+    strategy: Strategy,
+    now: Timestamp,
+) -> Result<Selection, AppError> {
+    let req = SelectRequest {
+        specialization: None,
+        min_credits: crate::domain::account::DEFAULT_MIN_CREDITS,
+        strategy,
+        current: Some(from.id),
+        exclude: Some(from.id),
+    };
+    if let Some(spec) = from
+        .specialization
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+    {
+        let same = SelectRequest {
+            specialization: Some(spec.to_string()),
+            ..req.clone()
+        };
+        let pool =
+            storage::account::selection_pool(conn, Some(spec), Some(req.min_credits)).await?;
+        if let Ok(s) = choose(&pool, &same, now) {
+            return Ok(s);
+        }
+    }
+    choose_in(conn, &req, now).await
+}
+
 /// Selects from the accounts that can qualify; on failure, looks at the whole matching pool
 /// for a useful suggestion.
-async fn choose_in(
+pub(crate) async fn choose_in(
     conn: &mut sqlx::SqliteConnection,
     req: &SelectRequest,
     now: Timestamp,

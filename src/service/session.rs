@@ -1,7 +1,9 @@
 //! Session lifecycle: start (numbered per project), change, checkpoint and restore, append
 //! conversation turns, and complete — each in one transaction.
 
-use crate::domain::account::{AccountStatus, Thresholds};
+use crate::domain::account::{
+    AccountId, AccountStatus, SelectInput, SelectRequest, SwitchKind, Thresholds,
+};
 use crate::domain::briefing::{session_briefing, SessionSummary};
 use crate::domain::conversation::ImportOutcome;
 use crate::domain::project::{Page, ProjectId};
@@ -30,21 +32,31 @@ pub struct Started {
 pub async fn start(db: &Db, input: &SessionInput, now: Timestamp) -> Result<Started, AppError> {
     let new = NewSession::parse(input)?;
     let mut tx = storage::begin_write(db).await?;
-    storage::project::get(&mut tx, new.project_id)
+    let started = start_in(&mut tx, &new, now).await?;
+    tx.commit().await?;
+    Ok(started)
+}
+
+/// [`start`] inside the caller's write transaction.
+async fn start_in(
+    tx: &mut sqlx::SqliteConnection,
+    new: &NewSession,
+    now: Timestamp,
+) -> Result<Started, AppError> {
+    storage::project::get(tx, new.project_id)
         .await?
         .ensure_editable()?;
-    let account = storage::account::get(&mut tx, new.account_id).await?;
+    let account = storage::account::get(tx, new.account_id).await?;
     if account.status == AccountStatus::Blocked {
         return Err(AppError::conflict_on(
             "account_id",
             format!("{} is blocked; unblock it first", account.account_name),
         ));
     }
-    let previous_handoff = storage::session::latest_briefing(&mut tx, new.project_id).await?;
-    let number = storage::session::next_number(&mut tx, new.project_id).await?;
-    let session = storage::session::insert(&mut tx, &new, number, now).await?;
-    storage::account::mark_used(&mut tx, new.account_id, Some(AccountStatus::Active), now).await?;
-    tx.commit().await?;
+    let previous_handoff = storage::session::latest_briefing(tx, new.project_id).await?;
+    let number = storage::session::next_number(tx, new.project_id).await?;
+    let session = storage::session::insert(tx, new, number, now).await?;
+    storage::account::mark_used(tx, new.account_id, Some(AccountStatus::Active), now).await?;
     Ok(Started {
         session,
         previous_handoff,
@@ -97,24 +109,37 @@ pub async fn complete(
     th: Thresholds,
 ) -> Result<Completed, AppError> {
     let mut tx = storage::begin_write(db).await?;
-    let session = storage::session::get(&mut tx, id).await?;
-    let account = storage::account::get(&mut tx, session.account_id).await?;
-    let project = storage::project::get(&mut tx, session.project_id).await?;
+    let done = complete_in(&mut tx, id, input, now, th).await?;
+    tx.commit().await?;
+    Ok(done)
+}
+
+/// [`complete`] inside the caller's write transaction.
+async fn complete_in(
+    tx: &mut sqlx::SqliteConnection,
+    id: SessionId,
+    input: &CompletionInput,
+    now: Timestamp,
+    th: Thresholds,
+) -> Result<Completed, AppError> {
+    let session = storage::session::get(&mut *tx, id).await?;
+    let account = storage::account::get(&mut *tx, session.account_id).await?;
+    let project = storage::project::get(&mut *tx, session.project_id).await?;
     let mut done = finish(session, input, account.credits_available, now)?;
     let status = match account.status {
         AccountStatus::Blocked => AccountStatus::Blocked,
         _ => AccountStatus::Available.after_credits(done.account_credits_after, th),
     };
-    storage::session::save(&mut tx, &mut done.session).await?;
+    storage::session::save(&mut *tx, &mut done.session).await?;
     storage::session::set_account_credits(
-        &mut tx,
+        &mut *tx,
         account.id,
         done.account_credits_after,
         status,
         now,
     )
     .await?;
-    storage::session::add_to_project(&mut tx, project.id, done.session.credits_used, now).await?;
+    storage::session::add_to_project(&mut *tx, project.id, done.session.credits_used, now).await?;
     let s = &done.session;
     let summary = SessionSummary {
         session_number: s.session_number,
@@ -124,8 +149,8 @@ pub async fn complete(
         handoff_notes: s.handoff_notes.clone(),
         credits_used: s.credits_used,
     };
-    let critical_files = storage::project_file::critical_paths(&mut tx, project.id).await?;
-    let log = crate::service::handoff::session_log(&mut tx, s.id.0).await?;
+    let critical_files = storage::project_file::critical_paths(&mut *tx, project.id).await?;
+    let log = crate::service::handoff::session_log(&mut *tx, s.id.0).await?;
     let briefing = session_briefing(
         &project.name,
         project.description.as_deref(),
@@ -141,15 +166,138 @@ pub async fn complete(
         s.status.label().to_lowercase()
     );
     let handoff =
-        storage::session::insert_snapshot(&mut tx, s.id, "handoff", &briefing, Some(&line), now)
+        storage::session::insert_snapshot(&mut *tx, s.id, "handoff", &briefing, Some(&line), now)
             .await?;
-    tx.commit().await?;
     Ok(Completed {
         session: done.session,
         debited: done.debit,
         account_credits: done.account_credits_after,
         account_status: status,
         handoff,
+    })
+}
+
+/// What rotating a running session did: the session finished as handed off (with its
+/// briefing), and the next one started on another account for the same work.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rotated {
+    pub finished: Completed,
+    pub next: Started,
+    pub next_account_name: String,
+    pub reason: String,
+}
+
+/// Rotate → continue, in one transaction: the running session is completed as handed off
+/// (its recorded credits debited, its briefing written), its account is marked exhausted,
+/// the next account is the one asked for or the selection engine's choice (never the same
+/// one, never a blocked one), and a session for the same project, type and objectives
+/// starts there with the briefing attached. On any failure nothing changes.
+#[tracing::instrument(skip_all, fields(session.id = %id), err(level = "info"))]
+pub async fn rotate(
+    db: &Db,
+    id: SessionId,
+    to: Option<AccountId>,
+    strategy: Option<String>,
+    now: Timestamp,
+    th: Thresholds,
+) -> Result<Rotated, AppError> {
+    let req = SelectRequest::parse(&SelectInput {
+        strategy,
+        ..Default::default()
+    })?;
+    crate::service::account::refresh_due(db, now, th).await?;
+    let mut tx = storage::begin_write(db).await?;
+    let session = storage::session::get(&mut tx, id).await?;
+    session.ensure_running()?;
+    let from = session.account_id;
+    let finished = complete_in(
+        &mut tx,
+        id,
+        &CompletionInput {
+            status: Some("handed_off".into()),
+            ..Default::default()
+        },
+        now,
+        th,
+    )
+    .await?;
+    let previous = storage::account::get(&mut tx, from).await?;
+    if previous.status != AccountStatus::Blocked {
+        storage::account::set_status(&mut tx, from, AccountStatus::Exhausted, now).await?;
+    }
+    let (next, why) = match to {
+        Some(a) if a == from => {
+            return Err(FieldError::new(
+                "account_id",
+                format!(
+                    "{} is the account being rotated away from",
+                    previous.account_name
+                ),
+            )
+            .into())
+        }
+        Some(a) => (
+            storage::account::get(&mut tx, a).await?,
+            "chosen by you".to_string(),
+        ),
+        None => {
+            let sel = crate::service::account::successor(&mut tx, &previous, req.strategy, now)
+                .await
+                .map_err(|e| match e {
+                    AppError::NoAccount { suggestion, .. } => AppError::NoAccount {
+                        message: "No other account can take over now".into(),
+                        suggestion,
+                    },
+                    other => other,
+                })?;
+            (sel.account, sel.reason)
+        }
+    };
+    let started = start_in(
+        &mut tx,
+        &NewSession {
+            project_id: session.project_id,
+            account_id: next.id,
+            session_type: session.session_type,
+            objectives: session.objectives.clone(),
+        },
+        now,
+    )
+    .await?;
+    storage::handoff::insert(
+        &mut tx,
+        &storage::handoff::NewHandoff {
+            project: session.project_id,
+            session_id: Some(id.0),
+            from,
+            to: next.id,
+            context: &finished.handoff.compressed_context,
+            at: now,
+        },
+    )
+    .await?;
+    let reason = format!(
+        "{} ran low ({} credits left); {} takes over: {why}",
+        previous.account_name, finished.account_credits, next.account_name
+    );
+    storage::account::record_switch(
+        &mut tx,
+        &storage::account::NewSwitch {
+            kind: SwitchKind::Rotate,
+            from: Some(from),
+            to: Some(next.id),
+            project_id: Some(session.project_id.0),
+            reason: &reason,
+            at: now,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Rotated {
+        finished,
+        next: started,
+        next_account_name: next.account_name,
+        reason,
     })
 }
 
@@ -301,6 +449,67 @@ pub async fn detail(db: &Db, id: SessionId) -> Result<Detail, AppError> {
         checkpoints: storage::session::snapshots(&mut conn, id, Some("checkpoint")).await?,
         handoffs: storage::session::snapshots(&mut conn, id, Some("handoff")).await?,
         turns: storage::session::turns(&mut conn, id).await?,
+        session,
+    })
+}
+
+/// Turns shown per page on a session's page.
+pub const TURNS_PER_PAGE: u32 = 25;
+
+/// A session as its page shows it: the record, its snapshots, one page of its
+/// conversation, the names it refers to and the briefing it continued from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Overview {
+    pub session: Session,
+    pub checkpoints: Vec<Snapshot>,
+    pub handoffs: Vec<Snapshot>,
+    pub turns: Vec<Turn>,
+    pub turn_total: u32,
+    pub turn_page: u32,
+    pub project_name: String,
+    pub account_name: String,
+    pub previous_handoff: Option<String>,
+    pub usage: crate::domain::ledger::Totals,
+}
+
+/// Reads a session for its page: `page` of its turns (the last page when `None` or past
+/// the end), only those containing `search` when given.
+pub async fn overview(
+    db: &Db,
+    id: SessionId,
+    page: Option<u32>,
+    search: Option<&str>,
+) -> Result<Overview, AppError> {
+    let mut conn = db.acquire().await?;
+    let session = storage::session::get(&mut conn, id).await?;
+    let search = search.map(str::trim).filter(|q| !q.is_empty());
+    let (_, total) = storage::session::turn_page(&mut conn, id, search, 0, 0).await?;
+    let pages = total.div_ceil(TURNS_PER_PAGE).max(1);
+    let turn_page = page.filter(|p| (1..=pages).contains(p)).unwrap_or(pages);
+    let (turns, turn_total) = storage::session::turn_page(
+        &mut conn,
+        id,
+        search,
+        (turn_page - 1) * TURNS_PER_PAGE,
+        TURNS_PER_PAGE,
+    )
+    .await?;
+    let (project_name, account_name) = storage::session::names(&mut conn, id).await?;
+    Ok(Overview {
+        checkpoints: storage::session::snapshots(&mut conn, id, Some("checkpoint")).await?,
+        handoffs: storage::session::snapshots(&mut conn, id, Some("handoff")).await?,
+        previous_handoff: storage::session::briefing_before(
+            &mut conn,
+            session.project_id,
+            session.session_number,
+        )
+        .await?,
+        usage: storage::ledger::session_totals(&mut conn, id).await?,
+        turns,
+        turn_total,
+        turn_page,
+        project_name,
+        account_name,
         session,
     })
 }

@@ -202,6 +202,38 @@ pub async fn latest_briefing(
     .await?)
 }
 
+/// The project's and the account's names of a session.
+pub async fn names(
+    conn: &mut SqliteConnection,
+    id: SessionId,
+) -> Result<(String, String), AppError> {
+    Ok(sqlx::query_as(
+        "SELECT p.name, a.account_name FROM sessions s JOIN projects p ON p.id = s.project_id \
+         JOIN accounts a ON a.id = s.account_id WHERE s.id = ?",
+    )
+    .bind(id)
+    .fetch_one(conn)
+    .await?)
+}
+
+/// The briefing a session continued from: the newest handoff of an earlier session of
+/// its project.
+pub async fn briefing_before(
+    conn: &mut SqliteConnection,
+    project: ProjectId,
+    session_number: i64,
+) -> Result<Option<String>, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT c.compressed_context FROM context_snapshots c JOIN sessions s ON s.id = c.session_id \
+         WHERE s.project_id = ? AND s.session_number < ? AND c.snapshot_type = 'handoff' \
+         ORDER BY s.session_number DESC, c.id DESC LIMIT 1",
+    )
+    .bind(project)
+    .bind(session_number)
+    .fetch_optional(conn)
+    .await?)
+}
+
 pub async fn append_turn(
     conn: &mut SqliteConnection,
     session: SessionId,
@@ -232,6 +264,50 @@ pub async fn turns(conn: &mut SqliteConnection, session: SessionId) -> Result<Ve
     .bind(session)
     .fetch_all(conn)
     .await?)
+}
+
+/// One page of a session's turns in order, and how many there are; with `search`, only
+/// the turns containing it (case-insensitive for ASCII, as SQLite's LIKE is).
+pub async fn turn_page(
+    conn: &mut SqliteConnection,
+    session: SessionId,
+    search: Option<&str>,
+    offset: u32,
+    limit: u32,
+) -> Result<(Vec<Turn>, u32), AppError> {
+    let pattern = search.map(|q| {
+        let mut p = String::with_capacity(q.len() + 2);
+        p.push('%');
+        for c in q.chars() {
+            if matches!(c, '%' | '_' | '\\') {
+                p.push('\\');
+            }
+            p.push(c);
+        }
+        p.push('%');
+        p
+    });
+    let total: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM conversation_history WHERE session_id = ?1 \
+         AND (?2 IS NULL OR content LIKE ?2 ESCAPE '\\')",
+    )
+    .bind(session)
+    .bind(pattern.as_deref())
+    .fetch_one(&mut *conn)
+    .await?;
+    let items = sqlx::query_as(
+        "SELECT id, session_id, turn_number, role, content, tokens_used, timestamp \
+         FROM conversation_history WHERE session_id = ?1 \
+         AND (?2 IS NULL OR content LIKE ?2 ESCAPE '\\') \
+         ORDER BY turn_number LIMIT ?3 OFFSET ?4",
+    )
+    .bind(session)
+    .bind(pattern.as_deref())
+    .bind(i64::from(limit))
+    .bind(i64::from(offset))
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok((items, u32::try_from(total).unwrap_or(u32::MAX)))
 }
 
 /// Adds a completed session's credits and count to its project.

@@ -4,8 +4,8 @@
 
 use crate::api::session::{
     get_session, list_sessions, project_timeline, start_options, AddTurn, CompleteSession,
-    ImportConversation, RestoreCheckpoint, SaveCheckpoint, SessionListing, SessionView,
-    StartSession, UpdateSession,
+    ImportConversation, RestoreCheckpoint, RotateSession, SaveCheckpoint, SessionListing,
+    SessionView, StartSession, UpdateSession,
 };
 use crate::domain::session::{SessionStatus, SessionType};
 use crate::ui::components::briefing::BriefingBox;
@@ -279,11 +279,18 @@ struct SessionActions {
     restore: ServerAction<RestoreCheckpoint>,
     turn: ServerAction<AddTurn>,
     complete: ServerAction<CompleteSession>,
+    rotate: ServerAction<RotateSession>,
+}
+
+/// A query value, percent-encoded for a link.
+fn enc(v: &str) -> String {
+    form_urlencoded::byte_serialize(v.as_bytes()).collect()
 }
 
 #[component]
 pub fn SessionPage() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let actions = SessionActions {
         import: ServerAction::new(),
         update: ServerAction::new(),
@@ -291,20 +298,24 @@ pub fn SessionPage() -> impl IntoView {
         restore: ServerAction::new(),
         turn: ServerAction::new(),
         complete: ServerAction::new(),
+        rotate: ServerAction::new(),
     };
     let view_res = Resource::new(
         move || {
             (
                 params.with(|p| p.get("id").unwrap_or_default()),
-                actions.update.version().get(),
-                actions.checkpoint.version().get(),
-                actions.restore.version().get(),
-                actions.turn.version().get(),
-                actions.complete.version().get(),
-                actions.import.version().get(),
+                query.with(|q| (q.get("page"), q.get("q"), q.get("open"))),
+                (
+                    actions.update.version().get(),
+                    actions.checkpoint.version().get(),
+                    actions.restore.version().get(),
+                    actions.turn.version().get(),
+                    actions.complete.version().get(),
+                    actions.import.version().get(),
+                ),
             )
         },
-        |(id, ..)| get_session(id),
+        |(id, (page, q, open), _)| get_session(id, page, q, open),
     );
     view! {
         <nav class="crumbs" aria-label="Breadcrumb"><a href="/sessions">"Sessions"</a></nav>
@@ -322,6 +333,95 @@ pub fn SessionPage() -> impl IntoView {
     }
 }
 
+/// Summary and the actions of a session, first on its page: state, account, credits, and
+/// Rotate / Complete / Import while it runs.
+#[component]
+fn ActionBar(v: SessionView, actions: SessionActions) -> impl IntoView {
+    let s = v.detail.session.clone();
+    let running = s.status == SessionStatus::InProgress;
+    let rotate_error = last_error(actions.rotate.value());
+    let base = format!("/sessions/{}", s.id);
+    let credits = figure(s.credits_used);
+    let rotate = v.rotate_to.clone();
+    let id = s.id.to_string();
+    view! {
+        <section class="panel action-bar" aria-label="Session summary and actions" data-testid="session-actions">
+            <dl class="facts">
+                <div><dt>"State"</dt><dd><SessionStatusBadge status=s.status/></dd></div>
+                <div><dt>"Account"</dt><dd class="nowrap-name">{v.account_name.clone()}</dd></div>
+                <div><dt>"Credits"</dt><dd data-testid="session-credits">{credits}</dd></div>
+                <div><dt>"Turns"</dt><dd>{figure(i64::from(v.turns.total))}</dd></div>
+            </dl>
+            {running.then(|| view! {
+                <div class="action-row">
+                    {match rotate {
+                        Some((aid, name, reason)) => view! {
+                            <ActionForm action=actions.rotate attr:class="inline-form" attr:data-testid="rotate-form">
+                                <input type="hidden" name="id" value=id.clone()/>
+                                <input type="hidden" name="account_id" value=aid.to_string()/>
+                                <button type="submit" class="btn primary" data-testid="rotate-continue"
+                                    aria-describedby="rotate-why" disabled=move || actions.rotate.pending().get()>
+                                    {format!("Hand off and continue on {name}")}
+                                </button>
+                            </ActionForm>
+                            <span class="muted small" id="rotate-why">{format!("Rotate: this session ends as handed off with its briefing; {reason}.")}</span>
+                        }.into_any(),
+                        None => view! {
+                            <span class="muted small" data-testid="rotate-none">"No other account can take over now; see Accounts for the next refill."</span>
+                        }.into_any(),
+                    }}
+                    <a class="btn" href=format!("{base}?confirm=complete#complete") data-testid="complete-open">"Complete…"</a>
+                    <a class="btn" href="#import">"Import a log"</a>
+                </div>
+                <FormError error=rotate_error fields=&[]/>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn CompleteConfirm(v: SessionView, actions: SessionActions) -> impl IntoView {
+    let s = v.detail.session.clone();
+    let complete_error = last_error(actions.complete.value());
+    let cancel = format!("/sessions/{}", s.id);
+    let credits = RwSignal::new(s.credits_used.to_string());
+    let account = v.account_name.clone();
+    view! {
+        <section class="panel confirm" id="complete" aria-labelledby="complete-title" data-testid="complete-confirm">
+            <h2 id="complete-title">{format!("Complete session {}?", s.session_number)}</h2>
+            <ActionForm action=actions.complete attr:class="form">
+                <input type="hidden" name="id" value=s.id.to_string()/>
+                <div class="field-row">
+                    <div class="field">
+                        <label for="c-credits">"Credits used in total"</label>
+                        <input id="c-credits" name="credits_used" type="number" min="0" inputmode="numeric"
+                            value=s.credits_used.to_string()
+                            on:input=move |ev| credits.set(event_target_value(&ev))
+                            aria-describedby="c-credits-error"/>
+                        <FieldError error=complete_error field="credits_used" id="c-credits-error"/>
+                    </div>
+                    <div class="field">
+                        <label for="c-status">"Outcome"</label>
+                        <select id="c-status" name="status">
+                            <option value="completed">"Completed"</option>
+                            <option value="handed_off">"Handed off"</option>
+                            <option value="failed">"Failed"</option>
+                        </select>
+                    </div>
+                </div>
+                <p class="muted">"The credits are taken from the account once; the session then becomes a read-only record with its handoff briefing."</p>
+                <FormError error=complete_error fields=&["credits_used"]/>
+                <div class="form-actions">
+                    <button type="submit" class="btn primary" data-testid="complete-submit">
+                        {move || format!("Complete and debit {} credits from {}", credits.get().trim(), account)}
+                    </button>
+                    <a class="btn" href=cancel>"Cancel"</a>
+                </div>
+            </ActionForm>
+        </section>
+    }
+}
+
 #[component]
 fn SessionDetailView(v: SessionView, actions: SessionActions) -> impl IntoView {
     let query = use_query_map();
@@ -331,15 +431,12 @@ fn SessionDetailView(v: SessionView, actions: SessionActions) -> impl IntoView {
     let running = s.status == SessionStatus::InProgress;
     let update_error = last_error(actions.update.value());
     let turn_error = last_error(actions.turn.value());
-    let complete_error = last_error(actions.complete.value());
     let restore_error = last_error(actions.restore.value());
     let import_error = last_error(actions.import.value());
     let import_done = move || actions.import.value().get().and_then(|r| r.ok());
     let now = v.now;
     let title = format!("{} · session {}", v.project_name, s.session_number);
     let text = |t: &Option<String>| t.clone().unwrap_or_default();
-    let (id1, id2, id3, id4, id6) = (id.clone(), id.clone(), id.clone(), id.clone(), id.clone());
-    let id5 = id;
     // what the suggestions search for: objectives and blockers, as typed (debounced)
     let typed = RwSignal::new((text(&s.objectives), text(&s.blockers)));
     let asked = RwSignal::new(format!("{}\n{}", text(&s.objectives), text(&s.blockers)));
@@ -360,16 +457,27 @@ fn SessionDetailView(v: SessionView, actions: SessionActions) -> impl IntoView {
             std::time::Duration::from_millis(300),
         );
     };
+    let confirming = {
+        let v = v.clone();
+        move || {
+            (running && query.with(|q| q.get("confirm").as_deref() == Some("complete")))
+                .then(|| view! { <CompleteConfirm v=v.clone() actions/> })
+        }
+    };
+    // a session that has just started on a briefing shows it first, open
+    let fresh = running && v.turns.total == 0 && v.turns.query.is_empty();
+    let id_import = id.clone();
+    let id_cp = id.clone();
     view! {
         <Title text=title.clone()/>
         <div class="page-head">
             <div class="title-block">
                 <h1 data-testid="session-title">{title}</h1>
+                <p class="objective">{s.objectives.clone().unwrap_or_else(|| "No objective written yet.".into())}</p>
                 <div class="meta-line">
-                    <SessionStatusBadge status=s.status/>
                     <span class="muted">
                         {format!("{} · on {} · started {}", s.session_type.as_str(), v.account_name, s.started_at.ago(now))}
-                        {s.duration_minutes.map(|d| format!(" · {d} min"))}
+                        {s.duration_minutes.map(|d| format!(" · {}", crate::domain::time::minutes_in_words(d)))}
                         {(v.usage.calls > 0).then(|| format!(
                             " · {} AI call{} · {} tokens · ${:.4}",
                             v.usage.calls,
@@ -381,139 +489,157 @@ fn SessionDetailView(v: SessionView, actions: SessionActions) -> impl IntoView {
                 </div>
             </div>
         </div>
+        <ActionBar v=v.clone() actions/>
+        {confirming}
+        {v.warning.clone().map(|w| {
+            let href = format!("/handoff?session_id={}", s.id);
+            view! {
+                <section class="panel notice warn" role="status" data-testid="runs-out">
+                    <p>
+                        <strong>{format!("{} runs out {}", w.account_name, w.runs_out_at.until(now))}</strong>
+                        {format!(
+                            " (around {}, {} credits left) at this pace — before this session is likely to end.",
+                            w.runs_out_at.clock(),
+                            w.credits_left,
+                        )}
+                    </p>
+                    <p class="notice-actions">
+                        <a class="btn" href=href>"Preview the briefing"</a>
+                    </p>
+                </section>
+            }
+        })}
+        {v.previous_handoff.clone().map(|b| {
+            let body = view! { <BriefingBox text=b file_name="previous-handoff.md".to_string()/> };
+            if fresh {
+                view! {
+                    <section class="panel" aria-labelledby="prev-title" data-testid="previous-handoff">
+                        <h2 id="prev-title">"Continue from this briefing"</h2>
+                        <p class="muted">"Paste it as the first message of the new conversation."</p>
+                        {body}
+                    </section>
+                }.into_any()
+            } else {
+                view! {
+                    <details class="panel disclosure" data-testid="previous-handoff">
+                        <summary>"Briefing this session continued from"</summary>
+                        {body}
+                    </details>
+                }.into_any()
+            }
+        })}
         <div class="detail">
             <div class="detail-main">
-                {v.warning.clone().map(|w| {
-                    let href = format!("/handoff?session_id={}", s.id);
-                    view! {
-                        <section class="panel notice warn" role="status" data-testid="runs-out">
-                            <p>
-                                <strong>{format!("{} runs out {}", w.account_name, w.runs_out_at.until(now))}</strong>
-                                {format!(
-                                    " (around {}, {} credits left) at this pace — before this session is likely to end.",
-                                    w.runs_out_at.clock(),
-                                    w.credits_left,
-                                )}
-                            </p>
-                            <p class="notice-actions">
-                                <a class="btn primary" href=href>"Prepare the briefing now"</a>
-                                {match w.next_account.clone() {
-                                    Some((aid, name, reason)) => view! {
-                                        <span class="muted">"then continue on "<a href=format!("/accounts/{aid}")>{name}</a>{format!(" — {reason}")}</span>
-                                    }.into_any(),
-                                    None => view! { <span class="muted">"No other account has credits now; see Accounts for the next refill."</span> }.into_any(),
-                                }}
-                            </p>
-                        </section>
-                    }
-                })}
-                {v.previous_handoff.clone().map(|b| view! {
-                    <details class="panel disclosure" data-testid="previous-handoff">
-                        <summary>"Briefing this session continues from"</summary>
-                        <BriefingBox text=b file_name="previous-handoff.md".to_string()/>
-                    </details>
-                })}
                 <section class="panel" aria-labelledby="work-title">
                     <h2 id="work-title">"Work"</h2>
-                    <ActionForm action=actions.update attr:class="form">
-                        <input type="hidden" name="id" value=id1/>
-                        <input type="hidden" name="version" value=s.version.to_string()/>
-                        <div class="field">
-                            <label for="s-objectives">"Objectives"</label>
-                            <textarea id="s-objectives" name="objectives" rows="2" disabled=!running prop:value=text(&s.objectives)
-                                on:input=move |ev| { typed.update(|t| t.0 = event_target_value(&ev)); retype(); }>{textarea_text(&text(&s.objectives))}</textarea>
-                        </div>
-                        <div class="field">
-                            <label for="s-accomplishments">"Accomplishments"</label>
-                            <textarea id="s-accomplishments" name="accomplishments" rows="3" disabled=!running prop:value=text(&s.accomplishments)>{textarea_text(&text(&s.accomplishments))}</textarea>
-                        </div>
-                        <div class="field">
-                            <label for="s-blockers">"Blockers"</label>
-                            <textarea id="s-blockers" name="blockers" rows="2" disabled=!running prop:value=text(&s.blockers)
-                                on:input=move |ev| { typed.update(|t| t.1 = event_target_value(&ev)); retype(); }>{textarea_text(&text(&s.blockers))}</textarea>
-                        </div>
-                        <div class="field">
-                            <label for="s-notes">"Handoff notes"</label>
-                            <textarea id="s-notes" name="handoff_notes" rows="2" disabled=!running prop:value=text(&s.handoff_notes)>{textarea_text(&text(&s.handoff_notes))}</textarea>
-                        </div>
-                        <div class="field-row">
-                            <div class="field">
-                                <label for="s-credits">"Credits used so far"</label>
-                                <input id="s-credits" name="credits_used" type="number" min="0" inputmode="numeric"
-                                    value=s.credits_used.to_string() prop:value=s.credits_used.to_string()
-                                    aria-describedby="s-credits-hint s-credits-error" disabled=!running/>
-                                <p class="muted choice-hint" id="s-credits-hint">"The running total: saving it again never counts twice."</p>
-                                <FieldError error=update_error field="credits_used" id="s-credits-error"/>
-                            </div>
-                            <div class="field">
-                                <span class="label">"Recorded"</span>
-                                <strong data-testid="session-credits">{figure(s.credits_used)}</strong>
-                            </div>
-                        </div>
-                        <FormError error=update_error fields=&["credits_used"]/>
-                        {running.then(|| view! {
-                            <div class="form-actions">
-                                <button type="submit" class="btn primary">"Save"</button>
-                                {move || matches!(actions.update.value().get(), Some(Ok(_))).then(|| view! {
-                                    <span class="form-ok" role="status" data-testid="session-saved">"Saved"</span>
-                                })}
-                            </div>
-                        })}
-                    </ActionForm>
+                    {if running {
+                        let id1 = id.clone();
+                        view! {
+                            <ActionForm action=actions.update attr:class="form">
+                                <input type="hidden" name="id" value=id1/>
+                                <input type="hidden" name="version" value=s.version.to_string()/>
+                                <div class="field">
+                                    <label for="s-objectives">"Objectives"</label>
+                                    <textarea id="s-objectives" name="objectives" rows="2" prop:value=text(&s.objectives)
+                                        on:input=move |ev| { typed.update(|t| t.0 = event_target_value(&ev)); retype(); }>{textarea_text(&text(&s.objectives))}</textarea>
+                                </div>
+                                <div class="field">
+                                    <label for="s-accomplishments">"Accomplishments"</label>
+                                    <textarea id="s-accomplishments" name="accomplishments" rows="3" prop:value=text(&s.accomplishments)>{textarea_text(&text(&s.accomplishments))}</textarea>
+                                </div>
+                                <div class="field">
+                                    <label for="s-blockers">"Blockers"</label>
+                                    <textarea id="s-blockers" name="blockers" rows="2" prop:value=text(&s.blockers)
+                                        on:input=move |ev| { typed.update(|t| t.1 = event_target_value(&ev)); retype(); }>{textarea_text(&text(&s.blockers))}</textarea>
+                                </div>
+                                <div class="field">
+                                    <label for="s-notes">"Handoff notes"</label>
+                                    <textarea id="s-notes" name="handoff_notes" rows="2" prop:value=text(&s.handoff_notes)>{textarea_text(&text(&s.handoff_notes))}</textarea>
+                                </div>
+                                <div class="field">
+                                    <label for="s-credits">"Credits used so far"</label>
+                                    <input id="s-credits" name="credits_used" type="number" min="0" inputmode="numeric"
+                                        value=s.credits_used.to_string() prop:value=s.credits_used.to_string()
+                                        aria-describedby="s-credits-hint s-credits-error"/>
+                                    <p class="muted choice-hint" id="s-credits-hint">"The running total: saving it again never counts twice."</p>
+                                    <FieldError error=update_error field="credits_used" id="s-credits-error"/>
+                                </div>
+                                <FormError error=update_error fields=&["credits_used"]/>
+                                <div class="form-actions">
+                                    <button type="submit" class="btn primary">"Save"</button>
+                                    {move || matches!(actions.update.value().get(), Some(Ok(_))).then(|| view! {
+                                        <span class="form-ok" role="status" data-testid="session-saved">"Saved"</span>
+                                    })}
+                                </div>
+                            </ActionForm>
+                        }.into_any()
+                    } else {
+                        let fields = [
+                            ("Objectives", s.objectives.clone()),
+                            ("Accomplishments", s.accomplishments.clone()),
+                            ("Blockers", s.blockers.clone()),
+                            ("Handoff notes", s.handoff_notes.clone()),
+                        ];
+                        view! {
+                            <dl class="record" data-testid="session-record">
+                                {fields.into_iter().map(|(label, value)| {
+                                    let class = if value.is_some() { "prose" } else { "prose muted" };
+                                    view! {
+                                        <dt>{label}</dt>
+                                        <dd class=class>{value.unwrap_or_else(|| "—".into())}</dd>
+                                    }
+                                }).collect_view()}
+                            </dl>
+                        }.into_any()
+                    }}
                 </section>
                 <crate::ui::pages::knowledge::KnowledgeSuggestions text=asked.into() session_id=sid/>
                 {save_offer.map(|(acc, blk)| view! {
                     <crate::ui::pages::knowledge::SaveToKnowledge session_id=sid accomplishments=acc blockers=blk/>
                 })}
-                <section class="panel" aria-labelledby="conv-title">
+                <section class="panel" aria-labelledby="conv-title" id="conversation">
                     <h2 id="conv-title">"Conversation"</h2>
                     {match upload_note {
                         (Some(n), _) => Some(view! { <p class="form-ok" role="status" data-testid="upload-done">{format!("Imported {n} turns from the file.")}</p> }.into_any()),
                         (None, Some(e)) => Some(view! { <p class="form-error" role="alert" data-testid="upload-error">{e}</p> }.into_any()),
                         _ => None,
                     }}
-                    {if v.detail.turns.is_empty() {
-                        view! { <p class="muted">"No turns recorded."</p> }.into_any()
-                    } else {
+                    <Conversation session_id=s.id.0 turns=v.turns.clone()/>
+                    {running.then(|| {
+                        let id2 = id.clone();
                         view! {
-                            <ol class="turns" data-testid="turns">
-                                {v.detail.turns.iter().map(|t| view! {
-                                    <li class=format!("turn turn-{}", t.role.clone().unwrap_or_default())>
-                                        <span class="turn-role">{t.role.clone().unwrap_or_default()}</span>
-                                        <p class="prose">{t.content.clone()}</p>
-                                    </li>
-                                }).collect_view()}
-                            </ol>
-                        }.into_any()
-                    }}
-                    <ActionForm action=actions.turn attr:class="form">
-                        <input type="hidden" name="id" value=id2/>
-                        <div class="field-row">
-                            <div class="field">
-                                <label for="t-role">"Role"</label>
-                                <select id="t-role" name="role">
-                                    <option value="user">"user"</option>
-                                    <option value="assistant">"assistant"</option>
-                                    <option value="system">"system"</option>
-                                </select>
-                            </div>
-                            <div class="field">
-                                <label for="t-tokens">"Tokens"</label>
-                                <input id="t-tokens" name="tokens_used" type="number" min="0"/>
-                            </div>
-                        </div>
-                        <div class="field">
-                            <label for="t-content">"Message"</label>
-                            <textarea id="t-content" name="content" rows="2"></textarea>
-                            <FieldError error=turn_error field="content" id="t-content-error"/>
-                        </div>
-                        <FormError error=turn_error fields=&["content"]/>
-                        <button type="submit" class="btn">"Add turn"</button>
-                    </ActionForm>
-                    <details class="disclosure import-log" open=move || import_error.get().is_some()>
+                        <details class="disclosure">
+                            <summary>"Add a turn by hand"</summary>
+                            <ActionForm action=actions.turn attr:class="form">
+                                <input type="hidden" name="id" value=id2/>
+                                <div class="field-row">
+                                    <div class="field">
+                                        <label for="t-role">"Role"</label>
+                                        <select id="t-role" name="role">
+                                            <option value="user">"user"</option>
+                                            <option value="assistant">"assistant"</option>
+                                            <option value="system">"system"</option>
+                                        </select>
+                                    </div>
+                                    <div class="field">
+                                        <label for="t-tokens">"Tokens"</label>
+                                        <input id="t-tokens" name="tokens_used" type="number" min="0"/>
+                                    </div>
+                                </div>
+                                <div class="field">
+                                    <label for="t-content">"Message"</label>
+                                    <textarea id="t-content" name="content" rows="2"></textarea>
+                                    <FieldError error=turn_error field="content" id="t-content-error"/>
+                                </div>
+                                <FormError error=turn_error fields=&["content"]/>
+                                <button type="submit" class="btn">"Add turn"</button>
+                            </ActionForm>
+                        </details>
+                    }})}
+                    <details class="disclosure import-log" id="import" open=move || import_error.get().is_some()>
                         <summary>"Import a conversation log"</summary>
                         <ActionForm action=actions.import attr:class="form">
-                            <input type="hidden" name="id" value=id6/>
+                            <input type="hidden" name="id" value=id_import/>
                             <div class="field">
                                 <label for="imp-format">"Format"</label>
                                 <select id="imp-format" name="format">
@@ -539,7 +665,7 @@ fn SessionDetailView(v: SessionView, actions: SessionActions) -> impl IntoView {
                             action=format!("/upload/sessions/{}/import", s.id)>
                             <div class="field">
                                 <label for="imp-file">"…or upload the file"</label>
-                                <input id="imp-file" name="file" type="file" accept=".json,.md,.txt,text/*,application/json"/>
+                                <input id="imp-file" name="file" type="file" accept=".json,.jsonl,.md,.txt,text/*,application/json"/>
                             </div>
                             <input type="hidden" name="format" value="auto"/>
                             <button type="submit" class="btn">"Upload and import"</button>
@@ -554,32 +680,11 @@ fn SessionDetailView(v: SessionView, actions: SessionActions) -> impl IntoView {
                 </section>
             </div>
             <aside class="detail-side">
-                {running.then(|| view! {
-                    <section class="panel write-only" aria-labelledby="complete-title">
-                        <h2 id="complete-title">"Complete"</h2>
-                        <ActionForm action=actions.complete attr:class="form">
-                            <input type="hidden" name="id" value=id3/>
-                            <div class="field">
-                                <label for="c-credits">"Credits used in total"</label>
-                                <input id="c-credits" name="credits_used" type="number" min="0" value=s.credits_used.to_string()/>
-                                <FieldError error=complete_error field="credits_used" id="c-credits-error"/>
-                            </div>
-                            <div class="field">
-                                <label for="c-status">"Outcome"</label>
-                                <select id="c-status" name="status">
-                                    <option value="completed">"Completed"</option>
-                                    <option value="handed_off">"Handed off"</option>
-                                    <option value="failed">"Failed"</option>
-                                </select>
-                            </div>
-                            <FormError error=complete_error fields=&["credits_used"]/>
-                            <button type="submit" class="btn primary">"Complete session"</button>
-                        </ActionForm>
-                    </section>
-                })}
                 <section class="panel write-only" aria-labelledby="cp-title">
                     <h2 id="cp-title">"Checkpoints"</h2>
-                    {running.then(|| view! {
+                    {running.then(|| {
+                        let id4 = id.clone();
+                        view! {
                         <ActionForm action=actions.checkpoint attr:class="form">
                             <input type="hidden" name="id" value=id4/>
                             <div class="field">
@@ -588,11 +693,12 @@ fn SessionDetailView(v: SessionView, actions: SessionActions) -> impl IntoView {
                             </div>
                             <button type="submit" class="btn">"Save checkpoint"</button>
                         </ActionForm>
-                    })}
+                    }})}
                     <FormError error=restore_error fields=&[]/>
+                    {v.detail.checkpoints.is_empty().then(|| view! { <p class="muted">"None yet."</p> })}
                     <ul class="timeline" data-testid="checkpoints">
-                        {v.detail.checkpoints.clone().into_iter().map(|c| {
-                            let sid = id5.clone();
+                        {v.detail.checkpoints.clone().into_iter().map(move |c| {
+                            let sid = id_cp.clone();
                             view! {
                                 <li>
                                     <div class="timeline-head">
@@ -611,16 +717,115 @@ fn SessionDetailView(v: SessionView, actions: SessionActions) -> impl IntoView {
                         }).collect_view()}
                     </ul>
                 </section>
-                {v.detail.handoffs.first().map(|h| view! {
-                    <section class="panel" aria-label="Handoff" data-testid="session-handoff">
-                        <h2>"Handoff briefing"</h2>
-                        <BriefingBox text=h.compressed_context.clone() file_name=format!("session-{}-handoff.md", s.id)/>
-                    </section>
-                })}
             </aside>
         </div>
+        {v.detail.handoffs.first().map(|h| view! {
+            <section class="panel" aria-label="Handoff" data-testid="session-handoff">
+                <h2>"Handoff briefing"</h2>
+                <BriefingBox text=h.compressed_context.clone() file_name=format!("session-{}-handoff.md", s.id)/>
+            </section>
+        })}
     }
     .into_any()
+}
+
+/// One page of the conversation: search, pager (the latest page first), each turn
+/// rendered from markdown on the server; long turns, code and tool output folded.
+#[component]
+fn Conversation(session_id: i64, turns: crate::api::session::TurnPage) -> impl IntoView {
+    let base = format!("/sessions/{session_id}");
+    let q = turns.query.clone();
+    let link = {
+        let base = base.clone();
+        let q = q.clone();
+        move |page: u32| {
+            if q.is_empty() {
+                format!("{base}?page={page}#conversation")
+            } else {
+                format!("{base}?q={}&page={page}#conversation", enc(&q))
+            }
+        }
+    };
+    let pages = turns.pages();
+    let page = turns.page;
+    let summary = if turns.total == 0 {
+        String::new()
+    } else {
+        let first = (page - 1) * turns.per_page + 1;
+        let last = (first + turns.items.len() as u32).saturating_sub(1);
+        format!(
+            "{}–{} of {}{}",
+            figure(i64::from(first)),
+            figure(i64::from(last)),
+            figure(i64::from(turns.total)),
+            if q.is_empty() {
+                " turns".to_string()
+            } else {
+                format!(" turns containing “{q}”")
+            }
+        )
+    };
+    let pager = (pages > 1).then(|| {
+        let link = link.clone();
+        view! {
+            <nav class="pager" aria-label="Conversation pages">
+                {(page > 1).then(|| view! { <a href=link(1)>"First"</a> <a rel="prev" href=link(page - 1)>"← Earlier"</a> })}
+                <span class="muted">{format!("Page {page} of {pages}")}</span>
+                {(page < pages).then(|| view! { <a rel="next" href=link(page + 1)>"Later →"</a> <a href=link(pages)>"Latest"</a> })}
+            </nav>
+        }
+    });
+    let has_turns = !turns.items.is_empty();
+    view! {
+        <form method="get" action=base.clone() class="toolbar search" role="search" aria-label="Search the conversation">
+            <label class="sr-only" for="conv-q">"Search the conversation"</label>
+            <input id="conv-q" type="search" name="q" value=q.clone() placeholder="Search the conversation"/>
+            <button type="submit" class="btn small">"Search"</button>
+            {(!q.is_empty()).then(|| view! { <a class="btn small" href=format!("{base}#conversation")>"Clear"</a> })}
+            <span class="muted small" data-testid="turn-summary">{summary}</span>
+        </form>
+        {if has_turns {
+            view! {
+                <ol class="turns" data-testid="turns">
+                    {turns.items.into_iter().map(|t| {
+                        let role = t.role.clone();
+                        let head = view! {
+                            <span class="turn-role">{role.clone()}</span>
+                            <span class="turn-no muted">{format!("#{}", t.turn_number)}</span>
+                        };
+                        let more = t.cut.then(|| {
+                            let href = if q.is_empty() {
+                                format!("{base}?page={page}&open={}#turn-{}", t.turn_number, t.turn_number)
+                            } else {
+                                format!("{base}?q={}&page={page}&open={}#turn-{}", enc(&q), t.turn_number, t.turn_number)
+                            };
+                            view! { <a class="small" href=href>{format!("Show all {} characters", figure(t.chars as i64))}</a> }
+                        });
+                        let body = view! { <div class="prose md" inner_html=t.html.clone()></div> {more} };
+                        view! {
+                            <li class=format!("turn turn-{role}") id=format!("turn-{}", t.turn_number) data-testid="turn">
+                                {if t.folded {
+                                    view! {
+                                        <details class="turn-fold">
+                                            <summary>{head}<span class="turn-preview">{t.preview.clone()}</span></summary>
+                                            {body}
+                                        </details>
+                                    }.into_any()
+                                } else {
+                                    view! { <div class="turn-head">{head}</div> {body} }.into_any()
+                                }}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ol>
+                {pager}
+            }.into_any()
+        } else if q.is_empty() {
+            view! { <p class="muted">"No turns recorded. Import the log your AI tool wrote, or add turns by hand."</p> }.into_any()
+        } else {
+            view! { <p class="muted" data-testid="turn-none">{format!("No turn contains “{q}”.")}</p> }.into_any()
+        }}
+    }
 }
 
 /// A project's sessions in order, for its page.

@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export LEPTOS_OUTPUT_NAME := paas
 
-.PHONY: run dev install build test check lint unit e2e site fmt bench first-load clean-data reliability reliability-quick
+.PHONY: run dev install build test check lint unit e2e site fmt bench bench-scale first-load clean-data reliability reliability-quick
 
 run: ## build the release site and server (no cargo-leptos) and serve on 127.0.0.1:3000 (./data/paas.db)
 	scripts/install-tools.sh
@@ -62,6 +62,9 @@ reliability: ## the full harness against the release build (figures in the READM
 
 bench: ## timings that print figures (release build)
 	source scripts/env.sh && cargo bench --features ssr --bench pool && cargo bench --features ssr --bench bundle && cargo bench --features ssr --bench knowledge && cargo bench --features ssr --bench analytics && cargo bench --features ssr --bench handoff && cargo bench --features ssr --bench capture && cargo bench --features ssr --bench serve
+
+bench-scale: ## every page's HTML size and server time at 1,000 accounts, 10,000 sessions, 100,000 turns
+	source scripts/env.sh && cargo bench --features ssr --bench scale
 
 first-load: ## what a first visit of each page transfers, and the WASM sizes (release build)
 	scripts/first-load.sh

@@ -200,7 +200,7 @@ async fn run() {
             .await;
             let settings = &settings;
             time(&format!("whole report ({scope})"), || async move {
-                svc::report(db, project, Some(days), now, settings)
+                svc::report(db, project, Some(days), None, now, settings)
                     .await
                     .unwrap()
             })

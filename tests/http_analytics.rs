@@ -305,12 +305,105 @@ async fn a_running_session_offers_the_briefing_before_its_account_runs_out() {
     assert_eq!(patch.status, StatusCode::OK, "{}", patch.text());
     let page = app.get(&format!("/sessions/{session}")).await.text();
     assert!(page.contains("data-testid=\"runs-out\""), "{page}");
-    assert!(page.contains("Prepare the briefing now"));
-    assert!(page.contains("Fresh"), "names the next account");
+    assert!(page.contains("Preview the briefing"));
+    assert!(
+        page.contains("Hand off and continue on Fresh"),
+        "offers the next account in one action"
+    );
     // nothing was recorded by the advice
     let switches = app
         .get(&format!("/api/accounts/{next}/switches"))
         .await
         .json();
     assert_eq!(switches["data"], json!([]));
+}
+
+/// With many accounts the report stays small: the ranking keeps the top accounts and sums
+/// the rest, outlooks come a page at a time (the most urgent first), long periods chart
+/// weeks; the dashboard shows one line, not an alert per account.
+#[tokio::test]
+async fn many_accounts_stay_a_short_report_and_one_alert_line() {
+    let app = app().await;
+    let project = app.create("Busy").await;
+    let now = paas::server::clock::now();
+    let mut tx = paas::storage::begin_write(&app.db).await.unwrap();
+    for a in 1..=40i64 {
+        // every other account is out of credits; refills come later for each
+        sqlx::query(
+            "INSERT INTO accounts (id, account_name, platform, credits_available, credit_capacity, next_refresh_at) \
+             VALUES (?, ?, 'claude', ?, 100, ?)",
+        )
+        .bind(a)
+        .bind(format!("acc-{a:02}"))
+        .bind(if a % 2 == 0 { 0 } else { 60 })
+        .bind(now.plus_seconds(3_600 * a))
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO sessions (project_id, account_id, session_number, credits_used, status, started_at, completed_at) \
+             VALUES (?, ?, ?, ?, 'completed', ?, ?)",
+        )
+        .bind(project)
+        .bind(a)
+        .bind(a)
+        .bind(10 + a)
+        .bind(now.plus_seconds(-86_400 * (a % 20)))
+        .bind(now.plus_seconds(-86_400 * (a % 20) + 600))
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    let r = app.get("/api/analytics?days=365").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let d = &r.json()["data"];
+    let ranking = d["by_account"].as_array().unwrap();
+    assert_eq!(ranking.len(), 13, "12 accounts and the rest");
+    assert_eq!(ranking[12]["key"], "other");
+    assert_eq!(ranking[12]["label"], "28 others");
+    let sessions: i64 = ranking
+        .iter()
+        .map(|g| g["sessions"].as_i64().unwrap())
+        .sum();
+    assert_eq!(sessions, 40, "nothing lost in the sum");
+    assert_eq!(d["outlook_total"], 40);
+    assert_eq!(d["outlooks"].as_array().unwrap().len(), 25);
+    assert_eq!(
+        d["outlooks"][0]["credits_available"], 0,
+        "the most urgent first"
+    );
+    assert_eq!(d["weekly"], true);
+    assert!(d["daily"]["days"].as_array().unwrap().len() <= 53);
+    let second = app
+        .get("/api/analytics?days=365&outlook_page=2")
+        .await
+        .json();
+    assert_eq!(second["data"]["outlooks"].as_array().unwrap().len(), 15);
+    let bad = app.get("/api/analytics?outlook_page=0").await;
+    assert_eq!(
+        bad.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        bad.text()
+    );
+    assert_eq!(bad.json()["field"], "outlook_page");
+    let month = app.get("/api/analytics").await.json();
+    assert_eq!(month["data"]["weekly"], false);
+
+    let page = app.get("/").await.text().replace("<!>", "");
+    assert_eq!(page.matches("data-testid=\"alert-line\"").count(), 1);
+    assert!(
+        page.contains("20 accounts out of credits"),
+        "one line counts them"
+    );
+    assert!(page.contains("next refill in 2 h"), "the soonest refill");
+    assert_eq!(
+        page.matches("data-testid=\"alert\"").count(),
+        20,
+        "the table holds the worst 20"
+    );
+    let analytics = app.get("/analytics?outlook_page=2").await.text();
+    assert!(analytics.contains("Accounts 26–40 of 40"), "paged outlooks");
 }

@@ -22,7 +22,7 @@ test("rotate and continue in three clicks", async ({ page, request }, info) => {
   const session = await post("/api/sessions", {
     project_id: project.id,
     account_id: low.id,
-    session_type: "coding",
+    session_type: "feature",
     objectives: `Ship the ${tag} export`,
   });
   const r = await request.patch(`/api/sessions/${session.id}`, {

@@ -226,6 +226,35 @@ pub async fn account_options() -> Result<Vec<AccountOption>, AppError> {
     Ok(options)
 }
 
+/// Accounts a project can rotate away from: those its running sessions use first (the
+/// first one preselected), then the usable ones with the most credits — a short list even
+/// with a thousand accounts.
+#[server(prefix = "/rpc", endpoint = "rotate_choices")]
+pub async fn rotate_choices(project_id: String) -> Result<Vec<AccountOption>, AppError> {
+    let state = super::ssr::state()?;
+    let project = crate::domain::project::ProjectId(
+        number(Some(project_id), "project_id")?.unwrap_or_default(),
+    );
+    let running = {
+        let mut conn = state.db.acquire().await?;
+        crate::storage::session::running_accounts(&mut conn, project).await?
+    };
+    let all = account_options().await?;
+    let mut out: Vec<AccountOption> = running
+        .iter()
+        .filter_map(|id| all.iter().find(|o| o.id == *id).cloned())
+        .collect();
+    out.extend(
+        all.into_iter()
+            .filter(|o| !running.contains(&o.id))
+            .take(ROTATE_CHOICES),
+    );
+    Ok(out)
+}
+
+/// Accounts offered besides the running ones when rotating from a project's page.
+pub const ROTATE_CHOICES: usize = 30;
+
 #[server(prefix = "/rpc", endpoint = "create_account")]
 pub async fn create_account(form: AccountForm) -> Result<Account, AppError> {
     let state = super::ssr::state()?;

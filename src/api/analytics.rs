@@ -1,7 +1,8 @@
 //! Server functions for credit analytics: the analytics page's report and the dashboard's
 //! alerts (a session's warning and usage come with the session page's own data).
 
-use crate::domain::analytics::{Outlook, Report};
+use crate::domain::analytics::{AlertSummary, Report};
+use crate::domain::time::Timestamp;
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -13,16 +14,30 @@ use crate::{api::session::opt_number, server::clock, service::analytics as svc};
 pub async fn get_analytics(
     project_id: Option<String>,
     days: Option<String>,
+    #[server(default)] outlook_page: Option<String>,
 ) -> Result<Report, AppError> {
     let state = super::ssr::state()?;
     let project = opt_number(project_id, "project_id")?;
     let days = opt_number(days, "days")?;
-    svc::report(&state.db, project, days, clock::now(), &state.analytics).await
+    let page = opt_number(outlook_page, "outlook_page")?;
+    svc::report(
+        &state.db,
+        project,
+        days,
+        page,
+        clock::now(),
+        &state.analytics,
+    )
+    .await
 }
 
-/// Accounts past an alert threshold, the most urgent first.
+/// The dashboard's alert line: accounts out, running low and quiet, the worst first.
 #[server(prefix = "/rpc", endpoint = "get_alerts")]
-pub async fn get_alerts() -> Result<Vec<Outlook>, AppError> {
+pub async fn get_alerts() -> Result<(AlertSummary, Timestamp), AppError> {
     let state = super::ssr::state()?;
-    svc::alerts(&state.db, clock::now(), &state.analytics).await
+    let now = clock::now();
+    Ok((
+        svc::alert_summary(&state.db, now, &state.analytics).await?,
+        now,
+    ))
 }

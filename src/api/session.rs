@@ -402,11 +402,15 @@ pub async fn rotate_session(
 #[server(prefix = "/rpc", endpoint = "project_timeline")]
 pub async fn project_timeline(
     project_id: String,
-) -> Result<(Vec<TimelineEntry>, Timestamp), AppError> {
+) -> Result<(Vec<TimelineEntry>, i64, Timestamp), AppError> {
     let state = super::ssr::state()?;
     let id = ProjectId(id_of(&project_id, "project_id")?);
-    Ok((svc::timeline(&state.db, id).await?, clock::now()))
+    let (entries, total) = svc::recent_timeline(&state.db, id, TIMELINE_SHOWN).await?;
+    Ok((entries, total, clock::now()))
 }
+
+/// Sessions a project's page lists (the newest; the sessions page has them all).
+pub const TIMELINE_SHOWN: u32 = 20;
 
 /// Imports a pasted log (ChatGPT or Claude.ai export JSON, aider history, SpecStory
 /// markdown, plain text) into the session's conversation.

@@ -607,6 +607,133 @@ pub fn alerts(outlooks: &[Outlook]) -> Vec<Outlook> {
     out
 }
 
+/// Groups drawn one by one in a ranking; the rest are summed as one "other" group.
+pub const MAX_GROUPS: usize = 12;
+
+/// The key of the group that sums the rest.
+pub const OTHER_GROUP: &str = "other";
+
+/// The `n` groups with the most sessions, then one group summing the rest (if any), so a
+/// ranking of a thousand accounts stays a dozen bars. Sums saturate.
+pub fn top_groups(mut groups: Vec<GroupEfficiency>, n: usize) -> Vec<GroupEfficiency> {
+    if groups.len() <= n + 1 {
+        return groups;
+    }
+    let rest = groups.split_off(n);
+    let (sessions, credits) = rest.iter().fold((0i64, 0i64), |(s, c), g| {
+        (s.saturating_add(g.sessions), c.saturating_add(g.credits))
+    });
+    groups.push(GroupEfficiency::new(
+        OTHER_GROUP.to_string(),
+        format!("{} others", rest.len()),
+        sessions,
+        credits,
+    ));
+    groups
+}
+
+/// Outlooks shown per page.
+pub const OUTLOOKS_PER_PAGE: usize = 25;
+
+/// The most urgent first: past the highest threshold, then the most used, then by name.
+pub fn by_urgency(outlooks: &mut [Outlook]) {
+    outlooks.sort_by(|a, b| {
+        b.alert
+            .cmp(&a.alert)
+            .then(b.used_percent.cmp(&a.used_percent))
+            .then(a.account_name.cmp(&b.account_name))
+    });
+}
+
+/// Sums a daily chart into weeks (seven-day buckets from the first day, each labelled with
+/// its first day), for long periods.
+pub fn weekly(d: Daily) -> Daily {
+    let weeks = d.days.len().div_ceil(7);
+    Daily {
+        days: d.days.iter().step_by(7).cloned().collect(),
+        series: d
+            .series
+            .into_iter()
+            .map(|s| Series {
+                values: (0..weeks)
+                    .map(|w| {
+                        s.values
+                            .iter()
+                            .skip(w * 7)
+                            .take(7)
+                            .fold(0i64, |a, v| a.saturating_add(*v))
+                    })
+                    .collect(),
+                ..s
+            })
+            .collect(),
+    }
+}
+
+/// Periods longer than this are charted by week.
+pub const WEEKLY_AFTER_DAYS: i64 = 90;
+
+/// The dashboard's one line about credits: how many accounts are out, how many will run
+/// out before their refill at the current pace, how many refill before they are needed
+/// (not alarms), when the next refill comes, and the most pressing accounts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertSummary {
+    /// Out of credits now.
+    pub out: usize,
+    /// Will run out before their next refill at the current pace.
+    pub running_low: usize,
+    /// Past a threshold, but refill before they run out (or idle): no alarm.
+    pub quiet: usize,
+    /// The soonest refill of an account that is out.
+    pub next_refill: Option<Timestamp>,
+    /// The most pressing accounts, at most [`ALERT_ROWS`].
+    pub top: Vec<Outlook>,
+    /// Accounts past a threshold in all.
+    pub total: usize,
+}
+
+/// Rows the dashboard's alert table shows.
+pub const ALERT_ROWS: usize = 20;
+
+/// How pressing an outlook is, one rule for every view: out of credits (2), runs out before
+/// its refill (1), otherwise nothing to do (0).
+pub fn severity(o: &Outlook) -> u8 {
+    match o.forecast {
+        Forecast::Exhausted => 2,
+        Forecast::RunsOut { .. } => 1,
+        Forecast::RefreshFirst { .. } | Forecast::Idle => 0,
+    }
+}
+
+/// Condenses the accounts past a threshold into the dashboard's summary.
+pub fn alert_summary(alerts: &[Outlook]) -> AlertSummary {
+    let mut sorted: Vec<&Outlook> = alerts.iter().collect();
+    sorted.sort_by(|a, b| {
+        severity(b)
+            .cmp(&severity(a))
+            .then(b.used_percent.cmp(&a.used_percent))
+            .then(a.account_name.cmp(&b.account_name))
+    });
+    let count = |level: u8| alerts.iter().filter(|o| severity(o) == level).count();
+    AlertSummary {
+        out: count(2),
+        running_low: count(1),
+        quiet: count(0),
+        next_refill: alerts
+            .iter()
+            .filter(|o| severity(o) == 2)
+            .filter_map(|o| o.next_refresh_at)
+            .min(),
+        top: sorted
+            .into_iter()
+            .filter(|o| severity(o) > 0)
+            .take(ALERT_ROWS)
+            .cloned()
+            .collect(),
+        total: alerts.len(),
+    }
+}
+
 /// When the account of a running session runs out before the session is likely to end:
 /// the account's credits minus what the session has used so far (debited when it
 /// completes), at the faster of the account's recent pace and the session's own pace.
@@ -662,7 +789,13 @@ pub struct Report {
     pub savings: Savings,
     pub costs: Vec<crate::domain::ledger::ProjectCost>,
     pub cost_totals: crate::domain::ledger::Totals,
+    /// One page of the accounts' outlooks, the most urgent first.
     pub outlooks: Vec<Outlook>,
+    /// Outlooks in all, and which page (1-based) `outlooks` is.
+    pub outlook_total: usize,
+    pub outlook_page: usize,
+    /// The daily chart sums weeks (long periods).
+    pub weekly: bool,
 }
 
 /// The warning a running session shows when its account will run out first.
@@ -679,6 +812,105 @@ pub struct SessionWarning {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn look(name: &str, used: u8, forecast: Forecast, refresh: Option<&str>) -> Outlook {
+        Outlook {
+            account_id: 1,
+            account_name: name.into(),
+            platform: "claude".into(),
+            status: "available".into(),
+            credits_available: i64::from(100 - used),
+            capacity: 100,
+            used_percent: used,
+            alert: Some(70),
+            rate_per_hour: None,
+            next_refresh_at: refresh.and_then(Timestamp::parse),
+            forecast,
+        }
+    }
+
+    #[test]
+    fn the_alert_line_counts_by_one_rule_and_refills_first_are_quiet() {
+        let at = |s: &str| Timestamp::parse(s).unwrap();
+        let alerts = vec![
+            look(
+                "quiet",
+                95,
+                Forecast::RefreshFirst {
+                    refresh_at: at("2026-01-02T00:00:00Z"),
+                },
+                None,
+            ),
+            look(
+                "out-late",
+                100,
+                Forecast::Exhausted,
+                Some("2026-01-03T00:00:00Z"),
+            ),
+            look(
+                "low",
+                80,
+                Forecast::RunsOut {
+                    at: at("2026-01-01T05:00:00Z"),
+                },
+                None,
+            ),
+            look(
+                "out-soon",
+                99,
+                Forecast::Exhausted,
+                Some("2026-01-01T18:15:00Z"),
+            ),
+            look("idle", 75, Forecast::Idle, None),
+        ];
+        let s = alert_summary(&alerts);
+        assert_eq!((s.out, s.running_low, s.quiet, s.total), (2, 1, 2, 5));
+        assert_eq!(s.next_refill, Some(at("2026-01-01T18:15:00Z")));
+        let names: Vec<&str> = s.top.iter().map(|o| o.account_name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["out-late", "out-soon", "low"],
+            "no quiet ones, the worst first"
+        );
+        let many: Vec<Outlook> = (0..50)
+            .map(|i| look(&format!("a{i}"), 100, Forecast::Exhausted, None))
+            .collect();
+        assert_eq!(alert_summary(&many).top.len(), ALERT_ROWS);
+    }
+
+    #[test]
+    fn rankings_keep_the_top_and_sum_the_rest() {
+        let groups: Vec<GroupEfficiency> = (0..20)
+            .map(|i| GroupEfficiency::new(i.to_string(), format!("g{i}"), 20 - i, 100))
+            .collect();
+        let top = top_groups(groups.clone(), 12);
+        assert_eq!(top.len(), 13);
+        let other = top.last().unwrap();
+        assert_eq!(other.key, OTHER_GROUP);
+        assert_eq!(other.label, "8 others");
+        assert_eq!(other.sessions, (1..=8).sum::<i64>());
+        assert_eq!(other.credits, 800);
+        // one left over is shown as itself
+        assert_eq!(top_groups(groups[..13].to_vec(), 12).len(), 13);
+        assert_eq!(top_groups(groups[..13].to_vec(), 12)[12].key, "12");
+    }
+
+    #[test]
+    fn long_periods_chart_by_week() {
+        let d = Daily {
+            days: (1..=10).map(|d| format!("2026-01-{d:02}")).collect(),
+            series: vec![Series {
+                project_id: Some(1),
+                name: "p".into(),
+                values: (1..=10).collect(),
+                total: 55,
+            }],
+        };
+        let w = weekly(d);
+        assert_eq!(w.days, ["2026-01-01", "2026-01-08"]);
+        assert_eq!(w.series[0].values, [28, 27]);
+        assert_eq!(w.series[0].total, 55);
+    }
 
     #[test]
     fn rollup_range_reads_days_to_the_month_end_then_months() {

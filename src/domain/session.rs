@@ -443,6 +443,8 @@ pub struct TimelineEntry {
     pub account_name: String,
     pub started_at: Timestamp,
     pub completed_at: Option<Timestamp>,
+    /// What the session was for.
+    pub objectives: Option<String>,
     pub has_handoff: bool,
 }
 

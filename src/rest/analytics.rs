@@ -20,9 +20,11 @@ pub async fn analyze(
 pub struct ReportQuery {
     project_id: Option<String>,
     days: Option<String>,
+    outlook_page: Option<String>,
 }
 
-/// Everything the analytics page shows, as JSON.
+/// Everything the analytics page shows, as JSON: rankings of the top accounts with the
+/// rest summed, one page of outlooks (`outlook_page`, 25 each), weekly bars past 90 days.
 pub async fn report(
     State(state): State<AppState>,
     query: Result<Query<ReportQuery>, axum::extract::rejection::QueryRejection>,
@@ -30,7 +32,16 @@ pub async fn report(
     let Query(q) = query.map_err(|e| AppError::bad_request(e.body_text()))?;
     let project = opt_number(q.project_id, "project_id")?;
     let days = opt_number(q.days, "days")?;
-    ok(svc::report(&state.db, project, days, clock::now(), &state.analytics).await?)
+    let page = opt_number(q.outlook_page, "outlook_page")?;
+    ok(svc::report(
+        &state.db,
+        project,
+        days,
+        page,
+        clock::now(),
+        &state.analytics,
+    )
+    .await?)
 }
 
 /// Accounts past an alert threshold, the most urgent first.

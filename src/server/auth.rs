@@ -108,6 +108,7 @@ pub const READ_RPCS: &[&str] = &[
     "list_sessions",
     "start_options",
     "get_session",
+    "rotate_choices",
     "project_timeline",
     "get_stats",
     "live_usage",

@@ -94,15 +94,36 @@ pub async fn alerts(
     ))
 }
 
+/// The dashboard's alert line: counts by severity, the next refill, the worst accounts.
+pub async fn alert_summary(
+    db: &Db,
+    now: Timestamp,
+    settings: &AnalyticsSettings,
+) -> Result<a::AlertSummary, AppError> {
+    Ok(a::alert_summary(&alerts(db, now, settings).await?))
+}
+
 /// The analytics page: one period (`days`), all projects or one.
 #[tracing::instrument(skip_all, err(level = "info"))]
 pub async fn report(
     db: &Db,
     project: Option<i64>,
     days: Option<i64>,
+    outlook_page: Option<i64>,
     now: Timestamp,
     settings: &AnalyticsSettings,
 ) -> Result<Report, AppError> {
+    let outlook_page = match outlook_page {
+        None => 1,
+        Some(p) if (1..=100_000).contains(&p) => p as usize,
+        Some(p) => {
+            return Err(crate::error::FieldError::new(
+                "outlook_page",
+                format!("a page from 1 (got {p})"),
+            )
+            .into())
+        }
+    };
     let project = project_ref(project)?;
     let days = a::parse_days(days)?;
     let since = a::period_start(now, days);
@@ -131,7 +152,14 @@ pub async fn report(
         .iter()
         .map(|r| (r.id, (r.account_name.clone(), r.platform.clone())))
         .collect();
-    let outlooks = outlooks(&mut conn, account_rows, now, settings).await?;
+    let mut outlooks = outlooks(&mut conn, account_rows, now, settings).await?;
+    a::by_urgency(&mut outlooks);
+    let outlook_total = outlooks.len();
+    let outlooks: Vec<Outlook> = outlooks
+        .into_iter()
+        .skip((outlook_page - 1).saturating_mul(a::OUTLOOKS_PER_PAGE))
+        .take(a::OUTLOOKS_PER_PAGE)
+        .collect();
 
     let account_of = |id: i64| {
         accounts
@@ -139,10 +167,12 @@ pub async fn report(
             .cloned()
             .unwrap_or_else(|| (format!("Account {id}"), "other".into()))
     };
-    let by_account =
+    let by_account = a::top_groups(
         a::regroup(per_account.iter().map(|(id, sessions, credits)| {
             (id.to_string(), account_of(*id).0, *sessions, *credits)
-        }));
+        })),
+        a::MAX_GROUPS,
+    );
     let by_platform = a::regroup(per_account.iter().map(|(id, sessions, credits)| {
         let platform = account_of(*id).1;
         let label = platform
@@ -162,13 +192,21 @@ pub async fn report(
         now,
         project_id: project,
         summary: a::summary_of_histogram(&histogram),
-        daily: a::daily(&daily_rows.rows, a::period_days(now, days), |id| {
-            if id == storage::analytics::OTHER_PROJECTS {
-                format!("{} other projects", daily_rows.other_projects)
+        daily: {
+            let d = a::daily(&daily_rows.rows, a::period_days(now, days), |id| {
+                if id == storage::analytics::OTHER_PROJECTS {
+                    format!("{} other projects", daily_rows.other_projects)
+                } else {
+                    name_of(id)
+                }
+            });
+            if days > a::WEEKLY_AFTER_DAYS {
+                a::weekly(d)
             } else {
-                name_of(id)
+                d
             }
-        }),
+        },
+        weekly: days > a::WEEKLY_AFTER_DAYS,
         bands: a::bands(&histogram),
         by_account,
         by_platform,
@@ -176,6 +214,8 @@ pub async fn report(
         costs,
         cost_totals,
         outlooks,
+        outlook_total,
+        outlook_page,
         projects,
     })
 }

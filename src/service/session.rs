@@ -517,15 +517,21 @@ pub async fn overview(
 pub async fn timeline(db: &Db, project: ProjectId) -> Result<Vec<TimelineEntry>, AppError> {
     let mut conn = db.acquire().await?;
     storage::project::get(&mut conn, project).await?;
-    Ok(sqlx::query_as(
-        "SELECT s.id, s.session_number, s.session_type, s.status, s.credits_used, s.account_id, \
-         a.account_name, s.started_at, s.completed_at, \
-         EXISTS(SELECT 1 FROM context_snapshots c WHERE c.session_id = s.id AND c.snapshot_type = 'handoff') AS has_handoff \
-         FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.project_id = ? ORDER BY s.session_number",
-    )
-    .bind(project)
-    .fetch_all(&mut *conn)
-    .await?)
+    storage::session::timeline(&mut conn, project, None).await
+}
+
+/// The project's latest `n` sessions, newest first, and how many it has.
+pub async fn recent_timeline(
+    db: &Db,
+    project: ProjectId,
+    n: u32,
+) -> Result<(Vec<TimelineEntry>, i64), AppError> {
+    let mut conn = db.acquire().await?;
+    let p = storage::project::get(&mut conn, project).await?;
+    let mut entries = storage::session::timeline(&mut conn, project, Some(n)).await?;
+    entries.reverse();
+    let total = storage::session::count_of_project(&mut conn, p.id).await?;
+    Ok((entries, total))
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use crate::domain::account::AccountId;
 use crate::domain::project::{Page, ProjectId};
-use crate::domain::session::{Session, SessionId, SessionRow, Snapshot, Turn};
+use crate::domain::session::{Session, SessionId, SessionRow, Snapshot, TimelineEntry, Turn};
 use crate::domain::time::Timestamp;
 use crate::error::AppError;
 use serde::{Deserialize, Serialize};
@@ -232,6 +232,53 @@ pub async fn briefing_before(
     .bind(session_number)
     .fetch_optional(conn)
     .await?)
+}
+
+/// A project's sessions in order with whether each left a handoff; with `latest`, only
+/// the last that many (still in order).
+pub async fn timeline(
+    conn: &mut SqliteConnection,
+    project: ProjectId,
+    latest: Option<u32>,
+) -> Result<Vec<TimelineEntry>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT * FROM (SELECT s.id, s.session_number, s.session_type, s.status, s.credits_used, \
+         s.account_id, a.account_name, s.started_at, s.completed_at, s.objectives, \
+         EXISTS(SELECT 1 FROM context_snapshots c WHERE c.session_id = s.id AND c.snapshot_type = 'handoff') AS has_handoff \
+         FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.project_id = ?1 \
+         ORDER BY s.session_number DESC LIMIT ?2) ORDER BY session_number",
+    )
+    .bind(project)
+    .bind(latest.map_or(-1, i64::from))
+    .fetch_all(conn)
+    .await?)
+}
+
+/// The accounts of a project's running sessions, the most recently started first.
+pub async fn running_accounts(
+    conn: &mut SqliteConnection,
+    project: ProjectId,
+) -> Result<Vec<i64>, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT account_id FROM sessions WHERE project_id = ? AND status = 'in_progress' \
+         GROUP BY account_id ORDER BY MAX(started_at) DESC LIMIT 20",
+    )
+    .bind(project)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// How many sessions a project has.
+pub async fn count_of_project(
+    conn: &mut SqliteConnection,
+    project: ProjectId,
+) -> Result<i64, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE project_id = ?")
+            .bind(project)
+            .fetch_one(conn)
+            .await?,
+    )
 }
 
 pub async fn append_turn(

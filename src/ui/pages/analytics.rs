@@ -3,7 +3,7 @@
 //! account's predicted exhaustion. Also the usage alerts shown on the dashboard.
 
 use crate::api::analytics::get_analytics;
-use crate::domain::analytics::{Forecast, Outlook, Report};
+use crate::domain::analytics::{AlertSummary, Forecast, Outlook, Report};
 use crate::domain::time::Timestamp;
 use crate::ui::components::chart::{efficiency_bars, tone, Bar, BarList, DailyChart};
 use crate::ui::components::layout::ErrorPanel;
@@ -29,8 +29,10 @@ fn link(days: i64, project: Option<i64>) -> String {
 #[component]
 pub fn AnalyticsPage() -> impl IntoView {
     let query = use_query_map();
-    let args = Memo::new(move |_| query.with(|q| (q.get("project_id"), q.get("days"))));
-    let report = Resource::new(move || args.get(), |(p, d)| get_analytics(p, d));
+    let args = Memo::new(move |_| {
+        query.with(|q| (q.get("project_id"), q.get("days"), q.get("outlook_page")))
+    });
+    let report = Resource::new(move || args.get(), |(p, d, o)| get_analytics(p, d, o));
     view! {
         <Title text="Analytics"/>
         <div class="page-head">
@@ -117,7 +119,9 @@ fn ReportView(r: Report) -> impl IntoView {
     };
     let account_scale = scale(&r.by_account);
     let platform_scale = scale(&r.by_platform);
-    let account_bars = efficiency_bars(&r.by_account, |k| Some(format!("/accounts/{k}")));
+    let account_bars = efficiency_bars(&r.by_account, |k| {
+        (k != crate::domain::analytics::OTHER_GROUP).then(|| format!("/accounts/{k}"))
+    });
     let platform_bars = efficiency_bars(&r.by_platform, |_| None);
     let total_credits: i64 = r.daily.series.iter().map(|x| x.total).sum();
     let period = format!(
@@ -153,7 +157,7 @@ fn ReportView(r: Report) -> impl IntoView {
         </dl>
         <div class="analytics-grid">
             <section class="panel wide" aria-labelledby="daily-title" data-testid="chart-daily">
-                <h2 id="daily-title">"Credits per day"<span class="muted small">{format!(" · {period}")}</span></h2>
+                <h2 id="daily-title">{if r.weekly { "Credits per week" } else { "Credits per day" }}<span class="muted small">{format!(" · {period}")}</span></h2>
                 <DailyChart daily/>
             </section>
             <section class="panel" aria-labelledby="bands-title" data-testid="chart-bands">
@@ -180,6 +184,7 @@ fn ReportView(r: Report) -> impl IntoView {
             <section class="panel wide" aria-labelledby="out-title" data-testid="outlooks">
                 <h2 id="out-title">"Accounts: usage and predicted exhaustion"</h2>
                 <OutlookTable outlooks=r.outlooks.clone() now=r.now/>
+                <OutlookPager total=r.outlook_total page=r.outlook_page days=r.days project=r.project_id/>
             </section>
             <section class="panel wide" aria-labelledby="cost-title" data-testid="costs">
                 <h2 id="cost-title">"Cost of recorded AI usage"</h2>
@@ -321,6 +326,25 @@ fn OutlookTable(outlooks: Vec<Outlook>, now: Timestamp) -> impl IntoView {
     .into_any()
 }
 
+/// Pages through the outlooks, the most urgent first.
+#[component]
+fn OutlookPager(total: usize, page: usize, days: i64, project: Option<i64>) -> impl IntoView {
+    let per = crate::domain::analytics::OUTLOOKS_PER_PAGE;
+    let pages = total.div_ceil(per).max(1);
+    let href = move |n: usize| format!("{}&outlook_page={n}#out-title", link(days, project));
+    (pages > 1).then(|| {
+        let first = (page - 1) * per + 1;
+        let last = (page * per).min(total);
+        view! {
+            <nav class="pager" aria-label="Account pages">
+                {(page > 1).then(|| view! { <a rel="prev" href=href(page - 1)>"← More urgent"</a> })}
+                <span class="muted">{format!("Accounts {first}–{last} of {}, the most urgent first", figure(total as i64))}</span>
+                {(page < pages).then(|| view! { <a rel="next" href=href(page + 1)>"Next →"</a> })}
+            </nav>
+        }
+    })
+}
+
 fn level_tone(alert: Option<u8>) -> &'static str {
     match alert {
         Some(l) if l >= 90 => "poor",
@@ -330,50 +354,90 @@ fn level_tone(alert: Option<u8>) -> &'static str {
     }
 }
 
-/// The dashboard's usage alerts: accounts past 70 / 85 / 90 % used.
+/// The dashboard's one line about credits ("13 accounts out of credits · next refill in
+/// 2 h · 2 running low"), opening into a table of the most pressing accounts. Accounts
+/// that refill before they run out are counted, never alarmed about.
 #[component]
-pub fn AlertList(
-    alerts: Vec<Outlook>,
-    /// Show this many (the most pressing come first) and fold the rest under one line.
-    #[prop(optional)]
-    limit: Option<usize>,
-) -> impl IntoView {
-    let row = |o: Outlook| {
-        let level = o.alert.unwrap_or(0);
-        let forecast = match o.forecast {
-            Forecast::RunsOut { at } => format!(" · at this pace out around {}", at.clock()),
-            Forecast::RefreshFirst { refresh_at } => {
-                format!(" · refreshes first, at {}", refresh_at.clock())
+pub fn AlertLine(summary: AlertSummary, now: Timestamp) -> impl IntoView {
+    let plural = |n: usize, one: &str, many: &str| {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{} {many}", figure(n as i64))
+        }
+    };
+    let mut parts = Vec::new();
+    if summary.out > 0 {
+        parts.push(format!(
+            "{} out of credits",
+            plural(summary.out, "account", "accounts")
+        ));
+        if let Some(at) = summary.next_refill {
+            parts.push(format!("next refill {} ({})", at.until(now), at.clock()));
+        }
+    }
+    if summary.running_low > 0 {
+        parts.push(format!(
+            "{} before {} refill",
+            plural(summary.running_low, "runs out", "run out"),
+            if summary.running_low == 1 {
+                "its"
+            } else {
+                "their"
             }
-            Forecast::Exhausted => " · out of credits".to_string(),
-            Forecast::Idle => String::new(),
-        };
-        view! {
-            <div class=format!("alert {}", level_tone(o.alert)) role="status" data-testid="alert" data-level=level.to_string()>
-                <strong><a href=format!("/accounts/{}", o.account_id)>{o.account_name.clone()}</a></strong>
-                {format!(" {}% used — past {level}% ({} of {} credits left){forecast}", o.used_percent, figure(o.credits_available), figure(o.capacity))}
-                <a class="alert-link" href="/analytics">"Analytics"</a>
-            </div>
-        }
+        ));
+    }
+    if summary.quiet > 0 {
+        parts.push(format!(
+            "{} past 70 % but lasting until {} refill",
+            plural(summary.quiet, "account", "accounts"),
+            if summary.quiet == 1 { "its" } else { "their" }
+        ));
+    }
+    let tone = if summary.out > 0 {
+        "poor"
+    } else if summary.running_low > 0 {
+        "warn"
+    } else {
+        "quiet"
     };
-    let mut shown = alerts;
-    let rest = match limit {
-        Some(n) if shown.len() > n => shown.split_off(n),
-        _ => Vec::new(),
-    };
-    let more = (!rest.is_empty()).then(|| {
-        let n = rest.len();
-        view! {
-            <details class="alerts-more" data-testid="alerts-more">
-                <summary>{if n == 1 { "1 more account past a threshold".to_string() } else { format!("{n} more accounts past a threshold") }}</summary>
-                {rest.into_iter().map(row).collect_view()}
-            </details>
-        }
-    });
+    let rows = summary.top.clone();
+    let shown = rows.len();
+    let alarming = summary.out + summary.running_low;
     view! {
-        <section class="alerts" aria-label="Usage alerts">
-            {shown.into_iter().map(row).collect_view()}
-            {more}
+        <section class=format!("alert-line {tone}") aria-label="Credit alerts" data-testid="alert-line">
+            <details>
+                <summary>
+                    <span class="dot" aria-hidden="true"></span>
+                    <span>{parts.join(" · ")}</span>
+                </summary>
+                {(shown > 0).then(|| view! {
+                    <div class="table-wrap">
+                        <table class="table alert-table">
+                            <thead><tr>
+                                <th scope="col">"Account"</th>
+                                <th scope="col" class="num">"Used"</th>
+                                <th scope="col" class="num">"Left"</th>
+                                <th scope="col">"Outlook"</th>
+                            </tr></thead>
+                            <tbody>
+                                {rows.into_iter().map(|o| view! {
+                                    <tr data-testid="alert" data-level=o.alert.unwrap_or(0).to_string()>
+                                        <td class="nowrap-name"><a href=format!("/accounts/{}", o.account_id)>{o.account_name.clone()}</a></td>
+                                        <td class="num">{format!("{}% used", o.used_percent)}</td>
+                                        <td class="num">{format!("{} of {}", figure(o.credits_available), figure(o.capacity))}</td>
+                                        <td>{forecast_text(&o.forecast, now)}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                })}
+                <p class="small">
+                    {(alarming > shown).then(|| format!("The {shown} most pressing of {}. ", figure(alarming as i64)))}
+                    <a href="/analytics#out-title">"Every account's outlook"</a>
+                </p>
+            </details>
         </section>
     }
 }

@@ -67,8 +67,8 @@ pub fn Dashboard() -> impl IntoView {
         </div>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                alerts.await.ok().filter(|a| !a.is_empty()).map(|a| view! {
-                    <crate::ui::pages::analytics::AlertList alerts=a limit=3/>
+                alerts.await.ok().filter(|(a, _)| a.total > 0).map(|(summary, now)| view! {
+                    <crate::ui::pages::analytics::AlertLine summary now/>
                 })
             })}
         </Transition>

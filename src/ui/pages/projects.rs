@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::account::{account_options, latest_handoff, project_switches, RotateAccount};
+use crate::api::account::{latest_handoff, project_switches, rotate_choices, RotateAccount};
 use crate::domain::account::Strategy;
 use crate::ui::components::briefing::BriefingBox;
 use crate::ui::pages::accounts::SwitchHistory;
@@ -269,8 +269,14 @@ fn DangerPanel(project: Project, action: ServerAction<DeleteProject>) -> impl In
 fn RotatePanel(project: Project) -> impl IntoView {
     let rotate = ServerAction::<RotateAccount>::new();
     let error = last_error(rotate.value());
-    let options = Resource::new(move || rotate.version().get(), |_| account_options());
     let pid = project.id.to_string();
+    let options = Resource::new(
+        {
+            let pid = pid.clone();
+            move || (pid.clone(), rotate.version().get())
+        },
+        |(pid, _)| rotate_choices(pid),
+    );
     let history = Resource::new(
         {
             let pid = pid.clone();

@@ -828,14 +828,19 @@ fn Conversation(session_id: i64, turns: crate::api::session::TurnPage) -> impl I
     }
 }
 
-/// A project's sessions in order, for its page.
+/// A project's latest sessions, newest first, for its page: objective first, the rest on
+/// one line; the sessions page lists them all.
 #[component]
 pub fn ProjectTimeline(project_id: String) -> impl IntoView {
+    let all = format!("/sessions?project_id={project_id}");
     let timeline = Resource::new(move || project_id.clone(), project_timeline);
     view! {
         <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                let Ok((entries, now)) = timeline.await else { return None };
+            {move || {
+                let all = all.clone();
+                Suspend::new(async move {
+                let Ok((entries, total, now)) = timeline.await else { return None };
+                let shown = entries.len() as i64;
                 Some(view! {
                     <section class="panel" aria-labelledby="timeline-title" data-testid="project-timeline">
                         <h2 id="timeline-title">"Sessions"</h2>
@@ -846,21 +851,27 @@ pub fn ProjectTimeline(project_id: String) -> impl IntoView {
                                 <ul class="timeline">
                                     {entries.into_iter().map(|e| view! {
                                         <li>
+                                            <a class="row-title" href=format!("/sessions/{}", e.id)>
+                                                {e.objectives.clone().unwrap_or_else(|| format!("Session {}", e.session_number))}
+                                            </a>
                                             <div class="timeline-head">
-                                                <a href=format!("/sessions/{}", e.id)>{format!("#{}", e.session_number)}</a>
+                                                <span class="muted">{format!("#{}", e.session_number)}</span>
                                                 <SessionStatusBadge status=e.status/>
-                                                <span>{format!("{} credits · {}", e.credits_used, e.account_name)}</span>
+                                                <span class="nowrap-name">{format!("{} credit{} · {}", figure(e.credits_used), if e.credits_used == 1 { "" } else { "s" }, e.account_name)}</span>
                                                 {e.has_handoff.then(|| view! { <span class="muted">"· handoff"</span> })}
-                                                <time class="muted">{e.started_at.ago(now)}</time>
+                                                <time class="muted" datetime=e.started_at.to_rfc3339()>{e.started_at.ago(now)}</time>
                                             </div>
                                         </li>
                                     }).collect_view()}
                                 </ul>
+                                {(total > shown).then(|| view! {
+                                    <p class="small"><a href=all.clone()>{format!("All {} sessions →", figure(total))}</a></p>
+                                })}
                             }.into_any()
                         }}
                     </section>
                 })
-            })}
+            })}}
         </Transition>
     }
 }

@@ -55,8 +55,9 @@ test("export a project and import it under a new name", async ({ page, request }
   // the new project, with its sessions
   await expect(page.getByTestId("project-title")).toHaveText(copy);
   const timeline = page.getByTestId("project-timeline");
-  await expect(timeline.getByRole("link", { name: "#1" })).toBeVisible();
-  await expect(timeline.getByRole("link", { name: "#2" })).toBeVisible();
+  // each session is listed by what it was for
+  await expect(timeline.getByRole("link", { name: "Build the cart" })).toBeVisible();
+  await expect(timeline.getByRole("link", { name: "Wire up checkout" })).toBeVisible();
   await expect(page.getByTestId("project-credits")).toContainText("60");
 });
 

@@ -41,6 +41,7 @@ pub fn hydrate() {
             .await
             .forget();
         // the whole page, lazily loaded parts included, is live (tests wait for this)
+        ui::components::layout::mark_hydrated();
         let _ = body.set_attribute("data-hydrated", "true");
     });
 }

@@ -13,7 +13,21 @@ pub struct Hydrated(pub ReadSignal<bool>);
 pub fn provide_hydrated() {
     let (hydrated, set_hydrated) = signal(false);
     provide_context(Hydrated(hydrated));
-    Effect::new(move |_| set_hydrated.set(true));
+    // flipped by `mark_hydrated` once the whole page (lazy parts too) has hydrated: parts
+    // shown only with JavaScript must not exist while the server's HTML is hydrated
+    HYDRATED_SETTER.with(|s| *s.borrow_mut() = Some(set_hydrated));
+}
+
+thread_local! {
+    static HYDRATED_SETTER: std::cell::RefCell<Option<WriteSignal<bool>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Called once hydration has finished: `Hydrated` becomes true.
+pub fn mark_hydrated() {
+    if let Some(set) = HYDRATED_SETTER.with(|s| *s.borrow()) {
+        set.set(true);
+    }
 }
 
 /// A number that moves whenever the server's data changed (`/events`): resources that show

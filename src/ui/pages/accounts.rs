@@ -228,7 +228,7 @@ fn AccountList(listing: AccountListing) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Accounts">
             <table class="table" data-testid="account-list">
                 <thead>
                     <tr>

@@ -243,7 +243,7 @@ fn usd_opt(v: Option<f64>) -> String {
 fn CostTable(r: Report) -> impl IntoView {
     let t = r.cost_totals;
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Costs">
             <table class="table costs">
                 <thead><tr>
                     <th scope="col">"Project"</th><th scope="col" class="num">"Calls"</th>
@@ -291,7 +291,7 @@ fn OutlookTable(outlooks: Vec<Outlook>, now: Timestamp) -> impl IntoView {
         return view! { <p class="muted">"No accounts yet. "<a href="/accounts">"Add one"</a>"."</p> }.into_any();
     }
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Account outlooks">
             <table class="table outlooks">
                 <thead><tr>
                     <th scope="col">"Account"</th><th scope="col">"Used"</th>
@@ -412,7 +412,7 @@ pub fn AlertLine(summary: AlertSummary, now: Timestamp) -> impl IntoView {
                     <span>{parts.join(" · ")}</span>
                 </summary>
                 {(shown > 0).then(|| view! {
-                    <div class="table-wrap">
+                    <div class="table-wrap" tabindex="0" role="region" aria-label="Alerts">
                         <table class="table alert-table">
                             <thead><tr>
                                 <th scope="col">"Account"</th>

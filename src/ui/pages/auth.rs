@@ -195,7 +195,7 @@ pub fn SettingsPage() -> impl IntoView {
                                     view! { <p class="empty">"No tokens yet."</p> }.into_any()
                                 } else {
                                     view! {
-                                        <div class="table-wrap"><table class="table" data-testid="tokens">
+                                        <div class="table-wrap" tabindex="0" role="region" aria-label="Tokens"><table class="table" data-testid="tokens">
                                             <thead><tr><th>"Name"</th><th>"Token"</th><th>"Scope"</th><th>"Last used"</th><th>"State"</th><th><span class="sr-only">"Actions"</span></th></tr></thead>
                                             <tbody>
                                                 {s.tokens.iter().map(|t| {
@@ -328,7 +328,7 @@ pub fn AdminPage() -> impl IntoView {
                         <div class="split">
                             <section class="panel" aria-labelledby="users-title">
                                 <h2 id="users-title">"Users"</h2>
-                                <div class="table-wrap"><table class="table" data-testid="users">
+                                <div class="table-wrap" tabindex="0" role="region" aria-label="Users"><table class="table" data-testid="users">
                                     <thead><tr><th>"Name"</th><th>"E-mail"</th><th>"Role"</th><th>"Signed in"</th><th><span class="sr-only">"Actions"</span></th></tr></thead>
                                     <tbody>
                                         {a.users.iter().map(|u| {
@@ -413,7 +413,7 @@ pub fn AdminPage() -> impl IntoView {
                         </div>
                         <section class="panel" aria-labelledby="audit-title">
                             <h2 id="audit-title">"Audit log"</h2>
-                            <div class="table-wrap"><table class="table" data-testid="audit">
+                            <div class="table-wrap" tabindex="0" role="region" aria-label="Audit log"><table class="table" data-testid="audit">
                                 <thead><tr><th>"When"</th><th>"Who"</th><th>"What"</th><th>"Target"</th><th>"From"</th></tr></thead>
                                 <tbody>
                                     {a.audit.iter().map(|e| view! {

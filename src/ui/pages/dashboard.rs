@@ -367,7 +367,7 @@ fn ProjectList(listing: ProjectListing, restore: ServerAction<RestoreProject>) -
         .collect_view();
     view! {
         <FormError error=restore_error fields=&[]/>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Projects">
             <table class="table" id="project-list" data-testid="project-list">
                 <thead>
                     <tr>

@@ -119,7 +119,7 @@ fn SessionList(listing: SessionListing) -> impl IntoView {
     let prev = page.has_prev().then(|| link(page.page - 1));
     let next = page.has_next().then(|| link(page.page + 1));
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Sessions">
             <table class="table" data-testid="session-list">
                 <thead>
                     <tr>

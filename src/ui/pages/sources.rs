@@ -158,7 +158,7 @@ fn SourcesView(sources: Sources, actions: Actions) -> impl IntoView {
         })}
         <section class="panel" aria-labelledby="tools-title">
             <h2 id="tools-title">"Tool directories → accounts"</h2>
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-label="Tool directories">
                 <table class="table stack" data-testid="sources">
                     <thead>
                         <tr>
@@ -176,7 +176,7 @@ fn SourcesView(sources: Sources, actions: Actions) -> impl IntoView {
         </section>
         <section class="panel" aria-labelledby="repos-title">
             <h2 id="repos-title">"Repositories → projects"</h2>
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-label="Repositories">
                 <table class="table stack" data-testid="repos">
                     <thead>
                         <tr>

@@ -66,3 +66,38 @@ test("rotate and continue in three clicks", async ({ page, request }, info) => {
   const acc = await (await request.get(`/api/accounts/${low.id}`)).json();
   expect(acc.data.credits_available ?? acc.data.account?.credits_available).toBe(5);
 });
+
+test("the action bar is in the first viewport at 360 px, however long the log", async ({ page, request }, info) => {
+  const hydrated = info.project.name === "hydrate";
+  const tag = unique("bar").replace(/\W/g, "");
+  const post = async (url: string, data: object) => {
+    const r = await request.post(url, { data });
+    expect(r.status(), await r.text()).toBeLessThan(300);
+    return (await r.json()).data;
+  };
+  const project = await post("/api/projects", { name: `Long log ${tag}`, description: "" });
+  const acc = await post("/api/accounts", { account_name: `${tag}-a`, platform: "claude", credits_available: 500 });
+  await post("/api/accounts", { account_name: `${tag}-b`, platform: "gemini", credits_available: 500 });
+  const session = await post("/api/sessions", {
+    project_id: project.id,
+    account_id: acc.id,
+    objectives: `Port the ${tag} importer to the new schema, keeping every existing field and its tests`,
+  });
+  for (let i = 0; i < 40; i++) {
+    await post(`/api/sessions/${session.id}/turns`, {
+      role: i % 2 ? "assistant" : "user",
+      content: `Step ${i}: ` + "a long paragraph of work on the importer. ".repeat(30),
+    });
+  }
+  await page.setViewportSize({ width: 360, height: 780 });
+  await page.goto(`/sessions/${session.id}`);
+  if (hydrated) await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  for (const id of ["session-actions", "rotate-continue", "complete-open"]) {
+    const box = await page.getByTestId(id).boundingBox();
+    expect(box, id).not.toBeNull();
+    expect(box!.y + box!.height, `${id} ends inside the first 780 px`).toBeLessThanOrEqual(780);
+  }
+  // and the page does not scroll sideways
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect(wide).toBeLessThanOrEqual(360);
+});

@@ -120,32 +120,38 @@ fn SessionList(listing: SessionListing) -> impl IntoView {
     let next = page.has_next().then(|| link(page.page + 1));
     view! {
         <div class="table-wrap" tabindex="0" role="region" aria-label="Sessions">
-            <table class="table" data-testid="session-list">
+            <table class="table stack inline-meta" data-testid="session-list">
                 <thead>
                     <tr>
                         <th scope="col">"Session"</th>
                         <th scope="col">"Status"</th>
                         <th scope="col" class="num">"Credits"</th>
-                        <th scope="col" class="hide-sm">"Account"</th>
-                        <th scope="col" class="hide-sm">"Started"</th>
+                        <th scope="col">"Account"</th>
+                        <th scope="col">"Started"</th>
                     </tr>
                 </thead>
                 <tbody>
                     {page.items.into_iter().map(|r| {
                         let s = r.session;
+                        let what = s
+                            .objectives
+                            .as_deref()
+                            .map(str::trim)
+                            .filter(|o| !o.is_empty())
+                            .map(|o| o.lines().next().unwrap_or(o).to_string())
+                            .unwrap_or_else(|| format!("{} session", s.session_type.as_str()));
                         view! {
                             <tr data-testid="session-row">
                                 <td class="cell-title">
-                                    <a class="row-title" href=format!("/sessions/{}", s.id)>
-                                        {format!("{} · #{}", r.project_name, s.session_number)}
-                                    </a>
-                                    <div class="row-sub">{s.objectives.clone().unwrap_or_else(|| s.session_type.as_str().to_string())}</div>
-                                    <div class="row-sub sm-only muted">{format!("{} · {}", r.account_name, s.started_at.ago(now))}</div>
+                                    <a class="row-title" href=format!("/sessions/{}", s.id)>{what}</a>
+                                    <div class="row-sub muted">{format!("{} · #{}", r.project_name, s.session_number)}</div>
                                 </td>
-                                <td><SessionStatusBadge status=s.status/></td>
-                                <td class="num">{figure(s.credits_used)}</td>
-                                <td class="hide-sm">{r.account_name}</td>
-                                <td class="hide-sm muted nowrap">{s.started_at.ago(now)}</td>
+                                <td data-label="Status"><SessionStatusBadge status=s.status/></td>
+                                <td class="num" data-label="Credits">{figure(s.credits_used)}</td>
+                                <td data-label="Account"><span class="nowrap-name">{r.account_name}</span></td>
+                                <td class="muted nowrap" data-label="Started">
+                                    <time datetime=s.started_at.to_rfc3339()>{s.started_at.ago(now)}</time>
+                                </td>
                             </tr>
                         }
                     }).collect_view()}

@@ -782,14 +782,18 @@ fn Conversation(session_id: i64, turns: crate::api::session::TurnPage) -> impl I
         }
     });
     let has_turns = !turns.items.is_empty();
+    // nothing to search in a conversation without turns
+    let searchable = turns.total > 0 || !q.is_empty();
     view! {
-        <form method="get" action=base.clone() class="toolbar search" role="search" aria-label="Search the conversation">
-            <label class="sr-only" for="conv-q">"Search the conversation"</label>
-            <input id="conv-q" type="search" name="q" value=q.clone() placeholder="Search the conversation"/>
-            <button type="submit" class="btn small">"Search"</button>
-            {(!q.is_empty()).then(|| view! { <a class="btn small" href=format!("{base}#conversation")>"Clear"</a> })}
-            <span class="muted small" data-testid="turn-summary">{summary}</span>
-        </form>
+        {searchable.then(|| view! {
+            <form method="get" action=base.clone() class="toolbar search" role="search" aria-label="Search the conversation">
+                <label class="sr-only" for="conv-q">"Search the conversation"</label>
+                <input id="conv-q" type="search" name="q" value=q.clone() placeholder="Search the conversation"/>
+                <button type="submit" class="btn small">"Search"</button>
+                {(!q.is_empty()).then(|| view! { <a class="btn small" href=format!("{base}#conversation")>"Clear"</a> })}
+                <span class="muted small" data-testid="turn-summary">{summary}</span>
+            </form>
+        })}
         {if has_turns {
             view! {
                 <ol class="turns" data-testid="turns">

@@ -164,6 +164,7 @@ async fn start(dir: &std::path::Path) -> (String, String) {
         prices: Default::default(),
         capture_dirs: Default::default(),
         assets,
+        time_zone: Default::default(),
     });
     tokio::spawn(paas::server::listen::serve(
         listener,

@@ -756,10 +756,9 @@ fn no_account_error(pool: &[Account], req: &SelectRequest, now: Timestamp) -> Ap
     let mut hints = Vec::new();
     if let Some((t, a)) = soonest {
         hints.push(format!(
-            "{} refreshes soonest, {} (at {}), to {} credits",
+            "{} refreshes soonest, {}, to {} credits",
             a.account_name,
             crate::domain::quota::until(now, t),
-            t,
             a.credit_capacity
         ));
     }

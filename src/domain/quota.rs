@@ -56,6 +56,12 @@ impl fmt::Display for TimeOfDay {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Zone(String);
 
+impl Default for Zone {
+    fn default() -> Self {
+        Self::utc()
+    }
+}
+
 impl Zone {
     pub fn parse(s: &str, field: &str) -> Result<Self, FieldError> {
         let name = s.trim();

@@ -89,6 +89,33 @@ impl Timestamp {
     }
 }
 
+/// An instant as a person in a time zone reads it. `zone` is an IANA name; an unknown one
+/// reads as UTC.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalTime {
+    /// `14:05`
+    pub clock: String,
+    /// `Mon 7 Dec 2026, 14:05 CET`
+    pub exact: String,
+    /// `7 Dec 2026`
+    pub date: String,
+}
+
+impl Timestamp {
+    /// This instant in `zone` (an IANA name such as `Europe/Berlin`).
+    pub fn local(self, zone: &str) -> LocalTime {
+        let tz = jiff::tz::TimeZone::get(zone).unwrap_or(jiff::tz::TimeZone::UTC);
+        let zoned = jiff::Timestamp::from_second(self.unix())
+            .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+            .to_zoned(tz);
+        LocalTime {
+            clock: zoned.strftime("%H:%M").to_string(),
+            exact: zoned.strftime("%a %-d %b %Y, %H:%M %Z").to_string(),
+            date: zoned.strftime("%-d %b %Y").to_string(),
+        }
+    }
+}
+
 /// A duration in words: "under a minute", "45 minutes", "1 hour 5 minutes", "2 days 3 hours".
 pub fn minutes_in_words(minutes: i64) -> String {
     fn unit(n: i64, one: &str) -> String {
@@ -154,6 +181,22 @@ mod tests {
         assert_eq!(a, c);
         assert_eq!(a.to_rfc3339(), "2026-01-30T10:00:00Z");
         assert_eq!(Timestamp::parse("yesterday"), None);
+    }
+
+    #[test]
+    fn local_times_follow_the_zone() {
+        let t = Timestamp::parse("2026-12-07T13:05:00Z").unwrap();
+        let berlin = t.local("Europe/Berlin");
+        assert_eq!(berlin.clock, "14:05");
+        assert_eq!(berlin.exact, "Mon 7 Dec 2026, 14:05 CET");
+        assert_eq!(berlin.date, "7 Dec 2026");
+        // summer time, and a zone east of UTC past midnight
+        let s = Timestamp::parse("2026-07-01T22:30:00Z").unwrap();
+        assert_eq!(s.local("Europe/Berlin").clock, "00:30");
+        assert_eq!(s.local("Europe/Berlin").date, "2 Jul 2026");
+        assert_eq!(s.local("Asia/Jakarta").exact, "Thu 2 Jul 2026, 05:30 WIB");
+        // unknown zones read as UTC
+        assert_eq!(t.local("Mars/Olympus").exact, "Mon 7 Dec 2026, 13:05 UTC");
     }
 
     #[test]

@@ -586,6 +586,8 @@ async fn serve(settings: Settings, assets: crate::server::assets::Embedded) -> R
             &settings.capture_dirs,
         )?),
         assets,
+        time_zone: crate::domain::quota::Zone::parse(&settings.time_zone, "time-zone")
+            .map_err(|e| format!("--time-zone: {}", e.message))?,
     };
     crate::server::auth::prepare_setup(&state)
         .await

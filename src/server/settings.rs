@@ -195,6 +195,11 @@ pub struct Settings {
     )]
     pub site_root: String,
 
+    /// The time zone pages show times in before the browser's own takes over, and without
+    /// JavaScript (an IANA name: `UTC`, `Europe/Berlin`, `Asia/Jakarta`).
+    #[arg(long, env = "PAAS_TIME_ZONE", default_value = "UTC", global = true)]
+    pub time_zone: String,
+
     /// A JSON file of model prices over the shipped table
     /// (`{"model-prefix": {"input": 3.0, "output": 15.0, "cache_write": 3.75, "cache_read": 0.3}}`,
     /// USD per million tokens).
@@ -437,6 +442,7 @@ impl Default for Settings {
             site_root: "target/site".into(),
             log_format: "text".into(),
             prices: None,
+            time_zone: "UTC".into(),
         }
     }
 }

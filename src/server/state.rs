@@ -33,4 +33,7 @@ pub struct AppState {
     /// The browser bundle built into the binary (empty: files come from the site root).
     #[from_ref(skip)]
     pub assets: crate::server::assets::Embedded,
+    /// The zone pages show times in until the browser says its own (`--time-zone`).
+    #[from_ref(skip)]
+    pub time_zone: crate::domain::quota::Zone,
 }

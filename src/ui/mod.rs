@@ -35,7 +35,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
-            <body>
+            <body data-tz=crate::ui::components::time::server_zone()>
                 <App/>
             </body>
         </html>
@@ -82,6 +82,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_hydrated();
     provide_live();
+    crate::ui::components::time::provide_display_zone();
     view! {
         <Title formatter=|page: String| title_text(&page)/>
         <Router>

@@ -72,6 +72,7 @@ pub async fn bare_app(security: paas::server::auth::Security) -> TestApp {
         prices: Default::default(),
         capture_dirs: Default::default(),
         assets: Default::default(),
+        time_zone: Default::default(),
     });
     TestApp {
         _dir: dir,

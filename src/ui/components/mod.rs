@@ -3,3 +3,4 @@ pub mod chart;
 pub mod forms;
 pub mod layout;
 pub mod status;
+pub mod time;

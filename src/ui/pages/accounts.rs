@@ -14,6 +14,7 @@ use crate::error::AppError;
 use crate::ui::components::forms::{last_error, textarea_text, FieldError, FormError};
 use crate::ui::components::layout::ErrorPanel;
 use crate::ui::components::status::{AccountBadge, Meter};
+use crate::ui::components::time::{Show, When};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -219,10 +220,10 @@ fn AccountList(listing: AccountListing) -> impl IntoView {
                     </td>
                     <td><AccountBadge status=a.status/></td>
                     <td class="hide-sm">
-                        <div class="nowrap" data-testid="refresh">{v.refreshes_in.clone().unwrap_or_else(|| "—".into())}</div>
+                        <div class="nowrap" data-testid="refresh">{match a.next_refresh_at { Some(t) => view! { <When at=t now show=Show::Until/> }.into_any(), None => "—".into_any() }}</div>
                         <div class="row-sub">{v.reset_label.clone()}</div>
                     </td>
-                    <td class="hide-sm muted nowrap">{a.last_used_at.map(|t| t.ago(now)).unwrap_or_else(|| "never".into())}</td>
+                    <td class="hide-sm muted nowrap">{match a.last_used_at { Some(t) => view! { <When at=t now/> }.into_any(), None => "never".into_any() }}</td>
                 </tr>
             }
         })
@@ -605,13 +606,13 @@ fn AccountDetailView(
                     <dl class="facts">
                         <div><dt>"Refills"</dt><dd>{v.reset_label.clone()}</dd></div>
                         <div><dt>"Next refill"</dt><dd data-testid="next-refill">{
-                            match (a.next_refresh_at, v.refreshes_in.clone()) {
-                                (Some(t), Some(rel)) => format!("{rel} ({t})"),
-                                _ => "by hand".into(),
+                            match a.next_refresh_at {
+                                Some(t) => view! { <When at=t now show=Show::UntilClock/> }.into_any(),
+                                None => "by hand".into_any(),
                             }
                         }</dd></div>
-                        <div><dt>"Last refill"</dt><dd>{a.last_refresh_at.map(|t| t.ago(now)).unwrap_or_else(|| "—".into())}</dd></div>
-                        <div><dt>"Last used"</dt><dd>{a.last_used_at.map(|t| t.ago(now)).unwrap_or_else(|| "never".into())}</dd></div>
+                        <div><dt>"Last refill"</dt><dd>{match a.last_refresh_at { Some(t) => view! { <When at=t now/> }.into_any(), None => "—".into_any() }}</dd></div>
+                        <div><dt>"Last used"</dt><dd>{match a.last_used_at { Some(t) => view! { <When at=t now/> }.into_any(), None => "never".into_any() }}</dd></div>
                     </dl>
                     {a.notes.clone().map(|n| view! { <p class="prose muted">{n}</p> })}
                 </section>
@@ -627,7 +628,7 @@ fn AccountDetailView(
                                         <div class="timeline-head">
                                             <strong>{if delta >= 0 { format!("+{delta}") } else { format!("−{}", delta.unsigned_abs()) }}</strong>
                                             <span class="muted">{format!("{} → {} credits", a.credits_before, a.credits_after)}</span>
-                                            <time class="muted" datetime=a.created_at.to_rfc3339()>{a.created_at.ago(now)}</time>
+                                            <When at=a.created_at now=now class="muted"/>
                                         </div>
                                         <p class="muted reason">{a.reason}</p>
                                     </li>
@@ -715,7 +716,7 @@ pub fn SwitchHistory(
                                         <span class="kind">{s.kind.label()}</span>
                                         <span>{from} " → " <strong>{to}</strong></span>
                                         {s.project_name.clone().map(|p| view! { <span class="muted">{format!("· {p}")}</span> })}
-                                        <time class="muted" datetime=s.created_at.to_rfc3339()>{s.created_at.ago(now)}</time>
+                                        <When at=s.created_at now=now class="muted"/>
                                     </div>
                                     <p class="muted reason">{s.reason.clone()}</p>
                                 </li>

@@ -8,6 +8,7 @@ use crate::domain::time::Timestamp;
 use crate::ui::components::chart::{efficiency_bars, tone, Bar, BarList, DailyChart};
 use crate::ui::components::layout::ErrorPanel;
 use crate::ui::components::status::figure;
+use crate::ui::components::time::{Show, When};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -273,15 +274,19 @@ fn CostTable(r: Report) -> impl IntoView {
     }
 }
 
-/// A forecast in words.
-pub fn forecast_text(f: &Forecast, now: Timestamp) -> String {
-    match f {
-        Forecast::Idle => "no recent use".into(),
-        Forecast::Exhausted => "out of credits".into(),
+/// A forecast in words, its times local.
+#[component]
+pub fn ForecastText(forecast: Forecast, now: Timestamp) -> impl IntoView {
+    match forecast {
+        Forecast::Idle => "no recent use".into_any(),
+        Forecast::Exhausted => "out of credits".into_any(),
         Forecast::RefreshFirst { refresh_at } => {
-            format!("lasts until its refresh {}", refresh_at.until(now))
+            view! { "lasts until its refill " <When at=refresh_at now show=Show::UntilClock/> }
+                .into_any()
         }
-        Forecast::RunsOut { at } => format!("runs out {} ({})", at.until(now), at.clock()),
+        Forecast::RunsOut { at } => {
+            view! { "runs out " <When at now show=Show::UntilClock/> }.into_any()
+        }
     }
 }
 
@@ -315,7 +320,7 @@ fn OutlookTable(outlooks: Vec<Outlook>, now: Timestamp) -> impl IntoView {
                                     Some(r) => view! { {format!("{r:.1}")}<span class="narrow-unit">" credits an hour"</span> }.into_any(),
                                     None => view! { <span class="dash">"—"</span> }.into_any(),
                                 }}</td>
-                                <td class="forecast">{forecast_text(&o.forecast, now)}</td>
+                                <td class="forecast"><ForecastText forecast=o.forecast.clone() now/></td>
                             </tr>
                         }
                     }).collect_view()}
@@ -367,15 +372,15 @@ pub fn AlertLine(summary: AlertSummary, now: Timestamp) -> impl IntoView {
         }
     };
     let mut parts = Vec::new();
+    let mut refill = None;
     if summary.out > 0 {
         parts.push(format!(
             "{} out of credits",
             plural(summary.out, "account", "accounts")
         ));
-        if let Some(at) = summary.next_refill {
-            parts.push(format!("next refill {} ({})", at.until(now), at.clock()));
-        }
+        refill = summary.next_refill;
     }
+
     if summary.running_low > 0 {
         parts.push(format!(
             "{} before {} refill",
@@ -394,6 +399,8 @@ pub fn AlertLine(summary: AlertSummary, now: Timestamp) -> impl IntoView {
             if summary.quiet == 1 { "its" } else { "their" }
         ));
     }
+    // the next refill follows the first part, its time local
+    let rest = parts.split_off(parts.len().min(1));
     let tone = if summary.out > 0 {
         "poor"
     } else if summary.running_low > 0 {
@@ -409,7 +416,11 @@ pub fn AlertLine(summary: AlertSummary, now: Timestamp) -> impl IntoView {
             <details>
                 <summary>
                     <span class="dot" aria-hidden="true"></span>
-                    <span>{parts.join(" · ")}</span>
+                    <span>
+                        {parts.join(" · ")}
+                        {refill.map(|at| view! { " · next refill " <When at now show=Show::UntilClock/> })}
+                        {(!rest.is_empty()).then(|| format!(" · {}", rest.join(" · ")))}
+                    </span>
                 </summary>
                 {(shown > 0).then(|| view! {
                     <div class="table-wrap" tabindex="0" role="region" aria-label="Alerts">
@@ -426,7 +437,7 @@ pub fn AlertLine(summary: AlertSummary, now: Timestamp) -> impl IntoView {
                                         <td class="nowrap-name"><a href=format!("/accounts/{}", o.account_id)>{o.account_name.clone()}</a></td>
                                         <td class="num">{format!("{}% used", o.used_percent)}</td>
                                         <td class="num">{format!("{} of {}", figure(o.credits_available), figure(o.capacity))}</td>
-                                        <td>{forecast_text(&o.forecast, now)}</td>
+                                        <td><ForecastText forecast=o.forecast.clone() now/></td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>

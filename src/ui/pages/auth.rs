@@ -9,6 +9,7 @@ use crate::api::auth::{
 use crate::domain::auth::{Role, Scope};
 use crate::ui::components::forms::{last_error, FieldError, FormError};
 use crate::ui::components::layout::{set_http_status, ErrorPanel};
+use crate::ui::components::time::When;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -209,7 +210,7 @@ pub fn SettingsPage() -> impl IntoView {
                                                             <td>{t.name.clone()}</td>
                                                             <td class="mono">{format!("{}…", t.prefix)}</td>
                                                             <td>{t.scope.as_str()}</td>
-                                                            <td>{t.last_used_at.map(|u| u.ago(now)).unwrap_or_else(|| "never".into())}</td>
+                                                            <td>{match t.last_used_at { Some(u) => view! { <When at=u now/> }.into_any(), None => "never".into_any() }}</td>
                                                             <td>{state}</td>
                                                             <td>{usable.then(|| view! {
                                                                 <ActionForm action=revoke attr:class="inline keep">
@@ -271,7 +272,7 @@ pub fn SettingsPage() -> impl IntoView {
                                         <li title=x.user_agent.clone()>
                                             <strong>{crate::domain::auth::device_label(&x.user_agent)}</strong>
                                             {this.then_some(" (this browser)")}
-                                            <span class="muted">{format!(" · {} · signed in {} · last seen {}", x.ip, x.created_at.ago(now), x.last_seen_at.ago(now))}</span>
+                                            <span class="muted">{format!(" · {} · signed in ", x.ip)}<When at=x.created_at now/>" · last seen "<When at=x.last_seen_at now/></span>
                                         </li>
                                     }
                                 }).collect_view()}
@@ -418,7 +419,7 @@ pub fn AdminPage() -> impl IntoView {
                                 <tbody>
                                     {a.audit.iter().map(|e| view! {
                                         <tr>
-                                            <td class="nowrap" title=e.at.to_rfc3339()>{e.at.ago(now)}</td>
+                                            <td class="nowrap"><When at=e.at now/></td>
                                             <td>{e.actor.clone()}</td>
                                             <td>{e.action.clone()}{(!e.detail.is_empty()).then(|| format!(" ({})", e.detail))}</td>
                                             <td>{e.target.clone()}</td>

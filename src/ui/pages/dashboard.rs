@@ -10,6 +10,7 @@ use crate::domain::stats::DashboardStats;
 use crate::ui::components::forms::{last_error, FieldError, FormError};
 use crate::ui::components::layout::ErrorPanel;
 use crate::ui::components::status::{figure, StatusBadge};
+use crate::ui::components::time::When;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -338,8 +339,7 @@ fn ProjectList(listing: ProjectListing, restore: ServerAction<RestoreProject>) -
         .into_iter()
         .map(|p| {
             let href = format!("/projects/{}", p.id);
-            let updated = p.updated_at.ago(now);
-            let updated_iso = p.updated_at.to_rfc3339();
+            let updated = p.updated_at;
             let id = p.id.to_string();
             view! {
                 <tr data-testid="project-row" data-project-id=p.id.0>
@@ -351,7 +351,7 @@ fn ProjectList(listing: ProjectListing, restore: ServerAction<RestoreProject>) -
                     <td class="num">{figure(p.total_credits_used)}</td>
                     <td class="num hide-sm">{figure(p.total_sessions)}</td>
                     <td class="hide-sm muted nowrap">
-                        <time datetime=updated_iso>{updated}</time>
+                        <When at=updated now/>
                     </td>
                     {trash.then(|| view! {
                         <td class="actions">

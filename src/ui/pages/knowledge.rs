@@ -11,6 +11,7 @@ use crate::api::knowledge::{
 use crate::domain::knowledge::{segments, Category, Entry, Hit};
 use crate::ui::components::forms::{last_error, textarea_text, FieldError, FormError};
 use crate::ui::components::layout::ErrorPanel;
+use crate::ui::components::time::When;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -342,7 +343,7 @@ fn EntryDetail(
                 <div class="meta-line">
                     <span class="badge">{e.category.label()}</span>
                     {e.tag_list().into_iter().map(|t| view! { <a class="tag" href=format!("/knowledge?tag={t}")>{format!("#{t}")}</a> }).collect_view()}
-                    <span class="muted">{format!("updated {}", e.updated_at.ago(now))}</span>
+                    <span class="muted">"updated "<When at=e.updated_at now/></span>
                     {e.source_session_id.map(|s| view! { <a href=format!("/sessions/{s}")>"from its session"</a> })}
                 </div>
             </div>
@@ -390,7 +391,7 @@ fn EntryDetail(
                                         <div class="timeline-head">
                                             <span>{if o.worked { "Worked" } else { "Did not work" }}</span>
                                             {o.session_id.map(|s| view! { <a href=format!("/sessions/{s}")>{format!("session {s}")}</a> })}
-                                            <time class="muted">{o.created_at.ago(now)}</time>
+                                            <When at=o.created_at now=now class="muted"/>
                                         </div>
                                     </li>
                                 }).collect_view()}

@@ -8,6 +8,7 @@ use crate::error::AppError;
 use crate::ui::components::forms::{last_error, textarea_text, FieldError, FormError};
 use crate::ui::components::layout::ErrorPanel;
 use crate::ui::components::status::{figure, StatusBadge};
+use crate::ui::components::time::{Show, When};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -80,8 +81,8 @@ fn ProjectDetail(view: ProjectView, actions: Actions) -> impl IntoView {
                 <div class="meta-line">
                     <StatusBadge status=p.status/>
                     <span class="muted">
-                        "Created " <time datetime=p.created_at.to_rfc3339()>{p.created_at.date()}</time>
-                        " · updated " <time datetime=p.updated_at.to_rfc3339()>{p.updated_at.ago(now)}</time>
+                        "Created " <When at=p.created_at now show=Show::Date/>
+                        " · updated " <When at=p.updated_at now=now/>
                     </span>
                 </div>
             </div>

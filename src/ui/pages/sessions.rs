@@ -12,6 +12,7 @@ use crate::ui::components::briefing::BriefingBox;
 use crate::ui::components::forms::{last_error, textarea_text, FieldError, FormError};
 use crate::ui::components::layout::ErrorPanel;
 use crate::ui::components::status::figure;
+use crate::ui::components::time::{Show, When};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -150,7 +151,7 @@ fn SessionList(listing: SessionListing) -> impl IntoView {
                                 <td class="num" data-label="Credits">{figure(s.credits_used)}</td>
                                 <td data-label="Account"><span class="nowrap-name">{r.account_name}</span></td>
                                 <td class="muted nowrap" data-label="Started">
-                                    <time datetime=s.started_at.to_rfc3339()>{s.started_at.ago(now)}</time>
+                                    <When at=s.started_at now=now/>
                                 </td>
                             </tr>
                         }
@@ -482,7 +483,7 @@ fn SessionDetailView(v: SessionView, actions: SessionActions) -> impl IntoView {
                 <p class="objective">{s.objectives.clone().unwrap_or_else(|| "No objective written yet.".into())}</p>
                 <div class="meta-line">
                     <span class="muted">
-                        {format!("{} · on {} · started {}", s.session_type.as_str(), v.account_name, s.started_at.ago(now))}
+                        {format!("{} · on {} · started ", s.session_type.as_str(), v.account_name)}<When at=s.started_at now/>
                         {s.duration_minutes.map(|d| format!(" · {}", crate::domain::time::minutes_in_words(d)))}
                         {(v.usage.calls > 0).then(|| format!(
                             " · {} AI call{} · {} tokens · ${:.4}",
@@ -502,11 +503,12 @@ fn SessionDetailView(v: SessionView, actions: SessionActions) -> impl IntoView {
             view! {
                 <section class="panel notice warn" role="status" data-testid="runs-out">
                     <p>
-                        <strong>{format!("{} runs out {}", w.account_name, w.runs_out_at.until(now))}</strong>
+                        <strong>{format!("{} runs out ", w.account_name)}<When at=w.runs_out_at now show=Show::Until/></strong>
+                        " (around "<When at=w.runs_out_at now show=Show::Clock/>
                         {format!(
-                            " (around {}, {} credits left) at this pace — before this session is likely to end.",
-                            w.runs_out_at.clock(),
-                            w.credits_left,
+                            ", {} credit{} left) at this pace — before this session is likely to end.",
+                            figure(w.credits_left),
+                            if w.credits_left == 1 { "" } else { "s" },
                         )}
                     </p>
                     <p class="notice-actions">
@@ -709,7 +711,7 @@ fn SessionDetailView(v: SessionView, actions: SessionActions) -> impl IntoView {
                                 <li>
                                     <div class="timeline-head">
                                         <span>{c.context_summary.clone().unwrap_or_default()}</span>
-                                        <time class="muted">{c.created_at.ago(now)}</time>
+                                        <When at=c.created_at now=now class="muted"/>
                                     </div>
                                     {running.then(|| view! {
                                         <ActionForm action=actions.restore>
@@ -869,7 +871,7 @@ pub fn ProjectTimeline(project_id: String) -> impl IntoView {
                                                 <SessionStatusBadge status=e.status/>
                                                 <span class="nowrap-name">{format!("{} credit{} · {}", figure(e.credits_used), if e.credits_used == 1 { "" } else { "s" }, e.account_name)}</span>
                                                 {e.has_handoff.then(|| view! { <span class="muted">"· handoff"</span> })}
-                                                <time class="muted" datetime=e.started_at.to_rfc3339()>{e.started_at.ago(now)}</time>
+                                                <When at=e.started_at now=now class="muted"/>
                                             </div>
                                         </li>
                                     }).collect_view()}

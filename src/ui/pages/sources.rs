@@ -9,6 +9,7 @@ use crate::api::capture::{
 use crate::domain::capture::sources::{Repo, Source, Sources};
 use crate::ui::components::forms::{last_error, FormError};
 use crate::ui::components::layout::{use_live, ErrorPanel};
+use crate::ui::components::time::When;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -253,7 +254,7 @@ fn SourceRow(
                 {source
                     .last_capture_at
                     .zip(now)
-                    .map(|(t, n)| view! { <time datetime=t.to_rfc3339()>{t.ago(n)}</time> })}
+                    .map(|(t, n)| view! { <When at=t now=n/> })}
             </td>
             <td>
                 <ActionForm action=actions.ignore_source attr:class="write-only">

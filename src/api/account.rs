@@ -48,6 +48,20 @@ pub struct AccountOption {
     pub name: String,
     pub status: crate::domain::account::AccountStatus,
     pub credits: i64,
+    /// When its credits refill next (none: by hand).
+    #[serde(default)]
+    pub refills_at: Option<crate::domain::time::Timestamp>,
+}
+
+impl AccountOption {
+    /// Whether a session can start on it now (not exhausted, not blocked, credits left).
+    pub fn usable(&self) -> bool {
+        use crate::domain::account::AccountStatus;
+        matches!(
+            self.status,
+            AccountStatus::Available | AccountStatus::Active
+        ) && self.credits > 0
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -213,6 +227,7 @@ pub async fn account_options() -> Result<Vec<AccountOption>, AppError> {
             name: a.account_name,
             status: a.status,
             credits: a.credits_available,
+            refills_at: a.next_refresh_at,
         })
         .collect();
     options.sort_by_key(|o| {

@@ -81,6 +81,10 @@ pub struct TurnView {
 pub struct SessionChoices {
     pub projects: Vec<(i64, String)>,
     pub accounts: Vec<crate::api::account::AccountOption>,
+    /// The engine's choice for a new session and why.
+    #[serde(default)]
+    pub recommended: Option<(i64, String)>,
+    pub now: crate::domain::time::Timestamp,
 }
 
 #[cfg(feature = "ssr")]
@@ -150,9 +154,16 @@ pub async fn start_options() -> Result<SessionChoices, AppError> {
             .fetch_all(&mut *conn)
             .await?;
     drop(conn);
+    let accounts = crate::api::account::account_options().await?;
+    let now = clock::now();
+    let recommended = crate::service::account::recommend(&state.db, now)
+        .await?
+        .map(|s| (s.account.id.0, s.reason));
     Ok(SessionChoices {
         projects,
-        accounts: crate::api::account::account_options().await?,
+        accounts,
+        recommended,
+        now,
     })
 }
 

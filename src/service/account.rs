@@ -372,6 +372,24 @@ pub async fn preview_next(
     }
 }
 
+/// The account the engine recommends for a new session (default strategy), without
+/// recording anything; none when no account qualifies.
+pub async fn recommend(db: &Db, now: Timestamp) -> Result<Option<Selection>, AppError> {
+    let req = SelectRequest {
+        specialization: None,
+        min_credits: crate::domain::account::DEFAULT_MIN_CREDITS,
+        strategy: Strategy::default(),
+        current: None,
+        exclude: None,
+    };
+    let mut conn = db.acquire().await?;
+    match choose_in(&mut conn, &req, now).await {
+        Ok(s) => Ok(Some(s)),
+        Err(AppError::NoAccount { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// The account that takes over from `from`: by `strategy`, never `from` itself, one with
 /// the same specialization when there is such an account that qualifies, else any.
 pub(crate) async fn successor(

@@ -90,6 +90,17 @@ pub fn words(at: Timestamp, now: Timestamp, show: Show, local: &LocalTime) -> St
     }
 }
 
+/// The words for `at` as a closure (for text that cannot hold a `<time>`, such as an
+/// `<option>`), local like `When`.
+pub fn when_text(
+    at: Timestamp,
+    now: Timestamp,
+    show: Show,
+) -> impl Fn() -> String + Clone + Send + Sync + 'static {
+    let zone = zone_now();
+    move || words(at, now, show, &at.local(&zone()))
+}
+
 /// `<time>` with the words for `at` and the exact local time as its title.
 #[component]
 pub fn When(

@@ -12,7 +12,7 @@ use crate::ui::components::briefing::BriefingBox;
 use crate::ui::components::forms::{last_error, textarea_text, FieldError, FormError};
 use crate::ui::components::layout::ErrorPanel;
 use crate::ui::components::status::figure;
-use crate::ui::components::time::{Show, When};
+use crate::ui::components::time::{when_text, Show, When};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -178,10 +178,36 @@ fn SessionFilters(choices: crate::api::session::SessionChoices) -> impl IntoView
         current("status"),
         current("session_type"),
     );
+    // with JavaScript a filter applies as it changes; without, the Filter button submits
+    let hydrated = crate::ui::components::layout::use_hydrated();
+    let navigate = leptos_router::hooks::use_navigate();
+    let apply = move |key: &'static str, value: String| {
+        let parts: Vec<String> = query.with_untracked(|q| {
+            ["project_id", "account_id", "status", "session_type"]
+                .into_iter()
+                .filter_map(|k| {
+                    let v = if k == key {
+                        value.clone()
+                    } else {
+                        q.get(k).unwrap_or_default()
+                    };
+                    (!v.is_empty()).then(|| format!("{k}={}", enc(&v)))
+                })
+                .collect()
+        });
+        navigate(
+            &format!("/sessions?{}", parts.join("&")),
+            Default::default(),
+        );
+    };
+    let on = move |key: &'static str| {
+        let apply = apply.clone();
+        move |ev: leptos::ev::Event| apply(key, event_target_value(&ev))
+    };
     view! {
-        <form method="get" action="/sessions" class="toolbar search" aria-label="Filter sessions">
+        <form method="get" action="/sessions" class="toolbar search" aria-label="Filter sessions" data-testid="session-filters">
             <label class="sr-only" for="f-project">"Project"</label>
-            <select id="f-project" name="project_id">
+            <select id="f-project" name="project_id" on:change=on("project_id")>
                 <option value="">"All projects"</option>
                 {choices.projects.into_iter().map(|(id, name)| {
                     let sel = id.to_string() == p;
@@ -189,7 +215,7 @@ fn SessionFilters(choices: crate::api::session::SessionChoices) -> impl IntoView
                 }).collect_view()}
             </select>
             <label class="sr-only" for="f-account">"Account"</label>
-            <select id="f-account" name="account_id">
+            <select id="f-account" name="account_id" on:change=on("account_id")>
                 <option value="">"All accounts"</option>
                 {choices.accounts.into_iter().map(|o| {
                     let sel = o.id.to_string() == a;
@@ -197,16 +223,16 @@ fn SessionFilters(choices: crate::api::session::SessionChoices) -> impl IntoView
                 }).collect_view()}
             </select>
             <label class="sr-only" for="f-status">"Status"</label>
-            <select id="f-status" name="status">
+            <select id="f-status" name="status" on:change=on("status")>
                 {[("", "Any status"), ("in_progress", "In progress"), ("completed", "Completed"), ("failed", "Failed"), ("handed_off", "Handed off")]
                     .map(|(v, l)| view! { <option value=v selected=v == st>{l}</option> }).collect_view()}
             </select>
             <label class="sr-only" for="f-type">"Type"</label>
-            <select id="f-type" name="session_type">
+            <select id="f-type" name="session_type" on:change=on("session_type")>
                 <option value="">"Any type"</option>
                 {SessionType::ALL.map(|ty| view! { <option value=ty.as_str() selected=ty.as_str() == t>{ty.as_str()}</option> }).collect_view()}
             </select>
-            <button type="submit" class="btn small">"Filter"</button>
+            {move || (!hydrated.get()).then(|| view! { <button type="submit" class="btn small">"Filter"</button> })}
         </form>
     }
 }
@@ -250,11 +276,13 @@ fn StartForm(
                             </div>
                             <div class="field">
                                 <label for="start-account">"Account"</label>
-                                <select id="start-account" name="account_id">
-                                    {o.accounts.into_iter().map(|a| view! {
-                                        <option value=a.id.to_string()>{format!("{} · {} credits", a.name, a.credits)}</option>
-                                    }).collect_view()}
+                                <select id="start-account" name="account_id" aria-describedby="start-account-why start-account-error">
+                                    {account_options(o.accounts, o.recommended.as_ref().map(|r| r.0), o.now)}
                                 </select>
+                                <p class="hint" id="start-account-why" data-testid="start-recommended">{match o.recommended.clone() {
+                                    Some((_, why)) => format!("Recommended — {why}."),
+                                    None => "No account has credits left now; the disabled ones show when they refill.".to_string(),
+                                }}</p>
                                 <FieldError error field="account_id" id="start-account-error"/>
                             </div>
                             <div class="field">
@@ -276,6 +304,42 @@ fn StartForm(
             </Transition>
         </section>
     }
+}
+
+/// The accounts a session can start on, the engine's choice selected; exhausted ones
+/// listed last and disabled, with when they refill.
+fn account_options(
+    accounts: Vec<crate::api::account::AccountOption>,
+    recommended: Option<i64>,
+    now: crate::domain::time::Timestamp,
+) -> impl IntoView {
+    let (usable, out): (Vec<_>, Vec<_>) = accounts.into_iter().partition(|a| a.usable());
+    let usable = usable
+        .into_iter()
+        .map(|a| {
+            let sel = Some(a.id) == recommended;
+            view! { <option value=a.id.to_string() selected=sel>{format!("{} · {} credits", a.name, a.credits)}</option> }
+        })
+        .collect_view();
+    let out = (!out.is_empty()).then(|| {
+        view! {
+            <optgroup label="Out of credits">
+                {out.into_iter().map(|a| {
+                    let refill = a.refills_at.map(|t| when_text(t, now, Show::UntilClock));
+                    view! {
+                        <option value=a.id.to_string() disabled=true>
+                            {a.name.clone()}
+                            {move || match &refill {
+                                Some(f) => format!(" · refills {}", f()),
+                                None => " · refills by hand".to_string(),
+                            }}
+                        </option>
+                    }
+                }).collect_view()}
+            </optgroup>
+        }
+    });
+    view! { {usable} {out} }
 }
 
 #[derive(Clone, Copy)]

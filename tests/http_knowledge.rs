@@ -358,3 +358,59 @@ async fn a_finished_session_offers_to_save_what_it_solved() {
     let list = app.get("/api/knowledge").await.json();
     assert_eq!(list["data"][0]["source_session_id"], id);
 }
+
+/// Deleting an entry from its page asks for a tick first; without it nothing changes. An
+/// outcome's note from the page is kept and shown.
+#[tokio::test]
+async fn deleting_an_entry_needs_the_confirmation_and_notes_are_kept() {
+    let app = app().await;
+    let id = add(
+        &app,
+        json!({ "title": "Doomed tip", "category": "tip", "description": "x" }),
+    )
+    .await;
+    let id = id.to_string();
+    let noted = app
+        .rpc(
+            "record_knowledge_outcome",
+            &[
+                ("id", id.as_str()),
+                ("worked", "no"),
+                ("note", "failed on <b>arm64</b>"),
+            ],
+        )
+        .await;
+    assert!(noted.status.is_success(), "{}", noted.text());
+    let page = app.get(&format!("/knowledge/{id}")).await.text();
+    assert!(
+        page.contains("failed on &lt;b&gt;arm64&lt;/b&gt;"),
+        "{page}"
+    );
+    let refused = app.rpc("delete_knowledge", &[("id", id.as_str())]).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.text()
+    );
+    assert_eq!(refused.app_error().field(), Some("confirm"));
+    assert_eq!(
+        app.get(&format!("/api/knowledge/{id}")).await.status,
+        StatusCode::OK
+    );
+    let done = app
+        .rpc(
+            "delete_knowledge",
+            &[("id", id.as_str()), ("confirm", "yes")],
+        )
+        .await;
+    assert!(
+        done.status.is_success() || done.status.is_redirection(),
+        "{}",
+        done.text()
+    );
+    assert_eq!(
+        app.get(&format!("/api/knowledge/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -54,3 +54,24 @@ test("a knowledge entry is found, applied and suggested", async ({ page, request
   await expect(suggestions).toBeVisible();
   await expect(suggestions.getByRole("link", { name: `Fix E0382 in ${tag} loops` })).toBeVisible();
 });
+
+test("an outcome keeps its note; deleting an entry asks first and says what it deletes", async ({ page, request }, info) => {
+  const hydrated = info.project.name === "hydrate";
+  const ui = new ProjectsPage(page, hydrated);
+  const tag = unique("kbdel").replace(/\W/g, "").toLowerCase();
+  const r = await request.post("/api/knowledge", { data: { title: `Pin ${tag}`, category: "tip", description: "Pin the version." } });
+  expect(r.status(), await r.text()).toBe(201);
+  const entry = (await r.json()).data ?? (await r.json());
+  await ui.open(`/knowledge/${entry.id}`);
+  await page.getByTestId("outcome-note-input").fill(`worked on ${tag} after a cache clear`);
+  await page.getByTestId("outcome-yes").click();
+  await expect(page.getByTestId("outcome-note")).toHaveText(`worked on ${tag} after a cache clear`);
+
+  const del = page.getByTestId("delete-entry");
+  await expect(del).toHaveText(`Delete “Pin ${tag}”`);
+  await expect(page.getByTestId("delete-entry-confirm")).toHaveAttribute("required", "");
+  await page.getByText("Delete it and its outcome for good").click();
+  await del.click();
+  await expect(page).toHaveURL(/\/knowledge$/);
+  expect((await request.get(`/api/knowledge/${entry.id}`)).status()).toBe(404);
+});

@@ -119,7 +119,14 @@ pub async fn update_knowledge(
 }
 
 #[server(prefix = "/rpc", endpoint = "delete_knowledge")]
-pub async fn delete_knowledge(id: String) -> Result<(), AppError> {
+pub async fn delete_knowledge(id: String, confirm: Option<String>) -> Result<(), AppError> {
+    // deleting cannot be undone: the form asks for a tick first
+    if confirm.as_deref() != Some("yes") {
+        return Err(AppError::validation(
+            "confirm",
+            "tick the box to confirm: a deleted entry and its outcomes cannot be brought back",
+        ));
+    }
     let state = super::ssr::state()?;
     svc::delete(&state.db, id_of(&id, "id")?).await?;
     leptos_axum::redirect("/knowledge");
@@ -132,6 +139,7 @@ pub async fn record_knowledge_outcome(
     id: String,
     worked: String,
     session_id: Option<String>,
+    note: Option<String>,
 ) -> Result<Entry, AppError> {
     let state = super::ssr::state()?;
     let worked = match worked.trim() {
@@ -147,7 +155,7 @@ pub async fn record_knowledge_outcome(
     let input = OutcomeInput {
         worked: Some(worked),
         session_id: opt_number(session_id, "session_id")?,
-        note: None,
+        note: note.filter(|n| !n.trim().is_empty()),
     };
     svc::record_outcome(&state.db, id_of(&id, "id")?, &input, clock::now()).await
 }

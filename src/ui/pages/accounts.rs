@@ -682,7 +682,7 @@ fn AccountDetailView(
                             " Delete it for good (this cannot be undone)"
                         </label>
                         <FieldError error=delete_error field="confirm" id="delete-confirm-error"/>
-                        <button type="submit" class="btn danger">"Delete account"</button>
+                        <button type="submit" class="btn danger" data-testid="delete-account">{format!("Delete “{}”", a.account_name)}</button>
                     </ActionForm>
                     <FormError error=delete_error fields=&["confirm"]/>
                 </section>

@@ -50,25 +50,24 @@ fn OutcomeButtons(
     entry_id: i64,
     action: ServerAction<RecordKnowledgeOutcome>,
     #[prop(optional)] session_id: Option<i64>,
+    /// Offer a note with the outcome (the entry's own page).
+    #[prop(optional)]
+    with_note: bool,
 ) -> impl IntoView {
     let session = session_id.map(|s| s.to_string()).unwrap_or_default();
-    let button = move |worked: &'static str, label: &'static str| {
-        let session = session.clone();
-        view! {
-            <ActionForm action attr:class="inline">
-                <input type="hidden" name="id" value=entry_id.to_string()/>
-                <input type="hidden" name="worked" value=worked/>
-                <input type="hidden" name="session_id" value=session/>
-                <button type="submit" class="btn small" data-testid=format!("outcome-{worked}")>{label}</button>
-            </ActionForm>
-        }
-    };
+    let note_id = format!("outcome-note-{entry_id}");
     view! {
-        <div class="outcome-buttons" role="group" aria-label="Record an outcome">
+        <ActionForm action attr:class="outcome-buttons" attr:aria-label="Record an outcome">
+            <input type="hidden" name="id" value=entry_id.to_string()/>
+            <input type="hidden" name="session_id" value=session/>
+            {with_note.then(|| view! {
+                <label class="sr-only" for=note_id.clone()>"Note (optional)"</label>
+                <input id=note_id.clone() name="note" type="text" maxlength="2000" placeholder="Note (optional)" data-testid="outcome-note-input"/>
+            })}
             <span class="muted small">"Applied:"</span>
-            {button("yes", "It worked")}
-            {button("no", "It didn't")}
-        </div>
+            <button type="submit" class="btn small" name="worked" value="yes" data-testid="outcome-yes">"It worked"</button>
+            <button type="submit" class="btn small" name="worked" value="no" data-testid="outcome-no">"It didn't"</button>
+        </ActionForm>
     }
 }
 
@@ -379,7 +378,7 @@ fn EntryDetail(
                 </dl>
                 <section class="panel" aria-labelledby="outcomes-title">
                     <h2 id="outcomes-title">"Outcomes"</h2>
-                    <OutcomeButtons entry_id=e.id action=outcome/>
+                    <OutcomeButtons entry_id=e.id action=outcome with_note=true/>
                     <FormError error=outcome_error fields=&[]/>
                     {if v.outcomes.is_empty() {
                         view! { <p class="muted small">"No outcomes yet. Record one each time you apply this: the ranking trusts entries that keep working."</p> }.into_any()
@@ -393,6 +392,7 @@ fn EntryDetail(
                                             {o.session_id.map(|s| view! { <a href=format!("/sessions/{s}")>{format!("session {s}")}</a> })}
                                             <When at=o.created_at now=now class="muted"/>
                                         </div>
+                                        {o.note.clone().filter(|n| !n.trim().is_empty()).map(|n| view! { <p class="outcome-note" data-testid="outcome-note">{n}</p> })}
                                     </li>
                                 }).collect_view()}
                             </ul>
@@ -403,9 +403,19 @@ fn EntryDetail(
                     <h2 id="entry-delete-title">"Delete"</h2>
                     <ActionForm action=delete>
                         <input type="hidden" name="id" value=e.id.to_string()/>
-                        <button type="submit" class="btn danger" data-testid="delete-entry">"Delete entry"</button>
+                        <label class="check">
+                            <input type="checkbox" name="confirm" value="yes" required
+                                aria-describedby="entry-delete-confirm-error" data-testid="delete-entry-confirm"/>
+                            {match v.outcomes.len() {
+                                0 => " Delete it for good (this cannot be undone)".to_string(),
+                                1 => " Delete it and its outcome for good (this cannot be undone)".to_string(),
+                                n => format!(" Delete it and its {n} outcomes for good (this cannot be undone)"),
+                            }}
+                        </label>
+                        <FieldError error=delete_error field="confirm" id="entry-delete-confirm-error"/>
+                        <button type="submit" class="btn danger" data-testid="delete-entry">{format!("Delete “{}”", e.title)}</button>
                     </ActionForm>
-                    <FormError error=delete_error fields=&[]/>
+                    <FormError error=delete_error fields=&["confirm"]/>
                 </section>
             </aside>
         </div>

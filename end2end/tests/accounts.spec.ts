@@ -25,7 +25,8 @@ test.describe("accounts", () => {
     if (hydrated) {
       const report = page.getByTestId("import-report");
       await expect(report).toContainText("Imported 2 accounts.");
-      await expect(report).toContainText("Line 3: platform");
+      // the bad row is the fourth line of the pasted text (the header is the first)
+      await expect(report).toContainText("Line 4: platform");
     }
     await page.goto(`/accounts?q=${tag}`);
     const rows = page.getByTestId("account-row");

@@ -155,6 +155,7 @@ impl AccountForm {
                 _ => credits,
             },
             credit_capacity: number(self.credit_capacity, "credit_capacity")?,
+            line: None,
             status: None,
             reset: Some(reset),
             version: number(self.version, "version")?,
@@ -272,6 +273,13 @@ pub const ROTATE_CHOICES: usize = 30;
 
 #[server(prefix = "/rpc", endpoint = "create_account")]
 pub async fn create_account(form: AccountForm) -> Result<Account, AppError> {
+    // the form asks for the platform; it is never assumed
+    if form.platform.as_deref().is_none_or(|p| p.trim().is_empty()) {
+        return Err(AppError::validation(
+            "platform",
+            "choose the platform this account is on",
+        ));
+    }
     let state = super::ssr::state()?;
     let input = form.into_input()?;
     svc::create(&state.db, &input, clock::now(), state.pool.thresholds).await

@@ -243,6 +243,9 @@ pub struct AccountInput {
     /// Why the credits change (the account's history shows it).
     #[serde(default)]
     pub credits_reason: Option<String>,
+    /// Where it came from in pasted text: its line (errors name it). Not part of any API.
+    #[serde(skip)]
+    pub line: Option<usize>,
 }
 
 /// A valid new account.
@@ -814,11 +817,16 @@ pub fn parse_paste(text: &str) -> Result<Vec<Result<AccountInput, RowError>>, Fi
             .into_iter()
             .enumerate()
             .map(|(i, v)| {
-                serde_json::from_value::<AccountInput>(v).map_err(|e| RowError {
-                    row: i + 1,
-                    field: "row".into(),
-                    error: e.to_string(),
-                })
+                serde_json::from_value::<AccountInput>(v)
+                    .map(|input| AccountInput {
+                        line: Some(i + 1),
+                        ..input
+                    })
+                    .map_err(|e| RowError {
+                        row: i + 1,
+                        field: "row".into(),
+                        error: e.to_string(),
+                    })
             })
             .collect());
     }
@@ -828,11 +836,16 @@ pub fn parse_paste(text: &str) -> Result<Vec<Result<AccountInput, RowError>>, Fi
             .enumerate()
             .filter(|(_, l)| !l.trim().is_empty())
             .map(|(i, l)| {
-                serde_json::from_str::<AccountInput>(l).map_err(|e| RowError {
-                    row: i + 1,
-                    field: "row".into(),
-                    error: format!("not a JSON object: {e}"),
-                })
+                serde_json::from_str::<AccountInput>(l)
+                    .map(|input| AccountInput {
+                        line: Some(i + 1),
+                        ..input
+                    })
+                    .map_err(|e| RowError {
+                        row: i + 1,
+                        field: "row".into(),
+                        error: format!("not a JSON object: {e}"),
+                    })
             })
             .collect());
     }
@@ -884,8 +897,15 @@ pub fn parse_paste(text: &str) -> Result<Vec<Result<AccountInput, RowError>>, Fi
         ));
     }
     let mut out = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let row = i + 2; // line number, after the header
+    let mut last_line = 1;
+    for record in reader.records() {
+        // the line the record starts on (blank lines and quoted line breaks counted)
+        let row = match &record {
+            Ok(r) => r.position().map(|p| record_line(text, p)),
+            Err(e) => e.position().map(|p| record_line(text, p)),
+        }
+        .unwrap_or(last_line + 1);
+        last_line = row;
         let record = match record {
             Ok(r) => r,
             Err(e) => {
@@ -900,6 +920,22 @@ pub fn parse_paste(text: &str) -> Result<Vec<Result<AccountInput, RowError>>, Fi
         out.push(csv_row(&headers, &record, row));
     }
     Ok(out)
+}
+
+/// The line a CSV record's text starts on: the reader's position counts the blank lines
+/// before it as part of the record.
+fn record_line(text: &str, p: &csv::Position) -> usize {
+    let from = usize::try_from(p.byte()).unwrap_or(usize::MAX);
+    let blank = text
+        .get(from..)
+        .unwrap_or("")
+        .bytes()
+        .take_while(|b| matches!(b, b'\n' | b'\r'))
+        .filter(|b| *b == b'\n')
+        .count();
+    usize::try_from(p.line())
+        .unwrap_or(usize::MAX)
+        .saturating_add(blank)
 }
 
 fn csv_row(
@@ -949,6 +985,7 @@ fn csv_row(
     if has_reset {
         input.reset = Some(reset);
     }
+    input.line = Some(row);
     Ok(input)
 }
 

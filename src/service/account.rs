@@ -277,28 +277,34 @@ pub async fn batch_create(
     let mut valid = Vec::with_capacity(rows.len());
     let mut outcome = BatchOutcome::default();
     for (i, row) in rows.into_iter().enumerate() {
+        // the row's line in pasted text, else its place in the request
+        let n = match &row {
+            Ok(input) => input.line.unwrap_or(i + 1),
+            Err(e) if e.row > 0 => e.row,
+            Err(_) => i + 1,
+        };
         let parsed = row.and_then(|input| {
             NewAccount::parse(&input, th).map_err(|e: FieldError| RowError {
-                row: i + 1,
+                row: n,
                 field: e.field,
                 error: e.message,
             })
         });
         match parsed {
             Ok(new) if taken.contains(&name_key(&new.name)) => outcome.errors.push(RowError {
-                row: i + 1,
+                row: n,
                 field: "account_name".into(),
                 error: format!("an account named {:?} already exists", new.name),
             }),
             Ok(new) if !in_batch.insert(name_key(&new.name)) => outcome.errors.push(RowError {
-                row: i + 1,
+                row: n,
                 field: "account_name".into(),
                 error: format!("{:?} appears earlier in this batch", new.name),
             }),
             Ok(new) => valid.push(new),
             Err(mut e) => {
                 if e.row == 0 {
-                    e.row = i + 1;
+                    e.row = n;
                 }
                 outcome.errors.push(e)
             }
@@ -814,6 +820,32 @@ mod tests {
             ]
         );
         assert_eq!(count(&db, "accounts").await, 3);
+    }
+
+    /// Pasted CSV: each error names the line it is on, blank lines and a quoted line break
+    /// counted, whether the parser or the validation found it.
+    #[tokio::test]
+    async fn pasted_rows_are_reported_by_their_line() {
+        let (_d, db) = temp_db().await;
+        let th = Thresholds::default();
+        let csv = "account_name,platform,credits\nOk-1,claude,10\n\n\"Two\nlines\",gemini,5\nBad-platform,myspace,1\nBad-credits,claude,-4\nBad-number,claude,x\n";
+        let rows = crate::domain::account::parse_paste(csv).unwrap();
+        let out = batch_create(&db, rows, false, t(T0), th).await.unwrap();
+        let errs: Vec<(usize, &str)> = out
+            .errors
+            .iter()
+            .map(|e| (e.row, e.field.as_str()))
+            .collect();
+        assert_eq!(
+            errs,
+            [
+                (4, "account_name"),
+                (6, "platform"),
+                (7, "credits_available"),
+                (8, "credits_available")
+            ]
+        );
+        assert_eq!(out.created.len(), 1);
     }
 
     #[tokio::test]

@@ -47,8 +47,8 @@ fn browser_zone() -> Option<String> {
 }
 
 /// The zone to show times in now: the server's while rendering and hydrating, then the
-/// browser's.
-fn zone_now() -> impl Fn() -> String + Clone + Send + Sync + 'static {
+/// browser's. Also the zone a new refill schedule is preset to.
+pub fn zone_now() -> impl Fn() -> String + Clone + Send + Sync + 'static {
     let server = use_context::<DisplayZone>()
         .map(|z| z.0)
         .unwrap_or_else(|| "UTC".into());
@@ -59,6 +59,22 @@ fn zone_now() -> impl Fn() -> String + Clone + Send + Sync + 'static {
         } else {
             server.clone()
         }
+    }
+}
+
+/// Every IANA time zone name, for a searchable time zone field (`list="time-zones"`).
+#[component]
+pub fn TimeZoneList() -> impl IntoView {
+    let mut names: Vec<String> = jiff::tz::db()
+        .available()
+        .map(|n| n.as_str().to_owned())
+        .filter(|n| n.contains('/') || n == "UTC")
+        .collect();
+    names.sort();
+    view! {
+        <datalist id="time-zones">
+            {names.into_iter().map(|n| view! { <option value=n></option> }).collect_view()}
+        </datalist>
     }
 }
 

@@ -301,6 +301,14 @@ fn SelectPanel(action: ServerAction<SelectAccount>) -> impl IntoView {
     }
 }
 
+/// `monday` → `Monday`.
+fn title_case(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
 /// The account fields, for creating (empty) or editing (filled from `account`).
 #[component]
 fn AccountFields(
@@ -316,10 +324,18 @@ fn AccountFields(
         .map(|a| a.reset.clone())
         .unwrap_or_default();
     let kind = reset.kind.clone().unwrap_or_else(|| "none".into());
-    let platform = account
-        .as_ref()
-        .map(|a| a.platform)
-        .unwrap_or(Platform::Genspark);
+    // a new account's platform is chosen, never assumed
+    let platform = account.as_ref().map(|a| a.platform);
+    let is_new = account.is_none();
+    let tz_value = reset.tz.clone().unwrap_or_default();
+    let zone = crate::ui::components::time::zone_now();
+    let tz_shown = move || {
+        if tz_value.is_empty() && is_new {
+            zone()
+        } else {
+            tz_value.clone()
+        }
+    };
     let id = move |f: &str| format!("{prefix}-{f}");
     let invalid = move |field: &'static str| {
         move || {
@@ -341,9 +357,10 @@ fn AccountFields(
         <div class="field-row">
             <div class="field">
                 <label for=id("platform")>"Platform"</label>
-                <select id=id("platform") name="form[platform]">
+                <select id=id("platform") name="form[platform]" required aria-invalid=invalid("platform")>
+                    {is_new.then(|| view! { <option value="" selected=true disabled=true>"Choose…"</option> })}
                     {Platform::ALL.iter().map(|p| view! {
-                        <option value=p.as_str() selected=*p == platform>{p.label()}</option>
+                        <option value=p.as_str() selected=Some(*p) == platform>{p.label()}</option>
                     }).collect_view()}
                 </select>
                 <FieldError error field="platform" id="account-platform-error"/>
@@ -382,50 +399,49 @@ fn AccountFields(
                 <FieldError error field="credit_capacity" id="account-capacity-error"/>
             </div>
         </div>
-        <fieldset class="fieldset">
+        <fieldset class="fieldset refill">
             <legend>"Refill schedule"</legend>
+            // only the fields of the chosen rule show (CSS :has, so without JavaScript too)
             <div class="field-row">
                 <div class="field">
                     <label for=id("reset-kind")>"Refills"</label>
-                    <select id=id("reset-kind") name="form[reset_kind]">
+                    <select id=id("reset-kind") name="form[reset_kind]" class="reset-kind">
                         {[("none", "By hand"), ("daily", "Daily"), ("rolling", "Every N hours"), ("weekly", "Weekly"), ("monthly", "Monthly")]
                             .map(|(v, l)| view! { <option value=v selected=kind == v>{l}</option> })
                             .collect_view()}
                     </select>
                 </div>
-                <div class="field">
-                    <label for=id("reset-hours")>"Hours " <span class="muted">"(every N h)"</span></label>
+                <div class="field" data-for="rolling">
+                    <label for=id("reset-hours")>"Every (hours)"</label>
                     <input id=id("reset-hours") name="form[reset_hours]" type="number" min="1" max="744"
                         value=reset.hours.map(|h| h.to_string()).unwrap_or_default()
                         aria-invalid=invalid("reset.hours")/>
                 </div>
-            </div>
-            <div class="field-row">
-                <div class="field">
-                    <label for=id("reset-at")>"At " <span class="muted">"(HH:MM)"</span></label>
-                    <input id=id("reset-at") name="form[reset_at]" type="text" placeholder="00:00" inputmode="numeric"
-                        value=reset.at.clone().unwrap_or_default() aria-invalid=invalid("reset.at")/>
-                </div>
-                <div class="field">
-                    <label for=id("reset-tz")>"Time zone"</label>
-                    <input id=id("reset-tz") name="form[reset_tz]" type="text" placeholder="UTC"
-                        value=reset.tz.clone().unwrap_or_default() aria-invalid=invalid("reset.tz")/>
-                </div>
-            </div>
-            <div class="field-row">
-                <div class="field">
-                    <label for=id("reset-weekday")>"Weekday " <span class="muted">"(weekly)"</span></label>
+                <div class="field" data-for="weekly">
+                    <label for=id("reset-weekday")>"On"</label>
                     <select id=id("reset-weekday") name="form[reset_weekday]">
                         {["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-                            .map(|d| view! { <option value=d selected=reset.weekday.as_deref() == Some(d)>{d}</option> })
+                            .map(|d| view! { <option value=d selected=reset.weekday.as_deref() == Some(d)>{title_case(d)}</option> })
                             .collect_view()}
                     </select>
                 </div>
-                <div class="field">
-                    <label for=id("reset-day")>"Day " <span class="muted">"(monthly)"</span></label>
+                <div class="field" data-for="monthly">
+                    <label for=id("reset-day")>"Day of the month"</label>
                     <input id=id("reset-day") name="form[reset_day]" type="number" min="1" max="31"
                         value=reset.day.map(|d| d.to_string()).unwrap_or_default()
                         aria-invalid=invalid("reset.day")/>
+                </div>
+                <div class="field" data-for="daily weekly monthly">
+                    <label for=id("reset-at")>"At"</label>
+                    <input id=id("reset-at") name="form[reset_at]" type="time" placeholder="00:00"
+                        value=reset.at.clone().unwrap_or_default() aria-invalid=invalid("reset.at")/>
+                </div>
+                <div class="field" data-for="daily weekly monthly">
+                    <label for=id("reset-tz")>"Time zone"</label>
+                    <input id=id("reset-tz") name="form[reset_tz]" type="text" list="time-zones" autocomplete="off"
+                        placeholder="UTC" spellcheck="false"
+                        value=tz_shown aria-invalid=invalid("reset.tz")/>
+                    <crate::ui::components::time::TimeZoneList/>
                 </div>
             </div>
             {["reset.kind", "reset.at", "reset.tz", "reset.hours", "reset.weekday", "reset.day"]

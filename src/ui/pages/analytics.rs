@@ -320,7 +320,7 @@ fn OutlookTable(outlooks: Vec<Outlook>, now: Timestamp) -> impl IntoView {
                                     Some(r) => view! { {format!("{r:.1}")}<span class="narrow-unit">" credits an hour"</span> }.into_any(),
                                     None => view! { <span class="dash">"—"</span> }.into_any(),
                                 }}</td>
-                                <td class="forecast"><ForecastText forecast=o.forecast.clone() now/></td>
+                                <td class="forecast"><ForecastText forecast=o.forecast now/></td>
                             </tr>
                         }
                     }).collect_view()}
@@ -437,7 +437,7 @@ pub fn AlertLine(summary: AlertSummary, now: Timestamp) -> impl IntoView {
                                         <td class="nowrap-name"><a href=format!("/accounts/{}", o.account_id)>{o.account_name.clone()}</a></td>
                                         <td class="num">{format!("{}% used", o.used_percent)}</td>
                                         <td class="num">{format!("{} of {}", figure(o.credits_available), figure(o.capacity))}</td>
-                                        <td><ForecastText forecast=o.forecast.clone() now/></td>
+                                        <td><ForecastText forecast=o.forecast now/></td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>

@@ -429,7 +429,8 @@ async fn import_by_paste_reports_malformed_rows_and_atomic_writes_nothing() {
         .await;
     let report = a.json();
     assert_eq!(report["created"].as_array().unwrap().len(), 1);
-    assert_eq!(report["errors"][0]["row"], 2);
+    // the line of the pasted text, header included
+    assert_eq!(report["errors"][0]["row"], 3);
     assert_eq!(report["errors"][0]["field"], "platform");
     assert_eq!(app.account_count().await, 1);
 

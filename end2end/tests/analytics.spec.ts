@@ -50,6 +50,10 @@ test("an account past 90 % raises an alert and the charts show real data", async
   await expect(page.getByTestId("chart-accounts").locator(".bar-row", { hasText: name })).toContainText("91.0");
   await expect(page.getByTestId("chart-platforms").locator(".bar-row", { hasText: "Gemini" })).toBeVisible();
   await expect(page.getByTestId("outlooks").locator("tr", { hasText: name })).toContainText("91%");
+  // what each figure counts is said; configured savings read as estimates
+  await expect(page.getByTestId("analytics-summary")).toContainText("Credits of finished sessions");
+  await expect(page.getByTestId("daily-counts")).toContainText("running ones included");
+  await expect(page.getByTestId("savings-basis")).toContainText("An estimate, not a measurement");
 
   if (hydrated) {
     await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
@@ -65,6 +69,18 @@ test("an account past 90 % raises an alert and the charts show real data", async
     await page.mouse.move(last.x + last.width / 2, last.y + last.height / 2, { steps: 8 });
     await page.mouse.up();
     await expect(page.getByTestId("chart-selection")).toContainText("91 credits over 7 days");
+    // one Tab stop per chart; arrow keys move the readout from day to day
+    await expect(daily.locator('rect.hit[tabindex="0"]')).toHaveCount(1);
+    await days.last().locator("rect.hit").focus();
+    await page.keyboard.press("Escape");
+    await expect(page.getByTestId("chart-tooltip")).toContainText("91 credits");
+    await page.keyboard.press("ArrowLeft");
+    await expect(page.getByTestId("chart-tooltip")).toContainText("0 credits");
+    await expect(days.nth(5).locator("rect.hit")).toBeFocused();
+    await page.keyboard.press("End");
+    await expect(days.last().locator("rect.hit")).toBeFocused();
+    await expect(daily.locator('rect.hit[tabindex="0"]')).toHaveCount(1);
+    await expect(page.getByTestId("chart-accounts").locator('.bar-row[tabindex="0"]')).toHaveCount(1);
     // another period without reloading the page
     await page.getByRole("link", { name: "30 days" }).click();
     await expect(days).toHaveCount(30);

@@ -516,8 +516,16 @@ pub fn regroup(
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Savings {
     pub handoffs: i64,
+    /// An estimate: `handoffs × credits_each` (a setting, not a measurement).
     pub credits: i64,
+    /// An estimate: `handoffs × minutes_each`.
     pub minutes: f64,
+    /// The configured credits one handoff is counted as saving.
+    #[serde(default)]
+    pub credits_each: i64,
+    /// The configured minutes one handoff is counted as saving.
+    #[serde(default)]
+    pub minutes_each: f64,
 }
 
 pub fn savings(handoffs: i64, settings: &AnalyticsSettings) -> Savings {
@@ -525,6 +533,8 @@ pub fn savings(handoffs: i64, settings: &AnalyticsSettings) -> Savings {
         handoffs,
         credits: handoffs.saturating_mul(settings.credits_per_handoff),
         minutes: handoffs as f64 * settings.minutes_per_handoff,
+        credits_each: settings.credits_per_handoff,
+        minutes_each: settings.minutes_per_handoff,
     }
 }
 

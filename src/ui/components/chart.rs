@@ -7,6 +7,51 @@ use crate::domain::analytics::{Daily, Efficiency, GroupEfficiency};
 use crate::ui::components::status::figure;
 use leptos::prelude::*;
 
+/// Keyboard movement within a chart: the index the key moves to from `at` of `len`
+/// marks (arrows step, Home and End jump), or none for other keys.
+pub fn step(key: &str, at: usize, len: usize) -> Option<usize> {
+    let last = len.checked_sub(1)?;
+    match key {
+        "ArrowRight" | "ArrowDown" => Some((at + 1).min(last)),
+        "ArrowLeft" | "ArrowUp" => Some(at.saturating_sub(1)),
+        "Home" => Some(0),
+        "End" => Some(last),
+        _ => None,
+    }
+}
+
+/// Moves keyboard focus to the `index`-th element matching `marks` inside the nearest
+/// `within` ancestor of the event's target (a chart is one Tab stop; arrows move in it).
+fn focus_mark(ev: &leptos::ev::KeyboardEvent, within: &str, marks: &str, index: usize) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let found = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|e| e.closest(within).ok().flatten())
+            .and_then(|root| root.query_selector_all(marks).ok())
+            .and_then(|list| list.item(index as u32));
+        if let Some(node) = found {
+            if let Ok(svg) = node.clone().dyn_into::<web_sys::SvgElement>() {
+                let _ = svg.focus();
+            } else if let Ok(html) = node.dyn_into::<web_sys::HtmlElement>() {
+                let _ = html.focus();
+            }
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (ev, within, marks, index);
+}
+
+/// A project's colour class, the same whatever its rank (`c0`, neutral, for the rest).
+pub fn colour(project: Option<i64>) -> String {
+    match project {
+        Some(id) => format!("c{}", id.rem_euclid(6) + 1),
+        None => "c0".into(),
+    }
+}
+
 /// Short date for axes: `2026-03-02` → `Mar 2`.
 pub fn short_day(day: &str) -> String {
     const MONTHS: [&str; 12] = [
@@ -33,6 +78,9 @@ pub fn DailyChart(daily: Daily) -> impl IntoView {
         .map(|i| daily.series.iter().map(|s| s.values[i]).sum())
         .collect();
     let hover = RwSignal::new(None::<usize>);
+    // the one day reachable by Tab (the latest at first); arrows move from it
+    let count = daily.days.len();
+    let cursor = RwSignal::new(count.saturating_sub(1));
     let selection = RwSignal::new(None::<(usize, usize)>);
     let dragging = RwSignal::new(false);
     let days = StoredValue::new(daily.days.clone());
@@ -46,13 +94,12 @@ pub fn DailyChart(daily: Daily) -> impl IntoView {
             let segments = daily
                 .series
                 .iter()
-                .enumerate()
-                .filter(|(_, s)| s.values[i] > 0)
-                .map(|(k, s)| {
+                .filter(|s| s.values[i] > 0)
+                .map(|s| {
                     let h = s.values[i] as f64 * 100.0 / top as f64;
                     y -= h;
                     view! {
-                        <rect class=format!("seg c{}", k % 6 + 1) x=format!("{:.2}", i as f64 * w + 1.5)
+                        <rect class=format!("seg {}", colour(s.project_id)) x=format!("{:.2}", i as f64 * w + 1.5)
                             y=format!("{y:.3}") width=format!("{:.2}", w - 3.0) height=format!("{h:.3}")/>
                     }
                 })
@@ -65,7 +112,7 @@ pub fn DailyChart(daily: Daily) -> impl IntoView {
                     class:selected=move || selection.get().is_some_and(|(a, b)| a.min(b) <= i && i <= a.max(b))>
                     {segments}
                     <rect class="hit" x=format!("{:.2}", i as f64 * w) y="0" width=format!("{w:.2}") height="100"
-                        tabindex="0" role="img" aria-label=label
+                        tabindex=move || if cursor.get() == i { "0" } else { "-1" } role="img" aria-label=label
                         on:pointerenter=move |_| {
                             hover.set(Some(i));
                             if dragging.get_untracked() {
@@ -73,7 +120,10 @@ pub fn DailyChart(daily: Daily) -> impl IntoView {
                             }
                         }
                         on:pointerleave=move |_| hover.set(None)
-                        on:focus=move |_| hover.set(Some(i))
+                        on:focus=move |_| {
+                            cursor.set(i);
+                            hover.set(Some(i));
+                        }
                         on:blur=move |_| hover.set(None)
                         on:pointerdown=move |ev| {
                             ev.prevent_default();
@@ -91,6 +141,10 @@ pub fn DailyChart(daily: Daily) -> impl IntoView {
                                 });
                             } else if ev.key() == "Escape" {
                                 selection.set(None);
+                            } else if let Some(j) = step(&ev.key(), i, count) {
+                                ev.prevent_default();
+                                cursor.set(j);
+                                focus_mark(&ev, "svg", "rect.hit", j);
                             }
                         }>
                         <title>{detail}</title>
@@ -116,7 +170,7 @@ pub fn DailyChart(daily: Daily) -> impl IntoView {
             return Some(view! {
                 <span class="readout-sel" data-testid="chart-selection">
                     <strong>{label}</strong>
-                    {format!(": {} credits over {count} day{} · {:.1} a day", figure(sum), if count == 1 { "" } else { "s" }, per_day)}
+                    {format!(": {} over {count} day{} · {:.1} a day", crate::ui::components::status::credits(sum), if count == 1 { "" } else { "s" }, per_day)}
                     <button type="button" class="btn small ghost" on:click=move |_| selection.set(None)>"Clear"</button>
                 </span>
             }
@@ -134,7 +188,7 @@ pub fn DailyChart(daily: Daily) -> impl IntoView {
             view! {
                 <span data-testid="chart-tooltip">
                     <strong>{short_day(&days[i])}</strong>
-                    {format!(": {} credits", figure(totals[i]))}
+                    {format!(": {}", crate::ui::components::status::credits(totals[i]))}
                     {(!parts.is_empty()).then(|| format!(" — {parts}"))}
                 </span>
             }
@@ -173,8 +227,8 @@ pub fn DailyChart(daily: Daily) -> impl IntoView {
                 <span>{first}</span><span>{mid}</span><span>{last}</span>
             </div>
             <ul class="legend">
-                {daily.series.iter().enumerate().map(|(k, s)| view! {
-                    <li><span class=format!("swatch c{}", k % 6 + 1)></span>{s.name.clone()}
+                {daily.series.iter().map(|s| view! {
+                    <li><span class=format!("swatch {}", colour(s.project_id))></span>{s.name.clone()}
                         <span class="muted">{format!(" {}", figure(s.total))}</span></li>
                 }).collect_view()}
             </ul>
@@ -194,9 +248,9 @@ fn day_detail(daily: &Daily, i: usize) -> String {
         format!("{}: no credits", daily.days[i])
     } else {
         format!(
-            "{}: {} credits ({})",
+            "{}: {} ({})",
             daily.days[i],
-            total,
+            crate::ui::components::status::credits(total),
             parts.join(", ")
         )
     }
@@ -244,6 +298,10 @@ pub fn BarList(
 ) -> impl IntoView {
     let scale = if scale > 0.0 { scale } else { 1.0 };
     let hover = RwSignal::new(None::<usize>);
+    // one Tab stop for the whole list; arrows move between its bars
+    let count = bars.len();
+    let cursor = RwSignal::new(0usize);
+    let navigate = leptos_router::hooks::use_navigate();
     let details: Vec<String> = bars.iter().map(|b| b.detail.clone()).collect();
     let details = StoredValue::new(details);
     view! {
@@ -252,17 +310,34 @@ pub fn BarList(
                 {bars.into_iter().enumerate().map(|(i, b)| {
                     let pct = (b.value / scale * 100.0).clamp(0.0, 100.0);
                     let title = b.detail.clone();
+                    // the row is the Tab stop; Enter follows its link
+                    let href = b.href.clone();
                     let label = match b.href.clone() {
-                        Some(h) => view! { <a href=h>{b.label.clone()}</a> }.into_any(),
+                        Some(h) => view! { <a href=h tabindex="-1">{b.label.clone()}</a> }.into_any(),
                         None => view! { <span>{b.label.clone()}</span> }.into_any(),
                     };
+                    let navigate = navigate.clone();
                     view! {
                         <li class="bar-row" class:hovered=move || hover.get() == Some(i)
-                            tabindex="0" aria-label=b.detail.clone()
+                            tabindex=move || if cursor.get() == i { "0" } else { "-1" } aria-label=b.detail.clone()
                             on:pointerenter=move |_| hover.set(Some(i))
                             on:pointerleave=move |_| hover.set(None)
-                            on:focus=move |_| hover.set(Some(i))
-                            on:blur=move |_| hover.set(None)>
+                            on:focus=move |_| {
+                                cursor.set(i);
+                                hover.set(Some(i));
+                            }
+                            on:blur=move |_| hover.set(None)
+                            on:keydown=move |ev| {
+                                if let Some(j) = step(&ev.key(), i, count) {
+                                    ev.prevent_default();
+                                    cursor.set(j);
+                                    focus_mark(&ev, "ul", "li.bar-row", j);
+                                } else if ev.key() == "Enter" {
+                                    if let Some(h) = &href {
+                                        navigate(h, Default::default());
+                                    }
+                                }
+                            }>
                             <span class="bar-label">{label}</span>
                             <svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" data-value=format!("{}", b.value)>
                                 {band.map(|(lo, hi)| {
@@ -308,12 +383,12 @@ pub fn efficiency_bars(
             value: g.avg_credits,
             shown: format!("{:.1}", g.avg_credits),
             detail: format!(
-                "{}: {:.1} credits a session over {} session{} ({} credits) — {}",
+                "{}: {:.1} credits a session over {} session{} ({}) — {}",
                 g.label,
                 g.avg_credits,
                 g.sessions,
                 if g.sessions == 1 { "" } else { "s" },
-                g.credits,
+                crate::ui::components::status::credits(g.credits),
                 g.score.label()
             ),
             tone: tone(g.score),
@@ -324,6 +399,18 @@ pub fn efficiency_bars(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn arrows_move_within_the_chart_and_stop_at_its_ends() {
+        assert_eq!(step("ArrowRight", 3, 10), Some(4));
+        assert_eq!(step("ArrowDown", 9, 10), Some(9));
+        assert_eq!(step("ArrowLeft", 0, 10), Some(0));
+        assert_eq!(step("ArrowUp", 5, 10), Some(4));
+        assert_eq!(step("Home", 5, 10), Some(0));
+        assert_eq!(step("End", 5, 10), Some(9));
+        assert_eq!(step("Tab", 5, 10), None);
+        assert_eq!(step("ArrowRight", 0, 0), None);
+    }
 
     #[test]
     fn scales_round_up() {

@@ -29,9 +29,21 @@ pub fn figure(n: i64) -> String {
     out
 }
 
+/// A count of credits with its noun: `1 credit`, `1 424 credits`.
+pub fn credits(n: i64) -> String {
+    format!("{} credit{}", figure(n), if n == 1 { "" } else { "s" })
+}
+
 #[cfg(test)]
 mod tests {
-    use super::figure;
+    use super::{credits, figure};
+
+    #[test]
+    fn credits_take_the_right_plural() {
+        assert_eq!(credits(1), "1 credit");
+        assert_eq!(credits(0), "0 credits");
+        assert_eq!(credits(1424), "1\u{202f}424 credits");
+    }
 
     #[test]
     fn figures_group_thousands() {

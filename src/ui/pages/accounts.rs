@@ -292,7 +292,7 @@ fn SelectPanel(action: ServerAction<SelectAccount>) -> impl IntoView {
                 <div class="result ok" role="status" data-testid="select-result">
                     <p class="result-title">
                         "Use " <a href=format!("/accounts/{}", s.account.id)>{s.account.account_name.clone()}</a>
-                        <span class="muted">{format!(" · {} credits", s.account.credits_available)}</span>
+                        <span class="muted">{format!(" · {}", crate::ui::components::status::credits(s.account.credits_available))}</span>
                     </p>
                     <p class="muted" data-testid="select-reason">{s.reason.clone()}</p>
                 </div>

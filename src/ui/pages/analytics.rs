@@ -142,23 +142,29 @@ fn ReportView(r: Report) -> impl IntoView {
         })}
         // the period's figures and charts; an empty period shows only the notice above
         {(!empty).then(move || view! {
+        // the figures count finished sessions; running ones join them when they finish (the
+        // daily chart shows what every session has spent so far, and says so)
         <dl class="stats" data-testid="analytics-summary">
             <div class="stat"><dt>"Sessions finished"</dt><dd>{figure(s.total_sessions as i64)}</dd></div>
-            <div class="stat"><dt>"Credits"</dt><dd data-testid="period-credits">{format!("{} credit{}", figure(total_credits), if total_credits == 1 { "" } else { "s" })}</dd></div>
+            <div class="stat"><dt>"Credits of finished sessions"</dt><dd data-testid="period-credits">{crate::ui::components::status::credits(s.total_credits)}</dd></div>
             <div class="stat">
-                <dt>"Average a session"</dt>
+                <dt>"Average a finished session"</dt>
                 <dd>{format!("{:.1}", s.avg_credits_per_session)}
                     {s.efficiency_score.map(|e| view! { <span class=format!("pill {}", tone(e))>{e.label()}</span> })}
                 </dd>
             </div>
-            <div class="stat"><dt>"Range"</dt><dd>{match (s.min_credits, s.max_credits) {
+            <div class="stat"><dt>"Range (finished)"</dt><dd>{match (s.min_credits, s.max_credits) {
                 (Some(a), Some(b)) => format!("{a}–{b}"),
                 _ => "—".to_string(),
             }}</dd></div>
         </dl>
         <div class="analytics-grid">
             <section class="panel wide" aria-labelledby="daily-title" data-testid="chart-daily">
-                <h2 id="daily-title">{if r.weekly { "Credits per week" } else { "Credits per day" }}<span class="muted small">{format!(" · {period}")}</span></h2>
+                <h2 id="daily-title">{if r.weekly { "Credits spent per week" } else { "Credits spent per day" }}<span class="muted small">{format!(" · {period}")}</span></h2>
+                <p class="muted small" data-testid="daily-counts">{format!(
+                    "{} spent by every session of the period, running ones included.",
+                    crate::ui::components::status::credits(total_credits)
+                )}</p>
                 <DailyChart daily/>
             </section>
             <section class="panel" aria-labelledby="bands-title" data-testid="chart-bands">
@@ -169,13 +175,17 @@ fn ReportView(r: Report) -> impl IntoView {
                 </ul>
             </section>
             <section class="panel" aria-labelledby="savings-title" data-testid="savings">
-                <h2 id="savings-title">"Saved by handoffs"</h2>
+                <h2 id="savings-title">"Handoffs and their estimated savings"</h2>
                 <dl class="figures">
-                    <div><dt>"Handoffs"</dt><dd>{figure(savings.handoffs)}</dd></div>
-                    <div><dt>"Credits saved"</dt><dd>{figure(savings.credits)}</dd></div>
-                    <div><dt>"Time saved"</dt><dd>{if hours >= 1.0 { format!("{hours:.1} h") } else { format!("{:.0} min", savings.minutes) }}</dd></div>
+                    <div><dt>"Handoffs (counted)"</dt><dd>{figure(savings.handoffs)}</dd></div>
+                    <div><dt>"Credits saved (estimate)"</dt><dd>{format!("≈ {}", figure(savings.credits))}</dd></div>
+                    <div><dt>"Time saved (estimate)"</dt><dd>{if hours >= 1.0 { format!("≈ {hours:.1} h") } else { format!("≈ {:.0} min", savings.minutes) }}</dd></div>
                 </dl>
-                <p class="muted small">"Each handoff briefing saves about 15 credits and 19.5 minutes of re-explaining (configurable)."</p>
+                <p class="muted small" data-testid="savings-basis">{format!(
+                    "An estimate, not a measurement: each handoff is counted as saving {} and {} of re-explaining (set with --handoff-credit-savings and --handoff-minutes-saved).",
+                    crate::ui::components::status::credits(savings.credits_each),
+                    minutes_phrase(savings.minutes_each),
+                )}</p>
             </section>
             <EfficiencyPanel title="Efficiency per account" id="chart-accounts" bars=account_bars scale=account_scale/>
             <EfficiencyPanel title="Efficiency per platform" id="chart-platforms" bars=platform_bars scale=platform_scale/>
@@ -224,6 +234,17 @@ fn EfficiencyPanel(
     }
 }
 
+/// `19.5 minutes`, `1 minute`.
+fn minutes_phrase(m: f64) -> String {
+    if (m - 1.0).abs() < f64::EPSILON {
+        "1 minute".into()
+    } else if m.fract() == 0.0 {
+        format!("{m:.0} minutes")
+    } else {
+        format!("{m:.1} minutes")
+    }
+}
+
 fn usd(micros: i64) -> String {
     let d = crate::domain::ledger::usd(micros);
     if d >= 100.0 {
@@ -267,10 +288,12 @@ fn CostTable(r: Report) -> impl IntoView {
                     <th scope="row">"All"</th><td class="num calls">{figure(t.calls)}<span class="narrow-unit">" calls"</span></td>
                     <td class="num">{format!("{} / {}", figure(t.input_tokens), figure(t.output_tokens))}<span class="narrow-unit">" tokens"</span></td>
                     <td class="num cost">{usd(t.cost_micros)}</td>
-                    <td class="num latency" colspan="2">{t.avg_latency_ms().map(|l| format!("{l:.0} ms average latency"))}</td>
+                    <td class="num per-session"><span class="narrow-unit">"per session "</span>"—"</td>
+                    <td class="num"><span class="narrow-unit">"per accomplishment "</span>"—"</td>
                 </tr></tfoot>
             </table>
         </div>
+        {t.avg_latency_ms().map(|l| view! { <p class="muted small latency">{format!("Average latency of these calls: {l:.0} ms.")}</p> })}
     }
 }
 

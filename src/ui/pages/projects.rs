@@ -321,7 +321,7 @@ fn RotatePanel(project: Project) -> impl IntoView {
                                 <select id="rotate-current" name="current_account_id">
                                     {opts.into_iter().map(|o| view! {
                                         <option value=o.id.to_string()>
-                                            {format!("{} · {} · {} credits", o.name, o.status.label(), o.credits)}
+                                            {format!("{} · {} · {}", o.name, o.status.label(), crate::ui::components::status::credits(o.credits))}
                                         </option>
                                     }).collect_view()}
                                 </select>
@@ -350,7 +350,7 @@ fn RotatePanel(project: Project) -> impl IntoView {
                 <div class="result ok" role="status" data-testid="rotate-result">
                     <p class="result-title">
                         "Continue on " <a href=format!("/accounts/{}", r.next_account.id)>{r.next_account.account_name.clone()}</a>
-                        <span class="muted">{format!(" · {} credits · {}", r.next_account.credits_available, r.credit_savings)}</span>
+                        <span class="muted">{format!(" · {} · {}", crate::ui::components::status::credits(r.next_account.credits_available), r.credit_savings)}</span>
                     </p>
                     <p class="muted">{r.reason.clone()}</p>
                 </div>

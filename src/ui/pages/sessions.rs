@@ -318,7 +318,7 @@ fn account_options(
         .into_iter()
         .map(|a| {
             let sel = Some(a.id) == recommended;
-            view! { <option value=a.id.to_string() selected=sel>{format!("{} · {} credits", a.name, a.credits)}</option> }
+            view! { <option value=a.id.to_string() selected=sel>{format!("{} · {}", a.name, crate::ui::components::status::credits(a.credits))}</option> }
         })
         .collect_view();
     let out = (!out.is_empty()).then(|| {

@@ -35,7 +35,9 @@ test("paste a log, get a briefing, copy it, download it, see dropped facts", asy
   await expect(preview).toContainText("fix the rounding in totals");
   await expect(page.getByTestId("handoff-stats")).toContainText("budget 900");
 
-  // the markdown: copy and download give the same text, within the budget
+  // copy and download are there on either tab; both give the markdown, within the budget
+  await expect(page.getByTestId("copy-briefing")).toBeVisible();
+  await expect(page.getByTestId("download-briefing")).toBeVisible();
   await page.getByRole("tab", { name: "Markdown" }).click();
   const text = (await page.locator(".briefing-text").textContent()) ?? "";
   expect(text.startsWith("# Handoff")).toBeTruthy();

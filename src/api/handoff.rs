@@ -91,7 +91,28 @@ pub fn safe_url(url: &str) -> bool {
 pub async fn handoff_sources() -> Result<Vec<(i64, String)>, AppError> {
     let state = super::ssr::state()?;
     let mut conn = state.db.acquire().await?;
-    crate::storage::session::choices(&mut conn, 200).await
+    let zone = state.time_zone.as_str().to_owned();
+    // what the work was first, then where and when: "Fix the totals — Billing · #3 · 7 Dec 2026"
+    Ok(crate::storage::session::choices(&mut conn, 200)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let what = c
+                .objectives
+                .as_deref()
+                .and_then(|o| o.lines().map(str::trim).find(|l| !l.is_empty()))
+                .map(|o| crate::domain::handoff::cut(o, 70))
+                .unwrap_or_else(|| "(no objective)".to_string());
+            let when = c
+                .started_at
+                .map(|t| format!(" · {}", t.local(&zone).date))
+                .unwrap_or_default();
+            (
+                c.id,
+                format!("{what} — {} · #{}{when}", c.project, c.number),
+            )
+        })
+        .collect())
 }
 
 /// Compresses a pasted log or a stored session.

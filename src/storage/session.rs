@@ -399,13 +399,33 @@ pub async fn set_account_credits(
 pub async fn choices(
     conn: &mut SqliteConnection,
     limit: i64,
-) -> Result<Vec<(i64, String)>, AppError> {
-    Ok(sqlx::query_as(
-        "SELECT s.id, p.name || ' · session ' || s.session_number FROM sessions s \
+) -> Result<Vec<SessionChoice>, AppError> {
+    let rows: Vec<(i64, String, i64, Option<String>, String)> = sqlx::query_as(
+        "SELECT s.id, p.name, s.session_number, s.objectives, s.started_at FROM sessions s \
          JOIN projects p ON p.id = s.project_id WHERE p.deleted_at IS NULL \
          ORDER BY s.started_at DESC, s.id DESC LIMIT ?",
     )
     .bind(limit)
     .fetch_all(conn)
-    .await?)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, project, number, objectives, started)| SessionChoice {
+            id,
+            project,
+            number,
+            objectives,
+            started_at: Timestamp::parse(&started),
+        })
+        .collect())
+}
+
+/// A session as a picker lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionChoice {
+    pub id: i64,
+    pub project: String,
+    pub number: i64,
+    pub objectives: Option<String>,
+    pub started_at: Option<Timestamp>,
 }

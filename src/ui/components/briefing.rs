@@ -24,6 +24,20 @@ pub fn data_url(mime: &str, text: &str) -> String {
 
 #[component]
 pub fn BriefingBox(text: String, file_name: String) -> impl IntoView {
+    view! {
+        <div class="briefing" data-testid="briefing">
+            <div class="briefing-bar">
+                <span class="muted">"Briefing (markdown)"</span>
+                <BriefingActions text=text.clone() file_name/>
+            </div>
+            <pre class="briefing-text" tabindex="0">{text}</pre>
+        </div>
+    }
+}
+
+/// Copy (with JavaScript) and download (without too) of a briefing's markdown.
+#[component]
+pub fn BriefingActions(text: String, file_name: String) -> impl IntoView {
     let hydrated = use_hydrated();
     let (copied, set_copied) = signal(false);
     let href = data_url("text/markdown", &text);
@@ -41,19 +55,13 @@ pub fn BriefingBox(text: String, file_name: String) -> impl IntoView {
         }
     };
     view! {
-        <div class="briefing" data-testid="briefing">
-            <div class="briefing-bar">
-                <span class="muted">"Briefing (markdown)"</span>
-                <div class="briefing-actions">
-                    <Show when=move || hydrated.get()>
-                        <button type="button" class="btn small" on:click=copy.clone() data-testid="copy-briefing">
-                            {move || if copied.get() { "Copied" } else { "Copy" }}
-                        </button>
-                    </Show>
-                    <a class="btn small" href=href download=file_name data-testid="download-briefing">"Download .md"</a>
-                </div>
-            </div>
-            <pre class="briefing-text" tabindex="0">{text}</pre>
+        <div class="briefing-actions">
+            <Show when=move || hydrated.get()>
+                <button type="button" class="btn small" on:click=copy.clone() data-testid="copy-briefing">
+                    {move || if copied.get() { "Copied" } else { "Copy" }}
+                </button>
+            </Show>
+            <a class="btn small" href=href download=file_name data-testid="download-briefing">"Download .md"</a>
         </div>
     }
 }

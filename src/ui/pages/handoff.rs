@@ -4,7 +4,7 @@
 
 use crate::api::handoff::{handoff_briefing, handoff_sources, CompressHandoff, HandoffResult};
 use crate::domain::handoff::FactKind;
-use crate::ui::components::briefing::BriefingBox;
+use crate::ui::components::briefing::BriefingActions;
 use crate::ui::components::forms::{last_error, FieldError, FormError};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -150,16 +150,20 @@ fn Result(r: HandoffResult) -> impl IntoView {
             <span>{format!("budget {} · {}", b.budget, r.level.as_str())}</span>
             <span>{format!("facts kept {} of {}", b.facts_kept, b.facts_total)}</span>
         </div>
-        <div class="tabs" role="tablist" aria-label="Briefing view">
-            <button type="button" role="tab" class="tab" aria-selected=move || (tab.get() == "preview").to_string()
-                on:click=move |_| set_tab.set("preview")>"Preview"</button>
-            <button type="button" role="tab" class="tab" aria-selected=move || (tab.get() == "markdown").to_string()
-                on:click=move |_| set_tab.set("markdown")>"Markdown"</button>
+        // copy and download sit beside the tabs: both views give the same markdown
+        <div class="tabs-row">
+            <div class="tabs" role="tablist" aria-label="Briefing view">
+                <button type="button" role="tab" class="tab" aria-selected=move || (tab.get() == "preview").to_string()
+                    on:click=move |_| set_tab.set("preview")>"Preview"</button>
+                <button type="button" role="tab" class="tab" aria-selected=move || (tab.get() == "markdown").to_string()
+                    on:click=move |_| set_tab.set("markdown")>"Markdown"</button>
+            </div>
+            <BriefingActions text=markdown.clone() file_name=r.file_name/>
         </div>
         <div class="markdown-preview" data-testid="briefing-preview" inner_html=html
             class:hidden=move || tab.get() != "preview"></div>
-        <div class:hidden=move || tab.get() != "markdown">
-            <BriefingBox text=markdown file_name=r.file_name/>
+        <div class="briefing" class:hidden=move || tab.get() != "markdown">
+            <pre class="briefing-text" tabindex="0">{markdown}</pre>
         </div>
         <details class="dropped" data-testid="dropped-facts">
             <summary>

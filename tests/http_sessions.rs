@@ -692,3 +692,33 @@ async fn a_long_conversation_is_paged_and_searchable() {
     let odd = app.get(&format!("/sessions/{id}?page=abc")).await;
     assert_eq!(odd.status, StatusCode::OK);
 }
+
+/// A project's figures count finished sessions, say so, and show what runs beside them.
+#[tokio::test]
+async fn project_figures_say_what_they_count_and_show_running_work() {
+    let app = app().await;
+    let project = app.create("Counted").await;
+    let account = app.account_named("Counter").await;
+    let s = app.session(project, account, "Count things").await;
+    let r = app
+        .json(
+            "PATCH",
+            &format!("/api/sessions/{s}"),
+            json!({ "credits_used": 40 }).to_string(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let page = app
+        .get(&format!("/projects/{project}"))
+        .await
+        .text()
+        .replace("<!>", "");
+    assert!(page.contains("Credits of finished sessions"), "{page}");
+    assert!(page.contains("Sessions finished"));
+    assert!(
+        page.contains("Running now: 1 session · 40 credits so far"),
+        "running work is shown beside the finished figures"
+    );
+    let dashboard = app.get("/").await.text();
+    assert!(dashboard.contains("Credits of finished sessions"));
+}

@@ -26,6 +26,10 @@ pub struct ProjectListing {
 pub struct ProjectView {
     pub project: Project,
     pub now: Timestamp,
+    /// Sessions in progress and the credits they have used so far (the project's own
+    /// figures count finished sessions only).
+    #[serde(default)]
+    pub running: (i64, i64),
 }
 
 #[cfg(feature = "ssr")]
@@ -53,10 +57,16 @@ pub async fn list_projects(
 #[server(prefix = "/rpc", endpoint = "get_project")]
 pub async fn get_project(id: String) -> Result<ProjectView, AppError> {
     let state = super::ssr::state()?;
-    let project = service::project::get(&state.db, parse_id(&id)?).await?;
+    let id = parse_id(&id)?;
+    let project = service::project::get(&state.db, id).await?;
+    let running = {
+        let mut conn = state.db.acquire().await?;
+        crate::storage::session::running_totals(&mut conn, id).await?
+    };
     Ok(ProjectView {
         project,
         now: clock::now(),
+        running,
     })
 }
 

@@ -420,6 +420,20 @@ pub async fn choices(
         .collect())
 }
 
+/// A project's sessions in progress: how many, and the credits they have used so far.
+pub async fn running_totals(
+    conn: &mut SqliteConnection,
+    project: ProjectId,
+) -> Result<(i64, i64), AppError> {
+    Ok(sqlx::query_as(
+        "SELECT COUNT(*), COALESCE(SUM(credits_used), 0) FROM sessions \
+         WHERE project_id = ? AND status = 'in_progress'",
+    )
+    .bind(project.0)
+    .fetch_one(conn)
+    .await?)
+}
+
 /// A session as a picker lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionChoice {

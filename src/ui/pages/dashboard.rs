@@ -206,8 +206,12 @@ fn StatCards(stats: DashboardStats) -> impl IntoView {
     let cards = [
         ("Active projects", stats.active_projects, "active-projects"),
         ("Active accounts", stats.active_accounts, "active-accounts"),
-        ("Credits used", stats.total_credits, "total-credits"),
-        ("Sessions", stats.total_sessions, "total-sessions"),
+        (
+            "Credits of finished sessions",
+            stats.total_credits,
+            "total-credits",
+        ),
+        ("Sessions finished", stats.total_sessions, "total-sessions"),
     ];
     view! {
         <dl class="stats" data-testid="stats">
@@ -373,8 +377,8 @@ fn ProjectList(listing: ProjectListing, restore: ServerAction<RestoreProject>) -
                     <tr>
                         <th scope="col">"Name"</th>
                         <th scope="col">"Status"</th>
-                        <th scope="col" class="num">"Credits"</th>
-                        <th scope="col" class="num hide-sm">"Sessions"</th>
+                        <th scope="col" class="num" title="Credits of finished sessions">"Credits"</th>
+                        <th scope="col" class="num hide-sm" title="Sessions finished">"Sessions"</th>
                         <th scope="col" class="hide-sm">"Updated"</th>
                         {trash.then(|| view! { <th scope="col"><span class="sr-only">"Actions"</span></th> })}
                     </tr>

@@ -71,7 +71,11 @@ pub fn ProjectPage() -> impl IntoView {
 
 #[component]
 fn ProjectDetail(view: ProjectView, actions: Actions) -> impl IntoView {
-    let ProjectView { project: p, now } = view;
+    let ProjectView {
+        project: p,
+        now,
+        running,
+    } = view;
     let deleted = p.deleted_at;
     view! {
         <Title text=p.name.clone()/>
@@ -112,14 +116,22 @@ fn ProjectDetail(view: ProjectView, actions: Actions) -> impl IntoView {
             <aside class="detail-side">
                 <dl class="stats compact">
                     <div class="stat" data-testid="project-credits">
-                        <dt>"Credits used"</dt>
+                        <dt>"Credits of finished sessions"</dt>
                         <dd>{figure(p.total_credits_used)}</dd>
                     </div>
                     <div class="stat" data-testid="project-sessions">
-                        <dt>"Sessions"</dt>
+                        <dt>"Sessions finished"</dt>
                         <dd>{figure(p.total_sessions)}</dd>
                     </div>
                 </dl>
+                {(running.0 > 0).then(|| view! {
+                    <p class="muted small running-note" data-testid="project-running">{format!(
+                        "Running now: {} session{} · {} so far (counted when finished)",
+                        running.0,
+                        if running.0 == 1 { "" } else { "s" },
+                        crate::ui::components::status::credits(running.1),
+                    )}</p>
+                })}
                 {deleted.is_none().then(|| view! {
                     <StatusPanel project=p.clone() action=actions.set_status/>
                     <DangerPanel project=p.clone() action=actions.delete/>

@@ -410,6 +410,35 @@ async fn many_accounts_stay_a_short_report_and_one_alert_line() {
         20,
         "the table holds the worst 20"
     );
+    // the table sorts by a column through the address and stays open
+    let rows_of = |page: &str| -> Vec<String> {
+        page.split("data-testid=\"alert\"")
+            .skip(1)
+            .filter_map(|r| r.split("/accounts/").nth(1))
+            .filter_map(|r| r.split('>').nth(1))
+            .map(|r| r.split('<').next().unwrap_or_default().to_string())
+            .collect()
+    };
+    let by_name = app.get("/?alerts=name").await.text().replace("<!>", "");
+    assert!(
+        by_name.contains("<details open"),
+        "sorted, the table stays open"
+    );
+    let names = rows_of(&by_name);
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names.len(), 20);
+    assert_eq!(names, sorted, "by name");
+    // the header of the order in use says so
+    let sorted_by = |page: &str| -> Vec<String> {
+        page.split("aria-sort=\"descending\"")
+            .skip(1)
+            .filter_map(|h| h.split("data-testid=\"alerts-sort-").nth(1))
+            .map(|h| h.split('"').next().unwrap_or_default().to_string())
+            .collect()
+    };
+    assert_eq!(sorted_by(&by_name), ["name"]);
+    assert_eq!(sorted_by(&page), ["urgency"]);
     let analytics = app.get("/analytics?outlook_page=2").await.text();
     assert!(analytics.contains("Accounts 26–40 of 40"), "paged outlooks");
 }

@@ -297,6 +297,17 @@ fn CostTable(r: Report) -> impl IntoView {
     }
 }
 
+/// The alert table's rows in the chosen order: `name` (A–Z), `left` (fewest credits
+/// first), else as the engine ranked them (most urgent first).
+fn sort_alerts(mut rows: Vec<Outlook>, key: &str) -> Vec<Outlook> {
+    match key {
+        "name" => rows.sort_by_key(|o| o.account_name.to_lowercase()),
+        "left" => rows.sort_by_key(|o| (o.credits_available, o.account_id)),
+        _ => {}
+    }
+    rows
+}
+
 /// A forecast in words, its times local.
 #[component]
 pub fn ForecastText(forecast: Forecast, now: Timestamp) -> impl IntoView {
@@ -434,9 +445,41 @@ pub fn AlertLine(summary: AlertSummary, now: Timestamp) -> impl IntoView {
     let rows = summary.top.clone();
     let shown = rows.len();
     let alarming = summary.out + summary.running_low;
+    // the table sorts by a column through the address (`?alerts=left`), so it works
+    // without JavaScript and stays open after sorting
+    let query = use_query_map();
+    let order = move || query.with(|q| q.get("alerts").unwrap_or_default());
+    let opened = query.with_untracked(|q| q.get("alerts").is_some());
+    let head = move |key: &'static str, label: &'static str, class: &'static str| {
+        let href = move || {
+            query.with(|q| {
+                let mut parts: Vec<String> = q
+                    .into_iter()
+                    .filter(|(k, _)| k.as_ref() != "alerts")
+                    .map(|(k, v)| {
+                        format!(
+                            "{k}={}",
+                            form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()
+                        )
+                    })
+                    .collect();
+                parts.push(format!("alerts={key}"));
+                format!("?{}#alerts", parts.join("&"))
+            })
+        };
+        let sorted = move || {
+            let o = order();
+            (o == key || (o.is_empty() && key == "urgency")).then_some("descending")
+        };
+        view! {
+            <th scope="col" class=class aria-sort=move || sorted().unwrap_or("none")>
+                <a href=href data-testid=format!("alerts-sort-{key}")>{label}</a>
+            </th>
+        }
+    };
     view! {
-        <section class=format!("alert-line {tone}") aria-label="Credit alerts" data-testid="alert-line">
-            <details>
+        <section class=format!("alert-line {tone}") aria-label="Credit alerts" data-testid="alert-line" id="alerts">
+            <details open=opened>
                 <summary>
                     <span class="dot" aria-hidden="true"></span>
                     <span>
@@ -449,13 +492,13 @@ pub fn AlertLine(summary: AlertSummary, now: Timestamp) -> impl IntoView {
                     <div class="table-wrap" tabindex="0" role="region" aria-label="Alerts">
                         <table class="table alert-table">
                             <thead><tr>
-                                <th scope="col">"Account"</th>
-                                <th scope="col" class="num">"Used"</th>
-                                <th scope="col" class="num">"Left"</th>
+                                {head("name", "Account", "")}
+                                {head("urgency", "Used", "num")}
+                                {head("left", "Left", "num")}
                                 <th scope="col">"Outlook"</th>
                             </tr></thead>
                             <tbody>
-                                {rows.into_iter().map(|o| view! {
+                                {move || sort_alerts(rows.clone(), &order()).into_iter().map(|o| view! {
                                     <tr data-testid="alert" data-level=o.alert.unwrap_or(0).to_string()>
                                         <td class="nowrap-name"><a href=format!("/accounts/{}", o.account_id)>{o.account_name.clone()}</a></td>
                                         <td class="num">{format!("{}% used", o.used_percent)}</td>

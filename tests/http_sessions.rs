@@ -722,3 +722,53 @@ async fn project_figures_say_what_they_count_and_show_running_work() {
     let dashboard = app.get("/").await.text();
     assert!(dashboard.contains("Credits of finished sessions"));
 }
+
+/// The spec's browser client sends ids and numbers read from form fields as strings
+/// (`{"project_id":"1","account_id":"4"}`, `"credits_used":"88"`): they are taken as the
+/// numbers they are; a string that is no number is still refused, naming the field.
+#[tokio::test]
+async fn ids_and_numbers_sent_as_strings_are_accepted() {
+    let app = app().await;
+    let project = app.create("Strings").await;
+    let account = app.account_named("Stringly").await;
+    let s = app
+        .json(
+            "POST",
+            "/api/sessions/create-with-handoff",
+            json!({ "project_id": project.to_string(), "account_id": account.to_string(), "objectives": "from a form" })
+                .to_string(),
+        )
+        .await;
+    assert_eq!(s.status, StatusCode::CREATED, "{}", s.text());
+    let id = s.json()["data"]["id"].as_i64().unwrap();
+    let done = app
+        .json(
+            "POST",
+            &format!("/api/sessions/{id}/complete"),
+            json!({ "credits_used": "88", "accomplishments": "done" }).to_string(),
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.text());
+    let acc = app.get(&format!("/api/accounts/{account}")).await.json();
+    let left = acc["data"]["credits_available"]
+        .as_i64()
+        .or_else(|| acc["data"]["account"]["credits_available"].as_i64())
+        .unwrap();
+    let before = 100;
+    assert_eq!(left, before - 88, "{acc}");
+
+    let bad = app
+        .json(
+            "POST",
+            "/api/sessions",
+            json!({ "project_id": "one", "account_id": account }).to_string(),
+        )
+        .await;
+    assert_eq!(
+        bad.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        bad.text()
+    );
+    assert_eq!(bad.json()["field"], "project_id");
+}

@@ -247,7 +247,17 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         Some(_) => {}
     }
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| path_error(e, ""))?;
+    let value = match serde_path_to_error::deserialize(&mut de) {
+        Ok(v) => v,
+        // the spec's client sends numbers it read from form fields as strings ("1", "88"):
+        // read the body again, taking numeric strings where numbers are expected
+        Err(e) if numeric_string(&e) => {
+            let v: Value = serde_json::from_slice(bytes)
+                .map_err(|e| AppError::bad_request(format!("malformed JSON: {e}")))?;
+            return from_value(v, "");
+        }
+        Err(e) => return Err(path_error(e, "")),
+    };
     // `{"name":"t"} garbage` is not a JSON body
     de.end()
         .map_err(|e| AppError::bad_request(format!("malformed JSON: {e}")))?;
@@ -255,9 +265,68 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
 }
 
 /// Deserialises a JSON value already read (a part of a body), naming the field of a type
-/// error under `prefix` (`calls` → `calls[1].input_tokens`).
-pub fn from_value<T: DeserializeOwned>(v: Value, prefix: &str) -> Result<T, AppError> {
-    serde_path_to_error::deserialize(v).map_err(|e| path_error(e, prefix))
+/// error under `prefix` (`calls` → `calls[1].input_tokens`). A number sent as a numeric
+/// string (`"88"`) is taken as the number; any other string where a number belongs is
+/// an error naming the field.
+pub fn from_value<T: DeserializeOwned>(mut v: Value, prefix: &str) -> Result<T, AppError> {
+    // each round turns one numeric string the type refused into its number
+    for _ in 0..256 {
+        match serde_path_to_error::deserialize(&v) {
+            Ok(t) => return Ok(t),
+            Err(e) if numeric_string(&e) && as_number(&mut v, e.path()) => continue,
+            Err(e) => return Err(path_error(e, prefix)),
+        }
+    }
+    serde_path_to_error::deserialize(&v).map_err(|e| path_error(e, prefix))
+}
+
+/// A type error about a string where a number was expected.
+fn numeric_string(e: &serde_path_to_error::Error<serde_json::Error>) -> bool {
+    let m = e.inner().to_string();
+    m.starts_with("invalid type: string")
+        && [
+            "expected i",
+            "expected u",
+            "expected f",
+            "integer",
+            "a number",
+            "number",
+        ]
+        .iter()
+        .any(|w| m.contains(w))
+}
+
+/// Replaces the numeric string at `path` in `v` by its number; false when there is none.
+fn as_number(v: &mut Value, path: &serde_path_to_error::Path) -> bool {
+    use serde_path_to_error::Segment;
+    let mut at = v;
+    for seg in path.iter() {
+        at = match (seg, at) {
+            (Segment::Map { key }, Value::Object(m)) => match m.get_mut(key.as_str()) {
+                Some(x) => x,
+                None => return false,
+            },
+            (Segment::Seq { index }, Value::Array(a)) => match a.get_mut(*index) {
+                Some(x) => x,
+                None => return false,
+            },
+            _ => return false,
+        };
+    }
+    let Value::String(s) = at else { return false };
+    let t = s.trim();
+    let n = if let Ok(i) = t.parse::<i64>() {
+        Value::from(i)
+    } else if let Ok(u) = t.parse::<u64>() {
+        Value::from(u)
+    } else {
+        match t.parse::<f64>().ok().and_then(serde_json::Number::from_f64) {
+            Some(f) if !t.is_empty() => Value::Number(f),
+            _ => return false,
+        }
+    };
+    *at = n;
+    true
 }
 
 /// A type error named by its path (`body` for the whole); anything else is malformed JSON.
@@ -326,5 +395,55 @@ mod tests {
         let e = parse_json::<ProjectInput>(b"{\"name\":\"t\"}{}").unwrap_err();
         assert!(matches!(e, AppError::BadRequest { .. }), "{e:?}");
         assert!(parse_json::<ProjectInput>(b"{\"name\":\"t\"}\n  ").is_ok());
+    }
+
+    #[derive(Debug, serde::Deserialize, PartialEq)]
+    struct Call {
+        tokens: u32,
+        cost: Option<f64>,
+    }
+
+    #[derive(Debug, serde::Deserialize, PartialEq)]
+    struct Numbers {
+        project_id: Option<i64>,
+        credits: i64,
+        #[serde(default)]
+        calls: Vec<Call>,
+        name: Option<String>,
+    }
+
+    #[test]
+    fn numbers_sent_as_numeric_strings_are_numbers() {
+        let n: Numbers = parse_json(
+            br#"{"project_id":"1","credits":" 88 ","calls":[{"tokens":"12","cost":"0.5"},{"tokens":3}],"name":"7"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            n,
+            Numbers {
+                project_id: Some(1),
+                credits: 88,
+                calls: vec![
+                    Call {
+                        tokens: 12,
+                        cost: Some(0.5)
+                    },
+                    Call {
+                        tokens: 3,
+                        cost: None
+                    }
+                ],
+                name: Some("7".into()),
+            }
+        );
+        // anything else where a number belongs still names the field
+        let e = parse_json::<Numbers>(br#"{"credits":"eighty"}"#).unwrap_err();
+        assert_eq!(e.field(), Some("credits"));
+        let e = parse_json::<Numbers>(br#"{"credits":1,"calls":[{"tokens":"-1"}]}"#).unwrap_err();
+        assert_eq!(e.field(), Some("calls[0].tokens"));
+        let e = parse_json::<Numbers>(br#"{"credits":"1e999"}"#).unwrap_err();
+        assert_eq!(e.field(), Some("credits"));
+        let e = parse_json::<Numbers>(br#"{"credits":""}"#).unwrap_err();
+        assert_eq!(e.field(), Some("credits"));
     }
 }

@@ -446,6 +446,12 @@ pub struct TimelineEntry {
     /// What the session was for.
     pub objectives: Option<String>,
     pub has_handoff: bool,
+    /// Conversation turns recorded (the spec's `conversation_count`).
+    #[serde(default)]
+    pub conversation_count: i64,
+    /// Handoff briefings stored for it (the spec's `handoff_count`).
+    #[serde(default)]
+    pub handoff_count: i64,
 }
 
 #[cfg(test)]

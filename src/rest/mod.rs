@@ -79,6 +79,7 @@ pub fn router(max_body_bytes: usize) -> Router<AppState> {
         .route("/knowledge/{id}/outcomes", post(knowledge::outcome))
         .route("/handoff/compress", post(handoff::compress))
         .route("/private/smart-compress", post(handoff::smart_compress))
+        .route("/ai/handoff", post(handoff::ai_handoff))
         .route("/sessions", get(session::list).post(session::start))
         .route("/sessions/create-with-handoff", post(session::start))
         .route("/sessions/{id}", axum::routing::patch(session::update))

@@ -11,7 +11,7 @@ use crate::storage::session::SessionFilter;
 use axum::extract::{Path, Query, State};
 use axum::response::IntoResponse;
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{json, Value};
 
 fn session_id(raw: &str) -> Result<SessionId, ApiError> {
     raw.parse::<SessionId>()
@@ -84,11 +84,42 @@ pub async fn start(
 ) -> ApiResult {
     let started = svc::start(&state.db, &input, clock::now()).await?;
     let s = &started.session;
+    // the session, with what the spec's client reads beside it: `session_id`,
+    // `project_name`, `previous_handoff` as an object and a `message`
+    let mut data = serde_json::to_value(s).map_err(|_| ApiError(AppError::Internal))?;
+    if let Some(d) = data.as_object_mut() {
+        d.insert("session_id".into(), json!(s.id));
+        d.insert("project_name".into(), json!(started.project_name));
+        d.insert(
+            "previous_handoff".into(),
+            match &started.previous_handoff {
+                Some(b) => json!({
+                    "compressed_context": b,
+                    "context_summary": crate::domain::handoff::cut(b, 280),
+                    "session_number": started.previous_session_number,
+                }),
+                None => Value::Null,
+            },
+        );
+        d.insert(
+            "message".into(),
+            json!(match started.previous_handoff {
+                Some(_) => format!(
+                    "Session {} started on {}; it continues from the latest handoff briefing",
+                    s.session_number, started.project_name
+                ),
+                None => format!(
+                    "Session {} started on {}",
+                    s.session_number, started.project_name
+                ),
+            }),
+        );
+    }
     let body = json!({
         "success": true,
         "id": s.id,
         "session_number": s.session_number,
-        "data": s,
+        "data": data,
         "previous_handoff": started.previous_handoff,
     });
     Ok((axum::http::StatusCode::CREATED, axum::Json(body)).into_response())
@@ -111,7 +142,29 @@ pub async fn complete(
     ApiJson(input): ApiJson<CompletionInput>,
 ) -> ApiResult {
     let id = session_id(&id)?;
-    ok(svc::complete(&state.db, id, &input, clock::now(), state.pool.thresholds).await?)
+    let done = svc::complete(&state.db, id, &input, clock::now(), state.pool.thresholds).await?;
+    // ours, with what the spec's client reads beside it
+    let mut data = serde_json::to_value(&done).map_err(|_| ApiError(AppError::Internal))?;
+    if let Some(d) = data.as_object_mut() {
+        d.insert(
+            "message".into(),
+            json!(format!(
+                "Session {} completed; {} debited, the handoff briefing is stored",
+                done.session.session_number,
+                if done.debited == 1 {
+                    "1 credit".to_string()
+                } else {
+                    format!("{} credits", done.debited)
+                }
+            )),
+        );
+        d.insert("handoff_generated".into(), json!(true));
+        d.insert(
+            "master_prompt".into(),
+            json!(done.handoff.compressed_context),
+        );
+    }
+    ok(data)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -154,7 +207,32 @@ pub async fn rotate(
 
 /// `GET /api/sessions/{id}/detail`
 pub async fn detail(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
-    ok(svc::detail(&state.db, session_id(&id)?).await?)
+    let id = session_id(&id)?;
+    let detail = svc::detail(&state.db, id).await?;
+    let context = svc::context(&state.db, id).await?;
+    // ours (`session`, `turns`, `handoffs`, `checkpoints`), with what the spec's client
+    // reads beside it: the session's project and account names, the briefing it
+    // continued from and the turns as `conversations`
+    let mut data = serde_json::to_value(&detail).map_err(|_| ApiError(AppError::Internal))?;
+    if let Some(d) = data.as_object_mut() {
+        if let Some(s) = d.get_mut("session").and_then(Value::as_object_mut) {
+            s.insert("project_name".into(), json!(context.project_name));
+            s.insert("account_name".into(), json!(context.account_name));
+        }
+        d.insert(
+            "previous_handoff".into(),
+            match context.previous_handoff {
+                Some(b) => json!({
+                    "compressed_context": b,
+                    "context_summary": crate::domain::handoff::cut(&b, 280),
+                }),
+                None => Value::Null,
+            },
+        );
+        let turns = d.get("turns").cloned().unwrap_or(Value::Array(Vec::new()));
+        d.insert("conversations".into(), turns);
+    }
+    ok(data)
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -23,6 +23,9 @@ use serde::{Deserialize, Serialize};
 pub struct Started {
     pub session: Session,
     pub previous_handoff: Option<String>,
+    /// The number of the session the previous handoff was written for.
+    pub previous_session_number: Option<i64>,
+    pub project_name: String,
 }
 
 /// Starts a session: numbered after the project's last one (safe under concurrent starts:
@@ -43,9 +46,8 @@ async fn start_in(
     new: &NewSession,
     now: Timestamp,
 ) -> Result<Started, AppError> {
-    storage::project::get(tx, new.project_id)
-        .await?
-        .ensure_editable()?;
+    let project = storage::project::get(tx, new.project_id).await?;
+    project.ensure_editable()?;
     let account = storage::account::get(tx, new.account_id).await?;
     if account.status == AccountStatus::Blocked {
         return Err(AppError::conflict_on(
@@ -53,13 +55,17 @@ async fn start_in(
             format!("{} is blocked; unblock it first", account.account_name),
         ));
     }
-    let previous_handoff = storage::session::latest_briefing(tx, new.project_id).await?;
+    let previous = storage::session::latest_handoff(tx, new.project_id).await?;
+    let previous_session_number = previous.as_ref().and_then(|p| p.1);
+    let previous_handoff = previous.map(|p| p.0);
     let number = storage::session::next_number(tx, new.project_id).await?;
     let session = storage::session::insert(tx, new, number, now).await?;
     storage::account::mark_used(tx, new.account_id, Some(AccountStatus::Active), now).await?;
     Ok(Started {
         session,
         previous_handoff,
+        previous_session_number,
+        project_name: project.name,
     })
 }
 
@@ -450,6 +456,28 @@ pub async fn detail(db: &Db, id: SessionId) -> Result<Detail, AppError> {
         handoffs: storage::session::snapshots(&mut conn, id, Some("handoff")).await?,
         turns: storage::session::turns(&mut conn, id).await?,
         session,
+    })
+}
+
+/// The names a session refers to and the briefing it continued from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Context {
+    pub project_name: String,
+    pub account_name: String,
+    pub previous_handoff: Option<String>,
+}
+
+pub async fn context(db: &Db, id: SessionId) -> Result<Context, AppError> {
+    let mut conn = db.acquire().await?;
+    let session = storage::session::get(&mut conn, id).await?;
+    let (project_name, account_name) = storage::session::names(&mut conn, id).await?;
+    let previous_handoff =
+        storage::session::briefing_before(&mut conn, session.project_id, session.session_number)
+            .await?;
+    Ok(Context {
+        project_name,
+        account_name,
+        previous_handoff,
     })
 }
 

@@ -189,12 +189,23 @@ pub async fn latest_briefing(
     conn: &mut SqliteConnection,
     project: ProjectId,
 ) -> Result<Option<String>, AppError> {
-    Ok(sqlx::query_scalar(
-        "SELECT briefing FROM ( \
-           SELECT c.compressed_context AS briefing, c.created_at AS at, c.id AS id FROM context_snapshots c \
-             JOIN sessions s ON s.id = c.session_id WHERE s.project_id = ?1 AND c.snapshot_type = 'handoff' \
+    Ok(latest_handoff(conn, project).await?.map(|(b, _)| b))
+}
+
+/// The project's latest handoff briefing and the number of the session it was written
+/// for (none for a rotation that named no session).
+pub async fn latest_handoff(
+    conn: &mut SqliteConnection,
+    project: ProjectId,
+) -> Result<Option<(String, Option<i64>)>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT briefing, number FROM ( \
+           SELECT c.compressed_context AS briefing, s.session_number AS number, c.created_at AS at, c.id AS id \
+             FROM context_snapshots c JOIN sessions s ON s.id = c.session_id \
+             WHERE s.project_id = ?1 AND c.snapshot_type = 'handoff' \
            UNION ALL \
-           SELECT h.handoff_context, h.created_at, h.id FROM handoff_queue h WHERE h.project_id = ?1 \
+           SELECT h.handoff_context, s.session_number, h.created_at, h.id FROM handoff_queue h \
+             LEFT JOIN sessions s ON s.id = h.session_id WHERE h.project_id = ?1 \
          ) ORDER BY at DESC, id DESC LIMIT 1",
     )
     .bind(project)
@@ -244,7 +255,9 @@ pub async fn timeline(
     Ok(sqlx::query_as(
         "SELECT * FROM (SELECT s.id, s.session_number, s.session_type, s.status, s.credits_used, \
          s.account_id, a.account_name, s.started_at, s.completed_at, s.objectives, \
-         EXISTS(SELECT 1 FROM context_snapshots c WHERE c.session_id = s.id AND c.snapshot_type = 'handoff') AS has_handoff \
+         EXISTS(SELECT 1 FROM context_snapshots c WHERE c.session_id = s.id AND c.snapshot_type = 'handoff') AS has_handoff, \
+         (SELECT COUNT(*) FROM conversation_history t WHERE t.session_id = s.id) AS conversation_count, \
+         (SELECT COUNT(*) FROM context_snapshots c WHERE c.session_id = s.id AND c.snapshot_type = 'handoff') AS handoff_count \
          FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.project_id = ?1 \
          ORDER BY s.session_number DESC LIMIT ?2) ORDER BY session_number",
     )

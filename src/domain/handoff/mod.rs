@@ -312,6 +312,20 @@ fn chars(s: &str) -> usize {
     s.chars().count()
 }
 
+/// The items of one section of a briefing's markdown (`- ` lines under `## title`), in
+/// order; empty when the briefing has no such section.
+pub fn section_items(markdown: &str, section: Section) -> Vec<String> {
+    let heading = format!("## {}", section.title());
+    markdown
+        .lines()
+        .skip_while(|l| l.trim_end() != heading)
+        .skip(1)
+        .take_while(|l| !l.starts_with("## "))
+        .filter_map(|l| l.trim().strip_prefix("- "))
+        .map(str::to_owned)
+        .collect()
+}
+
 /// Cuts `s` to at most `max` characters on a grapheme boundary, preferring a word
 /// boundary, and marks the cut with `…`.
 pub fn cut(s: &str, max: usize) -> String {

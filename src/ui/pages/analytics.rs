@@ -490,7 +490,7 @@ pub fn AlertLine(summary: AlertSummary, now: Timestamp) -> impl IntoView {
                 </summary>
                 {(shown > 0).then(|| view! {
                     <div class="table-wrap" tabindex="0" role="region" aria-label="Alerts">
-                        <table class="table alert-table">
+                        <table class="table stack inline-meta alert-table">
                             <thead><tr>
                                 {head("name", "Account", "")}
                                 {head("urgency", "Used", "num")}
@@ -501,9 +501,9 @@ pub fn AlertLine(summary: AlertSummary, now: Timestamp) -> impl IntoView {
                                 {move || sort_alerts(rows.clone(), &order()).into_iter().map(|o| view! {
                                     <tr data-testid="alert" data-level=o.alert.unwrap_or(0).to_string()>
                                         <td class="nowrap-name"><a href=format!("/accounts/{}", o.account_id)>{o.account_name.clone()}</a></td>
-                                        <td class="num">{format!("{}% used", o.used_percent)}</td>
-                                        <td class="num">{format!("{} of {}", figure(o.credits_available), figure(o.capacity))}</td>
-                                        <td><ForecastText forecast=o.forecast now/></td>
+                                        <td class="num" data-label="Used">{format!("{}% used", o.used_percent)}</td>
+                                        <td class="num" data-label="Left">{format!("{} of {} left", figure(o.credits_available), figure(o.capacity))}</td>
+                                        <td data-label="Outlook"><ForecastText forecast=o.forecast now/></td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>

@@ -148,7 +148,7 @@ fn SessionList(listing: SessionListing) -> impl IntoView {
                                     <div class="row-sub muted">{format!("{} · #{}", r.project_name, s.session_number)}</div>
                                 </td>
                                 <td data-label="Status"><SessionStatusBadge status=s.status/></td>
-                                <td class="num" data-label="Credits">{figure(s.credits_used)}</td>
+                                <td class="num credits-cell" data-label="Credits">{figure(s.credits_used)}</td>
                                 <td data-label="Account"><span class="nowrap-name">{r.account_name}</span></td>
                                 <td class="muted nowrap" data-label="Started">
                                     <When at=s.started_at now=now/>

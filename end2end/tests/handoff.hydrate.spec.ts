@@ -1,5 +1,6 @@
 import { expect, test } from "./fixtures";
 import { readFileSync } from "node:fs";
+import { unique } from "./pages/projects";
 
 // The Handoff page: paste a log, compress it, preview the briefing, copy it to the
 // clipboard, download it as .md, and see which salient facts did not fit.
@@ -61,4 +62,48 @@ test("paste a log, get a briefing, copy it, download it, see dropped facts", asy
   await expect(dropped.locator("code").first()).toBeHidden();
   await dropped.locator("summary").click();
   await expect(dropped.locator("code").first()).toBeVisible();
+});
+
+// A session whose conversation came from a raw Claude Code JSONL log: picked on the
+// Handoff page, it compresses through the same parsers as capture — the briefing carries
+// what was said and done, never the envelopes.
+test("a session with a raw Claude Code log gives a clean briefing", async ({ page, request }) => {
+  const tag = unique("raw").replace(/\W/g, "");
+  const post = async (url: string, data: object) => {
+    const r = await request.post(url, { data });
+    expect(r.status(), await r.text()).toBeLessThan(300);
+    return await r.json();
+  };
+  const project = await post("/api/projects", { name: `Raw log ${tag}` });
+  const account = await post("/api/accounts", { account_name: `${tag}-acc`, platform: "claude", credits_available: 500 });
+  const session = await post("/api/sessions", { project_id: project.id, account_id: account.id, objectives: `Fix the ${tag} exporter` });
+  const line = (o: object) => JSON.stringify(o);
+  const env = (n: number) => ({ sessionId: `s-${tag}`, uuid: `u-${n}`, parentUuid: n > 1 ? `u-${n - 1}` : null, timestamp: `2026-12-01T10:0${n}:00Z`, cwd: `/home/dev/${tag}` });
+  const log = [
+    line({ type: "user", ...env(1), message: { role: "user", content: `The ${tag} exporter writes broken CSV: quotes are not escaped in src/export.rs. Never change the public REST paths.` } }),
+    line({ type: "assistant", ...env(2), message: { role: "assistant", content: [
+      { type: "thinking", thinking: "secret chain of thought that must not leak" },
+      { type: "text", text: "I will escape quotes in write_row and add a test." },
+      { type: "tool_use", id: "t1", name: "Bash", input: { command: "cargo test export::quotes" } },
+    ] } }),
+    line({ type: "user", ...env(3), message: { role: "user", content: [{ type: "tool_result", tool_use_id: "t1", content: "test export::quotes ... FAILED: expected \"a\"\"b\"" }] } }),
+    line({ type: "assistant", ...env(4), message: { role: "assistant", content: [{ type: "text", text: "Decision: use the csv crate's writer instead of hand-written quoting. Next step: run the full suite." }] } }),
+  ].join("\n");
+  const imported = await post(`/api/sessions/${session.id}/import`, { format: "agent", text: log });
+  expect(JSON.stringify(imported)).toContain("imported");
+
+  await page.goto(`/handoff?session_id=${session.id}`);
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await expect(page.locator("#handoff-session")).toHaveValue(String(session.id));
+  await expect(page.locator("#handoff-session option:checked")).toContainText(`Fix the ${tag} exporter`);
+  await page.getByTestId("compress").click();
+  const preview = page.getByTestId("briefing-preview");
+  await expect(preview).toContainText("src/export.rs");
+  await expect(preview).toContainText("Never change the public REST paths");
+  await expect(preview).toContainText("csv crate");
+  await page.getByRole("tab", { name: "Markdown" }).click();
+  const text = (await page.locator(".briefing-text").textContent()) ?? "";
+  for (const envelope of ["parentUuid", "sessionId", "\"type\":", "secret chain of thought"]) {
+    expect(text, envelope).not.toContain(envelope);
+  }
 });

@@ -177,9 +177,17 @@ impl AppError {
     pub fn suggestion(&self) -> Option<String> {
         match self {
             Self::Validation { field, .. } => Some(format!("correct `{field}` and send again")),
-            Self::BadRequest { .. } => {
+            // the advice fits what was wrong: the body, or an id or value in the address
+            Self::BadRequest { message } if message.contains("JSON") => {
                 Some("send a JSON body with Content-Type: application/json".into())
             }
+            Self::BadRequest { .. } => {
+                Some("check the id or value in the request's address".into())
+            }
+            Self::NotFound { entity, .. } if entity == "endpoint" => Some(
+                "check the method and path: every route is under /api (the README's REST API table lists them)"
+                    .into(),
+            ),
             Self::NotFound { entity, .. } => Some(format!("list {entity}s to find a valid id")),
             Self::NoAccount { suggestion, .. } => Some(suggestion.clone()),
             Self::PayloadTooLarge { limit_bytes } => {

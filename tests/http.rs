@@ -471,3 +471,43 @@ async fn project_page_renders_and_unknown_is_404() {
     let a = app.get("/no/such/page").await;
     assert_eq!(a.status, StatusCode::NOT_FOUND);
 }
+
+/// Errors fit the request that failed: a bad id in the path is not told to send a JSON
+/// body, and an unknown endpoint is named as the client wrote it, `/api` included.
+#[tokio::test]
+async fn error_messages_fit_the_request_that_failed() {
+    let app = app().await;
+    let bad_id = app.get("/api/projects/abc").await;
+    assert_eq!(bad_id.status, StatusCode::BAD_REQUEST, "{}", bad_id.text());
+    let s = bad_id.json()["suggestion"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(!s.contains("JSON"), "{s}");
+    assert!(s.contains("address"), "{s}");
+
+    let bad_json = app
+        .json("POST", "/api/projects", "{\"name\": ".to_string())
+        .await;
+    assert_eq!(bad_json.status, StatusCode::BAD_REQUEST);
+    assert!(bad_json.json()["suggestion"]
+        .as_str()
+        .unwrap()
+        .contains("JSON body"));
+
+    let unknown = app.get("/api/no-such-thing").await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    let error = unknown.json()["error"].as_str().unwrap().to_string();
+    assert!(error.contains("GET /api/no-such-thing"), "{error}");
+    assert!(unknown.json()["suggestion"]
+        .as_str()
+        .unwrap()
+        .contains("under /api"));
+
+    let wrong_method = app.json("PUT", "/api/stats", "{}".to_string()).await;
+    assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(wrong_method.json()["error"]
+        .as_str()
+        .unwrap()
+        .contains("/api/stats"));
+}

@@ -356,17 +356,26 @@ fn strip_position(message: &str) -> String {
     }
 }
 
+/// The path as the client sent it (`/api/…`: this router is nested under `/api`).
+fn full_path(req: &Request) -> String {
+    req.extensions()
+        .get::<axum::extract::OriginalUri>()
+        .map(|u| u.0.path().to_owned())
+        .unwrap_or_else(|| req.uri().path().to_owned())
+}
+
 async fn unknown_endpoint(req: Request) -> ApiError {
     ApiError(AppError::NotFound {
         entity: "endpoint".into(),
-        id: format!("{} {}", req.method(), req.uri().path()),
+        id: format!("{} {}", req.method(), full_path(&req)),
     })
 }
 
 async fn method_not_allowed(req: Request) -> Response {
     let body = json!({
         "success": false,
-        "error": format!("method {} is not allowed on {}", req.method(), req.uri().path()),
+        "error": format!("method {} is not allowed on {}", req.method(), full_path(&req)),
+        "suggestion": "check the method: the README's REST API table lists each path's methods",
     });
     (StatusCode::METHOD_NOT_ALLOWED, Json(body)).into_response()
 }

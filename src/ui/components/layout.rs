@@ -38,10 +38,17 @@ pub struct Live(pub ReadSignal<u64>);
 pub fn provide_live() {
     let (version, set_version) = signal(0u64);
     provide_context(Live(version));
+    // the stream opens once the page has hydrated: a change arriving while it hydrates
+    // would send its resources back into suspense before hydration has finished
+    #[cfg(feature = "hydrate")]
+    let hydrated = use_hydrated();
     #[cfg(feature = "hydrate")]
     Effect::new(move |opened: Option<bool>| {
-        if opened.is_some() {
+        if opened == Some(true) {
             return true;
+        }
+        if !hydrated.get() {
+            return false;
         }
         use wasm_bindgen::closure::Closure;
         use wasm_bindgen::JsCast;

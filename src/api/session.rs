@@ -97,13 +97,7 @@ pub(crate) fn id_of(raw: &str, field: &str) -> Result<i64, AppError> {
 
 #[cfg(feature = "ssr")]
 pub(crate) fn opt_number(raw: Option<String>, field: &str) -> Result<Option<i64>, AppError> {
-    match raw.as_deref().map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(v) => v
-            .parse()
-            .map(Some)
-            .map_err(|_| FieldError::new(field, format!("{v:?} is not a whole number")).into()),
-    }
+    Ok(crate::domain::parse::opt_number(raw.as_deref(), field)?)
 }
 
 #[server(prefix = "/rpc", endpoint = "list_sessions")]

@@ -19,7 +19,7 @@ macro_rules! text_enum {
     ($(#[$m:meta])* $name:ident, $field:literal, { $($variant:ident => $text:literal, $label:literal),+ $(,)? }) => {
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(rename_all = "snake_case"))]
+        #[cfg_attr(feature = "ssr", derive(sqlx::Type, utoipa::ToSchema), sqlx(rename_all = "snake_case"))]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
 
@@ -75,6 +75,7 @@ text_enum!(
 
 /// When credits count as exhausted or low. Configurable per server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Thresholds {
     /// Below this many credits an account is exhausted (spec: < 10).
     pub exhausted_below: i64,
@@ -107,6 +108,7 @@ impl AccountStatus {
 
 /// An account as stored and shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Account {
     pub id: AccountId,
     pub account_name: String,
@@ -134,6 +136,7 @@ fn first_version() -> i64 {
 
 /// How full an account is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Headroom {
     Healthy,
@@ -214,6 +217,7 @@ pub struct Refill {
 
 /// Raw input for an account, as it arrives from a form, JSON or a CSV row.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AccountInput {
     #[serde(default, alias = "name")]
     pub account_name: Option<String>,
@@ -331,6 +335,7 @@ impl NewAccount {
 
 /// A change of credits by hand, as the account's history shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct Adjustment {
     pub created_at: Timestamp,
@@ -342,6 +347,7 @@ pub struct Adjustment {
 /// Raw credit adjustment: a `delta` (+/−), or `set_to` with the credits the client saw
 /// (`expected`); and why.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AdjustmentInput {
     #[serde(default)]
     pub delta: Option<i64>,
@@ -463,6 +469,7 @@ pub fn apply_patch(
 
 /// How to pick the next account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Strategy {
     /// The spec's algorithm: most credits, then least recently used.
@@ -527,6 +534,7 @@ impl FromStr for Strategy {
 
 /// Raw selection request (spec: `specialization`, `min_credits`; ours adds the rest).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SelectInput {
     #[serde(default)]
     pub specialization: Option<String>,
@@ -601,6 +609,7 @@ impl SelectRequest {
 
 /// The chosen account and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Selection {
     pub account: Account,
     pub reason: String,
@@ -793,6 +802,7 @@ fn no_account_error(pool: &[Account], req: &SelectRequest, now: Timestamp) -> Ap
 
 /// One row's problem in a batch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RowError {
     /// 1-based row number in the request (or line in pasted text).
     pub row: usize,
@@ -1348,6 +1358,7 @@ text_enum!(
 
 /// One account switch: when, from which account to which, for what, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct AccountSwitch {
     pub id: i64,
@@ -1365,6 +1376,7 @@ pub struct AccountSwitch {
 // ---------- listing ----------
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AccountSort {
     /// Most credits first (the spec's order).
@@ -1428,6 +1440,7 @@ impl FromStr for AccountSort {
 
 /// Raw list parameters from a URL query.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct AccountQueryInput {
     #[serde(default)]
     pub status: Option<String>,
@@ -1443,6 +1456,7 @@ pub struct AccountQueryInput {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AccountQuery {
     pub status: Option<AccountStatus>,
     pub platform: Option<Platform>,
@@ -1560,6 +1574,7 @@ fn url_escape(s: &str) -> String {
 
 /// An account with what the UI shows about it, computed on the server at `now`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AccountView {
     pub account: Account,
     pub headroom_percent: u8,

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 /// How well sessions use their credits (spec: optimal 85–92 credits a session; good
 /// 75–85 and 92–98; anything else needs improvement).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Efficiency {
     Optimal,
@@ -18,6 +19,7 @@ pub enum Efficiency {
 
 /// The band of an average, with the spec's explanation and action.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Scored {
     pub score: Efficiency,
     pub explanation: &'static str,
@@ -67,6 +69,7 @@ pub fn score(avg_credits: f64) -> Scored {
 
 /// The spec's `analyze-credits` figures over a set of sessions' credits.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CreditSummary {
     pub total_sessions: usize,
     pub total_credits: i64,
@@ -165,6 +168,7 @@ pub fn burn_rate(sessions: &[(Timestamp, i64)], now: Timestamp, window_hours: i6
 
 /// When an account runs out at its current pace, set against its next refresh.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Forecast {
     /// No recent usage: no exhaustion in sight.
@@ -219,6 +223,7 @@ pub fn alert_level(credits_left: i64, capacity: i64, thresholds: &[u8]) -> Optio
 
 /// The configurable parts of the analytics.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AnalyticsSettings {
     /// Credits one handoff saves (the spec's 15).
     pub credits_per_handoff: i64,
@@ -328,6 +333,7 @@ pub fn period_days(now: Timestamp, days: i64) -> Vec<String> {
 
 /// One line of the daily chart: a project's credits per day.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Series {
     /// `None` for the sum of the smaller projects.
     pub project_id: Option<i64>,
@@ -338,6 +344,7 @@ pub struct Series {
 
 /// Credits per day per project.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Daily {
     pub days: Vec<String>,
     pub series: Vec<Series>,
@@ -417,6 +424,7 @@ pub fn daily(
 
 /// Sessions in one efficiency band.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BandCount {
     pub band: Efficiency,
     pub sessions: i64,
@@ -462,6 +470,7 @@ impl Efficiency {
 
 /// Efficiency of a group of sessions (an account, a platform).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct GroupEfficiency {
     pub key: String,
     pub label: String,
@@ -514,6 +523,7 @@ pub fn regroup(
 
 /// What handoffs saved in a period.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Savings {
     pub handoffs: i64,
     /// An estimate: `handoffs × credits_each` (a setting, not a measurement).
@@ -540,6 +550,7 @@ pub fn savings(handoffs: i64, settings: &AnalyticsSettings) -> Savings {
 
 /// An account's usage, alert level and predicted exhaustion.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Outlook {
     pub account_id: i64,
     pub account_name: String,
@@ -687,6 +698,7 @@ pub const WEEKLY_AFTER_DAYS: i64 = 90;
 /// out before their refill at the current pace, how many refill before they are needed
 /// (not alarms), when the next refill comes, and the most pressing accounts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AlertSummary {
     /// Out of credits now.
     pub out: usize,
@@ -784,6 +796,7 @@ pub fn runs_out_during_session(
 
 /// Everything the analytics page shows for a period.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Report {
     pub days: i64,
     pub since: Timestamp,
@@ -810,6 +823,7 @@ pub struct Report {
 
 /// The warning a running session shows when its account will run out first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SessionWarning {
     pub account_id: i64,
     pub account_name: String,

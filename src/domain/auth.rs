@@ -25,6 +25,7 @@ id_type!(
 
 /// What a request does, from the least to the most privileged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Access {
     /// Reads projects, accounts, sessions, knowledge and analytics.
@@ -37,6 +38,7 @@ pub enum Access {
 
 /// A user's role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Everything, including managing users.
@@ -99,6 +101,7 @@ impl FromStr for Role {
 
 /// What an API token may do (never more than its user's role).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
     #[default]
@@ -144,6 +147,7 @@ impl FromStr for Scope {
 
 /// The signed-in user as the pages see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Me {
     pub id: UserId,
     pub email: String,
@@ -161,6 +165,7 @@ impl Me {
 
 /// A user as the owner's user list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct User {
     pub id: UserId,
@@ -188,6 +193,7 @@ impl TryFrom<String> for Scope {
 
 /// An API token as lists show it: never the secret, only its first characters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct TokenInfo {
     pub id: TokenId,
@@ -209,6 +215,7 @@ impl TokenInfo {
 
 /// A signed-in browser session, as "who is signed in" lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct SessionInfo {
     pub id: SessionRowId,
@@ -222,6 +229,7 @@ pub struct SessionInfo {
 
 /// One line of the audit log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct AuditEntry {
     pub id: i64,

@@ -11,6 +11,7 @@ pub const DEFAULT_CREDIT_SAVINGS: i64 = 15;
 
 /// The parts of the latest session a briefing carries.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SessionSummary {
     pub session_number: i64,
     pub objectives: Option<String>,
@@ -22,6 +23,7 @@ pub struct SessionSummary {
 
 /// A handoff as stored in the queue: who handed over to whom, when, with what briefing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct Handoff {
     pub id: i64,

@@ -33,6 +33,7 @@ const MAX_COST_MICROS: i64 = (crate::domain::ledger::MAX_COST_USD as i64) * 1_00
 pub const MAX_TEXT_BYTES: usize = 16 * 1024 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Bundle {
     pub format: String,
     pub format_version: u32,
@@ -55,6 +56,7 @@ pub struct Bundle {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct ProjectRecord {
     pub id: i64,
@@ -69,6 +71,7 @@ pub struct ProjectRecord {
 
 /// An account the project used: enough to find or recreate it, nothing secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct AccountRef {
     pub id: i64,
@@ -77,6 +80,7 @@ pub struct AccountRef {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct SessionRecord {
     pub id: i64,
@@ -96,6 +100,7 @@ pub struct SessionRecord {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct SnapshotRecord {
     pub id: i64,
@@ -110,6 +115,7 @@ pub struct SnapshotRecord {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct TurnRecord {
     pub id: i64,
@@ -122,6 +128,7 @@ pub struct TurnRecord {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct FileRecord {
     pub id: i64,
@@ -135,6 +142,7 @@ pub struct FileRecord {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct HandoffRecord {
     pub id: i64,
@@ -149,6 +157,7 @@ pub struct HandoffRecord {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct KnowledgeRecord {
     pub id: i64,
@@ -174,6 +183,7 @@ pub type OutcomeRecord = crate::domain::knowledge::Outcome;
 pub type UsageRecord = crate::domain::ledger::Call;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct SwitchRecord {
     pub id: i64,
@@ -187,6 +197,7 @@ pub struct SwitchRecord {
 
 /// How many records of each kind a bundle carries.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Counts {
     pub sessions: usize,
     pub context_snapshots: usize,
@@ -203,6 +214,7 @@ pub struct Counts {
 
 /// What an import does when a live project already has the bundle's (or the chosen) name.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OnConflict {
     /// Import as a new project named "Name (2)", "Name (3)", ….
@@ -672,6 +684,7 @@ impl Bundle {
 
 /// What an import will do (or did) with a bundle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ImportAction {
     /// A new project under the bundle's (or the chosen) name.
@@ -687,6 +700,7 @@ pub enum ImportAction {
 /// The preview of an import: computed from the bundle and the target database before
 /// anything is written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ImportPlan {
     pub action: ImportAction,
     /// The name the project will have (for merge and skip: the existing project's).
@@ -821,6 +835,7 @@ impl ImportPlan {
 
 /// The result of an applied import.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ImportOutcome {
     pub plan: ImportPlan,
     /// The project the bundle went into (none when skipped).

@@ -9,6 +9,7 @@ use serde_json::Value;
 use std::str::FromStr;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Format {
     Chatgpt,
@@ -52,6 +53,7 @@ impl FromStr for Format {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ImportedTurn {
     /// user, assistant or system
     pub role: String,
@@ -60,6 +62,7 @@ pub struct ImportedTurn {
 
 /// What an import read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Imported {
     pub format: Format,
     /// The conversation's title, when the export has one.
@@ -71,6 +74,7 @@ pub struct Imported {
 
 /// What an import added to a session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ImportOutcome {
     pub format: Format,
     pub title: Option<String>,

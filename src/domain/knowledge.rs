@@ -25,6 +25,7 @@ pub const MARK_END: char = '\u{E001}';
 
 /// What kind of knowledge an entry is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(rename_all = "snake_case"))]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
@@ -92,6 +93,7 @@ impl FromStr for Category {
 
 /// A knowledge entry as stored and shown.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct Entry {
     pub id: i64,
@@ -137,6 +139,7 @@ fn split_tags(tags: Option<&str>) -> Vec<String> {
 
 /// Raw input to create or edit an entry.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct EntryInput {
     #[serde(default)]
     pub category: Option<String>,
@@ -424,6 +427,7 @@ pub fn segments(highlighted: &str) -> Vec<(String, bool)> {
 /// An entry found by a search, with its highlighted title and a snippet of the
 /// description around the matches.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Hit {
     #[serde(flatten)]
     pub entry: Entry,
@@ -448,6 +452,7 @@ pub fn rank(hits: &mut [Hit]) {
 
 /// Filters and query of the knowledge page and `GET /api/knowledge`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct KnowledgeQuery {
     #[serde(default)]
     pub q: Option<String>,
@@ -483,6 +488,7 @@ mod tests;
 
 /// One recorded application of an entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct Outcome {
     pub id: i64,
@@ -495,6 +501,7 @@ pub struct Outcome {
 
 /// Raw input to record an outcome.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct OutcomeInput {
     /// `true`: applied and it worked; `false`: applied and it did not.
     #[serde(default)]

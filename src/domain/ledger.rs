@@ -11,6 +11,7 @@ id_type!(CallId, "a ledger entry");
 
 /// Where a ledger row came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(rename_all = "snake_case"))]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
@@ -30,6 +31,7 @@ pub const MAX_COST_USD: f64 = 100_000.0;
 
 /// Raw input for one ledger row (`POST /api/usage`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CallInput {
     #[serde(default)]
     pub session_id: Option<i64>,
@@ -53,6 +55,7 @@ pub struct CallInput {
 
 /// A validated ledger row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NewCall {
     pub session_id: SessionId,
     pub provider: String,
@@ -67,6 +70,7 @@ pub struct NewCall {
 
 /// A stored ledger row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct Call {
     pub id: CallId,
@@ -203,6 +207,7 @@ pub fn parse_batch(inputs: &[CallInput], now: Timestamp) -> Result<Vec<NewCall>,
 
 /// Sums of ledger rows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct Totals {
     pub calls: i64,
@@ -231,6 +236,7 @@ impl Totals {
 
 /// A session's rows and their sums.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SessionLedger {
     pub totals: Totals,
     pub calls: Vec<Call>,
@@ -248,6 +254,7 @@ pub struct ProjectUsage {
 
 /// Cost of a project's recorded usage, and per session and accomplishment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ProjectCost {
     pub project_id: i64,
     pub project_name: String,
@@ -304,6 +311,7 @@ pub fn provider_of(model: &str) -> &'static str {
 
 /// Usage figures an imported conversation carried (one per reported call).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ImportedUsage {
     pub provider: String,
     pub model: String,

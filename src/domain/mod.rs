@@ -10,7 +10,7 @@ macro_rules! id_type {
             Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash,
             serde::Serialize, serde::Deserialize,
         )]
-        #[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(transparent))]
+        #[cfg_attr(feature = "ssr", derive(sqlx::Type, utoipa::ToSchema), sqlx(transparent))]
         #[serde(transparent)]
         pub struct $name(pub i64);
 
@@ -47,6 +47,7 @@ pub mod handoff;
 pub mod knowledge;
 pub mod ledger;
 pub mod limits;
+pub mod parse;
 pub mod project;
 pub mod project_file;
 pub mod quota;

@@ -15,6 +15,7 @@ id_type!(ProjectId, "a project");
 
 /// A project name: 1–120 characters after trimming.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct ProjectName(String);
 
@@ -62,6 +63,7 @@ impl ProjectDescription {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(rename_all = "snake_case"))]
 #[serde(rename_all = "snake_case")]
 pub enum ProjectStatus {
@@ -122,6 +124,7 @@ impl FromStr for ProjectStatus {
 
 /// A project as stored and shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct Project {
     pub id: ProjectId,
@@ -185,6 +188,7 @@ impl Project {
 
 /// Raw input for creating a project, as it arrives from a form or JSON.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ProjectInput {
     #[serde(default)]
     pub name: Option<String>,
@@ -211,6 +215,7 @@ impl NewProject {
 /// Raw input for changing a project: absent fields stay as they are; an empty description
 /// clears it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ProjectPatchInput {
     #[serde(default)]
     pub name: Option<String>,
@@ -269,6 +274,7 @@ impl ProjectPatch {
 
 /// Which projects a list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum StatusFilter {
     /// Every project that is not deleted.
     #[default]
@@ -307,6 +313,7 @@ impl FromStr for StatusFilter {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ProjectSort {
     /// Most recently updated first.
@@ -355,6 +362,7 @@ impl FromStr for ProjectSort {
 
 /// A page of a project list: filter, order and 1-based page number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ProjectQuery {
     pub status: StatusFilter,
     pub sort: ProjectSort,
@@ -363,6 +371,7 @@ pub struct ProjectQuery {
 
 /// Raw list parameters, as they arrive in a URL query.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct ProjectQueryInput {
     #[serde(default)]
     pub status: Option<String>,
@@ -442,6 +451,7 @@ impl ProjectQuery {
 
 /// One page of results with the total count.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub page: u32,

@@ -118,6 +118,7 @@ pub enum ResetRule {
 
 /// The flat form of a rule, as it is stored in columns and sent in forms and JSON.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ResetRuleInput {
     /// none, daily, rolling, weekly, monthly
     #[serde(default)]

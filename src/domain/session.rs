@@ -15,6 +15,7 @@ pub use crate::domain::limits::MAX_SESSION_CREDITS;
 id_type!(SessionId, "a session");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(rename_all = "snake_case"))]
 #[serde(rename_all = "snake_case")]
 pub enum SessionType {
@@ -62,6 +63,7 @@ impl FromStr for SessionType {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(rename_all = "snake_case"))]
 #[serde(rename_all = "snake_case")]
 pub enum SessionStatus {
@@ -94,6 +96,7 @@ impl SessionStatus {
 
 /// A session as stored and shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct Session {
     pub id: SessionId,
@@ -134,6 +137,7 @@ fn parse_ref(v: Option<i64>, field: &str) -> Result<i64, FieldError> {
 
 /// Raw input to start a session (spec: `POST /api/sessions`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SessionInput {
     #[serde(default)]
     pub project_id: Option<i64>,
@@ -167,6 +171,7 @@ impl NewSession {
 /// Raw change to a running session: absent fields stay, empty text clears; `add_credits`
 /// adds to the credits used so far.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SessionPatchInput {
     #[serde(default)]
     pub objectives: Option<String>,
@@ -258,6 +263,7 @@ impl Session {
 
 /// Raw completion (spec: `POST /api/sessions/{id}/complete`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CompletionInput {
     /// completed (default), failed, handed_off
     #[serde(default)]
@@ -336,6 +342,7 @@ pub fn complete(
 
 /// The fields a checkpoint saves and restores.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CheckpointData {
     pub objectives: Option<String>,
     pub accomplishments: Option<String>,
@@ -387,6 +394,7 @@ impl CheckpointData {
 
 /// A session with the names of its project and account (the spec's list shape).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct SessionRow {
     #[cfg_attr(feature = "ssr", sqlx(flatten))]
@@ -398,6 +406,7 @@ pub struct SessionRow {
 
 /// A context snapshot (checkpoint, handoff or backup).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct Snapshot {
     pub id: i64,
@@ -410,6 +419,7 @@ pub struct Snapshot {
 
 /// One conversation turn.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct Turn {
     pub id: i64,
@@ -423,6 +433,7 @@ pub struct Turn {
 
 /// A session with everything recorded about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Detail {
     pub session: Session,
     pub checkpoints: Vec<Snapshot>,
@@ -432,6 +443,7 @@ pub struct Detail {
 
 /// A project's sessions in order, with whether each left a handoff.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct TimelineEntry {
     pub id: SessionId,

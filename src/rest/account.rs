@@ -1,8 +1,13 @@
 //! `/api/accounts` and the pool endpoints under `/api/private`.
 
-use super::{created, ok, ok_with, ApiError, ApiJson, ApiResult};
+use super::{
+    body, created, ok, paged, ApiError, ApiJson, ApiResult, CreatedEnvelope, Deleted, Envelope,
+    PageEnvelope,
+};
+use crate::domain::account::AccountSwitch;
 use crate::domain::account::{
-    AccountId, AccountInput, AccountQuery, AccountQueryInput, RowError, SelectInput,
+    Account, AccountId, AccountInput, AccountQuery, AccountQueryInput, AccountStatus, AccountView,
+    Adjustment, AdjustmentInput, Headroom, Platform, RowError, SelectInput, Strategy,
 };
 use crate::error::AppError;
 use crate::server::{clock, AppState};
@@ -12,15 +17,47 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 fn account_id(raw: &str) -> Result<AccountId, ApiError> {
     raw.parse::<AccountId>()
         .map_err(|e| ApiError(AppError::bad_request(e.message)))
 }
 
-/// `GET /api/accounts?status=&platform=&q=&sort=&page=`
+/// An account with its computed headroom and refresh, flat as the spec lists accounts.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AccountItem {
+    #[serde(flatten)]
+    pub account: Account,
+    pub headroom_percent: u8,
+    pub headroom: Headroom,
+    /// When the credits refill, in words.
+    pub reset_label: String,
+    /// "in 2 h 10 min", or null without a schedule.
+    pub refreshes_in: Option<String>,
+}
+
+impl AccountItem {
+    fn of(v: AccountView, private: bool) -> Self {
+        let v = if private {
+            v
+        } else {
+            v.without_private_fields()
+        };
+        Self {
+            account: v.account,
+            headroom_percent: v.headroom_percent,
+            headroom: v.headroom,
+            reset_label: v.reset_label,
+            refreshes_in: v.refreshes_in,
+        }
+    }
+}
+
+/// Lists the pool: filtered, searched, sorted, 50 a page.
+#[utoipa::path(get, path = "/api/accounts", tag = "accounts", params(AccountQueryInput),
+    responses((status = 200, body = PageEnvelope<AccountItem>)))]
 pub async fn list(
     State(state): State<AppState>,
     who: super::Who,
@@ -29,37 +66,13 @@ pub async fn list(
     let Query(input) = query.map_err(|e| AppError::bad_request(e.body_text()))?;
     let query = AccountQuery::parse(&input).map_err(AppError::from)?;
     let page = svc::list(&state.db, &query, clock::now(), state.pool.thresholds).await?;
-    let pagination = json!({
-        "page": page.page, "per_page": page.per_page, "total": page.total, "total_pages": page.total_pages(),
-    });
     let private = super::sees_private_fields(&who);
-    let data: Vec<Value> = page
-        .items
-        .into_iter()
-        .map(|v| {
-            view_json(if private {
-                v
-            } else {
-                v.without_private_fields()
-            })
-        })
-        .collect();
-    ok_with(data, json!({ "pagination": pagination }))
+    paged(page, |v| AccountItem::of(v, private))
 }
 
-/// An account with its computed headroom and refresh, flat as the spec lists accounts.
-fn view_json(v: crate::domain::account::AccountView) -> Value {
-    let mut j = serde_json::to_value(&v.account).unwrap_or_default();
-    if let Some(o) = j.as_object_mut() {
-        o.insert("headroom_percent".into(), json!(v.headroom_percent));
-        o.insert("headroom".into(), json!(v.headroom));
-        o.insert("reset_label".into(), json!(v.reset_label));
-        o.insert("refreshes_in".into(), json!(v.refreshes_in));
-    }
-    j
-}
-
-/// `POST /api/accounts`
+/// Adds an account to the pool.
+#[utoipa::path(post, path = "/api/accounts", tag = "accounts", request_body = AccountInput,
+    responses((status = 201, body = CreatedEnvelope<Account>)))]
 pub async fn create(
     State(state): State<AppState>,
     ApiJson(input): ApiJson<AccountInput>,
@@ -68,7 +81,9 @@ pub async fn create(
     created(account.id.0, account)
 }
 
-/// `GET /api/accounts/{id}`
+/// One account with its headroom (viewers see no e-mail or notes).
+#[utoipa::path(get, path = "/api/accounts/{id}", tag = "accounts", params(("id" = i64, Path, description = "account id")),
+    responses((status = 200, body = Envelope<AccountItem>)))]
 pub async fn get(
     State(state): State<AppState>,
     who: super::Who,
@@ -81,14 +96,12 @@ pub async fn get(
         state.pool.thresholds,
     )
     .await?;
-    if super::sees_private_fields(&who) {
-        ok(view_json(view))
-    } else {
-        ok(view_json(view.without_private_fields()))
-    }
+    ok(AccountItem::of(view, super::sees_private_fields(&who)))
 }
 
-/// `PATCH /api/accounts/{id}`
+/// Changes an account; `version` guards against overwriting another edit (409).
+#[utoipa::path(patch, path = "/api/accounts/{id}", tag = "accounts", params(("id" = i64, Path, description = "account id")),
+    request_body = AccountInput, responses((status = 200, body = Envelope<Account>)))]
 pub async fn update(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -98,18 +111,22 @@ pub async fn update(
     ok(svc::update(&state.db, id, &input, clock::now(), state.pool.thresholds).await?)
 }
 
-/// `POST /api/accounts/{id}/credits`: `{"delta": -5, "reason": "…"}` or
+/// Adjusts an account's credits: `{"delta": -5, "reason": "…"}` or
 /// `{"set_to": 80, "expected": 95, "reason": "…"}` (stale `expected` → 409).
+#[utoipa::path(post, path = "/api/accounts/{id}/credits", tag = "accounts", params(("id" = i64, Path, description = "account id")),
+    request_body = AdjustmentInput, responses((status = 200, body = Envelope<Account>)))]
 pub async fn adjust_credits(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    ApiJson(input): ApiJson<crate::domain::account::AdjustmentInput>,
+    ApiJson(input): ApiJson<AdjustmentInput>,
 ) -> ApiResult {
     let id = account_id(&id)?;
     ok(svc::adjust_credits(&state.db, id, &input, clock::now(), state.pool.thresholds).await?)
 }
 
-/// `GET /api/accounts/{id}/credits`: the account's credit adjustments, newest first.
+/// The account's credit adjustments, newest first.
+#[utoipa::path(get, path = "/api/accounts/{id}/credits", tag = "accounts", params(("id" = i64, Path, description = "account id")),
+    responses((status = 200, body = Envelope<Vec<Adjustment>>)))]
 pub async fn adjustments(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
     let id = account_id(&id)?;
     let mut conn = state.db.acquire().await.map_err(AppError::from)?;
@@ -118,14 +135,18 @@ pub async fn adjustments(State(state): State<AppState>, Path(id): Path<String>) 
     ok(svc::adjustments(&state.db, id, 100).await?)
 }
 
-/// `DELETE /api/accounts/{id}`
+/// Deletes an account that has no sessions (block it otherwise).
+#[utoipa::path(delete, path = "/api/accounts/{id}", tag = "accounts", params(("id" = i64, Path, description = "account id")),
+    responses((status = 200, body = Envelope<Deleted>)))]
 pub async fn delete(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
     let id = account_id(&id)?;
     svc::delete(&state.db, id).await?;
-    ok(json!({ "id": id }))
+    ok(Deleted { id: id.0 })
 }
 
-/// `GET /api/accounts/{id}/switches`
+/// The account's switches, newest first.
+#[utoipa::path(get, path = "/api/accounts/{id}/switches", tag = "accounts", params(("id" = i64, Path, description = "account id")),
+    responses((status = 200, body = Envelope<Vec<AccountSwitch>>)))]
 pub async fn switches(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
     let id = account_id(&id)?;
     let mut conn = state.db.acquire().await.map_err(AppError::from)?;
@@ -133,7 +154,9 @@ pub async fn switches(State(state): State<AppState>, Path(id): Path<String>) -> 
     ok(svc::history(&state.db, SwitchesOf::Account(id), 100).await?)
 }
 
-/// `GET /api/projects/{id}/switches`
+/// The project's account switches, newest first.
+#[utoipa::path(get, path = "/api/projects/{id}/switches", tag = "projects", params(("id" = i64, Path, description = "project id")),
+    responses((status = 200, body = Envelope<Vec<AccountSwitch>>)))]
 pub async fn project_switches(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
     let id = id
         .parse::<crate::domain::project::ProjectId>()
@@ -142,15 +165,22 @@ pub async fn project_switches(State(state): State<AppState>, Path(id): Path<Stri
     ok(svc::history(&state.db, SwitchesOf::Project(id.0), 100).await?)
 }
 
-#[derive(Debug, Deserialize)]
+/// Accounts to create in one call.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct BatchRequest {
+    /// Rows shaped as `POST /api/accounts` takes them.
     #[serde(default)]
+    #[schema(value_type = Option<Vec<AccountInput>>)]
     accounts: Option<Vec<Value>>,
+    /// All or none (default false: the valid rows are created).
     #[serde(default)]
     atomic: Option<bool>,
 }
 
-/// `POST /api/private/batch-create-accounts` with `{"accounts": [...], "atomic": false}`
+/// Creates many accounts: `{"accounts": [...], "atomic": false}`; each bad row is
+/// named with its number and field.
+#[utoipa::path(post, path = "/api/private/batch-create-accounts", tag = "accounts", request_body = BatchRequest,
+    responses((status = 200, body = BatchCreated), (status = 422, body = BatchRefused)))]
 pub async fn batch_create(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<BatchRequest>,
@@ -181,13 +211,41 @@ pub async fn batch_create(
     Ok(batch_response(outcome, atomic))
 }
 
+/// A created account's name and id.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct NameAndId {
+    pub name: String,
+    pub id: AccountId,
+}
+
+/// What a batch created, and the rows it refused.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BatchCreated {
+    pub success: bool,
+    pub message: String,
+    pub created: usize,
+    pub accounts: Vec<NameAndId>,
+    pub errors: Vec<RowError>,
+}
+
+/// A batch of which nothing was created.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BatchRefused {
+    pub success: bool,
+    pub error: String,
+    pub field: String,
+    pub created: usize,
+    pub accounts: Vec<NameAndId>,
+    pub errors: Vec<RowError>,
+}
+
 pub fn batch_response(outcome: svc::BatchOutcome, atomic: bool) -> axum::response::Response {
-    let created: Vec<Value> = outcome
+    let accounts: Vec<NameAndId> = outcome
         .created
-        .iter()
-        .map(|(name, id)| json!({ "name": name, "id": id }))
+        .into_iter()
+        .map(|(name, id)| NameAndId { name, id })
         .collect();
-    let n = created.len();
+    let n = accounts.len();
     let errors = outcome.errors;
     if n == 0 && !errors.is_empty() {
         let first = &errors[0];
@@ -205,62 +263,122 @@ pub fn batch_response(outcome: svc::BatchOutcome, atomic: bool) -> axum::respons
                 first.row, first.field, first.error
             )
         };
-        let body = json!({ "success": false, "error": message, "field": "accounts", "created": 0, "accounts": [], "errors": errors });
+        let body = BatchRefused {
+            success: false,
+            error: message,
+            field: "accounts".into(),
+            created: 0,
+            accounts,
+            errors,
+        };
         return (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response();
     }
-    let body = json!({
-        "success": true,
-        "message": format!("Created {n} account{}", if n == 1 { "" } else { "s" }),
-        "created": n,
-        "accounts": created,
-        "errors": errors,
-    });
+    let body = BatchCreated {
+        success: true,
+        message: format!("Created {n} account{}", if n == 1 { "" } else { "s" }),
+        created: n,
+        accounts,
+        errors,
+    };
     (StatusCode::OK, Json(body)).into_response()
 }
 
-/// `POST /api/private/select-best-account`
+/// An account as the spec's pool answers name it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AccountBrief {
+    pub id: AccountId,
+    pub account_name: String,
+    pub credits_available: i64,
+    pub specialization: Option<String>,
+    pub platform: Platform,
+}
+
+impl From<&Account> for AccountBrief {
+    fn from(a: &Account) -> Self {
+        Self {
+            id: a.id,
+            account_name: a.account_name.clone(),
+            credits_available: a.credits_available,
+            specialization: a.specialization.clone(),
+            platform: a.platform,
+        }
+    }
+}
+
+/// The account to use next, and why.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Selected {
+    pub success: bool,
+    pub data: AccountBrief,
+    pub reason: String,
+    pub strategy: Strategy,
+    /// How many accounts were considered.
+    pub candidates: usize,
+}
+
+/// The account left behind by a rotation.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PreviousAccount {
+    pub id: AccountId,
+    pub account_name: String,
+    pub status: AccountStatus,
+}
+
+/// A rotation: the next account, the briefing for it and the handoff stored.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AutoRotated {
+    pub success: bool,
+    pub next_account: AccountBrief,
+    pub previous_account: PreviousAccount,
+    pub briefing: String,
+    pub credit_savings: String,
+    pub reason: String,
+    pub handoff_id: i64,
+}
+
+/// Picks the account to use next for a task, with the reason.
+#[utoipa::path(post, path = "/api/private/select-best-account", tag = "accounts", request_body = SelectInput,
+    responses((status = 200, body = Selected)))]
 pub async fn select_best(
     State(state): State<AppState>,
     ApiJson(input): ApiJson<SelectInput>,
 ) -> ApiResult {
     let s = svc::select(&state.db, &input, clock::now(), state.pool.thresholds).await?;
-    let a = &s.account;
-    let body = json!({
-        "success": true,
-        "data": {
-            "id": a.id, "account_name": a.account_name, "credits_available": a.credits_available,
-            "specialization": a.specialization, "platform": a.platform,
-        },
-        "reason": s.reason,
-        "strategy": s.strategy,
-        "candidates": s.candidates,
-    });
-    Ok(Json(body).into_response())
+    body(Selected {
+        success: true,
+        data: AccountBrief::from(&s.account),
+        reason: s.reason,
+        strategy: s.strategy,
+        candidates: s.candidates,
+    })
 }
 
-/// `POST /api/private/auto-rotate`
+/// Moves a project from its running-low account to the next, storing a handoff briefing.
+#[utoipa::path(post, path = "/api/private/auto-rotate", tag = "accounts", request_body = RotateInput,
+    responses((status = 200, body = AutoRotated)))]
 pub async fn auto_rotate(
     State(state): State<AppState>,
     ApiJson(input): ApiJson<RotateInput>,
 ) -> ApiResult {
     let r = svc::rotate(&state.db, &input, clock::now(), state.pool).await?;
-    let n = &r.next_account;
-    let body = json!({
-        "success": true,
-        "next_account": {
-            "id": n.id, "account_name": n.account_name, "credits_available": n.credits_available,
-            "specialization": n.specialization, "platform": n.platform,
+    body(AutoRotated {
+        success: true,
+        next_account: AccountBrief::from(&r.next_account),
+        previous_account: PreviousAccount {
+            id: r.previous_account.id,
+            account_name: r.previous_account.account_name,
+            status: r.previous_account.status,
         },
-        "previous_account": { "id": r.previous_account.id, "account_name": r.previous_account.account_name, "status": r.previous_account.status },
-        "briefing": r.briefing,
-        "credit_savings": r.credit_savings,
-        "reason": r.reason,
-        "handoff_id": r.handoff_id,
-    });
-    Ok(Json(body).into_response())
+        briefing: r.briefing,
+        credit_savings: r.credit_savings,
+        reason: r.reason,
+        handoff_id: r.handoff_id,
+    })
 }
 
-/// `POST /api/private/switch-account`: a switch made by hand, recorded.
+/// Records a switch made by hand.
+#[utoipa::path(post, path = "/api/private/switch-account", tag = "accounts", request_body = SwitchInput,
+    responses((status = 200, body = Envelope<AccountSwitch>)))]
 pub async fn switch(
     State(state): State<AppState>,
     ApiJson(input): ApiJson<SwitchInput>,

@@ -1,8 +1,10 @@
 //! Project export and import: `POST /api/private/export-project`,
 //! `GET /api/projects/{id}/export` (a download) and `POST /api/private/import-project`.
 
-use super::{created, ok, parse_json, require_json, ApiError, ApiJson, ApiResult};
-use crate::domain::bundle::{Bundle, ImportAction, OnConflict};
+use super::{
+    created, ok, parse_json, require_json, ApiError, ApiJson, ApiResult, CreatedEnvelope, Envelope,
+};
+use crate::domain::bundle::{Bundle, ImportAction, ImportOutcome, ImportPlan, OnConflict};
 use crate::domain::project::ProjectId;
 use crate::error::AppError;
 use crate::server::{clock, AppState};
@@ -10,10 +12,10 @@ use crate::service::bundle::{self as svc, ImportOptions};
 use axum::extract::{Path, Request, State};
 use axum::http::header;
 use axum::response::IntoResponse;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Deserialize)]
+/// The project to export.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ExportRequest {
     #[serde(default)]
     project_id: Option<i64>,
@@ -30,7 +32,8 @@ fn project_id(v: Option<i64>) -> Result<ProjectId, AppError> {
     }
 }
 
-/// `POST /api/private/export-project` with `{"project_id": 1}`: the bundle as `data`.
+/// A project's bundle (everything about it, lossless) as `data`.
+#[utoipa::path(post, path = "/api/private/export-project", tag = "bundles", request_body = ExportRequest, responses((status = 200, body = Envelope<Bundle>)))]
 pub async fn export(
     State(state): State<AppState>,
     ApiJson(input): ApiJson<ExportRequest>,
@@ -58,7 +61,8 @@ pub fn file_name(project: &str, date: &str) -> String {
     format!("{slug}-{date}.json")
 }
 
-/// `GET /api/projects/{id}/export`: the bundle as a file download.
+/// A project's bundle as a file download.
+#[utoipa::path(get, path = "/api/projects/{id}/export", tag = "bundles", params(("id" = i64, Path, description = "project id")), responses((status = 200, body = Bundle, content_type = "application/json")))]
 pub async fn download(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
     let id = id
         .parse::<ProjectId>()
@@ -80,14 +84,18 @@ pub async fn download(State(state): State<AppState>, Path(id): Path<String>) -> 
         .into_response())
 }
 
-#[derive(Debug, Deserialize)]
+/// A bundle to import, and what to do when its project's name is taken.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ImportRequest {
     #[serde(default)]
     bundle: Option<Bundle>,
+    /// A new name for the project.
     #[serde(default)]
     name: Option<String>,
+    /// rename (default), merge or skip.
     #[serde(default)]
     on_conflict: Option<String>,
+    /// Answer the plan without importing.
     #[serde(default)]
     dry_run: bool,
 }
@@ -96,6 +104,7 @@ pub struct ImportRequest {
 /// "rename" | "merge" | "skip", "dry_run": false}`. Bundles may be larger than other
 /// bodies (`--max-import-bytes`). A dry run answers the plan; an import answers 201 with
 /// the new project's id (200 when skipped).
+#[utoipa::path(post, path = "/api/private/import-project", tag = "bundles", request_body = ImportRequest, responses((status = 200, body = ImportAnswer, description = "a dry run's plan, or a skipped import"), (status = 201, body = CreatedEnvelope<ImportOutcome>, description = "imported")))]
 pub async fn import(State(state): State<AppState>, req: Request) -> ApiResult {
     require_json(req.headers())?;
     let limit = state.max_import_bytes;
@@ -117,13 +126,32 @@ pub async fn import(State(state): State<AppState>, req: Request) -> ApiResult {
     };
     if input.dry_run {
         let plan = svc::preview(&state.db, &bundle, &options).await?;
-        return ok(json!({ "dry_run": true, "plan": plan }));
+        return ok(DryRun {
+            dry_run: true,
+            plan,
+        });
     }
     let outcome = svc::import(&state.db, &bundle, &options, clock::now()).await?;
     match outcome.project_id {
         Some(id) if outcome.plan.action != ImportAction::Skip => created(id.0, outcome),
         _ => ok(outcome),
     }
+}
+
+/// What an import would do.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DryRun {
+    pub dry_run: bool,
+    pub plan: ImportPlan,
+}
+
+/// A dry run's plan, or the outcome of an import that skipped.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum ImportAnswer {
+    DryRun(Envelope<DryRun>),
+    Skipped(Envelope<ImportOutcome>),
 }
 
 #[cfg(test)]

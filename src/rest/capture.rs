@@ -1,12 +1,13 @@
 //! Capture from another machine (`paas capture --server URL --token T`): which files the
 //! server has read and how far, and a batch of what was parsed since.
 
-use super::{ok, ApiJson, ApiResult};
+use super::{ok, ApiJson, ApiResult, Envelope};
 use crate::server::AppState;
-use crate::service::capture::{self as svc, Batch, FileState};
+use crate::service::capture::{self as svc, Batch, FileState, Report};
 use axum::extract::State;
 
-/// `GET /api/capture/files`: every file read before, with its size, time and parser state.
+/// Every file read before, with its size, time and parser state.
+#[utoipa::path(get, path = "/api/capture/files", tag = "capture", responses((status = 200, body = Envelope<Vec<FileState>>)))]
 pub async fn files(State(state): State<AppState>) -> ApiResult {
     let known: Vec<FileState> = svc::known_files(&state.db)
         .await?
@@ -22,7 +23,8 @@ pub async fn files(State(state): State<AppState>) -> ApiResult {
     ok(known)
 }
 
-/// `POST /api/capture/batches`: records one batch, as a local scan would (what it recorded).
+/// Records one batch, as a local scan would (what it recorded).
+#[utoipa::path(post, path = "/api/capture/batches", tag = "capture", request_body = Batch, responses((status = 200, body = Envelope<Report>)))]
 pub async fn batch(State(state): State<AppState>, ApiJson(batch): ApiJson<Batch>) -> ApiResult {
     let batch = batch.checked()?;
     ok(svc::record(

@@ -1,24 +1,19 @@
 //! `/api/knowledge`: the spec's list (`?category=`, plus `?q=` and `?tag=`), CRUD,
 //! outcomes and suggestions.
 
-use super::{created, ok, ok_with, ApiError, ApiJson, ApiResult};
+use super::{body, created, ok, ApiError, ApiJson, ApiResult, CreatedEnvelope, Deleted, Envelope};
 use crate::domain::knowledge::{
-    EntryInput, Hit, KnowledgeQuery, OutcomeInput, MARK_END, MARK_START,
+    Entry, EntryInput, Hit, KnowledgeQuery, Outcome, OutcomeInput, MARK_END, MARK_START,
 };
 use crate::error::AppError;
 use crate::server::{clock, AppState};
 use crate::service::knowledge as svc;
 use axum::extract::{Path, Query, State};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 
 fn entry_id(raw: &str) -> Result<i64, ApiError> {
-    match raw.trim().parse::<i64>() {
-        Ok(id) if id > 0 => Ok(id),
-        _ => Err(ApiError(AppError::bad_request(format!(
-            "{raw:?} is not a knowledge entry id"
-        )))),
-    }
+    crate::domain::parse::row_id(raw, "id", "a knowledge entry")
+        .map_err(|e| ApiError(AppError::bad_request(e.message)))
 }
 
 /// `[` and `]` around matched text, for JSON readers.
@@ -26,33 +21,80 @@ fn brackets(marked: &str) -> String {
     marked.replace(MARK_START, "[").replace(MARK_END, "]")
 }
 
-fn hit_json(h: &Hit, with_match: bool) -> Value {
-    let mut v = serde_json::to_value(&h.entry).unwrap_or(Value::Null);
-    if with_match {
-        v["score"] = json!(h.score);
-        v["relevance"] = json!(h.relevance);
-        v["highlight"] = json!({
-            "title": brackets(&h.title_marked),
-            "snippet": brackets(&h.snippet_marked),
-        });
-    }
-    v
+/// The matched text of a search hit, `[` and `]` around each match.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Highlight {
+    pub title: String,
+    pub snippet: String,
 }
 
-#[derive(Debug, Deserialize)]
+/// An entry; found by a search, with how well it matched.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct EntryHit {
+    #[serde(flatten)]
+    pub entry: Entry,
+    /// Relevance weighted by how often the entry worked (with `q` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    /// Text relevance, higher is better (with `q` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relevance: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub highlight: Option<Highlight>,
+}
+
+impl EntryHit {
+    fn of(h: &Hit, with_match: bool) -> Self {
+        Self {
+            entry: h.entry.clone(),
+            score: with_match.then_some(h.score),
+            relevance: with_match.then_some(h.relevance),
+            highlight: with_match.then(|| Highlight {
+                title: brackets(&h.title_marked),
+                snippet: brackets(&h.snippet_marked),
+            }),
+        }
+    }
+}
+
+/// Entries best first, and how many.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct EntryList {
+    pub success: bool,
+    pub data: Vec<EntryHit>,
+    pub count: usize,
+}
+
+/// An entry with its recorded outcomes.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct EntryWithOutcomes {
+    pub success: bool,
+    pub data: Entry,
+    pub outcomes: Vec<Outcome>,
+}
+
+/// Search and filters of the knowledge list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
+    /// Words to search for.
     #[serde(default)]
     q: Option<String>,
+    /// One category (the spec's filter).
     #[serde(default)]
     category: Option<String>,
+    /// One tag.
     #[serde(default)]
     tag: Option<String>,
+    /// 1 to 200 (50 when left out).
     #[serde(default)]
+    #[param(value_type = Option<i64>)]
     limit: Option<String>,
 }
 
-/// `GET /api/knowledge?category=&tag=&q=&limit=`: entries best first; with `q`, each
-/// carries `score`, `relevance` and `highlight` (`[matched]` text).
+/// Entries best first; with `q`, each carries `score`, `relevance` and `highlight`
+/// (`[matched]` text).
+#[utoipa::path(get, path = "/api/knowledge", tag = "knowledge", params(ListParams), responses((status = 200, body = EntryList)))]
 pub async fn list(State(state): State<AppState>, Query(p): Query<ListParams>) -> ApiResult {
     let limit = match p.limit.as_deref().map(str::trim) {
         None | Some("") => 50,
@@ -74,11 +116,15 @@ pub async fn list(State(state): State<AppState>, Query(p): Query<ListParams>) ->
         tag: p.tag,
     };
     let hits = svc::search(&state.db, &query, limit).await?;
-    let data: Vec<Value> = hits.iter().map(|h| hit_json(h, with_match)).collect();
-    ok_with(data, json!({ "count": hits.len() }))
+    body(EntryList {
+        success: true,
+        count: hits.len(),
+        data: hits.iter().map(|h| EntryHit::of(h, with_match)).collect(),
+    })
 }
 
-/// `POST /api/knowledge` with `{"category", "title", "description", "tags", "source_session_id"}`
+/// Adds an entry: `{"category", "title", "description", "tags", "source_session_id"}`.
+#[utoipa::path(post, path = "/api/knowledge", tag = "knowledge", request_body = EntryInput, responses((status = 201, body = CreatedEnvelope<Entry>)))]
 pub async fn create(
     State(state): State<AppState>,
     ApiJson(input): ApiJson<EntryInput>,
@@ -87,15 +133,21 @@ pub async fn create(
     created(e.id, e)
 }
 
-/// `GET /api/knowledge/{id}` with its outcomes.
+/// One entry with its outcomes.
+#[utoipa::path(get, path = "/api/knowledge/{id}", tag = "knowledge", params(("id" = i64, Path, description = "knowledge entry id")), responses((status = 200, body = EntryWithOutcomes)))]
 pub async fn get(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
     let id = entry_id(&id)?;
     let e = svc::get(&state.db, id).await?;
     let outcomes = svc::outcomes(&state.db, id).await?;
-    ok_with(e, json!({ "outcomes": outcomes }))
+    body(EntryWithOutcomes {
+        success: true,
+        data: e,
+        outcomes,
+    })
 }
 
-/// `PUT /api/knowledge/{id}` (or PATCH) with the whole entry.
+/// Replaces an entry (PUT or PATCH, with the whole entry).
+#[utoipa::path(put, path = "/api/knowledge/{id}", tag = "knowledge", params(("id" = i64, Path, description = "knowledge entry id")), request_body = EntryInput, responses((status = 200, body = Envelope<Entry>)))]
 pub async fn update(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -104,14 +156,16 @@ pub async fn update(
     ok(svc::update(&state.db, entry_id(&id)?, &input, clock::now()).await?)
 }
 
-/// `DELETE /api/knowledge/{id}`
+/// Deletes an entry and its outcomes.
+#[utoipa::path(delete, path = "/api/knowledge/{id}", tag = "knowledge", params(("id" = i64, Path, description = "knowledge entry id")), responses((status = 200, body = Envelope<Deleted>)))]
 pub async fn delete(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
     let id = entry_id(&id)?;
     svc::delete(&state.db, id).await?;
-    ok(json!({ "id": id }))
+    ok(Deleted { id })
 }
 
-/// `POST /api/knowledge/{id}/outcomes` with `{"worked": true, "session_id"?, "note"?}`
+/// Records whether an entry worked: `{"worked": true, "session_id"?, "note"?}`.
+#[utoipa::path(post, path = "/api/knowledge/{id}/outcomes", tag = "knowledge", params(("id" = i64, Path, description = "knowledge entry id")), request_body = OutcomeInput, responses((status = 200, body = Envelope<Entry>)))]
 pub async fn outcome(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -120,15 +174,22 @@ pub async fn outcome(
     ok(svc::record_outcome(&state.db, entry_id(&id)?, &input, clock::now()).await?)
 }
 
-#[derive(Debug, Deserialize)]
+/// The text to find entries for.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SuggestParams {
+    /// A session's text (its first 4,000 characters are used).
     #[serde(default)]
     text: Option<String>,
 }
 
-/// `GET /api/knowledge/suggest?text=…`: the entries that best match a session's text.
+/// The three entries that best match a session's text.
+#[utoipa::path(get, path = "/api/knowledge/suggest", tag = "knowledge", params(SuggestParams), responses((status = 200, body = Envelope<Vec<EntryHit>>)))]
 pub async fn suggest(State(state): State<AppState>, Query(p): Query<SuggestParams>) -> ApiResult {
     let text: String = p.text.unwrap_or_default().chars().take(4_000).collect();
     let hits = svc::suggest(&state.db, &text, 3).await?;
-    ok(hits.iter().map(|h| hit_json(h, true)).collect::<Vec<_>>())
+    ok(hits
+        .iter()
+        .map(|h| EntryHit::of(h, true))
+        .collect::<Vec<_>>())
 }

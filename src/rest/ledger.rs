@@ -1,7 +1,7 @@
 //! The usage ledger: `POST /api/usage` and `GET /api/sessions/{id}/usage`.
 
-use super::{from_value, ok, ApiError, ApiJson, ApiResult};
-use crate::domain::ledger::CallInput;
+use super::{from_value, ok, ApiError, ApiJson, ApiResult, Envelope};
+use crate::domain::ledger::{CallInput, SessionLedger};
 use crate::domain::session::SessionId;
 use crate::error::AppError;
 use crate::server::{clock, AppState};
@@ -10,11 +10,27 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
-use serde_json::json;
+use serde::Serialize;
 use serde_json::Value;
 
-/// One call (`{"session_id": 1, "provider": "anthropic", "model": "…", …}`) or many
+/// How many calls were recorded.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Recorded {
+    pub recorded: usize,
+}
+
+/// One call or many, as `{"calls": [ … ]}`.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum UsageBody {
+    One(CallInput),
+    Many { calls: Vec<CallInput> },
+}
+
+/// Records model calls in the usage ledger. One call (`{"session_id": 1, "provider": "anthropic", "model": "…", …}`) or many
 /// (`{"calls": [ … ]}`, all or none).
+#[utoipa::path(post, path = "/api/usage", tag = "usage", request_body = UsageBody, responses((status = 201, body = Envelope<Recorded>)))]
 pub async fn record(State(state): State<AppState>, ApiJson(mut body): ApiJson<Value>) -> ApiResult {
     let inputs: Vec<CallInput> = match body.get_mut("calls").map(Value::take) {
         Some(calls) => from_value(calls, "calls")?,
@@ -23,11 +39,16 @@ pub async fn record(State(state): State<AppState>, ApiJson(mut body): ApiJson<Va
     let n = svc::record(&state.db, &inputs, clock::now()).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "success": true, "data": { "recorded": n } })),
+        Json(super::Envelope {
+            success: true,
+            data: Recorded { recorded: n },
+        }),
     )
         .into_response())
 }
 
+/// A session's recorded calls with their tokens and cost.
+#[utoipa::path(get, path = "/api/sessions/{id}/usage", tag = "usage", params(("id" = i64, Path, description = "session id")), responses((status = 200, body = Envelope<SessionLedger>)))]
 pub async fn of_session(State(state): State<AppState>, Path(raw): Path<String>) -> ApiResult {
     let id = raw
         .parse::<SessionId>()

@@ -9,6 +9,7 @@ pub mod capture;
 pub mod handoff;
 pub mod knowledge;
 pub mod ledger;
+pub mod openapi;
 pub mod project;
 pub mod project_file;
 pub mod session;
@@ -24,10 +25,12 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 pub fn router(max_body_bytes: usize) -> Router<AppState> {
     Router::new()
+        .route("/openapi.json", get(openapi::document))
+        .route("/docs", get(openapi::reference))
         .route("/stats", get(stats::get))
         .route("/capture/files", get(capture::files))
         .route("/capture/batches", post(capture::batch))
@@ -81,7 +84,10 @@ pub fn router(max_body_bytes: usize) -> Router<AppState> {
         .route("/private/smart-compress", post(handoff::smart_compress))
         .route("/ai/handoff", post(handoff::ai_handoff))
         .route("/sessions", get(session::list).post(session::start))
-        .route("/sessions/create-with-handoff", post(session::start))
+        .route(
+            "/sessions/create-with-handoff",
+            post(session::start_with_handoff),
+        )
         .route("/sessions/{id}", axum::routing::patch(session::update))
         .route("/sessions/{id}/complete", post(session::complete))
         .route("/sessions/{id}/rotate", post(session::rotate))
@@ -123,18 +129,32 @@ impl From<AppError> for ApiError {
     }
 }
 
+/// `{"success": false, "error": "…", "field"?: "…", "suggestion"?: "…"}`: every 4xx and 5xx.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// Always false.
+    pub success: bool,
+    /// What went wrong, in words.
+    pub error: String,
+    /// The request field at fault, when one is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// What to do about it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let e = self.0;
         let status =
             StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut body = json!({ "success": false, "error": e.to_string() });
-        if let Some(field) = e.field() {
-            body["field"] = json!(field);
-        }
-        if let Some(suggestion) = e.suggestion() {
-            body["suggestion"] = json!(suggestion);
-        }
+        let body = ErrorBody {
+            success: false,
+            error: e.to_string(),
+            field: e.field().map(str::to_owned),
+            suggestion: e.suggestion(),
+        };
         let mut res = (status, Json(body)).into_response();
         if let crate::error::AppError::TooManyRequests {
             retry_after_secs, ..
@@ -149,6 +169,12 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl From<crate::error::FieldError> for ApiError {
+    fn from(e: crate::error::FieldError) -> Self {
+        Self(e.into())
+    }
+}
+
 pub type ApiResult = Result<Response, ApiError>;
 
 /// The signed-in user or token of a REST request (the router's middleware puts it there).
@@ -160,26 +186,91 @@ pub fn sees_private_fields(who: &Who) -> bool {
         .is_some_and(|w| w.0.me.role.sees_private_fields())
 }
 
+/// The spec's success envelope: `{"success": true, "data": …}`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Envelope<T> {
+    /// Always true.
+    pub success: bool,
+    pub data: T,
+}
+
+/// The spec's create answer: `{"success": true, "id": 7, "data": …}` with status 201.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CreatedEnvelope<T> {
+    /// Always true.
+    pub success: bool,
+    /// The new row's id.
+    pub id: i64,
+    pub data: T,
+}
+
+/// Where a list page stands.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Pagination {
+    pub page: u32,
+    pub per_page: u32,
+    pub total: i64,
+    pub total_pages: u32,
+}
+
+/// One page of a list: `{"success": true, "data": […], "pagination": {…}}`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PageEnvelope<T> {
+    /// Always true.
+    pub success: bool,
+    pub data: Vec<T>,
+    pub pagination: Pagination,
+}
+
+/// What a delete answers: the id of what is gone.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Deleted {
+    pub id: i64,
+}
+
 /// `{"success": true, "data": data}` with status 200.
 pub fn ok<T: Serialize>(data: T) -> ApiResult {
-    Ok(Json(json!({ "success": true, "data": data })).into_response())
+    Ok(Json(Envelope {
+        success: true,
+        data,
+    })
+    .into_response())
 }
 
 /// `{"success": true, "id": id, "data": data}` with status 201 (the spec's create answer).
 pub fn created<T: Serialize>(id: i64, data: T) -> ApiResult {
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "success": true, "id": id, "data": data })),
+        Json(CreatedEnvelope {
+            success: true,
+            id,
+            data,
+        }),
     )
         .into_response())
 }
 
-/// Adds fields next to `data` in a success envelope (e.g. pagination).
-pub fn ok_with<T: Serialize>(data: T, extra: Value) -> ApiResult {
-    let mut body = json!({ "success": true, "data": data });
-    if let (Some(b), Value::Object(extra)) = (body.as_object_mut(), extra) {
-        b.extend(extra);
-    }
+/// One page of a list with its pagination.
+pub fn paged<T: Serialize, U: Serialize>(
+    page: crate::domain::project::Page<T>,
+    each: impl FnMut(T) -> U,
+) -> ApiResult {
+    let pagination = Pagination {
+        page: page.page,
+        per_page: page.per_page,
+        total: page.total,
+        total_pages: page.total_pages(),
+    };
+    Ok(Json(PageEnvelope {
+        success: true,
+        data: page.items.into_iter().map(each).collect(),
+        pagination,
+    })
+    .into_response())
+}
+
+/// A body of this endpoint's own shape with status 200.
+pub fn body<T: Serialize>(body: T) -> ApiResult {
     Ok(Json(body).into_response())
 }
 
@@ -372,11 +463,19 @@ async fn unknown_endpoint(req: Request) -> ApiError {
 }
 
 async fn method_not_allowed(req: Request) -> Response {
-    let body = json!({
-        "success": false,
-        "error": format!("method {} is not allowed on {}", req.method(), full_path(&req)),
-        "suggestion": "check the method: the README's REST API table lists each path's methods",
-    });
+    let body = ErrorBody {
+        success: false,
+        error: format!(
+            "method {} is not allowed on {}",
+            req.method(),
+            full_path(&req)
+        ),
+        field: None,
+        suggestion: Some(
+            "check the method: /api/docs and the README's REST API table list each path's methods"
+                .into(),
+        ),
+    };
     (StatusCode::METHOD_NOT_ALLOWED, Json(body)).into_response()
 }
 

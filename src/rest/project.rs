@@ -1,38 +1,34 @@
 //! `/api/projects`: list, create, get, change, delete, restore.
 
-use super::{created, ok, ok_with, ApiError, ApiJson, ApiResult};
+use super::{
+    created, ok, paged, ApiError, ApiJson, ApiResult, CreatedEnvelope, Envelope, PageEnvelope,
+};
 use crate::domain::project::{
-    ProjectId, ProjectInput, ProjectPatchInput, ProjectQuery, ProjectQueryInput,
+    Project, ProjectId, ProjectInput, ProjectPatchInput, ProjectQuery, ProjectQueryInput,
 };
 use crate::error::AppError;
 use crate::server::{clock, AppState};
 use crate::service;
 use axum::extract::{Path, Query, State};
-use serde_json::json;
 
 fn project_id(raw: &str) -> Result<ProjectId, ApiError> {
     raw.parse::<ProjectId>()
         .map_err(|e| ApiError(AppError::bad_request(e.message)))
 }
 
-/// `GET /api/projects?status=&sort=&page=`
+/// Lists projects: filtered by status, sorted, 50 a page.
+#[utoipa::path(get, path = "/api/projects", tag = "projects", params(ProjectQueryInput), responses((status = 200, body = PageEnvelope<Project>)))]
 pub async fn list(
     State(state): State<AppState>,
     query: Result<Query<ProjectQueryInput>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult {
     let Query(input) = query.map_err(|e| AppError::bad_request(e.body_text()))?;
     let query = ProjectQuery::parse(&input).map_err(AppError::from)?;
-    let page = service::project::list(&state.db, &query).await?;
-    let pagination = json!({
-        "page": page.page,
-        "per_page": page.per_page,
-        "total": page.total,
-        "total_pages": page.total_pages(),
-    });
-    ok_with(page.items, json!({ "pagination": pagination }))
+    paged(service::project::list(&state.db, &query).await?, |p| p)
 }
 
-/// `POST /api/projects` with `{"name": "…", "description": "…"}`
+/// Creates a project: `{"name": "…", "description": "…"}`.
+#[utoipa::path(post, path = "/api/projects", tag = "projects", request_body = ProjectInput, responses((status = 201, body = CreatedEnvelope<Project>)))]
 pub async fn create(
     State(state): State<AppState>,
     ApiJson(input): ApiJson<ProjectInput>,
@@ -41,12 +37,14 @@ pub async fn create(
     created(project.id.0, project)
 }
 
-/// `GET /api/projects/{id}` (deleted projects too, with `deleted_at`)
+/// One project (deleted ones too, with `deleted_at`).
+#[utoipa::path(get, path = "/api/projects/{id}", tag = "projects", params(("id" = i64, Path, description = "project id")), responses((status = 200, body = Envelope<Project>)))]
 pub async fn get(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
     ok(service::project::get(&state.db, project_id(&id)?).await?)
 }
 
-/// `PATCH /api/projects/{id}` with any of `name`, `description`, `status`
+/// Changes any of `name`, `description`, `status`.
+#[utoipa::path(patch, path = "/api/projects/{id}", tag = "projects", params(("id" = i64, Path, description = "project id")), request_body = ProjectPatchInput, responses((status = 200, body = Envelope<Project>)))]
 pub async fn update(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -56,12 +54,14 @@ pub async fn update(
     ok(service::project::update(&state.db, id, &input, clock::now()).await?)
 }
 
-/// `DELETE /api/projects/{id}`: soft delete
+/// Deletes a project softly: it can be restored.
+#[utoipa::path(delete, path = "/api/projects/{id}", tag = "projects", params(("id" = i64, Path, description = "project id")), responses((status = 200, body = Envelope<Project>)))]
 pub async fn delete(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
     ok(service::project::delete(&state.db, project_id(&id)?, clock::now()).await?)
 }
 
-/// `POST /api/projects/{id}/restore`
+/// Restores a deleted project.
+#[utoipa::path(post, path = "/api/projects/{id}/restore", tag = "projects", params(("id" = i64, Path, description = "project id")), responses((status = 200, body = Envelope<Project>)))]
 pub async fn restore(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
     ok(service::project::restore(&state.db, project_id(&id)?, clock::now()).await?)
 }

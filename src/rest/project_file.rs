@@ -1,8 +1,8 @@
 //! `/api/projects/{id}/files`: tracked files.
 
-use super::{created, ok, ApiError, ApiJson, ApiResult};
+use super::{created, ok, ApiError, ApiJson, ApiResult, CreatedEnvelope, Deleted, Envelope};
 use crate::domain::project::ProjectId;
-use crate::domain::project_file::ProjectFileInput;
+use crate::domain::project_file::{ProjectFile, ProjectFileInput};
 use crate::error::AppError;
 use crate::server::AppState;
 use crate::service::project_file as svc;
@@ -13,12 +13,14 @@ fn project_id(raw: &str) -> Result<ProjectId, ApiError> {
         .map_err(|e| ApiError(AppError::bad_request(e.message)))
 }
 
-/// `GET /api/projects/{id}/files`
+/// The files a project tracks.
+#[utoipa::path(get, path = "/api/projects/{id}/files", tag = "projects", params(("id" = i64, Path, description = "project id")), responses((status = 200, body = Envelope<Vec<ProjectFile>>)))]
 pub async fn list(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
     ok(svc::list(&state.db, project_id(&id)?).await?)
 }
 
-/// `POST /api/projects/{id}/files` with `{"file_path", "file_type", "importance", "git_status", "notes"}`
+/// Tracks a file: `{"file_path", "file_type", "importance", "git_status", "notes"}`.
+#[utoipa::path(post, path = "/api/projects/{id}/files", tag = "projects", params(("id" = i64, Path, description = "project id")), request_body = ProjectFileInput, responses((status = 201, body = CreatedEnvelope<ProjectFile>)))]
 pub async fn add(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -29,7 +31,8 @@ pub async fn add(
     created(file.id, file)
 }
 
-/// `DELETE /api/projects/{id}/files/{file}`
+/// Stops tracking a file.
+#[utoipa::path(delete, path = "/api/projects/{id}/files/{file}", tag = "projects", params(("id" = i64, Path, description = "project id"), ("file" = i64, Path, description = "file id")), responses((status = 200, body = Envelope<Deleted>)))]
 pub async fn remove(
     State(state): State<AppState>,
     Path((id, file)): Path<(String, String)>,
@@ -39,5 +42,5 @@ pub async fn remove(
         .parse::<i64>()
         .map_err(|_| ApiError(AppError::bad_request(format!("{file:?} is not a file id"))))?;
     svc::remove(&state.db, id, file).await?;
-    ok(serde_json::json!({ "id": file }))
+    ok(Deleted { id: file })
 }

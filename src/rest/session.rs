@@ -1,29 +1,40 @@
 //! `/api/sessions`: start, list, change, complete, checkpoints, turns, detail, timeline.
 
-use super::{created, ok, ok_with, ApiError, ApiJson, ApiResult};
+use super::{
+    created, ok, paged, ApiError, ApiJson, ApiResult, CreatedEnvelope, Envelope, PageEnvelope,
+};
 use crate::domain::account::AccountId;
 use crate::domain::project::ProjectId;
-use crate::domain::session::{CompletionInput, SessionId, SessionInput, SessionPatchInput};
+use crate::domain::session::{
+    CompletionInput, Detail, Session, SessionId, SessionInput, SessionPatchInput, Snapshot,
+    TimelineEntry, Turn,
+};
 use crate::error::{AppError, FieldError};
 use crate::server::{clock, AppState};
 use crate::service::session::{self as svc, TurnInput};
 use crate::storage::session::SessionFilter;
 use axum::extract::{Path, Query, State};
 use axum::response::IntoResponse;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 fn session_id(raw: &str) -> Result<SessionId, ApiError> {
     raw.parse::<SessionId>()
         .map_err(|e| ApiError(AppError::bad_request(e.message)))
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// Filters of the session list (all optional).
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    #[param(value_type = Option<i64>)]
     project_id: Option<String>,
+    #[param(value_type = Option<i64>)]
     account_id: Option<String>,
+    /// in_progress, completed, failed or handed_off
     status: Option<String>,
     session_type: Option<String>,
+    #[param(value_type = Option<u32>, minimum = 1)]
     page: Option<String>,
 }
 
@@ -37,7 +48,9 @@ fn opt_id(raw: &Option<String>, field: &str) -> Result<Option<i64>, AppError> {
     }
 }
 
-/// `GET /api/sessions?project_id=&account_id=&status=&session_type=&page=`
+/// Lists sessions, newest first, 50 a page.
+#[utoipa::path(get, path = "/api/sessions", tag = "sessions", params(ListQuery),
+    responses((status = 200, body = PageEnvelope<Session>)))]
 pub async fn list(
     State(state): State<AppState>,
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
@@ -72,60 +85,98 @@ pub async fn list(
         session_type,
         page,
     };
-    let page = svc::list(&state.db, &filter).await?;
-    let pagination = json!({ "page": page.page, "per_page": page.per_page, "total": page.total, "total_pages": page.total_pages() });
-    ok_with(page.items, json!({ "pagination": pagination }))
+    paged(svc::list(&state.db, &filter).await?, |s| s)
 }
 
-/// `POST /api/sessions` (and `/api/sessions/create-with-handoff`): starts a session.
+/// The briefing a session continues from, as the spec's client reads it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PreviousHandoff {
+    pub compressed_context: String,
+    /// The briefing's start, cut at 280 characters.
+    pub context_summary: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session_number: Option<i64>,
+}
+
+impl PreviousHandoff {
+    fn of(briefing: String, session_number: Option<i64>) -> Self {
+        Self {
+            context_summary: crate::domain::handoff::cut(&briefing, 280),
+            compressed_context: briefing,
+            session_number,
+        }
+    }
+}
+
+/// A started session, with what the spec's client reads beside it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct StartedSession {
+    #[serde(flatten)]
+    pub session: Session,
+    pub session_id: SessionId,
+    pub project_name: String,
+    pub previous_handoff: Option<PreviousHandoff>,
+    pub message: String,
+}
+
+/// The answer to starting a session.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SessionStarted {
+    pub success: bool,
+    pub id: SessionId,
+    pub session_number: i64,
+    pub data: StartedSession,
+    /// The briefing it continues from, as plain text.
+    pub previous_handoff: Option<String>,
+}
+
+/// Starts a session on a project and account; it continues from the latest handoff.
+#[utoipa::path(post, path = "/api/sessions", tag = "sessions", request_body = SessionInput,
+    responses((status = 201, body = SessionStarted)))]
 pub async fn start(
     State(state): State<AppState>,
     ApiJson(input): ApiJson<SessionInput>,
 ) -> ApiResult {
     let started = svc::start(&state.db, &input, clock::now()).await?;
-    let s = &started.session;
-    // the session, with what the spec's client reads beside it: `session_id`,
-    // `project_name`, `previous_handoff` as an object and a `message`
-    let mut data = serde_json::to_value(s).map_err(|_| ApiError(AppError::Internal))?;
-    if let Some(d) = data.as_object_mut() {
-        d.insert("session_id".into(), json!(s.id));
-        d.insert("project_name".into(), json!(started.project_name));
-        d.insert(
-            "previous_handoff".into(),
-            match &started.previous_handoff {
-                Some(b) => json!({
-                    "compressed_context": b,
-                    "context_summary": crate::domain::handoff::cut(b, 280),
-                    "session_number": started.previous_session_number,
-                }),
-                None => Value::Null,
-            },
-        );
-        d.insert(
-            "message".into(),
-            json!(match started.previous_handoff {
-                Some(_) => format!(
-                    "Session {} started on {}; it continues from the latest handoff briefing",
-                    s.session_number, started.project_name
-                ),
-                None => format!(
-                    "Session {} started on {}",
-                    s.session_number, started.project_name
-                ),
-            }),
-        );
-    }
-    let body = json!({
-        "success": true,
-        "id": s.id,
-        "session_number": s.session_number,
-        "data": data,
-        "previous_handoff": started.previous_handoff,
-    });
+    let s = started.session;
+    let message = match started.previous_handoff {
+        Some(_) => format!(
+            "Session {} started on {}; it continues from the latest handoff briefing",
+            s.session_number, started.project_name
+        ),
+        None => format!(
+            "Session {} started on {}",
+            s.session_number, started.project_name
+        ),
+    };
+    let body = SessionStarted {
+        success: true,
+        id: s.id,
+        session_number: s.session_number,
+        previous_handoff: started.previous_handoff.clone(),
+        data: StartedSession {
+            session_id: s.id,
+            previous_handoff: started
+                .previous_handoff
+                .map(|b| PreviousHandoff::of(b, started.previous_session_number)),
+            project_name: started.project_name,
+            message,
+            session: s,
+        },
+    };
     Ok((axum::http::StatusCode::CREATED, axum::Json(body)).into_response())
 }
 
-/// `PATCH /api/sessions/{id}`
+/// The spec's name for starting a session.
+#[utoipa::path(post, path = "/api/sessions/create-with-handoff", tag = "sessions", request_body = SessionInput,
+    responses((status = 201, body = SessionStarted)))]
+pub async fn start_with_handoff(state: State<AppState>, input: ApiJson<SessionInput>) -> ApiResult {
+    start(state, input).await
+}
+
+/// Changes a running session's objective, notes or lists.
+#[utoipa::path(patch, path = "/api/sessions/{id}", tag = "sessions", params(("id" = i64, Path, description = "session id")),
+    request_body = SessionPatchInput, responses((status = 200, body = Envelope<Session>)))]
 pub async fn update(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -135,7 +186,21 @@ pub async fn update(
     ok(svc::update(&state.db, id, &input).await?)
 }
 
-/// `POST /api/sessions/{id}/complete`
+/// A completed session, with what the spec's client reads beside it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CompletedSession {
+    #[serde(flatten)]
+    pub completed: svc::Completed,
+    pub message: String,
+    /// Always true: completing stores a handoff briefing.
+    pub handoff_generated: bool,
+    /// The stored briefing.
+    pub master_prompt: String,
+}
+
+/// Completes a session: debits its credits and stores its handoff briefing.
+#[utoipa::path(post, path = "/api/sessions/{id}/complete", tag = "sessions", params(("id" = i64, Path, description = "session id")),
+    request_body = CompletionInput, responses((status = 200, body = Envelope<CompletedSession>)))]
 pub async fn complete(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -143,39 +208,34 @@ pub async fn complete(
 ) -> ApiResult {
     let id = session_id(&id)?;
     let done = svc::complete(&state.db, id, &input, clock::now(), state.pool.thresholds).await?;
-    // ours, with what the spec's client reads beside it
-    let mut data = serde_json::to_value(&done).map_err(|_| ApiError(AppError::Internal))?;
-    if let Some(d) = data.as_object_mut() {
-        d.insert(
-            "message".into(),
-            json!(format!(
-                "Session {} completed; {} debited, the handoff briefing is stored",
-                done.session.session_number,
-                if done.debited == 1 {
-                    "1 credit".to_string()
-                } else {
-                    format!("{} credits", done.debited)
-                }
-            )),
-        );
-        d.insert("handoff_generated".into(), json!(true));
-        d.insert(
-            "master_prompt".into(),
-            json!(done.handoff.compressed_context),
-        );
-    }
-    ok(data)
+    ok(CompletedSession {
+        message: format!(
+            "Session {} completed; {} debited, the handoff briefing is stored",
+            done.session.session_number,
+            match done.debited {
+                1 => "1 credit".to_string(),
+                n => format!("{n} credits"),
+            }
+        ),
+        handoff_generated: true,
+        master_prompt: done.handoff.compressed_context.clone(),
+        completed: done,
+    })
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// Where a rotation goes: an account, or the engine's pick by strategy.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct RotateSessionInput {
     #[serde(default)]
     account_id: Option<i64>,
+    /// The selection strategy when no account is given.
     #[serde(default)]
     strategy: Option<String>,
 }
 
-/// `POST /api/sessions/{id}/rotate` — finish as handed off, continue on the next account.
+/// Finishes a session as handed off and continues on the next account.
+#[utoipa::path(post, path = "/api/sessions/{id}/rotate", tag = "sessions", params(("id" = i64, Path, description = "session id")),
+    request_body = RotateSessionInput, responses((status = 201, body = CreatedEnvelope<svc::Rotated>)))]
 pub async fn rotate(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -205,43 +265,66 @@ pub async fn rotate(
     created(r.next.session.id.0, r)
 }
 
-/// `GET /api/sessions/{id}/detail`
-pub async fn detail(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
-    let id = session_id(&id)?;
-    let detail = svc::detail(&state.db, id).await?;
-    let context = svc::context(&state.db, id).await?;
-    // ours (`session`, `turns`, `handoffs`, `checkpoints`), with what the spec's client
-    // reads beside it: the session's project and account names, the briefing it
-    // continued from and the turns as `conversations`
-    let mut data = serde_json::to_value(&detail).map_err(|_| ApiError(AppError::Internal))?;
-    if let Some(d) = data.as_object_mut() {
-        if let Some(s) = d.get_mut("session").and_then(Value::as_object_mut) {
-            s.insert("project_name".into(), json!(context.project_name));
-            s.insert("account_name".into(), json!(context.account_name));
-        }
-        d.insert(
-            "previous_handoff".into(),
-            match context.previous_handoff {
-                Some(b) => json!({
-                    "compressed_context": b,
-                    "context_summary": crate::domain::handoff::cut(&b, 280),
-                }),
-                None => Value::Null,
-            },
-        );
-        let turns = d.get("turns").cloned().unwrap_or(Value::Array(Vec::new()));
-        d.insert("conversations".into(), turns);
-    }
-    ok(data)
+/// A session with its project and account names.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct NamedSession {
+    #[serde(flatten)]
+    pub session: Session,
+    pub project_name: String,
+    pub account_name: String,
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// Everything recorded about a session, with what the spec's client reads beside it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SessionDetail {
+    pub session: NamedSession,
+    pub checkpoints: Vec<Snapshot>,
+    pub handoffs: Vec<Snapshot>,
+    pub turns: Vec<Turn>,
+    /// The briefing this session continued from.
+    pub previous_handoff: Option<PreviousHandoff>,
+    /// The turns again, under the spec's name.
+    pub conversations: Vec<Turn>,
+}
+
+/// A session with its checkpoints, handoffs and turns.
+#[utoipa::path(get, path = "/api/sessions/{id}/detail", tag = "sessions", params(("id" = i64, Path, description = "session id")),
+    responses((status = 200, body = Envelope<SessionDetail>)))]
+pub async fn detail(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
+    let id = session_id(&id)?;
+    let Detail {
+        session,
+        checkpoints,
+        handoffs,
+        turns,
+    } = svc::detail(&state.db, id).await?;
+    let context = svc::context(&state.db, id).await?;
+    ok(SessionDetail {
+        session: NamedSession {
+            session,
+            project_name: context.project_name,
+            account_name: context.account_name,
+        },
+        checkpoints,
+        handoffs,
+        conversations: turns.clone(),
+        turns,
+        previous_handoff: context
+            .previous_handoff
+            .map(|b| PreviousHandoff::of(b, None)),
+    })
+}
+
+/// A checkpoint's note.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct CheckpointInput {
     #[serde(default)]
     note: Option<String>,
 }
 
-/// `POST /api/sessions/{id}/checkpoints`
+/// Saves a checkpoint of a running session.
+#[utoipa::path(post, path = "/api/sessions/{id}/checkpoints", tag = "sessions", params(("id" = i64, Path, description = "session id")),
+    request_body = CheckpointInput, responses((status = 201, body = CreatedEnvelope<Snapshot>)))]
 pub async fn checkpoint(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -252,12 +335,17 @@ pub async fn checkpoint(
     created(snap.id, snap)
 }
 
-/// `GET /api/sessions/{id}/checkpoints`
+/// A session's checkpoints.
+#[utoipa::path(get, path = "/api/sessions/{id}/checkpoints", tag = "sessions", params(("id" = i64, Path, description = "session id")),
+    responses((status = 200, body = Envelope<Vec<Snapshot>>)))]
 pub async fn checkpoints(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
     ok(svc::detail(&state.db, session_id(&id)?).await?.checkpoints)
 }
 
-/// `POST /api/sessions/{id}/checkpoints/{checkpoint}/restore`
+/// Restores a running session to a checkpoint.
+#[utoipa::path(post, path = "/api/sessions/{id}/checkpoints/{checkpoint}/restore", tag = "sessions",
+    params(("id" = i64, Path, description = "session id"), ("checkpoint" = i64, Path, description = "checkpoint id")),
+    responses((status = 200, body = Envelope<Session>)))]
 pub async fn restore(
     State(state): State<AppState>,
     Path((id, cp)): Path<(String, String)>,
@@ -271,7 +359,9 @@ pub async fn restore(
     ok(svc::restore(&state.db, id, cp).await?)
 }
 
-/// `POST /api/sessions/{id}/turns`
+/// Appends a conversation turn.
+#[utoipa::path(post, path = "/api/sessions/{id}/turns", tag = "sessions", params(("id" = i64, Path, description = "session id")),
+    request_body = TurnInput, responses((status = 201, body = CreatedEnvelope<Turn>)))]
 pub async fn append_turn(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -282,12 +372,16 @@ pub async fn append_turn(
     created(turn.id, turn)
 }
 
-/// `GET /api/sessions/{id}/turns`
+/// A session's conversation turns in order.
+#[utoipa::path(get, path = "/api/sessions/{id}/turns", tag = "sessions", params(("id" = i64, Path, description = "session id")),
+    responses((status = 200, body = Envelope<Vec<Turn>>)))]
 pub async fn turns(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
     ok(svc::detail(&state.db, session_id(&id)?).await?.turns)
 }
 
-/// `GET /api/projects/{id}/sessions-timeline`
+/// A project's sessions in order, with their turn and handoff counts.
+#[utoipa::path(get, path = "/api/projects/{id}/sessions-timeline", tag = "projects", params(("id" = i64, Path, description = "project id")),
+    responses((status = 200, body = Envelope<Vec<TimelineEntry>>)))]
 pub async fn timeline(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
     let id = id
         .parse::<ProjectId>()
@@ -295,16 +389,20 @@ pub async fn timeline(State(state): State<AppState>, Path(id): Path<String>) -> 
     ok(svc::timeline(&state.db, id).await?)
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// A conversation log to import into a session.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct ImportInput {
+    /// chatgpt, claude, aider, specstory or plain; detected when left out.
     #[serde(default)]
     format: Option<String>,
     #[serde(default)]
     text: Option<String>,
 }
 
-/// `POST /api/sessions/{id}/import` with `{"format": "chatgpt|claude|aider|specstory|plain", "text": "…"}`
+/// Imports a conversation log into a session's turns: `{"format": "chatgpt|claude|aider|specstory|plain", "text": "…"}`
 /// (format optional: detected from the content).
+#[utoipa::path(post, path = "/api/sessions/{id}/import", tag = "sessions", params(("id" = i64, Path, description = "session id")),
+    request_body = ImportInput, responses((status = 200, body = Envelope<crate::domain::conversation::ImportOutcome>)))]
 pub async fn import(
     State(state): State<AppState>,
     Path(id): Path<String>,

@@ -1,10 +1,12 @@
 //! `GET /api/stats`.
 
-use super::{ok, ApiResult};
+use super::{ok, ApiResult, Envelope};
 use crate::server::AppState;
 use crate::storage;
 use axum::extract::State;
 
+/// The dashboard's counts.
+#[utoipa::path(get, path = "/api/stats", tag = "dashboard", responses((status = 200, body = Envelope<crate::domain::stats::DashboardStats>)))]
 pub async fn get(State(state): State<AppState>) -> ApiResult {
     let mut conn = state
         .db

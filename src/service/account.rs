@@ -17,6 +17,7 @@ use std::collections::HashSet;
 
 /// Pool settings of this server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PoolSettings {
     pub thresholds: Thresholds,
     /// Credits a handoff saves (the spec's 15), reported by rotation.
@@ -233,6 +234,7 @@ pub async fn delete(db: &Db, id: AccountId) -> Result<(), AppError> {
 
 /// The result of a batch: what was created and what was wrong, row by row.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BatchOutcome {
     pub created: Vec<(String, AccountId)>,
     pub errors: Vec<RowError>,
@@ -449,6 +451,7 @@ pub(crate) async fn choose_in(
 
 /// Raw rotation request (spec: `current_account_id`, `project_id`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RotateInput {
     #[serde(default)]
     pub current_account_id: Option<i64>,
@@ -463,6 +466,7 @@ pub struct RotateInput {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Rotation {
     pub next_account: Account,
     pub previous_account: Account,
@@ -615,6 +619,7 @@ pub async fn rotate(
 
 /// Raw manual switch: "from now on I work on `to_account_id`".
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SwitchInput {
     #[serde(default)]
     pub from_account_id: Option<i64>,

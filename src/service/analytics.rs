@@ -16,6 +16,7 @@ use std::collections::HashMap;
 
 /// The spec's request: `{"project_id": 1, "days": 30}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AnalyzeInput {
     #[serde(default)]
     pub project_id: Option<i64>,

@@ -21,6 +21,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 /// What one scan of one tool directory found (also the body of `POST
 /// /api/capture/batches`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Batch {
     pub tool: Option<Tool>,
     /// The tool's configuration directory (one account).
@@ -33,6 +34,7 @@ pub struct Batch {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FileState {
     pub path: String,
     pub size: i64,
@@ -45,6 +47,7 @@ pub struct FileState {
 
 /// What a capture recorded.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Report {
     pub sessions_new: usize,
     pub sessions_continued: usize,

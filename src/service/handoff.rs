@@ -12,6 +12,7 @@ use sqlx::SqliteConnection;
 /// A compression request (the spec's `/api/handoff/compress` and
 /// `/api/private/smart-compress` bodies, plus a session and an explicit budget).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CompressRequest {
     #[serde(default)]
     pub project_id: Option<i64>,
@@ -34,6 +35,7 @@ pub struct CompressRequest {
 
 /// The answer: the briefing and how it was sized.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Compressed {
     pub briefing: Briefing,
     pub level: Level,

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 /// A started session and the briefing it continues from, if any.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Started {
     pub session: Session,
     pub previous_handoff: Option<String>,
@@ -95,6 +96,7 @@ pub async fn update(
 
 /// What completing a session did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Completed {
     pub session: Session,
     pub debited: i64,
@@ -186,6 +188,7 @@ async fn complete_in(
 /// What rotating a running session did: the session finished as handed off (with its
 /// briefing), and the next one started on another account for the same work.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Rotated {
     pub finished: Completed,
     pub next: Started,
@@ -354,6 +357,7 @@ pub async fn restore(db: &Db, id: SessionId, checkpoint: i64) -> Result<Session,
 
 /// Raw conversation turn.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TurnInput {
     #[serde(default)]
     pub role: Option<String>,

@@ -78,6 +78,7 @@ pub async fn save(conn: &mut SqliteConnection, s: &mut Session) -> Result<(), Ap
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SessionFilter {
     pub project_id: Option<ProjectId>,
     pub account_id: Option<AccountId>,

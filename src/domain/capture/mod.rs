@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 
 /// Which tool wrote a log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Tool {
     ClaudeCode,
@@ -94,6 +95,7 @@ impl Tool {
 
 /// Who speaks in a turn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Speaker {
     User,
@@ -104,6 +106,7 @@ pub enum Speaker {
 
 /// One turn of a captured conversation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Turn {
     /// Unique within the tool's session (its line id): a turn seen twice is kept once.
     pub key: String,
@@ -114,6 +117,7 @@ pub struct Turn {
 
 /// Tokens of one model call, as the vendor billed them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Tokens {
     /// Input not read from or written to the cache.
     pub input: u64,
@@ -140,6 +144,7 @@ impl Tokens {
 
 /// One usage row: a model call (deduplicated the way the vendor streams it).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Usage {
     /// Unique per call across every file of a tool (the dedupe key).
     pub key: String,
@@ -158,6 +163,7 @@ pub struct Usage {
 
 /// The vendor's own rate-limit window, as a tool reported it (Codex).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RateWindow {
     pub used_percent: f64,
     pub window_minutes: i64,
@@ -168,6 +174,7 @@ pub struct RateWindow {
 
 /// One tool session: where it ran, when, and what was said.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ToolSession {
     pub id: String,
     pub cwd: Option<String>,
@@ -198,6 +205,7 @@ impl ToolSession {
 
 /// What parsing has found so far, across files of one tool.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Capture {
     pub sessions: BTreeMap<String, ToolSession>,
     pub usage: BTreeMap<String, Usage>,
@@ -251,6 +259,7 @@ impl Capture {
 /// kept between scans (the cut line is raw, unredacted text): the next scan reads again
 /// from there.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Lines {
     #[serde(skip)]
     pending: Vec<u8>,

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 /// List prices in USD per million tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Price {
     pub input: f64,
     pub output: f64,
@@ -55,6 +56,7 @@ const fn p(input: f64, output: f64, cache_write: f64, cache_read: f64) -> Price 
 
 /// Prices by model name prefix; the longest matching prefix wins.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PriceTable {
     pub models: BTreeMap<String, Price>,
 }

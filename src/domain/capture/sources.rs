@@ -9,6 +9,7 @@ use crate::domain::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Sources {
     pub now: Option<Timestamp>,
     pub sources: Vec<Source>,
@@ -39,6 +40,7 @@ impl Sources {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Source {
     pub id: i64,
     pub tool: Tool,
@@ -53,6 +55,7 @@ pub struct Source {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Repo {
     pub id: i64,
     pub root: String,
@@ -62,6 +65,7 @@ pub struct Repo {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Found {
     pub tool: Tool,
     pub dir: String,

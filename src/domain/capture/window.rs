@@ -21,6 +21,7 @@ pub struct Call {
 
 /// A block of calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Block {
     pub start: Timestamp,
     pub end: Timestamp,
@@ -71,6 +72,7 @@ fn floor_hour(t: Timestamp) -> Timestamp {
 
 /// The window an account is in now, from its captured calls.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Window {
     pub block: Block,
     /// Tokens per minute since the block's first call.
@@ -249,6 +251,7 @@ mod tests {
 
 /// What the dashboard shows of captured work as it happens.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Live {
     /// When this was read (for "2 min ago").
     pub now: Option<Timestamp>,
@@ -259,6 +262,7 @@ pub struct Live {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct LiveSession {
     pub session_id: crate::domain::session::SessionId,
     pub session_number: i64,
@@ -276,6 +280,7 @@ pub struct LiveSession {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AccountWindow {
     pub account_id: crate::domain::account::AccountId,
     pub account_name: String,

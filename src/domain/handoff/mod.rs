@@ -97,6 +97,7 @@ impl Section {
 
 /// Compression level (spec): maps to a budget unless one is given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     Low,
@@ -137,6 +138,7 @@ impl Level {
 
 /// What the project records about the session being handed over.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Facts {
     pub project_name: Option<String>,
     pub session_number: Option<i64>,
@@ -154,6 +156,7 @@ pub struct Facts {
 
 /// A repository's state as the briefing shows it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RepoState {
     pub branch: Option<String>,
     /// The short hash of HEAD.
@@ -231,6 +234,7 @@ impl Facts {
 
 /// Sizes before and after.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Stats {
     pub original_chars: usize,
     pub original_lines: usize,
@@ -242,6 +246,7 @@ pub struct Stats {
 
 /// A salient fact of the log that is not in the briefing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DroppedFact {
     pub kind: FactKind,
     pub text: String,
@@ -250,6 +255,7 @@ pub struct DroppedFact {
 
 /// The engine's answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Briefing {
     pub markdown: String,
     pub budget: usize,

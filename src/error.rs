@@ -31,7 +31,12 @@ pub enum AppError {
     Validation { field: String, message: String },
     /// The request could not be understood: malformed JSON, a bad path or query (HTTP 400).
     #[error("{message}")]
-    BadRequest { message: String },
+    BadRequest {
+        message: String,
+        /// The address or query parameter at fault, when one is.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        field: Option<String>,
+    },
     /// No such entity (HTTP 404).
     #[error("{entity} {id} not found")]
     NotFound { entity: String, id: String },
@@ -94,6 +99,15 @@ impl AppError {
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::BadRequest {
             message: message.into(),
+            field: None,
+        }
+    }
+
+    /// A bad value in the address or query string, naming its parameter (HTTP 400).
+    pub fn bad_parameter(e: FieldError) -> Self {
+        Self::BadRequest {
+            message: e.message,
+            field: Some(e.field),
         }
     }
 
@@ -156,7 +170,7 @@ impl AppError {
     pub fn field(&self) -> Option<&str> {
         match self {
             Self::Validation { field, .. } => Some(field),
-            Self::Conflict { field, .. } => field.as_deref(),
+            Self::Conflict { field, .. } | Self::BadRequest { field, .. } => field.as_deref(),
             _ => None,
         }
     }
@@ -178,7 +192,7 @@ impl AppError {
         match self {
             Self::Validation { field, .. } => Some(format!("correct `{field}` and send again")),
             // the advice fits what was wrong: the body, or an id or value in the address
-            Self::BadRequest { message } if message.contains("JSON") => {
+            Self::BadRequest { message, .. } if message.contains("JSON") => {
                 Some("send a JSON body with Content-Type: application/json".into())
             }
             Self::BadRequest { .. } => {
@@ -222,8 +236,12 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
         match value {
             E::Args(m) | E::MissingArg(m) | E::Deserialization(m) => Self::BadRequest {
                 message: format!("invalid arguments: {m}"),
+                field: None,
             },
-            E::UnsupportedRequestMethod(m) => Self::BadRequest { message: m },
+            E::UnsupportedRequestMethod(m) => Self::BadRequest {
+                message: m,
+                field: None,
+            },
             E::Request(m) | E::Response(m) => Self::Transport { message: m },
             E::Registration(m)
             | E::ServerError(m)

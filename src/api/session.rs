@@ -14,7 +14,6 @@ use crate::{
     error::FieldError,
     server::clock,
     service::session as svc,
-    storage::session::SessionFilter,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,30 +108,14 @@ pub async fn list_sessions(
     page: Option<String>,
 ) -> Result<SessionListing, AppError> {
     let state = super::ssr::state()?;
-    let status = match status.as_deref().map(str::trim) {
-        None | Some("") | Some("all") => None,
-        Some(s) => serde_json::from_value(serde_json::json!(s)).ok(),
-    };
-    let filter = SessionFilter {
-        project_id: project_id
-            .as_deref()
-            .and_then(|p| p.parse().ok())
-            .map(ProjectId),
-        account_id: account_id
-            .as_deref()
-            .and_then(|a| a.parse().ok())
-            .map(crate::domain::account::AccountId),
+    let filter = crate::domain::session::SessionQueryInput {
+        project_id,
+        account_id,
         status,
-        session_type: session_type
-            .as_deref()
-            .filter(|t| !t.is_empty() && *t != "all")
-            .and_then(|t| t.parse().ok()),
-        page: page
-            .as_deref()
-            .and_then(|p| p.parse().ok())
-            .filter(|p| *p >= 1)
-            .unwrap_or(1),
-    };
+        session_type,
+        page,
+    }
+    .parse()?;
     Ok(SessionListing {
         page: svc::list(&state.db, &filter).await?,
         now: clock::now(),

@@ -11,6 +11,12 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
+id_type!(
+    /// A knowledge entry's id.
+    EntryId,
+    "a knowledge entry"
+);
+
 pub const TITLE_MAX_CHARS: usize = 200;
 pub const DESCRIPTION_MAX_CHARS: usize = 20_000;
 pub const TAGS_MAX: usize = 20;

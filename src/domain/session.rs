@@ -94,6 +94,77 @@ impl SessionStatus {
     }
 }
 
+impl FromStr for SessionStatus {
+    type Err = FieldError;
+    fn from_str(s: &str) -> Result<Self, FieldError> {
+        let all = [
+            Self::InProgress,
+            Self::Completed,
+            Self::Failed,
+            Self::HandedOff,
+        ];
+        all.into_iter()
+            .find(|v| v.as_str() == s.trim())
+            .ok_or_else(|| {
+                FieldError::new(
+                    "status",
+                    format!("{s:?} is not one of in_progress, completed, failed, handed_off"),
+                )
+            })
+    }
+}
+
+/// Which sessions a list shows (one page of them).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionFilter {
+    pub project_id: Option<ProjectId>,
+    pub account_id: Option<AccountId>,
+    pub status: Option<SessionStatus>,
+    pub session_type: Option<SessionType>,
+    pub page: u32,
+}
+
+/// The session list's parameters as they arrive in a URL query or a form (all optional;
+/// blank or `all` means no filter).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct SessionQueryInput {
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", param(value_type = Option<i64>))]
+    pub project_id: Option<String>,
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", param(value_type = Option<i64>))]
+    pub account_id: Option<String>,
+    /// in_progress, completed, failed or handed_off
+    #[serde(default)]
+    pub status: Option<String>,
+    /// development, bugfix, feature, refactor or deployment
+    #[serde(default)]
+    pub session_type: Option<String>,
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", param(value_type = Option<u32>, minimum = 1))]
+    pub page: Option<String>,
+}
+
+impl SessionQueryInput {
+    /// The filter, or the first parameter that is not one (named).
+    pub fn parse(&self) -> Result<SessionFilter, FieldError> {
+        use crate::domain::parse;
+        fn chosen(v: &Option<String>) -> Option<&str> {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty() && *v != "all")
+        }
+        Ok(SessionFilter {
+            project_id: parse::opt_id(chosen(&self.project_id), "project_id")?,
+            account_id: parse::opt_id(chosen(&self.account_id), "account_id")?,
+            status: chosen(&self.status).map(str::parse).transpose()?,
+            session_type: chosen(&self.session_type).map(str::parse).transpose()?,
+            page: parse::page(self.page.as_deref())?,
+        })
+    }
+}
+
 /// A session as stored and shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

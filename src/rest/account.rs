@@ -1,9 +1,9 @@
 //! `/api/accounts` and the pool endpoints under `/api/private`.
 
 use super::{
-    body, created, ok, paged, ApiError, ApiJson, ApiResult, CreatedEnvelope, Deleted, Envelope,
-    PageEnvelope,
+    body, created, ok, paged, ApiJson, ApiResult, CreatedEnvelope, Deleted, Envelope, PageEnvelope,
 };
+use super::{ApiQuery, PathId};
 use crate::domain::account::AccountSwitch;
 use crate::domain::account::{
     Account, AccountId, AccountInput, AccountQuery, AccountQueryInput, AccountStatus, AccountView,
@@ -13,17 +13,12 @@ use crate::error::AppError;
 use crate::server::{clock, AppState};
 use crate::service::account::{self as svc, RotateInput, SwitchInput};
 use crate::storage::account::SwitchesOf;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-
-fn account_id(raw: &str) -> Result<AccountId, ApiError> {
-    raw.parse::<AccountId>()
-        .map_err(|e| ApiError(AppError::bad_request(e.message)))
-}
 
 /// An account with its computed headroom and refresh, flat as the spec lists accounts.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -61,9 +56,8 @@ impl AccountItem {
 pub async fn list(
     State(state): State<AppState>,
     who: super::Who,
-    query: Result<Query<AccountQueryInput>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(input): ApiQuery<AccountQueryInput>,
 ) -> ApiResult {
-    let Query(input) = query.map_err(|e| AppError::bad_request(e.body_text()))?;
     let query = AccountQuery::parse(&input).map_err(AppError::from)?;
     let page = svc::list(&state.db, &query, clock::now(), state.pool.thresholds).await?;
     let private = super::sees_private_fields(&who);
@@ -87,15 +81,9 @@ pub async fn create(
 pub async fn get(
     State(state): State<AppState>,
     who: super::Who,
-    Path(id): Path<String>,
+    PathId(id): PathId<AccountId>,
 ) -> ApiResult {
-    let view = svc::get(
-        &state.db,
-        account_id(&id)?,
-        clock::now(),
-        state.pool.thresholds,
-    )
-    .await?;
+    let view = svc::get(&state.db, id, clock::now(), state.pool.thresholds).await?;
     ok(AccountItem::of(view, super::sees_private_fields(&who)))
 }
 
@@ -104,10 +92,9 @@ pub async fn get(
     request_body = AccountInput, responses((status = 200, body = Envelope<Account>)))]
 pub async fn update(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathId(id): PathId<AccountId>,
     ApiJson(input): ApiJson<AccountInput>,
 ) -> ApiResult {
-    let id = account_id(&id)?;
     ok(svc::update(&state.db, id, &input, clock::now(), state.pool.thresholds).await?)
 }
 
@@ -117,18 +104,19 @@ pub async fn update(
     request_body = AdjustmentInput, responses((status = 200, body = Envelope<Account>)))]
 pub async fn adjust_credits(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathId(id): PathId<AccountId>,
     ApiJson(input): ApiJson<AdjustmentInput>,
 ) -> ApiResult {
-    let id = account_id(&id)?;
     ok(svc::adjust_credits(&state.db, id, &input, clock::now(), state.pool.thresholds).await?)
 }
 
 /// The account's credit adjustments, newest first.
 #[utoipa::path(get, path = "/api/accounts/{id}/credits", tag = "accounts", params(("id" = i64, Path, description = "account id")),
     responses((status = 200, body = Envelope<Vec<Adjustment>>)))]
-pub async fn adjustments(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
-    let id = account_id(&id)?;
+pub async fn adjustments(
+    State(state): State<AppState>,
+    PathId(id): PathId<AccountId>,
+) -> ApiResult {
     let mut conn = state.db.acquire().await.map_err(AppError::from)?;
     crate::storage::account::get(&mut conn, id).await?;
     drop(conn);
@@ -138,8 +126,7 @@ pub async fn adjustments(State(state): State<AppState>, Path(id): Path<String>) 
 /// Deletes an account that has no sessions (block it otherwise).
 #[utoipa::path(delete, path = "/api/accounts/{id}", tag = "accounts", params(("id" = i64, Path, description = "account id")),
     responses((status = 200, body = Envelope<Deleted>)))]
-pub async fn delete(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
-    let id = account_id(&id)?;
+pub async fn delete(State(state): State<AppState>, PathId(id): PathId<AccountId>) -> ApiResult {
     svc::delete(&state.db, id).await?;
     ok(Deleted { id: id.0 })
 }
@@ -147,8 +134,7 @@ pub async fn delete(State(state): State<AppState>, Path(id): Path<String>) -> Ap
 /// The account's switches, newest first.
 #[utoipa::path(get, path = "/api/accounts/{id}/switches", tag = "accounts", params(("id" = i64, Path, description = "account id")),
     responses((status = 200, body = Envelope<Vec<AccountSwitch>>)))]
-pub async fn switches(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
-    let id = account_id(&id)?;
+pub async fn switches(State(state): State<AppState>, PathId(id): PathId<AccountId>) -> ApiResult {
     let mut conn = state.db.acquire().await.map_err(AppError::from)?;
     crate::storage::account::get(&mut conn, id).await?;
     ok(svc::history(&state.db, SwitchesOf::Account(id), 100).await?)
@@ -157,10 +143,10 @@ pub async fn switches(State(state): State<AppState>, Path(id): Path<String>) -> 
 /// The project's account switches, newest first.
 #[utoipa::path(get, path = "/api/projects/{id}/switches", tag = "projects", params(("id" = i64, Path, description = "project id")),
     responses((status = 200, body = Envelope<Vec<AccountSwitch>>)))]
-pub async fn project_switches(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
-    let id = id
-        .parse::<crate::domain::project::ProjectId>()
-        .map_err(|e| ApiError(AppError::bad_request(e.message)))?;
+pub async fn project_switches(
+    State(state): State<AppState>,
+    PathId(id): PathId<crate::domain::project::ProjectId>,
+) -> ApiResult {
     crate::service::project::get(&state.db, id).await?;
     ok(svc::history(&state.db, SwitchesOf::Project(id.0), 100).await?)
 }
@@ -228,14 +214,19 @@ pub struct BatchCreated {
     pub errors: Vec<RowError>,
 }
 
-/// A batch of which nothing was created.
+/// A batch of which nothing was created: every row's problem in `errors`. A body that
+/// is not a batch at all is refused with the plain error envelope (no `errors`).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct BatchRefused {
     pub success: bool,
     pub error: String,
+    #[schema(required = false)]
     pub field: String,
+    #[schema(required = false)]
     pub created: usize,
+    #[schema(required = false)]
     pub accounts: Vec<NameAndId>,
+    #[schema(required = false)]
     pub errors: Vec<RowError>,
 }
 

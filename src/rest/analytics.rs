@@ -1,12 +1,12 @@
 //! `POST /api/private/analyze-credits`, `GET /api/analytics` and `GET /api/analytics/alerts`.
 
+use super::ApiQuery;
 use super::{ok, ApiResult, Envelope};
 use crate::domain::analytics::{CreditSummary, Outlook, Report};
 use crate::domain::parse::opt_number;
-use crate::error::AppError;
 use crate::server::{clock, AppState};
 use crate::service::analytics::{self as svc, AnalyzeInput};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use serde::Deserialize;
 
 /// The spec's credit analysis of one project over the last `days` (default 30).
@@ -38,9 +38,8 @@ pub struct ReportQuery {
 #[utoipa::path(get, path = "/api/analytics", tag = "analytics", params(ReportQuery), responses((status = 200, body = Envelope<Report>)))]
 pub async fn report(
     State(state): State<AppState>,
-    query: Result<Query<ReportQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> ApiResult {
-    let Query(q) = query.map_err(|e| AppError::bad_request(e.body_text()))?;
     let project = opt_number(q.project_id.as_deref(), "project_id")?;
     let days = opt_number(q.days.as_deref(), "days")?;
     let page = opt_number(q.outlook_page.as_deref(), "outlook_page")?;

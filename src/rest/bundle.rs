@@ -1,15 +1,14 @@
 //! Project export and import: `POST /api/private/export-project`,
 //! `GET /api/projects/{id}/export` (a download) and `POST /api/private/import-project`.
 
-use super::{
-    created, ok, parse_json, require_json, ApiError, ApiJson, ApiResult, CreatedEnvelope, Envelope,
-};
+use super::PathId;
+use super::{created, ok, parse_json, require_json, ApiJson, ApiResult, CreatedEnvelope, Envelope};
 use crate::domain::bundle::{Bundle, ImportAction, ImportOutcome, ImportPlan, OnConflict};
 use crate::domain::project::ProjectId;
 use crate::error::AppError;
 use crate::server::{clock, AppState};
 use crate::service::bundle::{self as svc, ImportOptions};
-use axum::extract::{Path, Request, State};
+use axum::extract::{Request, State};
 use axum::http::header;
 use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
@@ -63,10 +62,7 @@ pub fn file_name(project: &str, date: &str) -> String {
 
 /// A project's bundle as a file download.
 #[utoipa::path(get, path = "/api/projects/{id}/export", tag = "bundles", params(("id" = i64, Path, description = "project id")), responses((status = 200, body = Bundle, content_type = "application/json")))]
-pub async fn download(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
-    let id = id
-        .parse::<ProjectId>()
-        .map_err(|e| ApiError(AppError::bad_request(e.message)))?;
+pub async fn download(State(state): State<AppState>, PathId(id): PathId<ProjectId>) -> ApiResult {
     let now = clock::now();
     let bundle = svc::export(&state.db, id, now).await?;
     let body = serde_json::to_vec_pretty(&bundle).map_err(|_| AppError::Internal)?;

@@ -1,20 +1,17 @@
 //! `/api/knowledge`: the spec's list (`?category=`, plus `?q=` and `?tag=`), CRUD,
 //! outcomes and suggestions.
 
-use super::{body, created, ok, ApiError, ApiJson, ApiResult, CreatedEnvelope, Deleted, Envelope};
+use super::{body, created, ok, ApiJson, ApiResult, CreatedEnvelope, Deleted, Envelope};
+use super::{ApiQuery, PathId};
+use crate::domain::knowledge::EntryId;
 use crate::domain::knowledge::{
     Entry, EntryInput, Hit, KnowledgeQuery, Outcome, OutcomeInput, MARK_END, MARK_START,
 };
 use crate::error::AppError;
 use crate::server::{clock, AppState};
 use crate::service::knowledge as svc;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
-
-fn entry_id(raw: &str) -> Result<i64, ApiError> {
-    crate::domain::parse::row_id(raw, "id", "a knowledge entry")
-        .map_err(|e| ApiError(AppError::bad_request(e.message)))
-}
 
 /// `[` and `]` around matched text, for JSON readers.
 fn brackets(marked: &str) -> String {
@@ -95,7 +92,7 @@ pub struct ListParams {
 /// Entries best first; with `q`, each carries `score`, `relevance` and `highlight`
 /// (`[matched]` text).
 #[utoipa::path(get, path = "/api/knowledge", tag = "knowledge", params(ListParams), responses((status = 200, body = EntryList)))]
-pub async fn list(State(state): State<AppState>, Query(p): Query<ListParams>) -> ApiResult {
+pub async fn list(State(state): State<AppState>, ApiQuery(p): ApiQuery<ListParams>) -> ApiResult {
     let limit = match p.limit.as_deref().map(str::trim) {
         None | Some("") => 50,
         Some(l) => match l.parse::<usize>() {
@@ -135,10 +132,9 @@ pub async fn create(
 
 /// One entry with its outcomes.
 #[utoipa::path(get, path = "/api/knowledge/{id}", tag = "knowledge", params(("id" = i64, Path, description = "knowledge entry id")), responses((status = 200, body = EntryWithOutcomes)))]
-pub async fn get(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
-    let id = entry_id(&id)?;
-    let e = svc::get(&state.db, id).await?;
-    let outcomes = svc::outcomes(&state.db, id).await?;
+pub async fn get(State(state): State<AppState>, PathId(id): PathId<EntryId>) -> ApiResult {
+    let e = svc::get(&state.db, id.0).await?;
+    let outcomes = svc::outcomes(&state.db, id.0).await?;
     body(EntryWithOutcomes {
         success: true,
         data: e,
@@ -150,28 +146,27 @@ pub async fn get(State(state): State<AppState>, Path(id): Path<String>) -> ApiRe
 #[utoipa::path(put, path = "/api/knowledge/{id}", tag = "knowledge", params(("id" = i64, Path, description = "knowledge entry id")), request_body = EntryInput, responses((status = 200, body = Envelope<Entry>)))]
 pub async fn update(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathId(id): PathId<EntryId>,
     ApiJson(input): ApiJson<EntryInput>,
 ) -> ApiResult {
-    ok(svc::update(&state.db, entry_id(&id)?, &input, clock::now()).await?)
+    ok(svc::update(&state.db, id.0, &input, clock::now()).await?)
 }
 
 /// Deletes an entry and its outcomes.
 #[utoipa::path(delete, path = "/api/knowledge/{id}", tag = "knowledge", params(("id" = i64, Path, description = "knowledge entry id")), responses((status = 200, body = Envelope<Deleted>)))]
-pub async fn delete(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
-    let id = entry_id(&id)?;
-    svc::delete(&state.db, id).await?;
-    ok(Deleted { id })
+pub async fn delete(State(state): State<AppState>, PathId(id): PathId<EntryId>) -> ApiResult {
+    svc::delete(&state.db, id.0).await?;
+    ok(Deleted { id: id.0 })
 }
 
 /// Records whether an entry worked: `{"worked": true, "session_id"?, "note"?}`.
 #[utoipa::path(post, path = "/api/knowledge/{id}/outcomes", tag = "knowledge", params(("id" = i64, Path, description = "knowledge entry id")), request_body = OutcomeInput, responses((status = 200, body = Envelope<Entry>)))]
 pub async fn outcome(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathId(id): PathId<EntryId>,
     ApiJson(input): ApiJson<OutcomeInput>,
 ) -> ApiResult {
-    ok(svc::record_outcome(&state.db, entry_id(&id)?, &input, clock::now()).await?)
+    ok(svc::record_outcome(&state.db, id.0, &input, clock::now()).await?)
 }
 
 /// The text to find entries for.
@@ -185,7 +180,10 @@ pub struct SuggestParams {
 
 /// The three entries that best match a session's text.
 #[utoipa::path(get, path = "/api/knowledge/suggest", tag = "knowledge", params(SuggestParams), responses((status = 200, body = Envelope<Vec<EntryHit>>)))]
-pub async fn suggest(State(state): State<AppState>, Query(p): Query<SuggestParams>) -> ApiResult {
+pub async fn suggest(
+    State(state): State<AppState>,
+    ApiQuery(p): ApiQuery<SuggestParams>,
+) -> ApiResult {
     let text: String = p.text.unwrap_or_default().chars().take(4_000).collect();
     let hits = svc::suggest(&state.db, &text, 3).await?;
     ok(hits

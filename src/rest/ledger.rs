@@ -1,12 +1,12 @@
 //! The usage ledger: `POST /api/usage` and `GET /api/sessions/{id}/usage`.
 
-use super::{from_value, ok, ApiError, ApiJson, ApiResult, Envelope};
+use super::PathId;
+use super::{from_value, ok, ApiJson, ApiResult, Envelope};
 use crate::domain::ledger::{CallInput, SessionLedger};
 use crate::domain::session::SessionId;
-use crate::error::AppError;
 use crate::server::{clock, AppState};
 use crate::service::ledger as svc;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
@@ -49,9 +49,6 @@ pub async fn record(State(state): State<AppState>, ApiJson(mut body): ApiJson<Va
 
 /// A session's recorded calls with their tokens and cost.
 #[utoipa::path(get, path = "/api/sessions/{id}/usage", tag = "usage", params(("id" = i64, Path, description = "session id")), responses((status = 200, body = Envelope<SessionLedger>)))]
-pub async fn of_session(State(state): State<AppState>, Path(raw): Path<String>) -> ApiResult {
-    let id = raw
-        .parse::<SessionId>()
-        .map_err(|e| ApiError(AppError::bad_request(e.message)))?;
+pub async fn of_session(State(state): State<AppState>, PathId(id): PathId<SessionId>) -> ApiResult {
     ok(svc::of_session(&state.db, id).await?)
 }

@@ -18,7 +18,8 @@ pub mod stats;
 use crate::error::AppError;
 use crate::server::AppState;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, FromRequest, Request};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -272,6 +273,81 @@ pub fn paged<T: Serialize, U: Serialize>(
 /// A body of this endpoint's own shape with status 200.
 pub fn body<T: Serialize>(body: T) -> ApiResult {
     Ok(Json(body).into_response())
+}
+
+/// A query string read into `T`; one that does not fit is a 400 in the envelope.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::try_from_uri(&parts.uri)
+            .map(|q| ApiQuery(q.0))
+            .map_err(|e| ApiError(AppError::bad_request(e.body_text())))
+    }
+}
+
+/// The path's parameters by name (`{id}`, `{checkpoint}`…).
+async fn path_params<S: Send + Sync>(
+    parts: &mut Parts,
+    state: &S,
+) -> Result<Vec<(String, String)>, ApiError> {
+    let raw = axum::extract::RawPathParams::from_request_parts(parts, state)
+        .await
+        .map_err(|e| ApiError(AppError::bad_request(e.body_text())))?;
+    Ok(raw
+        .iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect())
+}
+
+/// The `{id}` of a path parsed once into its domain type (`ProjectId`, `SessionId`…); a
+/// bad one is a 400 naming `id`.
+pub struct PathId<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for PathId<T>
+where
+    T: std::str::FromStr<Err = crate::error::FieldError> + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let params = path_params(parts, state).await?;
+        let raw = params
+            .iter()
+            .find(|(k, _)| k == "id")
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_default();
+        crate::domain::parse::id::<T>(raw, "id")
+            .map(PathId)
+            .map_err(|e| ApiError(AppError::bad_parameter(e)))
+    }
+}
+
+/// The `{id}` of a path and the row id after it (`/sessions/{id}/checkpoints/{checkpoint}`),
+/// each parsed once; a bad one is a 400 naming its parameter.
+pub struct PathIds<T>(pub T, pub i64);
+
+impl<T, S> FromRequestParts<S> for PathIds<T>
+where
+    T: std::str::FromStr<Err = crate::error::FieldError> + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let PathId(id) = PathId::<T>::from_request_parts(parts, state).await?;
+        let params = path_params(parts, state).await?;
+        let (name, raw) = params
+            .iter()
+            .find(|(k, _)| k != "id")
+            .ok_or_else(|| ApiError(AppError::bad_request("the path names one id")))?;
+        let row = crate::domain::parse::row_id(raw, name, &format!("a {name}"))
+            .map_err(|e| ApiError(AppError::bad_parameter(e)))?;
+        Ok(PathIds(id, row))
+    }
 }
 
 /// A JSON body extractor whose every failure is an `ApiError`: 415 without a JSON content

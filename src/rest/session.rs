@@ -1,90 +1,28 @@
 //! `/api/sessions`: start, list, change, complete, checkpoints, turns, detail, timeline.
 
-use super::{
-    created, ok, paged, ApiError, ApiJson, ApiResult, CreatedEnvelope, Envelope, PageEnvelope,
-};
+use super::{created, ok, paged, ApiJson, ApiResult, CreatedEnvelope, Envelope, PageEnvelope};
+use super::{ApiQuery, PathId, PathIds};
 use crate::domain::account::AccountId;
 use crate::domain::project::ProjectId;
 use crate::domain::session::{
-    CompletionInput, Detail, Session, SessionId, SessionInput, SessionPatchInput, Snapshot,
-    TimelineEntry, Turn,
+    CompletionInput, Detail, Session, SessionId, SessionInput, SessionPatchInput,
+    SessionQueryInput, Snapshot, TimelineEntry, Turn,
 };
 use crate::error::{AppError, FieldError};
 use crate::server::{clock, AppState};
 use crate::service::session::{self as svc, TurnInput};
-use crate::storage::session::SessionFilter;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
-
-fn session_id(raw: &str) -> Result<SessionId, ApiError> {
-    raw.parse::<SessionId>()
-        .map_err(|e| ApiError(AppError::bad_request(e.message)))
-}
-
-/// Filters of the session list (all optional).
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ListQuery {
-    #[param(value_type = Option<i64>)]
-    project_id: Option<String>,
-    #[param(value_type = Option<i64>)]
-    account_id: Option<String>,
-    /// in_progress, completed, failed or handed_off
-    status: Option<String>,
-    session_type: Option<String>,
-    #[param(value_type = Option<u32>, minimum = 1)]
-    page: Option<String>,
-}
-
-fn opt_id(raw: &Option<String>, field: &str) -> Result<Option<i64>, AppError> {
-    match raw.as_deref().map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(v) => match v.parse::<i64>() {
-            Ok(n) if n > 0 => Ok(Some(n)),
-            _ => Err(FieldError::new(field, format!("{v:?} is not an id")).into()),
-        },
-    }
-}
 
 /// Lists sessions, newest first, 50 a page.
-#[utoipa::path(get, path = "/api/sessions", tag = "sessions", params(ListQuery),
+#[utoipa::path(get, path = "/api/sessions", tag = "sessions", params(SessionQueryInput),
     responses((status = 200, body = PageEnvelope<Session>)))]
 pub async fn list(
     State(state): State<AppState>,
-    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(q): ApiQuery<SessionQueryInput>,
 ) -> ApiResult {
-    let Query(q) = query.map_err(|e| AppError::bad_request(e.body_text()))?;
-    let status = match q.status.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(s) => Some(serde_json::from_value(json!(s)).map_err(|_| {
-            AppError::from(FieldError::new(
-                "status",
-                format!("{s:?} is not one of in_progress, completed, failed, handed_off"),
-            ))
-        })?),
-    };
-    let session_type = match q.session_type.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(t) => Some(t.parse().map_err(AppError::from)?),
-    };
-    let page = match q.page.as_deref().map(str::trim) {
-        None | Some("") => 1,
-        Some(p) => p.parse::<u32>().ok().filter(|p| *p >= 1).ok_or_else(|| {
-            AppError::from(FieldError::new(
-                "page",
-                format!("{p:?} is not a page number"),
-            ))
-        })?,
-    };
-    let filter = SessionFilter {
-        project_id: opt_id(&q.project_id, "project_id")?.map(ProjectId),
-        account_id: opt_id(&q.account_id, "account_id")?.map(AccountId),
-        status,
-        session_type,
-        page,
-    };
+    let filter = q.parse()?;
     paged(svc::list(&state.db, &filter).await?, |s| s)
 }
 
@@ -179,10 +117,9 @@ pub async fn start_with_handoff(state: State<AppState>, input: ApiJson<SessionIn
     request_body = SessionPatchInput, responses((status = 200, body = Envelope<Session>)))]
 pub async fn update(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathId(id): PathId<SessionId>,
     ApiJson(input): ApiJson<SessionPatchInput>,
 ) -> ApiResult {
-    let id = session_id(&id)?;
     ok(svc::update(&state.db, id, &input).await?)
 }
 
@@ -203,10 +140,9 @@ pub struct CompletedSession {
     request_body = CompletionInput, responses((status = 200, body = Envelope<CompletedSession>)))]
 pub async fn complete(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathId(id): PathId<SessionId>,
     ApiJson(input): ApiJson<CompletionInput>,
 ) -> ApiResult {
-    let id = session_id(&id)?;
     let done = svc::complete(&state.db, id, &input, clock::now(), state.pool.thresholds).await?;
     ok(CompletedSession {
         message: format!(
@@ -238,10 +174,9 @@ pub struct RotateSessionInput {
     request_body = RotateSessionInput, responses((status = 201, body = CreatedEnvelope<svc::Rotated>)))]
 pub async fn rotate(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathId(id): PathId<SessionId>,
     ApiJson(input): ApiJson<RotateSessionInput>,
 ) -> ApiResult {
-    let id = session_id(&id)?;
     let to = match input.account_id {
         None => None,
         Some(n) if n > 0 => Some(AccountId(n)),
@@ -290,8 +225,7 @@ pub struct SessionDetail {
 /// A session with its checkpoints, handoffs and turns.
 #[utoipa::path(get, path = "/api/sessions/{id}/detail", tag = "sessions", params(("id" = i64, Path, description = "session id")),
     responses((status = 200, body = Envelope<SessionDetail>)))]
-pub async fn detail(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
-    let id = session_id(&id)?;
+pub async fn detail(State(state): State<AppState>, PathId(id): PathId<SessionId>) -> ApiResult {
     let Detail {
         session,
         checkpoints,
@@ -327,10 +261,9 @@ pub struct CheckpointInput {
     request_body = CheckpointInput, responses((status = 201, body = CreatedEnvelope<Snapshot>)))]
 pub async fn checkpoint(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathId(id): PathId<SessionId>,
     ApiJson(input): ApiJson<CheckpointInput>,
 ) -> ApiResult {
-    let id = session_id(&id)?;
     let snap = svc::checkpoint(&state.db, id, input.note.as_deref(), clock::now()).await?;
     created(snap.id, snap)
 }
@@ -338,8 +271,11 @@ pub async fn checkpoint(
 /// A session's checkpoints.
 #[utoipa::path(get, path = "/api/sessions/{id}/checkpoints", tag = "sessions", params(("id" = i64, Path, description = "session id")),
     responses((status = 200, body = Envelope<Vec<Snapshot>>)))]
-pub async fn checkpoints(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
-    ok(svc::detail(&state.db, session_id(&id)?).await?.checkpoints)
+pub async fn checkpoints(
+    State(state): State<AppState>,
+    PathId(id): PathId<SessionId>,
+) -> ApiResult {
+    ok(svc::detail(&state.db, id).await?.checkpoints)
 }
 
 /// Restores a running session to a checkpoint.
@@ -348,14 +284,8 @@ pub async fn checkpoints(State(state): State<AppState>, Path(id): Path<String>) 
     responses((status = 200, body = Envelope<Session>)))]
 pub async fn restore(
     State(state): State<AppState>,
-    Path((id, cp)): Path<(String, String)>,
+    PathIds(id, cp): PathIds<SessionId>,
 ) -> ApiResult {
-    let id = session_id(&id)?;
-    let cp = cp.parse::<i64>().map_err(|_| {
-        ApiError(AppError::bad_request(format!(
-            "{cp:?} is not a checkpoint id"
-        )))
-    })?;
     ok(svc::restore(&state.db, id, cp).await?)
 }
 
@@ -364,10 +294,9 @@ pub async fn restore(
     request_body = TurnInput, responses((status = 201, body = CreatedEnvelope<Turn>)))]
 pub async fn append_turn(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathId(id): PathId<SessionId>,
     ApiJson(input): ApiJson<TurnInput>,
 ) -> ApiResult {
-    let id = session_id(&id)?;
     let turn = svc::append_turn(&state.db, id, &input, clock::now()).await?;
     created(turn.id, turn)
 }
@@ -375,17 +304,14 @@ pub async fn append_turn(
 /// A session's conversation turns in order.
 #[utoipa::path(get, path = "/api/sessions/{id}/turns", tag = "sessions", params(("id" = i64, Path, description = "session id")),
     responses((status = 200, body = Envelope<Vec<Turn>>)))]
-pub async fn turns(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
-    ok(svc::detail(&state.db, session_id(&id)?).await?.turns)
+pub async fn turns(State(state): State<AppState>, PathId(id): PathId<SessionId>) -> ApiResult {
+    ok(svc::detail(&state.db, id).await?.turns)
 }
 
 /// A project's sessions in order, with their turn and handoff counts.
 #[utoipa::path(get, path = "/api/projects/{id}/sessions-timeline", tag = "projects", params(("id" = i64, Path, description = "project id")),
     responses((status = 200, body = Envelope<Vec<TimelineEntry>>)))]
-pub async fn timeline(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
-    let id = id
-        .parse::<ProjectId>()
-        .map_err(|e| ApiError(AppError::bad_request(e.message)))?;
+pub async fn timeline(State(state): State<AppState>, PathId(id): PathId<ProjectId>) -> ApiResult {
     ok(svc::timeline(&state.db, id).await?)
 }
 
@@ -405,10 +331,9 @@ pub struct ImportInput {
     request_body = ImportInput, responses((status = 200, body = Envelope<crate::domain::conversation::ImportOutcome>)))]
 pub async fn import(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathId(id): PathId<SessionId>,
     ApiJson(input): ApiJson<ImportInput>,
 ) -> ApiResult {
-    let id = session_id(&id)?;
     let text = input
         .text
         .ok_or_else(|| AppError::from(FieldError::new("text", "give the log's text")))?;

@@ -5,7 +5,6 @@ use crate::domain::project::{Page, ProjectId};
 use crate::domain::session::{Session, SessionId, SessionRow, Snapshot, TimelineEntry, Turn};
 use crate::domain::time::Timestamp;
 use crate::error::AppError;
-use serde::{Deserialize, Serialize};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 const COLUMNS: &str = "id, project_id, account_id, session_number, session_type, credits_used, \
@@ -77,15 +76,7 @@ pub async fn save(conn: &mut SqliteConnection, s: &mut Session) -> Result<(), Ap
     Ok(())
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct SessionFilter {
-    pub project_id: Option<ProjectId>,
-    pub account_id: Option<AccountId>,
-    pub status: Option<crate::domain::session::SessionStatus>,
-    pub session_type: Option<crate::domain::session::SessionType>,
-    pub page: u32,
-}
+pub use crate::domain::session::SessionFilter;
 
 pub async fn list(
     conn: &mut SqliteConnection,

@@ -1,0 +1,140 @@
+//! Ranking the log's units for every section: their scores, repeats and problems fixed later.
+
+use super::scan::{self, Kind, Role, Unit};
+use super::score;
+use super::text::{word_set, WordSet};
+use super::Section;
+
+/// How many later fix reports are compared with a problem.
+const RESOLUTION_WINDOW: usize = 24;
+
+/// For every section, the candidate units with their scores, best first.
+pub(super) fn rank_units(units: &[Unit], document: bool) -> Vec<Vec<(usize, f64)>> {
+    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut signatures: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let lowers: Vec<String> = units.iter().map(|u| u.text.to_lowercase()).collect();
+    let errors: Vec<bool> = units
+        .iter()
+        .map(|u| scan::is_error_line(&u.text, u.kind))
+        .collect();
+    let mut sigs: Vec<Option<String>> = Vec::with_capacity(units.len());
+    for (i, u) in units.iter().enumerate() {
+        *counts.entry(u.text.as_str()).or_default() += 1;
+        if errors[i] {
+            let sig = error_signature(&u.text);
+            *signatures.entry(sig.clone()).or_default() += 1;
+            sigs.push(Some(sig));
+        } else {
+            sigs.push(None);
+        }
+    }
+    let last_user_turn = units
+        .iter()
+        .rev()
+        .find(|u| {
+            u.role == Role::User
+                && u.kind == Kind::Prose
+                && u.text.chars().count() >= 15
+                && !u.text.starts_with('/')
+        })
+        .map(|u| u.turn);
+    let last_assistant_turn = units
+        .iter()
+        .rev()
+        .find(|u| u.role == Role::Assistant)
+        .map(|u| u.turn);
+    let first_user_rank = units
+        .iter()
+        .find(|u| {
+            u.role == Role::User
+                && u.kind == Kind::Prose
+                && u.text.chars().count() >= 12
+                && u.text.split_whitespace().count() >= 3
+                && !u.text.starts_with('/')
+        })
+        .map(|u| u.role_rank);
+    // later units that report something fixed, by their words
+    let fixes: Vec<(f64, WordSet)> = units
+        .iter()
+        .zip(&lowers)
+        .filter(|(_, l)| {
+            [
+                "fixed",
+                "resolved",
+                "solved",
+                "now passes",
+                "works now",
+                "✅",
+            ]
+            .iter()
+            .any(|w| l.contains(w))
+        })
+        .map(|(u, _)| (u.pos, word_set(&u.text)))
+        .collect();
+    let mut out: Vec<Vec<(usize, f64)>> = vec![Vec::new(); Section::COUNT];
+    for (i, u) in units.iter().enumerate() {
+        // a problem counts as resolved when one of the next fix reports shares two of
+        // its words (only problem-like units are checked)
+        let lower = lowers[i].as_str();
+        let problem = [
+            "error",
+            "fail",
+            "block",
+            "exception",
+            "conflict",
+            "cannot",
+            "broken",
+            "bug",
+        ]
+        .iter()
+        .any(|w| lower.contains(w));
+        let resolved_later = problem && {
+            let set = word_set(&u.text);
+            let start = fixes.partition_point(|(p, _)| *p <= u.pos);
+            fixes[start..]
+                .iter()
+                .take(RESOLUTION_WINDOW)
+                .any(|(_, f)| set.common(f) >= 2.min(set.len()))
+        };
+        let ctx = score::Context {
+            last_user_turn,
+            last_assistant_turn,
+            first_user_rank,
+            repeats: counts.get(u.text.as_str()).copied().unwrap_or(1),
+            recurrence: sigs[i]
+                .as_ref()
+                .and_then(|sig| signatures.get(sig).copied())
+                .unwrap_or(1),
+            resolved_later,
+            error_line: errors[i],
+            document,
+        };
+        let sc = score::score(u, lower, &ctx);
+        // a unit is a candidate where it scores best (and wherever it scores nearly as well)
+        let best = sc.by_section.iter().copied().fold(0.0f64, f64::max);
+        for (s, v) in sc.by_section.iter().enumerate() {
+            if *v > 0.05 && *v >= 0.8 * best {
+                out[s].push((i, *v));
+            }
+        }
+    }
+    for list in &mut out {
+        list.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    }
+    out
+}
+
+/// What stays of an error line when paths, numbers and ids are left out: the same
+/// error about another file has the same signature.
+fn error_signature(text: &str) -> String {
+    text.split_whitespace()
+        .filter(|w| {
+            w.chars()
+                .all(|c| c.is_alphabetic() || ":'\"`,.()[]".contains(c))
+        })
+        .filter(|w| !w.contains('.') || w.ends_with('.') || w.ends_with(':'))
+        .take(8)
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}

@@ -11,7 +11,6 @@ use serde::{Deserialize, Serialize};
 use crate::{
     domain::account::{AccountId, AccountInput, AccountQueryInput, SelectInput},
     domain::quota::ResetRuleInput,
-    error::FieldError,
     server::clock,
     service::account::{self as svc, RotateInput},
     storage::account::SwitchesOf,
@@ -75,21 +74,11 @@ pub struct RotationView {
 
 #[cfg(feature = "ssr")]
 fn parse_id(raw: &str) -> Result<AccountId, AppError> {
-    raw.parse::<AccountId>()
-        .map_err(|e| AppError::bad_request(e.message))
+    super::form::target(raw, "id")
 }
 
-/// A whole number from a form field; blank is none.
 #[cfg(feature = "ssr")]
-fn number(raw: Option<String>, field: &str) -> Result<Option<i64>, AppError> {
-    match raw.as_deref().map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(v) => v
-            .parse::<i64>()
-            .map(Some)
-            .map_err(|_| FieldError::new(field, format!("{v:?} is not a whole number")).into()),
-    }
-}
+use super::form::opt_number as number;
 
 /// The form fields of an account, as the create and edit forms send them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,7 +7,7 @@ use crate::error::AppError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use crate::{api::session::opt_number, server::clock, service::analytics as svc};
+use crate::{api::form, server::clock, service::analytics as svc};
 
 /// The report of the last `days` (default 30) of all projects or of `project_id`.
 #[server(prefix = "/rpc", endpoint = "get_analytics")]
@@ -17,9 +17,9 @@ pub async fn get_analytics(
     #[server(default)] outlook_page: Option<String>,
 ) -> Result<Report, AppError> {
     let state = super::ssr::state()?;
-    let project = opt_number(project_id, "project_id")?;
-    let days = opt_number(days, "days")?;
-    let page = opt_number(outlook_page, "outlook_page")?;
+    let project = form::opt_number(project_id, "project_id")?;
+    let days = form::opt_number(days, "days")?;
+    let page = form::opt_number(outlook_page, "outlook_page")?;
     svc::report(
         &state.db,
         project,

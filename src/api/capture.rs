@@ -59,12 +59,8 @@ pub async fn capture_now() -> Result<String, AppError> {
 
 #[cfg(feature = "ssr")]
 fn parse_id(field: &str, value: &str) -> Result<i64, AppError> {
-    value
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or_else(|| AppError::validation(field, "choose one from the list"))
+    crate::domain::parse::row_id(value, field, "a")
+        .map_err(|_| AppError::validation(field, "choose one from the list"))
 }
 
 /// A source feeds another account (its captured sessions move with it).

@@ -123,22 +123,14 @@ pub async fn compress_handoff(
     level: Option<String>,
     budget_chars: Option<String>,
 ) -> Result<HandoffResult, AppError> {
-    use crate::error::FieldError;
     use crate::service::handoff::{compress, CompressRequest};
     let state = super::ssr::state()?;
-    let session_id = match session_id.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(v) => Some(
-            v.parse::<i64>()
-                .map_err(|_| FieldError::new("session_id", format!("{v:?} is not a session")))?,
-        ),
-    };
-    let budget_chars = match budget_chars.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(v) => Some(v.replace([',', '_', ' '], "").parse::<i64>().map_err(|_| {
-            FieldError::new("budget_chars", format!("{v:?} is not a whole number"))
-        })?),
-    };
+    let session_id = super::form::opt_number(session_id, "session_id")?;
+    // "8,000" and "8 000" as people type them
+    let budget_chars = super::form::opt_number(
+        budget_chars.map(|v| v.replace([',', '_', ' '], "")),
+        "budget_chars",
+    )?;
     let req = CompressRequest {
         session_id,
         context,

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use crate::{
-    api::session::{id_of, opt_number},
+    api::form,
     domain::knowledge::{EntryInput, OutcomeInput},
     server::clock,
     service::knowledge as svc,
@@ -55,7 +55,7 @@ pub async fn list_knowledge(
 #[server(prefix = "/rpc", endpoint = "get_knowledge")]
 pub async fn get_knowledge(id: String) -> Result<EntryView, AppError> {
     let state = super::ssr::state()?;
-    let id = id_of(&id, "id")?;
+    let id = form::id(&id, "id")?;
     let entry = svc::get(&state.db, id).await?;
     Ok(EntryView {
         description_html: crate::api::handoff::render_markdown(&entry.description),
@@ -78,7 +78,7 @@ fn entry_input(
         title,
         description,
         tags,
-        source_session_id: opt_number(source_session_id, "source_session_id")?,
+        source_session_id: form::opt_number(source_session_id, "source_session_id")?,
         version: None,
     })
 }
@@ -113,9 +113,9 @@ pub async fn update_knowledge(
     let mut input = entry_input(category, title, description, tags, source_session_id)?;
     input.version = match version.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
         None => None,
-        Some(v) => Some(id_of(v, "version")?),
+        Some(v) => Some(form::id(v, "version")?),
     };
-    svc::update(&state.db, id_of(&id, "id")?, &input, clock::now()).await
+    svc::update(&state.db, form::id(&id, "id")?, &input, clock::now()).await
 }
 
 #[server(prefix = "/rpc", endpoint = "delete_knowledge")]
@@ -128,7 +128,7 @@ pub async fn delete_knowledge(id: String, confirm: Option<String>) -> Result<(),
         ));
     }
     let state = super::ssr::state()?;
-    svc::delete(&state.db, id_of(&id, "id")?).await?;
+    svc::delete(&state.db, form::id(&id, "id")?).await?;
     leptos_axum::redirect("/knowledge");
     Ok(())
 }
@@ -154,10 +154,10 @@ pub async fn record_knowledge_outcome(
     };
     let input = OutcomeInput {
         worked: Some(worked),
-        session_id: opt_number(session_id, "session_id")?,
+        session_id: form::opt_number(session_id, "session_id")?,
         note: note.filter(|n| !n.trim().is_empty()),
     };
-    svc::record_outcome(&state.db, id_of(&id, "id")?, &input, clock::now()).await
+    svc::record_outcome(&state.db, form::id(&id, "id")?, &input, clock::now()).await
 }
 
 /// The entries that best match a session's objectives and blockers.

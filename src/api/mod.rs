@@ -16,6 +16,30 @@ pub mod stats;
 #[cfg(feature = "ssr")]
 pub mod upload;
 
+/// Form fields into domain values through the domain's one parser (`domain::parse`), the
+/// same one the REST API's extractors use.
+#[cfg(feature = "ssr")]
+pub(crate) mod form {
+    use crate::domain::parse;
+    use crate::error::{AppError, FieldError};
+    use std::str::FromStr;
+
+    /// The record a call acts on: a bad id is a 400 naming the field.
+    pub fn target<T: FromStr<Err = FieldError>>(raw: &str, field: &str) -> Result<T, AppError> {
+        parse::id(raw, field).map_err(AppError::bad_parameter)
+    }
+
+    /// A row id given in a form: a bad one is a 422 naming the field.
+    pub fn id(raw: &str, field: &str) -> Result<i64, AppError> {
+        Ok(parse::row_id(raw, field, "an")?)
+    }
+
+    /// A whole number from a form field; blank is none (a 422 naming the field otherwise).
+    pub fn opt_number(raw: Option<String>, field: &str) -> Result<Option<i64>, AppError> {
+        Ok(parse::opt_number(raw.as_deref(), field)?)
+    }
+}
+
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
     use crate::error::AppError;

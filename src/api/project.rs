@@ -34,8 +34,7 @@ pub struct ProjectView {
 
 #[cfg(feature = "ssr")]
 fn parse_id(raw: &str) -> Result<ProjectId, AppError> {
-    raw.parse::<ProjectId>()
-        .map_err(|e| AppError::bad_request(e.message))
+    super::form::target(raw, "id")
 }
 
 #[server(prefix = "/rpc", endpoint = "list_projects")]
@@ -89,13 +88,7 @@ pub async fn update_project(
     #[server(default)] version: Option<String>,
 ) -> Result<Project, AppError> {
     let state = super::ssr::state()?;
-    let version = match version.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-        None => None,
-        Some(v) => Some(
-            v.parse::<i64>()
-                .map_err(|_| AppError::validation("version", format!("{v:?} is not a version")))?,
-        ),
-    };
+    let version = super::form::opt_number(version, "version")?;
     let input = ProjectPatchInput {
         name: Some(name.unwrap_or_default()),
         description: Some(description.unwrap_or_default()),
@@ -157,9 +150,7 @@ pub async fn add_file(
 #[server(prefix = "/rpc", endpoint = "remove_file")]
 pub async fn remove_file(project_id: String, file: String) -> Result<(), AppError> {
     let state = super::ssr::state()?;
-    let file = file
-        .trim()
-        .parse::<i64>()
-        .map_err(|_| AppError::bad_request(format!("{file:?} is not a file id")))?;
+    let file =
+        crate::domain::parse::row_id(&file, "file", "a file").map_err(AppError::bad_parameter)?;
     crate::service::project_file::remove(&state.db, parse_id(&project_id)?, file).await
 }

@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use crate::{
+    api::form,
     domain::project::ProjectId,
     domain::session::{CompletionInput, SessionId, SessionInput, SessionPatchInput},
-    error::FieldError,
     server::clock,
     service::session as svc,
 };
@@ -86,19 +86,6 @@ pub struct SessionChoices {
     pub now: crate::domain::time::Timestamp,
 }
 
-#[cfg(feature = "ssr")]
-pub(crate) fn id_of(raw: &str, field: &str) -> Result<i64, AppError> {
-    match raw.trim().parse::<i64>() {
-        Ok(n) if n > 0 => Ok(n),
-        _ => Err(FieldError::new(field, format!("{raw:?} is not an id")).into()),
-    }
-}
-
-#[cfg(feature = "ssr")]
-pub(crate) fn opt_number(raw: Option<String>, field: &str) -> Result<Option<i64>, AppError> {
-    Ok(crate::domain::parse::opt_number(raw.as_deref(), field)?)
-}
-
 #[server(prefix = "/rpc", endpoint = "list_sessions")]
 pub async fn list_sessions(
     project_id: Option<String>,
@@ -154,8 +141,8 @@ pub async fn start_session(
 ) -> Result<Session, AppError> {
     let state = super::ssr::state()?;
     let input = SessionInput {
-        project_id: opt_number(project_id, "project_id")?,
-        account_id: opt_number(account_id, "account_id")?,
+        project_id: form::opt_number(project_id, "project_id")?,
+        account_id: form::opt_number(account_id, "account_id")?,
         session_type,
         objectives,
     };
@@ -172,12 +159,14 @@ pub async fn get_session(
     #[server(default)] open: Option<String>,
 ) -> Result<SessionView, AppError> {
     let state = super::ssr::state()?;
-    let id = SessionId(
-        id_of(&id, "id")
-            .map_err(|_| AppError::bad_request(format!("{id:?} is not a session id")))?,
-    );
-    let page = page.and_then(|p| p.trim().parse::<u32>().ok());
-    let open = open.and_then(|p| p.trim().parse::<i64>().ok());
+    let id: SessionId = form::target(&id, "id")?;
+    // a stale page or turn in the address shows the default, not an error
+    let page = page
+        .filter(|p| !p.trim().is_empty())
+        .and_then(|p| crate::domain::parse::page(Some(&p)).ok());
+    let open = crate::domain::parse::opt_number(open.as_deref(), "open")
+        .ok()
+        .flatten();
     let o = svc::overview(&state.db, id, page, q.as_deref()).await?;
     let now = clock::now();
     let warning =
@@ -287,10 +276,10 @@ pub async fn update_session(
         blockers: Some(blockers.unwrap_or_default()),
         handoff_notes: Some(handoff_notes.unwrap_or_default()),
         add_credits: None,
-        credits_used: opt_number(credits_used, "credits_used")?,
-        version: opt_number(version, "version")?,
+        credits_used: form::opt_number(credits_used, "credits_used")?,
+        version: form::opt_number(version, "version")?,
     };
-    svc::update(&state.db, SessionId(id_of(&id, "id")?), &input).await
+    svc::update(&state.db, SessionId(form::id(&id, "id")?), &input).await
 }
 
 #[server(prefix = "/rpc", endpoint = "save_checkpoint")]
@@ -298,7 +287,7 @@ pub async fn save_checkpoint(id: String, note: Option<String>) -> Result<i64, Ap
     let state = super::ssr::state()?;
     Ok(svc::checkpoint(
         &state.db,
-        SessionId(id_of(&id, "id")?),
+        SessionId(form::id(&id, "id")?),
         note.as_deref(),
         clock::now(),
     )
@@ -311,8 +300,8 @@ pub async fn restore_checkpoint(id: String, checkpoint: String) -> Result<Sessio
     let state = super::ssr::state()?;
     svc::restore(
         &state.db,
-        SessionId(id_of(&id, "id")?),
-        id_of(&checkpoint, "checkpoint")?,
+        SessionId(form::id(&id, "id")?),
+        form::id(&checkpoint, "checkpoint")?,
     )
     .await
 }
@@ -328,11 +317,11 @@ pub async fn add_turn(
     let input = svc::TurnInput {
         role,
         content,
-        tokens_used: opt_number(tokens_used, "tokens_used")?,
+        tokens_used: form::opt_number(tokens_used, "tokens_used")?,
     };
     Ok(svc::append_turn(
         &state.db,
-        SessionId(id_of(&id, "id")?),
+        SessionId(form::id(&id, "id")?),
         &input,
         clock::now(),
     )
@@ -349,12 +338,12 @@ pub async fn complete_session(
     let state = super::ssr::state()?;
     let input = CompletionInput {
         status,
-        credits_used: opt_number(credits_used, "credits_used")?,
+        credits_used: form::opt_number(credits_used, "credits_used")?,
         ..Default::default()
     };
     Ok(svc::complete(
         &state.db,
-        SessionId(id_of(&id, "id")?),
+        SessionId(form::id(&id, "id")?),
         &input,
         clock::now(),
         state.pool.thresholds,
@@ -372,11 +361,11 @@ pub async fn rotate_session(
     #[server(default)] strategy: Option<String>,
 ) -> Result<Session, AppError> {
     let state = super::ssr::state()?;
-    let to = opt_number(account_id, "account_id")?.map(crate::domain::account::AccountId);
+    let to = form::opt_number(account_id, "account_id")?.map(crate::domain::account::AccountId);
     let strategy = strategy.filter(|s| !s.trim().is_empty());
     let r = svc::rotate(
         &state.db,
-        SessionId(id_of(&id, "id")?),
+        SessionId(form::id(&id, "id")?),
         to,
         strategy,
         clock::now(),
@@ -392,7 +381,7 @@ pub async fn project_timeline(
     project_id: String,
 ) -> Result<(Vec<TimelineEntry>, i64, Timestamp), AppError> {
     let state = super::ssr::state()?;
-    let id = ProjectId(id_of(&project_id, "project_id")?);
+    let id = ProjectId(form::id(&project_id, "project_id")?);
     let (entries, total) = svc::recent_timeline(&state.db, id, TIMELINE_SHOWN).await?;
     Ok((entries, total, clock::now()))
 }
@@ -412,7 +401,7 @@ pub async fn import_conversation(
     let text = text.unwrap_or_default();
     svc::import(
         &state.db,
-        SessionId(id_of(&id, "id")?),
+        SessionId(form::id(&id, "id")?),
         &text,
         format.as_deref(),
         clock::now(),

@@ -30,7 +30,7 @@ pub async fn import_file(
     Path(id): Path<String>,
     mut form: Multipart,
 ) -> Redirect {
-    let Ok(session) = id.parse::<SessionId>() else {
+    let Ok(session) = crate::domain::parse::id::<SessionId>(&id, "id") else {
         return Redirect::to("/sessions");
     };
     let mut format = None;

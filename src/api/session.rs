@@ -112,12 +112,7 @@ pub async fn list_sessions(
 #[server(prefix = "/rpc", endpoint = "start_options")]
 pub async fn start_options() -> Result<SessionChoices, AppError> {
     let state = super::ssr::state()?;
-    let mut conn = state.db.acquire().await?;
-    let projects: Vec<(i64, String)> =
-        sqlx::query_as("SELECT id, name FROM projects WHERE deleted_at IS NULL ORDER BY updated_at DESC, id DESC LIMIT 500")
-            .fetch_all(&mut *conn)
-            .await?;
-    drop(conn);
+    let projects = crate::service::project::names(&state.db).await?;
     let accounts = crate::api::account::account_options().await?;
     let now = clock::now();
     let recommended = crate::service::account::recommend(&state.db, now)

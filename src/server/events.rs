@@ -57,10 +57,7 @@ impl Events {
         let db = db.clone();
         let mut conn = db.connect_detached().await.ok();
         let mut last: Option<i64> = match conn.as_mut() {
-            Some(c) => sqlx::query_scalar::<_, i64>("PRAGMA data_version")
-                .fetch_one(&mut *c)
-                .await
-                .ok(),
+            Some(c) => crate::storage::data_version(c).await.ok(),
             None => None,
         };
         tokio::spawn(async move {
@@ -75,10 +72,7 @@ impl Events {
                     last = None;
                 }
                 let Some(c) = conn.as_mut() else { continue };
-                match sqlx::query_scalar::<_, i64>("PRAGMA data_version")
-                    .fetch_one(&mut *c)
-                    .await
-                {
+                match crate::storage::data_version(c).await {
                     Ok(v) => {
                         if last.is_some_and(|l| l != v) {
                             seq += 1;

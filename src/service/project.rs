@@ -28,6 +28,12 @@ pub async fn list(db: &Db, query: &ProjectQuery) -> Result<Page<Project>, AppErr
     storage::project::list(&mut conn, query).await
 }
 
+/// The projects a picker offers (at most 500), most recently changed first.
+pub async fn names(db: &Db) -> Result<Vec<(i64, String)>, AppError> {
+    let mut conn = db.acquire().await?;
+    storage::project::names(&mut conn, 500).await
+}
+
 /// Applies a change (name, description, status) to a project that is not deleted.
 #[tracing::instrument(skip_all, fields(project.id = %id), err(level = "info"))]
 pub async fn update(

@@ -166,6 +166,14 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Normalises a database setting: `sqlite:…` URLs pass through; a bare path becomes
 /// `sqlite:<path>`.
+/// SQLite's count of commits by other connections (`PRAGMA data_version`): it changes
+/// whenever another connection commits, which is how the change feed notices writes.
+pub async fn data_version(conn: &mut SqliteConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar::<_, i64>("PRAGMA data_version")
+        .fetch_one(&mut *conn)
+        .await
+}
+
 pub fn normalize_url(url_or_path: &str) -> String {
     if url_or_path.starts_with("sqlite:") {
         url_or_path.to_owned()

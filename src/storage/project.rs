@@ -91,6 +91,17 @@ pub async fn list(
     })
 }
 
+/// The names of the projects not deleted, most recently changed first (for pickers).
+pub async fn names(conn: &mut SqliteConnection, limit: i64) -> Result<Vec<(i64, String)>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT id, name FROM projects WHERE deleted_at IS NULL \
+         ORDER BY updated_at DESC, id DESC LIMIT ?",
+    )
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
 /// Writes the editable fields of `project` (name, description, status, updated_at).
 #[tracing::instrument(skip_all, fields(project.id = %project.id), err(level = "warn"))]
 pub async fn save(conn: &mut SqliteConnection, project: &mut Project) -> Result<(), AppError> {

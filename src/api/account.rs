@@ -307,7 +307,7 @@ pub async fn account_action(id: String, action: String) -> Result<Account, AppEr
         };
         svc::switch(&state.db, &input, now).await?;
         let mut conn = state.db.acquire().await?;
-        return crate::storage::account::get(&mut conn, id).await;
+        return Ok(crate::storage::account::get(&mut conn, id).await?);
     }
     let input = match action.as_str() {
         "block" => AccountInput {

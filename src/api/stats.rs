@@ -7,6 +7,5 @@ use leptos::prelude::*;
 #[server(prefix = "/rpc", endpoint = "get_stats")]
 pub async fn get_stats() -> Result<DashboardStats, AppError> {
     let state = super::ssr::state()?;
-    let mut conn = state.db.acquire().await?;
-    crate::storage::stats::dashboard(&mut conn).await
+    crate::service::stats::dashboard(&state.db).await
 }

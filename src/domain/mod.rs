@@ -35,6 +35,49 @@ macro_rules! id_type {
     };
 }
 
+/// What a domain rule refuses: a field that is not valid, a change the record's state does
+/// not allow, or no account that can take the work (with advice on what to do).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    #[error("{}: {}", .0.field, .0.message)]
+    Invalid(crate::error::FieldError),
+    #[error("{message}")]
+    Conflict {
+        message: String,
+        field: Option<String>,
+    },
+    #[error("{message}")]
+    NoAccount { message: String, advice: String },
+}
+
+impl DomainError {
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::Conflict {
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    /// The input field this is about, if any.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::Invalid(f) => Some(&f.field),
+            Self::Conflict { field, .. } => field.as_deref(),
+            Self::NoAccount { .. } => None,
+        }
+    }
+
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, Self::Conflict { .. })
+    }
+}
+
+impl From<crate::error::FieldError> for DomainError {
+    fn from(e: crate::error::FieldError) -> Self {
+        Self::Invalid(e)
+    }
+}
+
 pub mod account;
 pub mod analytics;
 pub mod auth;

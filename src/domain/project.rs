@@ -2,7 +2,8 @@
 //! only validation there is; a value of a type here is valid by construction.
 
 use crate::domain::time::Timestamp;
-use crate::error::{AppError, FieldError};
+use crate::domain::DomainError;
+use crate::error::FieldError;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -153,9 +154,9 @@ impl Project {
     }
 
     /// Checks that the project may be edited: a deleted project must be restored first.
-    pub fn ensure_editable(&self) -> Result<(), AppError> {
+    pub fn ensure_editable(&self) -> Result<(), DomainError> {
         if self.is_deleted() {
-            return Err(AppError::conflict(format!(
+            return Err(DomainError::conflict(format!(
                 "project {} is deleted; restore it first",
                 self.id
             )));
@@ -164,9 +165,9 @@ impl Project {
     }
 
     /// Checks that the project may be soft-deleted.
-    pub fn ensure_deletable(&self) -> Result<(), AppError> {
+    pub fn ensure_deletable(&self) -> Result<(), DomainError> {
         if self.is_deleted() {
-            return Err(AppError::conflict(format!(
+            return Err(DomainError::conflict(format!(
                 "project {} is already deleted",
                 self.id
             )));
@@ -175,9 +176,9 @@ impl Project {
     }
 
     /// Checks that the project may be restored.
-    pub fn ensure_restorable(&self) -> Result<(), AppError> {
+    pub fn ensure_restorable(&self) -> Result<(), DomainError> {
         if !self.is_deleted() {
-            return Err(AppError::conflict(format!(
+            return Err(DomainError::conflict(format!(
                 "project {} is not deleted",
                 self.id
             )));
@@ -570,13 +571,13 @@ mod tests {
         let p = project();
         assert!(p.ensure_editable().is_ok());
         assert!(p.ensure_deletable().is_ok());
-        assert_eq!(p.ensure_restorable().unwrap_err().status_code(), 409);
+        assert!(p.ensure_restorable().unwrap_err().is_conflict());
         let deleted = Project {
             deleted_at: Some(ts("2026-02-01T00:00:00Z")),
             ..p
         };
-        assert_eq!(deleted.ensure_editable().unwrap_err().status_code(), 409);
-        assert_eq!(deleted.ensure_deletable().unwrap_err().status_code(), 409);
+        assert!(deleted.ensure_editable().unwrap_err().is_conflict());
+        assert!(deleted.ensure_deletable().unwrap_err().is_conflict());
         assert!(deleted.ensure_restorable().is_ok());
     }
 

@@ -5,7 +5,8 @@
 use crate::domain::account::AccountId;
 use crate::domain::project::ProjectId;
 use crate::domain::time::Timestamp;
-use crate::error::{AppError, FieldError};
+use crate::domain::DomainError;
+use crate::error::FieldError;
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
@@ -263,7 +264,7 @@ pub struct SessionPatchInput {
 }
 
 /// The session after a change; only a running session changes.
-pub fn apply_patch(mut s: Session, input: &SessionPatchInput) -> Result<Session, AppError> {
+pub fn apply_patch(mut s: Session, input: &SessionPatchInput) -> Result<Session, DomainError> {
     s.ensure_running()?;
     let mut changed = false;
     for (value, slot, field) in [
@@ -306,7 +307,7 @@ pub fn apply_patch(mut s: Session, input: &SessionPatchInput) -> Result<Session,
             .checked_add(add)
             .filter(|c| *c <= MAX_SESSION_CREDITS)
             .ok_or_else(|| {
-                AppError::from(FieldError::new(
+                DomainError::from(FieldError::new(
                     "add_credits",
                     format!("a session uses at most {MAX_SESSION_CREDITS} credits"),
                 ))
@@ -320,9 +321,9 @@ pub fn apply_patch(mut s: Session, input: &SessionPatchInput) -> Result<Session,
 }
 
 impl Session {
-    pub fn ensure_running(&self) -> Result<(), AppError> {
+    pub fn ensure_running(&self) -> Result<(), DomainError> {
         if self.status != SessionStatus::InProgress {
-            return Err(AppError::conflict(format!(
+            return Err(DomainError::conflict(format!(
                 "session {} is already {}",
                 self.id,
                 self.status.label().to_lowercase()
@@ -366,7 +367,7 @@ pub fn complete(
     input: &CompletionInput,
     account_credits: i64,
     now: Timestamp,
-) -> Result<Completion, AppError> {
+) -> Result<Completion, DomainError> {
     session.ensure_running()?;
     let status = match input.status.as_deref().map(str::trim) {
         None | Some("") | Some("completed") => SessionStatus::Completed,
@@ -437,7 +438,7 @@ impl CheckpointData {
     }
 
     /// The session with these fields restored (only a running session is restored).
-    pub fn restore_into(&self, mut s: Session) -> Result<Session, AppError> {
+    pub fn restore_into(&self, mut s: Session) -> Result<Session, DomainError> {
         s.ensure_running()?;
         s.objectives = self.objectives.clone();
         s.accomplishments = self.accomplishments.clone();
@@ -608,7 +609,7 @@ mod tests {
             ts("2026-03-01T11:00:00Z"),
         )
         .unwrap_err();
-        assert_eq!(again.status_code(), 409);
+        assert!(again.is_conflict());
     }
 
     #[test]

@@ -117,9 +117,6 @@ pub async fn adjustments(
     State(state): State<AppState>,
     PathId(id): PathId<AccountId>,
 ) -> ApiResult {
-    let mut conn = state.db.acquire().await.map_err(AppError::from)?;
-    crate::storage::account::get(&mut conn, id).await?;
-    drop(conn);
     ok(svc::adjustments(&state.db, id, 100).await?)
 }
 
@@ -135,8 +132,6 @@ pub async fn delete(State(state): State<AppState>, PathId(id): PathId<AccountId>
 #[utoipa::path(get, path = "/api/accounts/{id}/switches", tag = "accounts", params(("id" = i64, Path, description = "account id")),
     responses((status = 200, body = Envelope<Vec<AccountSwitch>>)))]
 pub async fn switches(State(state): State<AppState>, PathId(id): PathId<AccountId>) -> ApiResult {
-    let mut conn = state.db.acquire().await.map_err(AppError::from)?;
-    crate::storage::account::get(&mut conn, id).await?;
     ok(svc::history(&state.db, SwitchesOf::Account(id), 100).await?)
 }
 
@@ -147,7 +142,6 @@ pub async fn project_switches(
     State(state): State<AppState>,
     PathId(id): PathId<crate::domain::project::ProjectId>,
 ) -> ApiResult {
-    crate::service::project::get(&state.db, id).await?;
     ok(svc::history(&state.db, SwitchesOf::Project(id.0), 100).await?)
 }
 

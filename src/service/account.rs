@@ -219,14 +219,22 @@ pub async fn adjust_credits(
     Ok(account)
 }
 
-/// An account's credit adjustments, newest first.
+/// An account's credit adjustments, newest first (404 for an account that is not there).
 pub async fn adjustments(db: &Db, id: AccountId, limit: i64) -> Result<Vec<Adjustment>, AppError> {
     let mut conn = db.acquire().await?;
-    storage::account::adjustments(&mut conn, id, limit).await
+    storage::account::get(&mut conn, id).await?;
+    Ok(storage::account::adjustments(&mut conn, id, limit).await?)
 }
 
 pub async fn delete(db: &Db, id: AccountId) -> Result<(), AppError> {
     let mut tx = storage::begin_write(db).await?;
+    // an account with a history stays, so the history keeps its names and sums
+    let used = storage::account::history_count(&mut tx, id).await?;
+    if used > 0 {
+        return Err(AppError::conflict(format!(
+            "account {id} has {used} session(s) or handoff(s) in its history; block it instead of deleting it"
+        )));
+    }
     storage::account::delete(&mut tx, id).await?;
     tx.commit().await?;
     Ok(())
@@ -704,9 +712,17 @@ pub async fn switch(
         .ok_or(AppError::Internal)
 }
 
+/// The switches of an account or a project, newest first (404 for one that is not there).
 pub async fn history(db: &Db, of: SwitchesOf, limit: i64) -> Result<Vec<AccountSwitch>, AppError> {
     let mut conn = db.acquire().await?;
-    storage::account::switches(&mut conn, of, limit.clamp(1, 500)).await
+    match of {
+        SwitchesOf::Account(id) => drop(storage::account::get(&mut conn, id).await?),
+        SwitchesOf::Project(id) => {
+            drop(storage::project::get(&mut conn, crate::domain::project::ProjectId(id)).await?)
+        }
+        SwitchesOf::All => {}
+    }
+    Ok(storage::account::switches(&mut conn, of, limit.clamp(1, 500)).await?)
 }
 
 #[cfg(test)]

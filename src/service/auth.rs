@@ -115,7 +115,18 @@ pub async fn create_user(
     check_password(password, &email, &name)?;
     let hash = hash_password(password).await?;
     let mut tx = storage::begin_write(db).await?;
-    let id = store::insert_user(&mut tx, &email, &name, role, &hash, now).await?;
+    let id = store::insert_user(&mut tx, &email, &name, role, &hash, now)
+        .await
+        .map_err(|e| {
+            if e.is_unique_on("email") {
+                AppError::conflict_on(
+                    "email",
+                    format!("a user with the e-mail {email} already exists"),
+                )
+            } else {
+                e.into()
+            }
+        })?;
     store::audit(
         &mut tx,
         actor,
@@ -411,7 +422,7 @@ pub async fn set_disabled(
 
 pub async fn users(db: &Db) -> Result<Vec<User>, AppError> {
     let mut conn = db.acquire().await?;
-    store::users(&mut conn).await
+    Ok(store::users(&mut conn).await?)
 }
 
 pub async fn user_by_email(db: &Db, email: &str) -> Result<User, AppError> {
@@ -425,7 +436,7 @@ pub async fn user_by_email(db: &Db, email: &str) -> Result<User, AppError> {
 
 pub async fn sessions(db: &Db, user: Option<UserId>) -> Result<Vec<SessionInfo>, AppError> {
     let mut conn = db.acquire().await?;
-    store::sessions(&mut conn, user).await
+    Ok(store::sessions(&mut conn, user).await?)
 }
 
 /// A new token, shown once: `(secret, what lists show)`.
@@ -488,7 +499,7 @@ pub async fn create_token(
 
 pub async fn tokens(db: &Db, user: UserId) -> Result<Vec<TokenInfo>, AppError> {
     let mut conn = db.acquire().await?;
-    store::tokens(&mut conn, user).await
+    Ok(store::tokens(&mut conn, user).await?)
 }
 
 /// Revokes one of `user`'s tokens.
@@ -606,12 +617,12 @@ pub async fn record(
     now: Timestamp,
 ) -> Result<(), AppError> {
     let mut conn = db.writer().acquire().await?;
-    store::audit(&mut conn, actor, action, target, detail, now).await
+    Ok(store::audit(&mut conn, actor, action, target, detail, now).await?)
 }
 
 pub async fn audit_log(db: &Db, limit: i64) -> Result<Vec<AuditEntry>, AppError> {
     let mut conn = db.acquire().await?;
-    store::audit_entries(&mut conn, limit.clamp(1, 1000)).await
+    Ok(store::audit_entries(&mut conn, limit.clamp(1, 1000)).await?)
 }
 
 #[cfg(test)]

@@ -23,13 +23,13 @@ async fn check_session(
     if let Some(id) = id {
         match storage::session::get(conn, crate::domain::session::SessionId(id)).await {
             Ok(_) => {}
-            Err(AppError::NotFound { .. }) => {
+            Err(crate::storage::StorageError::NotFound { .. }) => {
                 return Err(AppError::validation(
                     field,
                     format!("there is no session {id}"),
                 ))
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         }
     }
     Ok(())
@@ -46,7 +46,7 @@ pub async fn create(db: &Db, input: &EntryInput, now: Timestamp) -> Result<Entry
 
 pub async fn get(db: &Db, id: i64) -> Result<Entry, AppError> {
     let mut conn = db.acquire().await?;
-    store::get(&mut conn, id).await
+    Ok(store::get(&mut conn, id).await?)
 }
 
 pub async fn update(
@@ -92,7 +92,7 @@ pub async fn record_outcome(
 
 pub async fn outcomes(db: &Db, id: i64) -> Result<Vec<Outcome>, AppError> {
     let mut conn = db.acquire().await?;
-    store::outcomes(&mut conn, id, 50).await
+    Ok(store::outcomes(&mut conn, id, 50).await?)
 }
 
 fn unmatched(entry: Entry) -> Hit {

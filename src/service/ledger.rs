@@ -38,7 +38,7 @@ pub(crate) async fn record_in(
     conn: &mut sqlx::SqliteConnection,
     calls: &[NewCall],
 ) -> Result<(), AppError> {
-    storage::ledger::insert_many(conn, calls).await
+    Ok(storage::ledger::insert_many(conn, calls).await?)
 }
 
 /// A session's usage: its rows (the first 500) and their sums.

@@ -20,18 +20,18 @@ pub async fn create(db: &Db, input: &ProjectInput, now: Timestamp) -> Result<Pro
 
 pub async fn get(db: &Db, id: ProjectId) -> Result<Project, AppError> {
     let mut conn = db.acquire().await?;
-    storage::project::get(&mut conn, id).await
+    Ok(storage::project::get(&mut conn, id).await?)
 }
 
 pub async fn list(db: &Db, query: &ProjectQuery) -> Result<Page<Project>, AppError> {
     let mut conn = db.acquire().await?;
-    storage::project::list(&mut conn, query).await
+    Ok(storage::project::list(&mut conn, query).await?)
 }
 
 /// The projects a picker offers (at most 500), most recently changed first.
 pub async fn names(db: &Db) -> Result<Vec<(i64, String)>, AppError> {
     let mut conn = db.acquire().await?;
-    storage::project::names(&mut conn, 500).await
+    Ok(storage::project::names(&mut conn, 500).await?)
 }
 
 /// Applies a change (name, description, status) to a project that is not deleted.

@@ -24,7 +24,7 @@ pub async fn add(
 pub async fn list(db: &Db, project: ProjectId) -> Result<Vec<ProjectFile>, AppError> {
     let mut conn = db.acquire().await?;
     storage::project::get(&mut conn, project).await?;
-    storage::project_file::list(&mut conn, project).await
+    Ok(storage::project_file::list(&mut conn, project).await?)
 }
 
 pub async fn remove(db: &Db, project: ProjectId, id: i64) -> Result<(), AppError> {

@@ -72,12 +72,12 @@ async fn start_in(
 
 pub async fn get(db: &Db, id: SessionId) -> Result<Session, AppError> {
     let mut conn = db.acquire().await?;
-    storage::session::get(&mut conn, id).await
+    Ok(storage::session::get(&mut conn, id).await?)
 }
 
 pub async fn list(db: &Db, filter: &SessionFilter) -> Result<Page<SessionRow>, AppError> {
     let mut conn = db.acquire().await?;
-    storage::session::list(&mut conn, filter).await
+    Ok(storage::session::list(&mut conn, filter).await?)
 }
 
 pub async fn update(
@@ -549,7 +549,7 @@ pub async fn overview(
 pub async fn timeline(db: &Db, project: ProjectId) -> Result<Vec<TimelineEntry>, AppError> {
     let mut conn = db.acquire().await?;
     storage::project::get(&mut conn, project).await?;
-    storage::session::timeline(&mut conn, project, None).await
+    Ok(storage::session::timeline(&mut conn, project, None).await?)
 }
 
 /// The project's latest `n` sessions, newest first, and how many it has.

@@ -7,7 +7,7 @@ use crate::domain::account::{
 use crate::domain::project::Page;
 use crate::domain::quota::ResetRuleInput;
 use crate::domain::time::Timestamp;
-use crate::error::AppError;
+use crate::storage::StorageError;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 const COLUMNS: &str = "id, account_name, account_email, platform, specialization, notes, \
@@ -70,36 +70,17 @@ impl From<AccountRow> for Account {
     }
 }
 
-fn name_conflict(e: sqlx::Error, name: &str) -> AppError {
-    if let sqlx::Error::Database(db) = &e {
-        if db.kind() == sqlx::error::ErrorKind::UniqueViolation {
-            return AppError::conflict_on(
-                "account_name",
-                format!("an account named {name:?} already exists"),
-            );
-        }
-    }
-    AppError::from(e)
-}
-
 /// Inserts one account; its quota window starts at `now`. Returns the new id.
 pub async fn insert(
     conn: &mut SqliteConnection,
     new: &NewAccount,
     now: Timestamp,
-) -> Result<AccountId, AppError> {
-    let created = insert_many(conn, std::slice::from_ref(new), now)
-        .await
-        .map_err(|e| match e {
-            AppError::Conflict { field: Some(f), .. } if f == "account_name" => {
-                AppError::conflict_on(
-                    "account_name",
-                    format!("an account named {:?} already exists", new.name),
-                )
-            }
-            other => other,
-        })?;
-    created.first().map(|(_, id)| *id).ok_or(AppError::Internal)
+) -> Result<AccountId, StorageError> {
+    let created = insert_many(conn, std::slice::from_ref(new), now).await?;
+    created
+        .first()
+        .map(|(_, id)| *id)
+        .ok_or_else(|| StorageError::Corrupt("an inserted account has no id".into()))
 }
 
 /// Inserts many accounts with multi-row statements (inside the caller's transaction);
@@ -108,7 +89,7 @@ pub async fn insert_many(
     conn: &mut SqliteConnection,
     accounts: &[NewAccount],
     now: Timestamp,
-) -> Result<Vec<(String, AccountId)>, AppError> {
+) -> Result<Vec<(String, AccountId)>, StorageError> {
     let mut out = Vec::with_capacity(accounts.len());
     for chunk in accounts.chunks(50) {
         let mut qb = QueryBuilder::<Sqlite>::new(
@@ -140,19 +121,14 @@ pub async fn insert_many(
                 .push_bind(crate::domain::text::name_key(&new.name));
         });
         qb.push(" RETURNING id, account_name");
-        let rows: Vec<(AccountId, String)> = qb
-            .build_query_as()
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(|e| {
-                let names: Vec<&str> = chunk.iter().map(|a| a.name.as_str()).collect();
-                name_conflict(e, &names.join(", "))
-            })?;
+        let rows: Vec<(AccountId, String)> = qb.build_query_as().fetch_all(&mut *conn).await?;
         // RETURNING order is not guaranteed: match by name (unique)
         let ids: std::collections::HashMap<String, AccountId> =
             rows.into_iter().map(|(id, n)| (n, id)).collect();
         for new in chunk {
-            let id = *ids.get(&new.name).ok_or(AppError::Internal)?;
+            let id = *ids
+                .get(&new.name)
+                .ok_or_else(|| StorageError::Corrupt("an inserted account has no id".into()))?;
             out.push((new.name.clone(), id));
         }
     }
@@ -160,18 +136,18 @@ pub async fn insert_many(
 }
 
 #[tracing::instrument(skip_all, fields(account.id = %id), err(level = "debug"))]
-pub async fn get(conn: &mut SqliteConnection, id: AccountId) -> Result<Account, AppError> {
+pub async fn get(conn: &mut SqliteConnection, id: AccountId) -> Result<Account, StorageError> {
     let sql = format!("SELECT {COLUMNS} FROM accounts WHERE id = ?");
     sqlx::query_as::<_, AccountRow>(&sql)
         .bind(id)
         .fetch_optional(conn)
         .await?
         .map(Account::from)
-        .ok_or_else(|| AppError::not_found("account", id))
+        .ok_or_else(|| StorageError::not_found("account", id))
 }
 
 /// The names of every account, for duplicate checks (by `text::name_key`).
-pub async fn names(conn: &mut SqliteConnection) -> Result<Vec<String>, AppError> {
+pub async fn names(conn: &mut SqliteConnection) -> Result<Vec<String>, StorageError> {
     Ok(sqlx::query_scalar("SELECT account_name FROM accounts")
         .fetch_all(conn)
         .await?)
@@ -182,7 +158,7 @@ pub async fn names(conn: &mut SqliteConnection) -> Result<Vec<String>, AppError>
 pub async fn names_matching(
     conn: &mut SqliteConnection,
     keys: &[String],
-) -> Result<Vec<(AccountId, String)>, AppError> {
+) -> Result<Vec<(AccountId, String)>, StorageError> {
     let mut out: Vec<(AccountId, String)> =
         sqlx::query_as("SELECT id, account_name FROM accounts WHERE name_key IS NULL")
             .fetch_all(&mut *conn)
@@ -203,7 +179,7 @@ pub async fn names_matching(
 }
 
 /// Stores the folded name of accounts written before keys were kept (at start).
-pub async fn backfill_name_keys(conn: &mut SqliteConnection) -> Result<u64, AppError> {
+pub async fn backfill_name_keys(conn: &mut SqliteConnection) -> Result<u64, StorageError> {
     let rows: Vec<(AccountId, String)> =
         sqlx::query_as("SELECT id, account_name FROM accounts WHERE name_key IS NULL")
             .fetch_all(&mut *conn)
@@ -265,7 +241,7 @@ fn order_clause(sort: AccountSort) -> &'static str {
 pub async fn list(
     conn: &mut SqliteConnection,
     query: &AccountQuery,
-) -> Result<Page<Account>, AppError> {
+) -> Result<Page<Account>, StorageError> {
     let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM accounts");
     push_filters(&mut count, query);
     let total: i64 = count.build_query_scalar().fetch_one(&mut *conn).await?;
@@ -291,7 +267,7 @@ pub async fn selection_pool(
     conn: &mut SqliteConnection,
     specialization: Option<&str>,
     min_credits: Option<i64>,
-) -> Result<Vec<Account>, AppError> {
+) -> Result<Vec<Account>, StorageError> {
     let mut qb = QueryBuilder::<Sqlite>::new(format!("SELECT {COLUMNS} FROM accounts WHERE 1 = 1"));
     if let Some(s) = specialization {
         qb.push(
@@ -309,7 +285,7 @@ pub async fn selection_pool(
 }
 
 /// Writes every editable field of `account`.
-pub async fn save(conn: &mut SqliteConnection, a: &Account) -> Result<(), AppError> {
+pub async fn save(conn: &mut SqliteConnection, a: &Account) -> Result<(), StorageError> {
     let done = sqlx::query(
         "UPDATE accounts SET account_name = ?, account_email = ?, platform = ?, specialization = ?, \
          notes = ?, credits_available = ?, credit_capacity = ?, status = ?, reset_kind = ?, reset_at = ?, \
@@ -338,10 +314,9 @@ pub async fn save(conn: &mut SqliteConnection, a: &Account) -> Result<(), AppErr
     .bind(crate::domain::text::name_key(&a.account_name))
     .bind(a.id)
     .execute(conn)
-    .await
-    .map_err(|e| name_conflict(e, &a.account_name))?;
+    .await?;
     if done.rows_affected() == 0 {
-        return Err(AppError::not_found("account", a.id));
+        return Err(StorageError::not_found("account", a.id));
     }
     Ok(())
 }
@@ -354,7 +329,7 @@ pub async fn record_adjustment(
     after: i64,
     reason: &str,
     now: Timestamp,
-) -> Result<(), AppError> {
+) -> Result<(), StorageError> {
     sqlx::query(
         "INSERT INTO account_adjustments (account_id, created_at, credits_before, credits_after, reason) \
          VALUES (?, ?, ?, ?, ?)",
@@ -374,7 +349,7 @@ pub async fn adjustments(
     conn: &mut SqliteConnection,
     id: AccountId,
     limit: i64,
-) -> Result<Vec<crate::domain::account::Adjustment>, AppError> {
+) -> Result<Vec<crate::domain::account::Adjustment>, StorageError> {
     Ok(sqlx::query_as(
         "SELECT created_at, credits_before, credits_after, reason FROM account_adjustments \
          WHERE account_id = ? ORDER BY id DESC LIMIT ?",
@@ -392,7 +367,7 @@ pub async fn set_credits(
     credits: i64,
     status: AccountStatus,
     now: Timestamp,
-) -> Result<(), AppError> {
+) -> Result<(), StorageError> {
     sqlx::query(
         "UPDATE accounts SET credits_available = ?, status = ?, updated_at = ? WHERE id = ?",
     )
@@ -405,32 +380,37 @@ pub async fn set_credits(
     Ok(())
 }
 
-/// Deletes an account that no session or handoff refers to.
-pub async fn delete(conn: &mut SqliteConnection, id: AccountId) -> Result<(), AppError> {
-    let used: i64 = sqlx::query_scalar(
+/// How many sessions and handoffs refer to an account.
+pub async fn history_count(
+    conn: &mut SqliteConnection,
+    id: AccountId,
+) -> Result<i64, StorageError> {
+    Ok(sqlx::query_scalar(
         "SELECT (SELECT COUNT(*) FROM sessions WHERE account_id = ?1) \
               + (SELECT COUNT(*) FROM handoff_queue WHERE from_account_id = ?1 OR to_account_id = ?1)",
     )
     .bind(id)
     .fetch_one(&mut *conn)
-    .await?;
-    if used > 0 {
-        return Err(AppError::conflict(format!(
-            "account {id} has {used} session(s) or handoff(s) in its history; block it instead of deleting it"
-        )));
-    }
+    .await?)
+}
+
+/// Deletes an account.
+pub async fn delete(conn: &mut SqliteConnection, id: AccountId) -> Result<(), StorageError> {
     let done = sqlx::query("DELETE FROM accounts WHERE id = ?")
         .bind(id)
         .execute(conn)
         .await?;
     if done.rows_affected() == 0 {
-        return Err(AppError::not_found("account", id));
+        return Err(StorageError::not_found("account", id));
     }
     Ok(())
 }
 
 /// True if some account's refill is due at `now` (a cheap check before a write).
-pub async fn any_refill_due(conn: &mut SqliteConnection, now: Timestamp) -> Result<bool, AppError> {
+pub async fn any_refill_due(
+    conn: &mut SqliteConnection,
+    now: Timestamp,
+) -> Result<bool, StorageError> {
     Ok(
         sqlx::query_scalar("SELECT EXISTS(SELECT 1 FROM accounts WHERE next_refresh_at <= ?)")
             .bind(now)
@@ -442,7 +422,7 @@ pub async fn any_refill_due(conn: &mut SqliteConnection, now: Timestamp) -> Resu
 pub async fn refills_due(
     conn: &mut SqliteConnection,
     now: Timestamp,
-) -> Result<Vec<Account>, AppError> {
+) -> Result<Vec<Account>, StorageError> {
     let sql = format!("SELECT {COLUMNS} FROM accounts WHERE next_refresh_at <= ? ORDER BY id");
     let rows: Vec<AccountRow> = sqlx::query_as(&sql).bind(now).fetch_all(conn).await?;
     Ok(rows.into_iter().map(Account::from).collect())
@@ -454,7 +434,7 @@ pub async fn apply_refill(
     conn: &mut SqliteConnection,
     r: &Refill,
     now: Timestamp,
-) -> Result<bool, AppError> {
+) -> Result<bool, StorageError> {
     let logged = sqlx::query(
         "INSERT OR IGNORE INTO account_refills (account_id, window_at, applied_at, credits_before, credits_after) \
          VALUES (?, ?, ?, ?, ?)",
@@ -485,7 +465,7 @@ pub async fn apply_refill(
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn refill_count(conn: &mut SqliteConnection, id: AccountId) -> Result<i64, AppError> {
+pub async fn refill_count(conn: &mut SqliteConnection, id: AccountId) -> Result<i64, StorageError> {
     Ok(
         sqlx::query_scalar("SELECT COUNT(*) FROM account_refills WHERE account_id = ?")
             .bind(id)
@@ -507,7 +487,7 @@ pub struct NewSwitch<'a> {
 pub async fn record_switch(
     conn: &mut SqliteConnection,
     s: &NewSwitch<'_>,
-) -> Result<i64, AppError> {
+) -> Result<i64, StorageError> {
     let done = sqlx::query(
         "INSERT INTO account_switches (created_at, kind, from_account_id, to_account_id, project_id, reason) \
          VALUES (?, ?, ?, ?, ?, ?)",
@@ -535,7 +515,7 @@ pub async fn switches(
     conn: &mut SqliteConnection,
     of: SwitchesOf,
     limit: i64,
-) -> Result<Vec<AccountSwitch>, AppError> {
+) -> Result<Vec<AccountSwitch>, StorageError> {
     let mut qb = QueryBuilder::<Sqlite>::new(
         "SELECT s.id, s.created_at, s.kind, s.from_account_id, f.account_name AS from_account_name, \
          s.to_account_id, t.account_name AS to_account_name, s.project_id, p.name AS project_name, s.reason \
@@ -567,7 +547,7 @@ pub async fn mark_used(
     id: AccountId,
     status: Option<AccountStatus>,
     now: Timestamp,
-) -> Result<(), AppError> {
+) -> Result<(), StorageError> {
     sqlx::query("UPDATE accounts SET last_used_at = ?, status = COALESCE(?, status), updated_at = ? WHERE id = ?")
         .bind(now)
         .bind(status)
@@ -583,7 +563,7 @@ pub async fn set_status(
     id: AccountId,
     status: AccountStatus,
     now: Timestamp,
-) -> Result<(), AppError> {
+) -> Result<(), StorageError> {
     sqlx::query("UPDATE accounts SET status = ?, updated_at = ? WHERE id = ?")
         .bind(status)
         .bind(now)

@@ -6,7 +6,7 @@
 
 use crate::domain::analytics::rollup_range;
 use crate::domain::time::Timestamp;
-use crate::error::AppError;
+use crate::storage::StorageError;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
 /// Sessions that ended count for efficiency (a running session has not finished
@@ -42,7 +42,7 @@ pub async fn summary(
     conn: &mut SqliteConnection,
     since: Timestamp,
     project: i64,
-) -> Result<(i64, i64, Option<i64>, Option<i64>), AppError> {
+) -> Result<(i64, i64, Option<i64>, Option<i64>), StorageError> {
     let mut qb = sessions_in(
         "SELECT COUNT(*), COALESCE(SUM(s.credits_used), 0), MIN(s.credits_used), MAX(s.credits_used)",
         since,
@@ -74,7 +74,7 @@ pub async fn daily(
     since: Timestamp,
     project: Option<i64>,
     keep: usize,
-) -> Result<DailyRows, AppError> {
+) -> Result<DailyRows, StorageError> {
     let mut qb = QueryBuilder::<Sqlite>::new(
         "SELECT project_id, SUM(credits) AS c FROM rollup_projects WHERE ",
     );
@@ -144,7 +144,7 @@ pub async fn histogram(
     conn: &mut SqliteConnection,
     since: Timestamp,
     project: Option<i64>,
-) -> Result<Vec<(i64, i64)>, AppError> {
+) -> Result<Vec<(i64, i64)>, StorageError> {
     let mut qb = match project {
         Some(p) => {
             let mut qb = sessions_in("SELECT s.credits_used, COUNT(*)", since, p);
@@ -170,7 +170,7 @@ pub async fn by_account(
     conn: &mut SqliteConnection,
     since: Timestamp,
     project: Option<i64>,
-) -> Result<Vec<(i64, i64, i64)>, AppError> {
+) -> Result<Vec<(i64, i64, i64)>, StorageError> {
     let mut qb = match project {
         Some(p) => {
             let mut qb = sessions_in(
@@ -200,7 +200,7 @@ pub async fn handoffs(
     conn: &mut SqliteConnection,
     since: Timestamp,
     project: Option<i64>,
-) -> Result<i64, AppError> {
+) -> Result<i64, StorageError> {
     Ok(sqlx::query_scalar(
         "SELECT COUNT(*) FROM handoff_queue h WHERE h.created_at >= ? AND (?2 IS NULL OR h.project_id = ?2) \
          AND h.project_id NOT IN (SELECT id FROM projects WHERE deleted_at IS NOT NULL)",
@@ -215,7 +215,7 @@ pub async fn handoffs(
 pub async fn recent_by_account(
     conn: &mut SqliteConnection,
     since: Timestamp,
-) -> Result<Vec<(i64, Timestamp, i64)>, AppError> {
+) -> Result<Vec<(i64, Timestamp, i64)>, StorageError> {
     Ok(sqlx::query_as(
         "SELECT account_id, started_at, credits_used FROM sessions \
          WHERE started_at >= ? AND credits_used > 0",
@@ -231,7 +231,7 @@ pub async fn recent_of_account(
     account: i64,
     since: Timestamp,
     except: i64,
-) -> Result<Vec<(Timestamp, i64)>, AppError> {
+) -> Result<Vec<(Timestamp, i64)>, StorageError> {
     Ok(sqlx::query_as(
         "SELECT started_at, credits_used FROM sessions \
          WHERE account_id = ? AND started_at >= ? AND credits_used > 0 AND id != ?",
@@ -247,7 +247,7 @@ pub async fn recent_of_account(
 pub async fn typical_minutes(
     conn: &mut SqliteConnection,
     account: i64,
-) -> Result<Option<f64>, AppError> {
+) -> Result<Option<f64>, StorageError> {
     Ok(sqlx::query_scalar(
         "SELECT AVG(duration_minutes) FROM (SELECT duration_minutes FROM sessions \
          WHERE account_id = ? AND status != 'in_progress' AND duration_minutes > 0 \
@@ -259,7 +259,9 @@ pub async fn typical_minutes(
 }
 
 /// `(id, name)` of the live projects.
-pub async fn project_names(conn: &mut SqliteConnection) -> Result<Vec<(i64, String)>, AppError> {
+pub async fn project_names(
+    conn: &mut SqliteConnection,
+) -> Result<Vec<(i64, String)>, StorageError> {
     Ok(
         sqlx::query_as("SELECT id, name FROM projects WHERE deleted_at IS NULL ORDER BY name")
             .fetch_all(conn)
@@ -279,7 +281,7 @@ pub struct AccountRow {
     pub next_refresh_at: Option<Timestamp>,
 }
 
-pub async fn accounts(conn: &mut SqliteConnection) -> Result<Vec<AccountRow>, AppError> {
+pub async fn accounts(conn: &mut SqliteConnection) -> Result<Vec<AccountRow>, StorageError> {
     Ok(sqlx::query_as(
         "SELECT id, account_name, platform, status, credits_available, credit_capacity, next_refresh_at \
          FROM accounts ORDER BY account_name COLLATE NOCASE",

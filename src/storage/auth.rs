@@ -5,7 +5,7 @@ use crate::domain::auth::{
     AuditEntry, Role, Scope, SessionInfo, SessionRowId, TokenId, TokenInfo, User, UserId,
 };
 use crate::domain::time::Timestamp;
-use crate::error::AppError;
+use crate::storage::StorageError;
 use sqlx::{Row, SqliteConnection};
 
 /// A user with the fields sign-in needs.
@@ -17,7 +17,7 @@ pub struct Credentials {
 
 const USER_COLS: &str = "id, email, name, role, disabled_at, created_at";
 
-pub async fn count_users(conn: &mut SqliteConnection) -> Result<i64, AppError> {
+pub async fn count_users(conn: &mut SqliteConnection) -> Result<i64, StorageError> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
         .fetch_one(conn)
         .await?)
@@ -30,16 +30,17 @@ pub async fn insert_user(
     role: Role,
     password_hash: &str,
     now: Timestamp,
-) -> Result<UserId, AppError> {
+) -> Result<UserId, StorageError> {
     let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email = ?")
         .bind(email)
         .fetch_optional(&mut *conn)
         .await?;
     if exists.is_some() {
-        return Err(AppError::conflict_on(
-            "email",
-            format!("a user with the e-mail {email} already exists"),
-        ));
+        return Err(StorageError::Constraint {
+            kind: crate::storage::Constraint::Unique,
+            table: Some("users".into()),
+            column: Some("email".into()),
+        });
     }
     let id = sqlx::query_scalar(
         "INSERT INTO users (email, name, role, password_hash, created_at, updated_at) \
@@ -56,7 +57,7 @@ pub async fn insert_user(
     Ok(UserId(id))
 }
 
-pub async fn users(conn: &mut SqliteConnection) -> Result<Vec<User>, AppError> {
+pub async fn users(conn: &mut SqliteConnection) -> Result<Vec<User>, StorageError> {
     Ok(
         sqlx::query_as(&format!("SELECT {USER_COLS} FROM users ORDER BY id"))
             .fetch_all(conn)
@@ -64,18 +65,18 @@ pub async fn users(conn: &mut SqliteConnection) -> Result<Vec<User>, AppError> {
     )
 }
 
-pub async fn user(conn: &mut SqliteConnection, id: UserId) -> Result<User, AppError> {
+pub async fn user(conn: &mut SqliteConnection, id: UserId) -> Result<User, StorageError> {
     sqlx::query_as(&format!("SELECT {USER_COLS} FROM users WHERE id = ?"))
         .bind(id)
         .fetch_optional(conn)
         .await?
-        .ok_or_else(|| AppError::not_found("user", id))
+        .ok_or_else(|| StorageError::not_found("user", id))
 }
 
 pub async fn credentials(
     conn: &mut SqliteConnection,
     email: &str,
-) -> Result<Option<Credentials>, AppError> {
+) -> Result<Option<Credentials>, StorageError> {
     let row = sqlx::query(&format!(
         "SELECT {USER_COLS}, password_hash FROM users WHERE email = ?"
     ))
@@ -83,16 +84,16 @@ pub async fn credentials(
     .fetch_optional(&mut *conn)
     .await?;
     row.map(|r| {
-        Ok(Credentials {
+        Ok::<_, sqlx::Error>(Credentials {
             user: sqlx::FromRow::from_row(&r)?,
             password_hash: r.try_get("password_hash")?,
         })
     })
     .transpose()
-    .map_err(|e: sqlx::Error| AppError::from(e))
+    .map_err(StorageError::from)
 }
 
-pub async fn owners_enabled(conn: &mut SqliteConnection) -> Result<i64, AppError> {
+pub async fn owners_enabled(conn: &mut SqliteConnection) -> Result<i64, StorageError> {
     Ok(sqlx::query_scalar(
         "SELECT COUNT(*) FROM users WHERE role = 'owner' AND disabled_at IS NULL",
     )
@@ -105,7 +106,7 @@ pub async fn set_password(
     id: UserId,
     password_hash: &str,
     now: Timestamp,
-) -> Result<(), AppError> {
+) -> Result<(), StorageError> {
     let done = sqlx::query("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?")
         .bind(password_hash)
         .bind(now)
@@ -113,7 +114,7 @@ pub async fn set_password(
         .execute(conn)
         .await?;
     if done.rows_affected() == 0 {
-        return Err(AppError::not_found("user", id));
+        return Err(StorageError::not_found("user", id));
     }
     Ok(())
 }
@@ -123,7 +124,7 @@ pub async fn set_disabled(
     id: UserId,
     disabled: Option<Timestamp>,
     now: Timestamp,
-) -> Result<(), AppError> {
+) -> Result<(), StorageError> {
     let done = sqlx::query("UPDATE users SET disabled_at = ?, updated_at = ? WHERE id = ?")
         .bind(disabled)
         .bind(now)
@@ -131,7 +132,7 @@ pub async fn set_disabled(
         .execute(conn)
         .await?;
     if done.rows_affected() == 0 {
-        return Err(AppError::not_found("user", id));
+        return Err(StorageError::not_found("user", id));
     }
     Ok(())
 }
@@ -146,7 +147,7 @@ pub async fn insert_session(
     expires_at: Timestamp,
     ip: &str,
     user_agent: &str,
-) -> Result<SessionRowId, AppError> {
+) -> Result<SessionRowId, StorageError> {
     let id = sqlx::query_scalar(
         "INSERT INTO user_sessions (token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent) \
          VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -175,7 +176,7 @@ pub struct SessionRow {
 pub async fn session_by_hash(
     conn: &mut SqliteConnection,
     token_hash: &str,
-) -> Result<Option<SessionRow>, AppError> {
+) -> Result<Option<SessionRow>, StorageError> {
     let row = sqlx::query(
         "SELECT s.id AS sid, s.last_seen_at, s.expires_at, \
                 u.id, u.email, u.name, u.role, u.disabled_at, u.created_at \
@@ -197,7 +198,7 @@ pub async fn touch_session(
     conn: &mut SqliteConnection,
     id: SessionRowId,
     now: Timestamp,
-) -> Result<(), AppError> {
+) -> Result<(), StorageError> {
     sqlx::query("UPDATE user_sessions SET last_seen_at = ? WHERE id = ?")
         .bind(now)
         .bind(id)
@@ -209,7 +210,7 @@ pub async fn touch_session(
 pub async fn delete_session(
     conn: &mut SqliteConnection,
     id: SessionRowId,
-) -> Result<u64, AppError> {
+) -> Result<u64, StorageError> {
     Ok(sqlx::query("DELETE FROM user_sessions WHERE id = ?")
         .bind(id)
         .execute(conn)
@@ -220,7 +221,7 @@ pub async fn delete_session(
 pub async fn delete_sessions_of(
     conn: &mut SqliteConnection,
     user: UserId,
-) -> Result<u64, AppError> {
+) -> Result<u64, StorageError> {
     Ok(sqlx::query("DELETE FROM user_sessions WHERE user_id = ?")
         .bind(user)
         .execute(conn)
@@ -232,7 +233,7 @@ pub async fn delete_sessions_of(
 pub async fn delete_expired_sessions(
     conn: &mut SqliteConnection,
     now: Timestamp,
-) -> Result<u64, AppError> {
+) -> Result<u64, StorageError> {
     let ids: Vec<(i64, Timestamp, Timestamp)> =
         sqlx::query_as("SELECT id, last_seen_at, expires_at FROM user_sessions")
             .fetch_all(&mut *conn)
@@ -249,7 +250,7 @@ pub async fn delete_expired_sessions(
 pub async fn sessions(
     conn: &mut SqliteConnection,
     user: Option<UserId>,
-) -> Result<Vec<SessionInfo>, AppError> {
+) -> Result<Vec<SessionInfo>, StorageError> {
     Ok(sqlx::query_as(
         "SELECT s.id, s.user_id, u.email, s.created_at, s.last_seen_at, s.ip, s.user_agent \
          FROM user_sessions s JOIN users u ON u.id = s.user_id \
@@ -272,7 +273,7 @@ pub async fn insert_token(
     scope: Scope,
     now: Timestamp,
     expires_at: Option<Timestamp>,
-) -> Result<TokenId, AppError> {
+) -> Result<TokenId, StorageError> {
     let id = sqlx::query_scalar(
         "INSERT INTO api_tokens (user_id, name, prefix, token_hash, scope, created_at, expires_at) \
          VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -292,7 +293,10 @@ pub async fn insert_token(
 const TOKEN_COLS: &str =
     "t.id, t.name, t.prefix, t.scope, t.created_at, t.expires_at, t.last_used_at, t.revoked_at";
 
-pub async fn tokens(conn: &mut SqliteConnection, user: UserId) -> Result<Vec<TokenInfo>, AppError> {
+pub async fn tokens(
+    conn: &mut SqliteConnection,
+    user: UserId,
+) -> Result<Vec<TokenInfo>, StorageError> {
     Ok(sqlx::query_as(&format!(
         "SELECT {TOKEN_COLS} FROM api_tokens t WHERE t.user_id = ? ORDER BY t.id DESC"
     ))
@@ -311,7 +315,7 @@ pub struct TokenRow {
 pub async fn token_by_hash(
     conn: &mut SqliteConnection,
     token_hash: &str,
-) -> Result<Option<TokenRow>, AppError> {
+) -> Result<Option<TokenRow>, StorageError> {
     let row = sqlx::query(&format!(
         "SELECT {TOKEN_COLS}, u.id AS uid, u.email, u.name AS uname, u.role, u.disabled_at, \
                 u.created_at AS ucreated \
@@ -328,7 +332,9 @@ pub async fn token_by_hash(
             id: UserId(r.try_get("uid")?),
             email: r.try_get("email")?,
             name: r.try_get("uname")?,
-            role: role.parse().map_err(|_| AppError::Internal)?,
+            role: role
+                .parse()
+                .map_err(|_| StorageError::Corrupt(format!("unknown role {role:?}")))?,
             disabled_at: r.try_get("disabled_at")?,
             created_at: r.try_get("ucreated")?,
         },
@@ -339,7 +345,7 @@ pub async fn touch_token(
     conn: &mut SqliteConnection,
     id: TokenId,
     now: Timestamp,
-) -> Result<(), AppError> {
+) -> Result<(), StorageError> {
     sqlx::query("UPDATE api_tokens SET last_used_at = ? WHERE id = ?")
         .bind(now)
         .bind(id)
@@ -354,7 +360,7 @@ pub async fn revoke_token(
     id: TokenId,
     user: Option<UserId>,
     now: Timestamp,
-) -> Result<Option<String>, AppError> {
+) -> Result<Option<String>, StorageError> {
     Ok(sqlx::query_scalar(
         "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) \
          WHERE id = ? AND (?3 IS NULL OR user_id = ?3) RETURNING name",
@@ -378,7 +384,7 @@ pub async fn insert_invite(
     by: UserId,
     now: Timestamp,
     expires_at: Timestamp,
-) -> Result<i64, AppError> {
+) -> Result<i64, StorageError> {
     Ok(sqlx::query_scalar(
         "INSERT INTO invites (token_hash, email, name, role, created_by, created_at, expires_at) \
          VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -398,7 +404,7 @@ pub async fn insert_invite(
 pub async fn invite_by_hash(
     conn: &mut SqliteConnection,
     token_hash: &str,
-) -> Result<Option<(i64, String, String, Role, Timestamp)>, AppError> {
+) -> Result<Option<(i64, String, String, Role, Timestamp)>, StorageError> {
     let row: Option<(i64, String, String, String, Timestamp)> = sqlx::query_as(
         "SELECT id, email, name, role, expires_at FROM invites \
          WHERE token_hash = ? AND used_at IS NULL",
@@ -409,7 +415,7 @@ pub async fn invite_by_hash(
     row.map(|(id, e, n, r, x)| {
         r.parse()
             .map(|role| (id, e, n, role, x))
-            .map_err(|_| AppError::Internal)
+            .map_err(|_| StorageError::Corrupt(format!("unknown role {r:?}")))
     })
     .transpose()
 }
@@ -418,7 +424,7 @@ pub async fn use_invite(
     conn: &mut SqliteConnection,
     id: i64,
     now: Timestamp,
-) -> Result<bool, AppError> {
+) -> Result<bool, StorageError> {
     Ok(
         sqlx::query("UPDATE invites SET used_at = ? WHERE id = ? AND used_at IS NULL")
             .bind(now)
@@ -448,7 +454,7 @@ pub async fn audit(
     target: &str,
     detail: &str,
     now: Timestamp,
-) -> Result<(), AppError> {
+) -> Result<(), StorageError> {
     sqlx::query(
         "INSERT INTO audit_log (at, user_id, actor, action, target, ip, detail) \
          VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -468,7 +474,7 @@ pub async fn audit(
 pub async fn audit_entries(
     conn: &mut SqliteConnection,
     limit: i64,
-) -> Result<Vec<AuditEntry>, AppError> {
+) -> Result<Vec<AuditEntry>, StorageError> {
     Ok(sqlx::query_as(
         "SELECT id, at, actor, action, target, ip, detail FROM audit_log ORDER BY id DESC LIMIT ?",
     )

@@ -8,7 +8,7 @@ use crate::domain::bundle::{
 };
 use crate::domain::project::ProjectId;
 use crate::domain::time::Timestamp;
-use crate::error::AppError;
+use crate::storage::StorageError;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use std::collections::HashMap;
 
@@ -25,7 +25,7 @@ fn rows_per_statement(columns: usize) -> usize {
 pub async fn project(
     conn: &mut SqliteConnection,
     id: ProjectId,
-) -> Result<ProjectRecord, AppError> {
+) -> Result<ProjectRecord, StorageError> {
     sqlx::query_as::<_, ProjectRecord>(
         "SELECT id, name, description, status, total_credits_used, total_sessions, created_at, \
          updated_at FROM projects WHERE id = ?",
@@ -33,14 +33,14 @@ pub async fn project(
     .bind(id)
     .fetch_optional(conn)
     .await?
-    .ok_or_else(|| AppError::not_found("project", id))
+    .ok_or_else(|| StorageError::not_found("project", id))
 }
 
 /// Every account the project's sessions, handoffs and switches mention, by name.
 pub async fn accounts(
     conn: &mut SqliteConnection,
     id: ProjectId,
-) -> Result<Vec<AccountRef>, AppError> {
+) -> Result<Vec<AccountRef>, StorageError> {
     Ok(sqlx::query_as::<_, AccountRef>(
         "SELECT id, account_name, platform FROM accounts WHERE id IN (
              SELECT account_id FROM sessions WHERE project_id = ?1
@@ -58,7 +58,7 @@ pub async fn accounts(
 pub async fn sessions(
     conn: &mut SqliteConnection,
     id: ProjectId,
-) -> Result<Vec<SessionRecord>, AppError> {
+) -> Result<Vec<SessionRecord>, StorageError> {
     Ok(sqlx::query_as::<_, SessionRecord>(
         "SELECT id, account_id, session_number, session_type, credits_used, duration_minutes, \
          objectives, accomplishments, blockers, handoff_notes, checkpoint_data, status, \
@@ -72,7 +72,7 @@ pub async fn sessions(
 pub async fn snapshots(
     conn: &mut SqliteConnection,
     id: ProjectId,
-) -> Result<Vec<SnapshotRecord>, AppError> {
+) -> Result<Vec<SnapshotRecord>, StorageError> {
     Ok(sqlx::query_as::<_, SnapshotRecord>(
         "SELECT c.id, c.session_id, c.snapshot_type, c.compressed_context, c.context_summary, \
          c.file_count, c.code_lines, c.git_commit_hash, c.created_at \
@@ -87,7 +87,7 @@ pub async fn snapshots(
 pub async fn turns(
     conn: &mut SqliteConnection,
     id: ProjectId,
-) -> Result<Vec<TurnRecord>, AppError> {
+) -> Result<Vec<TurnRecord>, StorageError> {
     Ok(sqlx::query_as::<_, TurnRecord>(
         "SELECT t.id, t.session_id, t.turn_number, t.role, t.content, t.tokens_used, t.timestamp \
          FROM conversation_history t JOIN sessions s ON s.id = t.session_id \
@@ -101,7 +101,7 @@ pub async fn turns(
 pub async fn files(
     conn: &mut SqliteConnection,
     id: ProjectId,
-) -> Result<Vec<FileRecord>, AppError> {
+) -> Result<Vec<FileRecord>, StorageError> {
     Ok(sqlx::query_as::<_, FileRecord>(
         "SELECT id, file_path, file_type, last_modified, size_bytes, git_status, importance, notes \
          FROM project_files WHERE project_id = ? ORDER BY file_path",
@@ -114,7 +114,7 @@ pub async fn files(
 pub async fn handoffs(
     conn: &mut SqliteConnection,
     id: ProjectId,
-) -> Result<Vec<HandoffRecord>, AppError> {
+) -> Result<Vec<HandoffRecord>, StorageError> {
     Ok(sqlx::query_as::<_, HandoffRecord>(
         "SELECT id, session_id, from_account_id, to_account_id, priority, handoff_context, status, \
          created_at, processed_at FROM handoff_queue WHERE project_id = ? ORDER BY id",
@@ -128,7 +128,7 @@ pub async fn handoffs(
 pub async fn knowledge(
     conn: &mut SqliteConnection,
     id: ProjectId,
-) -> Result<Vec<KnowledgeRecord>, AppError> {
+) -> Result<Vec<KnowledgeRecord>, StorageError> {
     Ok(sqlx::query_as::<_, KnowledgeRecord>(
         "SELECT k.id, k.category, k.title, k.description, k.tags, k.usage_count, \
          k.success_count, k.success_rate, k.source_session_id, k.created_at, k.updated_at \
@@ -144,7 +144,7 @@ pub async fn knowledge(
 pub async fn usage(
     conn: &mut SqliteConnection,
     id: ProjectId,
-) -> Result<Vec<crate::domain::bundle::UsageRecord>, AppError> {
+) -> Result<Vec<crate::domain::bundle::UsageRecord>, StorageError> {
     Ok(sqlx::query_as(
         "SELECT l.id, l.session_id, l.provider, l.model, l.input_tokens, l.output_tokens, \
          l.cost_micros, l.latency_ms, l.source, l.created_at \
@@ -159,7 +159,7 @@ pub async fn usage(
 pub async fn knowledge_outcomes(
     conn: &mut SqliteConnection,
     id: ProjectId,
-) -> Result<Vec<OutcomeRecord>, AppError> {
+) -> Result<Vec<OutcomeRecord>, StorageError> {
     Ok(sqlx::query_as::<_, OutcomeRecord>(
         "SELECT o.id, o.entry_id, o.session_id, o.worked, o.note, o.created_at \
          FROM knowledge_outcomes o JOIN knowledge_base k ON k.id = o.entry_id \
@@ -173,7 +173,7 @@ pub async fn knowledge_outcomes(
 pub async fn switches(
     conn: &mut SqliteConnection,
     id: ProjectId,
-) -> Result<Vec<SwitchRecord>, AppError> {
+) -> Result<Vec<SwitchRecord>, StorageError> {
     Ok(sqlx::query_as::<_, SwitchRecord>(
         "SELECT id, kind, from_account_id, to_account_id, session_id, reason, created_at \
          FROM account_switches WHERE project_id = ? ORDER BY id",
@@ -189,7 +189,7 @@ pub async fn switches(
 pub async fn live_project_named(
     conn: &mut SqliteConnection,
     name: &str,
-) -> Result<Option<(ProjectId, String)>, AppError> {
+) -> Result<Option<(ProjectId, String)>, StorageError> {
     Ok(sqlx::query_as::<_, (ProjectId, String)>(
         "SELECT id, name FROM projects WHERE deleted_at IS NULL AND name = ? COLLATE NOCASE \
          ORDER BY id LIMIT 1",
@@ -200,7 +200,7 @@ pub async fn live_project_named(
 }
 
 /// The names of all live projects, lower-cased.
-pub async fn live_project_names(conn: &mut SqliteConnection) -> Result<Vec<String>, AppError> {
+pub async fn live_project_names(conn: &mut SqliteConnection) -> Result<Vec<String>, StorageError> {
     Ok(
         sqlx::query_scalar::<_, String>(
             "SELECT lower(name) FROM projects WHERE deleted_at IS NULL",
@@ -213,7 +213,7 @@ pub async fn live_project_names(conn: &mut SqliteConnection) -> Result<Vec<Strin
 /// Existing accounts by name key (`text::name_key`).
 pub async fn account_ids_by_name(
     conn: &mut SqliteConnection,
-) -> Result<HashMap<String, AccountId>, AppError> {
+) -> Result<HashMap<String, AccountId>, StorageError> {
     let rows = sqlx::query_as::<_, (String, AccountId)>("SELECT account_name, id FROM accounts")
         .fetch_all(conn)
         .await?;
@@ -226,7 +226,7 @@ pub async fn account_ids_by_name(
 pub async fn max_session_number(
     conn: &mut SqliteConnection,
     id: ProjectId,
-) -> Result<i64, AppError> {
+) -> Result<i64, StorageError> {
     Ok(sqlx::query_scalar::<_, i64>(
         "SELECT COALESCE(MAX(session_number), 0) FROM sessions WHERE project_id = ?",
     )
@@ -238,7 +238,7 @@ pub async fn max_session_number(
 pub async fn file_paths(
     conn: &mut SqliteConnection,
     id: ProjectId,
-) -> Result<Vec<String>, AppError> {
+) -> Result<Vec<String>, StorageError> {
     Ok(
         sqlx::query_scalar::<_, String>("SELECT file_path FROM project_files WHERE project_id = ?")
             .bind(id)
@@ -255,7 +255,7 @@ pub async fn insert_project(
     p: &ProjectRecord,
     name: &str,
     description: Option<&str>,
-) -> Result<ProjectId, AppError> {
+) -> Result<ProjectId, StorageError> {
     Ok(sqlx::query_scalar::<_, ProjectId>(
         "INSERT INTO projects (name, description, status, total_credits_used, total_sessions, \
          created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -278,7 +278,7 @@ pub async fn add_totals(
     sessions: i64,
     credits: i64,
     now: Timestamp,
-) -> Result<(), AppError> {
+) -> Result<(), StorageError> {
     sqlx::query(
         "UPDATE projects SET total_sessions = total_sessions + ?, \
          total_credits_used = total_credits_used + ?, updated_at = ? WHERE id = ?",
@@ -299,7 +299,7 @@ pub async fn insert_accounts(
     accounts: &[(String, Platform)],
     note: &str,
     now: Timestamp,
-) -> Result<HashMap<String, AccountId>, AppError> {
+) -> Result<HashMap<String, AccountId>, StorageError> {
     let mut out = HashMap::with_capacity(accounts.len());
     for chunk in accounts.chunks(rows_per_statement(6)) {
         let mut qb = QueryBuilder::<Sqlite>::new(
@@ -330,7 +330,7 @@ pub async fn insert_sessions(
     sessions: &[SessionRecord],
     accounts: &HashMap<i64, AccountId>,
     number_offset: i64,
-) -> Result<HashMap<i64, i64>, AppError> {
+) -> Result<HashMap<i64, i64>, StorageError> {
     for chunk in sessions.chunks(rows_per_statement(15)) {
         let mut qb = QueryBuilder::<Sqlite>::new(
             "INSERT INTO sessions (project_id, account_id, session_number, session_type, \
@@ -378,7 +378,7 @@ pub async fn insert_snapshots(
     conn: &mut SqliteConnection,
     rows: &[SnapshotRecord],
     sessions: &HashMap<i64, i64>,
-) -> Result<(), AppError> {
+) -> Result<(), StorageError> {
     for chunk in rows.chunks(rows_per_statement(8)) {
         let mut qb = QueryBuilder::<Sqlite>::new(
             "INSERT INTO context_snapshots (session_id, snapshot_type, compressed_context, \
@@ -403,7 +403,7 @@ pub async fn insert_turns(
     conn: &mut SqliteConnection,
     rows: &[TurnRecord],
     sessions: &HashMap<i64, i64>,
-) -> Result<(), AppError> {
+) -> Result<(), StorageError> {
     for chunk in rows.chunks(rows_per_statement(6)) {
         let mut qb = QueryBuilder::<Sqlite>::new(
             "INSERT INTO conversation_history (session_id, turn_number, role, content, \
@@ -428,7 +428,7 @@ pub async fn insert_files(
     conn: &mut SqliteConnection,
     project: ProjectId,
     rows: &[FileRecord],
-) -> Result<u64, AppError> {
+) -> Result<u64, StorageError> {
     let mut inserted = 0;
     for chunk in rows.chunks(rows_per_statement(9)) {
         let mut qb = QueryBuilder::<Sqlite>::new(
@@ -457,7 +457,7 @@ pub async fn insert_handoffs(
     rows: &[HandoffRecord],
     sessions: &HashMap<i64, i64>,
     accounts: &HashMap<i64, AccountId>,
-) -> Result<(), AppError> {
+) -> Result<(), StorageError> {
     for chunk in rows.chunks(rows_per_statement(10)) {
         let mut qb = QueryBuilder::<Sqlite>::new(
             "INSERT INTO handoff_queue (project_id, session_id, from_account_id, to_account_id, \
@@ -484,7 +484,7 @@ pub async fn insert_knowledge(
     conn: &mut SqliteConnection,
     rows: &[KnowledgeRecord],
     sessions: &HashMap<i64, i64>,
-) -> Result<HashMap<i64, i64>, AppError> {
+) -> Result<HashMap<i64, i64>, StorageError> {
     let mut ids = HashMap::with_capacity(rows.len());
     for k in rows {
         // bundles without the count carry the rate; the count follows from it
@@ -519,7 +519,7 @@ pub async fn insert_outcomes(
     rows: &[OutcomeRecord],
     entries: &HashMap<i64, i64>,
     sessions: &HashMap<i64, i64>,
-) -> Result<(), AppError> {
+) -> Result<(), StorageError> {
     for chunk in rows.chunks(rows_per_statement(5)) {
         let mut qb = QueryBuilder::<Sqlite>::new(
             "INSERT INTO knowledge_outcomes (entry_id, session_id, worked, note, created_at) ",
@@ -542,7 +542,7 @@ pub async fn insert_switches(
     rows: &[SwitchRecord],
     sessions: &HashMap<i64, i64>,
     accounts: &HashMap<i64, AccountId>,
-) -> Result<(), AppError> {
+) -> Result<(), StorageError> {
     for chunk in rows.chunks(rows_per_statement(7)) {
         let mut qb = QueryBuilder::<Sqlite>::new(
             "INSERT INTO account_switches (created_at, kind, from_account_id, to_account_id, \

@@ -5,7 +5,7 @@ use crate::domain::account::AccountId;
 use crate::domain::project::ProjectId;
 use crate::domain::session::SessionId;
 use crate::domain::time::Timestamp;
-use crate::error::AppError;
+use crate::storage::StorageError;
 use sqlx::SqliteConnection;
 
 /// A tool directory as stored.
@@ -22,7 +22,7 @@ pub async fn source(
     conn: &mut SqliteConnection,
     tool: &str,
     dir: &str,
-) -> Result<Option<SourceRow>, AppError> {
+) -> Result<Option<SourceRow>, StorageError> {
     Ok(sqlx::query_as(
         "SELECT id, tool, dir, account_id, ignored FROM capture_sources WHERE tool = ? AND dir = ?",
     )
@@ -37,7 +37,7 @@ pub async fn insert_source(
     tool: &str,
     dir: &str,
     account: Option<AccountId>,
-) -> Result<i64, AppError> {
+) -> Result<i64, StorageError> {
     Ok(sqlx::query_scalar(
         "INSERT INTO capture_sources (tool, dir, account_id) VALUES (?, ?, ?) RETURNING id",
     )
@@ -53,7 +53,7 @@ pub async fn set_source_account(
     id: i64,
     account: AccountId,
     now: Timestamp,
-) -> Result<(), AppError> {
+) -> Result<(), StorageError> {
     sqlx::query("UPDATE capture_sources SET account_id = ?, last_capture_at = ? WHERE id = ?")
         .bind(account)
         .bind(now)
@@ -68,7 +68,7 @@ pub async fn set_source_account(
 pub async fn account_of_tool(
     conn: &mut SqliteConnection,
     tool: &str,
-) -> Result<Option<AccountId>, AppError> {
+) -> Result<Option<AccountId>, StorageError> {
     Ok(sqlx::query_scalar(
         "SELECT account_id FROM capture_sources WHERE tool = ? AND account_id IS NOT NULL \
          ORDER BY id LIMIT 1",
@@ -79,7 +79,7 @@ pub async fn account_of_tool(
     .flatten())
 }
 
-pub async fn sources(conn: &mut SqliteConnection) -> Result<Vec<SourceRow>, AppError> {
+pub async fn sources(conn: &mut SqliteConnection) -> Result<Vec<SourceRow>, StorageError> {
     Ok(sqlx::query_as(
         "SELECT id, tool, dir, account_id, ignored FROM capture_sources ORDER BY tool, dir",
     )
@@ -91,7 +91,7 @@ pub async fn sources(conn: &mut SqliteConnection) -> Result<Vec<SourceRow>, AppE
 pub async fn repo(
     conn: &mut SqliteConnection,
     root: &str,
-) -> Result<Option<(Option<ProjectId>, bool)>, AppError> {
+) -> Result<Option<(Option<ProjectId>, bool)>, StorageError> {
     Ok(
         sqlx::query_as("SELECT project_id, ignored FROM capture_repos WHERE root = ?")
             .bind(root)
@@ -104,7 +104,7 @@ pub async fn upsert_repo(
     conn: &mut SqliteConnection,
     root: &str,
     project: ProjectId,
-) -> Result<(), AppError> {
+) -> Result<(), StorageError> {
     sqlx::query(
         "INSERT INTO capture_repos (root, project_id) VALUES (?, ?) \
          ON CONFLICT (root) DO UPDATE SET project_id = excluded.project_id",
@@ -117,7 +117,7 @@ pub async fn upsert_repo(
 }
 
 /// Lower-cased names of every project (for a free name).
-pub async fn project_names(conn: &mut SqliteConnection) -> Result<Vec<String>, AppError> {
+pub async fn project_names(conn: &mut SqliteConnection) -> Result<Vec<String>, StorageError> {
     Ok(sqlx::query_scalar("SELECT lower(name) FROM projects")
         .fetch_all(conn)
         .await?)
@@ -127,7 +127,7 @@ pub async fn project_names(conn: &mut SqliteConnection) -> Result<Vec<String>, A
 pub async fn file(
     conn: &mut SqliteConnection,
     path: &str,
-) -> Result<Option<(i64, i64, String)>, AppError> {
+) -> Result<Option<(i64, i64, String)>, StorageError> {
     Ok(
         sqlx::query_as("SELECT size, mtime, state FROM capture_files WHERE path = ?")
             .bind(path)
@@ -139,7 +139,7 @@ pub async fn file(
 /// Every file read before: `(path, size, mtime, state)`.
 pub async fn files(
     conn: &mut SqliteConnection,
-) -> Result<Vec<(String, i64, i64, String)>, AppError> {
+) -> Result<Vec<(String, i64, i64, String)>, StorageError> {
     Ok(
         sqlx::query_as("SELECT path, size, mtime, state FROM capture_files")
             .fetch_all(conn)
@@ -155,7 +155,7 @@ pub async fn save_file(
     state: &str,
     error: Option<&str>,
     now: Timestamp,
-) -> Result<(), AppError> {
+) -> Result<(), StorageError> {
     // lines not understood stay noted until the file reads cleanly from its start again; a
     // read error goes once the file reads
     sqlx::query(
@@ -183,7 +183,7 @@ pub async fn session_of(
     conn: &mut SqliteConnection,
     tool: &str,
     tool_session: &str,
-) -> Result<Option<SessionId>, AppError> {
+) -> Result<Option<SessionId>, StorageError> {
     Ok(sqlx::query_scalar(
         "SELECT session_id FROM capture_sessions WHERE tool = ? AND tool_session = ?",
     )
@@ -198,7 +198,7 @@ pub async fn link_session(
     tool: &str,
     tool_session: &str,
     session: SessionId,
-) -> Result<(), AppError> {
+) -> Result<(), StorageError> {
     sqlx::query("INSERT INTO capture_sessions (tool, tool_session, session_id) VALUES (?, ?, ?)")
         .bind(tool)
         .bind(tool_session)
@@ -213,7 +213,7 @@ pub async fn claim_turns(
     conn: &mut SqliteConnection,
     session: SessionId,
     keys: &[&str],
-) -> Result<std::collections::HashSet<String>, AppError> {
+) -> Result<std::collections::HashSet<String>, StorageError> {
     let mut new = std::collections::HashSet::new();
     for chunk in keys.chunks(400) {
         let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
@@ -234,7 +234,7 @@ pub async fn append_turns(
     conn: &mut SqliteConnection,
     session: SessionId,
     turns: &[(&str, &str, Timestamp)],
-) -> Result<(), AppError> {
+) -> Result<(), StorageError> {
     let mut next: i64 = sqlx::query_scalar(
         "SELECT COALESCE(MAX(turn_number), 0) + 1 FROM conversation_history WHERE session_id = ?",
     )
@@ -259,7 +259,10 @@ pub async fn append_turns(
 }
 
 /// A usage key recorded before: `(ledger row, its token total)`.
-pub async fn usage(conn: &mut SqliteConnection, key: &str) -> Result<Option<(i64, i64)>, AppError> {
+pub async fn usage(
+    conn: &mut SqliteConnection,
+    key: &str,
+) -> Result<Option<(i64, i64)>, StorageError> {
     Ok(
         sqlx::query_as("SELECT ledger_id, tokens FROM capture_usage WHERE key = ?")
             .bind(key)
@@ -288,7 +291,7 @@ pub async fn insert_usage(
     key: &str,
     row: &LedgerRow<'_>,
     total: i64,
-) -> Result<(), AppError> {
+) -> Result<(), StorageError> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO usage_ledger (session_id, provider, model, input_tokens, output_tokens, \
          cost_micros, source, created_at, cache_read_tokens, cache_write_tokens, priced) \
@@ -322,7 +325,7 @@ pub async fn grow_usage(
     ledger_id: i64,
     row: &LedgerRow<'_>,
     total: i64,
-) -> Result<(), AppError> {
+) -> Result<(), StorageError> {
     sqlx::query(
         "UPDATE usage_ledger SET input_tokens = ?, output_tokens = ?, cost_micros = ?, \
          cache_read_tokens = ?, cache_write_tokens = ?, priced = ? WHERE id = ?",
@@ -349,7 +352,7 @@ pub async fn set_rate_limits(
     conn: &mut SqliteConnection,
     source_id: i64,
     json: &str,
-) -> Result<(), AppError> {
+) -> Result<(), StorageError> {
     sqlx::query("UPDATE capture_sources SET rate_limits = ? WHERE id = ?")
         .bind(json)
         .bind(source_id)
@@ -361,7 +364,7 @@ pub async fn set_rate_limits(
 /// `(account, rate_limits JSON)` of the sources that have reported windows.
 pub async fn rate_limits(
     conn: &mut SqliteConnection,
-) -> Result<Vec<(AccountId, String)>, AppError> {
+) -> Result<Vec<(AccountId, String)>, StorageError> {
     Ok(sqlx::query_as(
         "SELECT account_id, rate_limits FROM capture_sources \
          WHERE account_id IS NOT NULL AND rate_limits IS NOT NULL AND ignored = 0",
@@ -392,7 +395,7 @@ pub async fn recent_sessions(
     conn: &mut SqliteConnection,
     since: Timestamp,
     limit: i64,
-) -> Result<Vec<LiveRow>, AppError> {
+) -> Result<Vec<LiveRow>, StorageError> {
     Ok(sqlx::query_as(
         "WITH latest AS ( \
              SELECT session_id, max(last_at) AS last_at FROM ( \
@@ -429,7 +432,7 @@ pub async fn recent_sessions(
 pub async fn account_calls(
     conn: &mut SqliteConnection,
     since: Timestamp,
-) -> Result<Vec<(AccountId, String, String, Timestamp, i64, i64)>, AppError> {
+) -> Result<Vec<(AccountId, String, String, Timestamp, i64, i64)>, StorageError> {
     Ok(sqlx::query_as(
         "SELECT a.id, a.account_name, a.platform, l.created_at, \
                 l.input_tokens + l.output_tokens, l.cost_micros \
@@ -458,7 +461,7 @@ pub struct SourceListRow {
 }
 
 /// Every source with its account, file and session counts.
-pub async fn source_list(conn: &mut SqliteConnection) -> Result<Vec<SourceListRow>, AppError> {
+pub async fn source_list(conn: &mut SqliteConnection) -> Result<Vec<SourceListRow>, StorageError> {
     Ok(sqlx::query_as(
         "SELECT s.id, s.tool, s.dir, a.id AS account_id, a.account_name, s.ignored, \
                 s.last_capture_at, \
@@ -476,7 +479,7 @@ pub async fn source_list(conn: &mut SqliteConnection) -> Result<Vec<SourceListRo
 pub async fn file_errors(
     conn: &mut SqliteConnection,
     limit: i64,
-) -> Result<Vec<(i64, String, String)>, AppError> {
+) -> Result<Vec<(i64, String, String)>, StorageError> {
     Ok(sqlx::query_as(
         "SELECT source_id, path, error FROM capture_files WHERE error IS NOT NULL \
          ORDER BY updated_at DESC LIMIT ?",
@@ -496,7 +499,7 @@ pub struct RepoListRow {
     pub sessions: i64,
 }
 
-pub async fn repo_list(conn: &mut SqliteConnection) -> Result<Vec<RepoListRow>, AppError> {
+pub async fn repo_list(conn: &mut SqliteConnection) -> Result<Vec<RepoListRow>, StorageError> {
     Ok(sqlx::query_as(
         "SELECT r.id, r.root, p.id AS project_id, p.name AS project_name, r.ignored, \
                 (SELECT count(*) FROM sessions x JOIN capture_sessions c ON c.session_id = x.id \
@@ -512,7 +515,7 @@ pub async fn repo_list(conn: &mut SqliteConnection) -> Result<Vec<RepoListRow>, 
 /// `(id, name)` of accounts and of projects not deleted, by name (for the merge lists).
 pub async fn merge_targets(
     conn: &mut SqliteConnection,
-) -> Result<(Vec<(AccountId, String)>, Vec<(ProjectId, String)>), AppError> {
+) -> Result<(Vec<(AccountId, String)>, Vec<(ProjectId, String)>), StorageError> {
     let accounts = sqlx::query_as(
         "SELECT id, account_name FROM accounts ORDER BY account_name COLLATE NOCASE LIMIT 2000",
     )
@@ -530,7 +533,7 @@ pub async fn merge_targets(
 pub async fn source_by_id(
     conn: &mut SqliteConnection,
     id: i64,
-) -> Result<Option<SourceRow>, AppError> {
+) -> Result<Option<SourceRow>, StorageError> {
     Ok(sqlx::query_as(
         "SELECT id, tool, dir, account_id, ignored FROM capture_sources WHERE id = ?",
     )
@@ -543,7 +546,7 @@ pub async fn set_source_ignored(
     conn: &mut SqliteConnection,
     id: i64,
     ignored: bool,
-) -> Result<(), AppError> {
+) -> Result<(), StorageError> {
     sqlx::query("UPDATE capture_sources SET ignored = ? WHERE id = ?")
         .bind(ignored)
         .bind(id)
@@ -556,7 +559,7 @@ pub async fn map_source(
     conn: &mut SqliteConnection,
     id: i64,
     account: AccountId,
-) -> Result<(), AppError> {
+) -> Result<(), StorageError> {
     sqlx::query("UPDATE capture_sources SET account_id = ? WHERE id = ?")
         .bind(account)
         .bind(id)
@@ -571,7 +574,7 @@ pub async fn move_tool_sessions(
     tool: &str,
     from: AccountId,
     to: AccountId,
-) -> Result<u64, AppError> {
+) -> Result<u64, StorageError> {
     Ok(sqlx::query(
         "UPDATE sessions SET account_id = ? WHERE account_id = ? \
          AND id IN (SELECT session_id FROM capture_sessions WHERE tool = ?)",
@@ -588,7 +591,7 @@ pub async fn move_tool_sessions(
 pub async fn repo_by_id(
     conn: &mut SqliteConnection,
     id: i64,
-) -> Result<Option<(Option<ProjectId>, bool)>, AppError> {
+) -> Result<Option<(Option<ProjectId>, bool)>, StorageError> {
     Ok(
         sqlx::query_as("SELECT project_id, ignored FROM capture_repos WHERE id = ?")
             .bind(id)
@@ -602,7 +605,7 @@ pub async fn set_repo(
     id: i64,
     project: Option<ProjectId>,
     ignored: bool,
-) -> Result<(), AppError> {
+) -> Result<(), StorageError> {
     sqlx::query("UPDATE capture_repos SET project_id = ?, ignored = ? WHERE id = ?")
         .bind(project)
         .bind(ignored)
@@ -616,7 +619,7 @@ pub async fn set_repo(
 pub async fn captured_sessions_of(
     conn: &mut SqliteConnection,
     project: ProjectId,
-) -> Result<Vec<SessionId>, AppError> {
+) -> Result<Vec<SessionId>, StorageError> {
     Ok(sqlx::query_scalar(
         "SELECT s.id FROM sessions s JOIN capture_sessions c ON c.session_id = s.id \
          WHERE s.project_id = ? ORDER BY s.session_number",
@@ -632,7 +635,7 @@ pub async fn move_session(
     session: SessionId,
     to: ProjectId,
     number: i64,
-) -> Result<(), AppError> {
+) -> Result<(), StorageError> {
     sqlx::query("UPDATE sessions SET project_id = ?, session_number = ? WHERE id = ?")
         .bind(to)
         .bind(number)
@@ -648,7 +651,7 @@ pub async fn move_session(
 }
 
 /// The latest time any source was read.
-pub async fn last_capture(conn: &mut SqliteConnection) -> Result<Option<Timestamp>, AppError> {
+pub async fn last_capture(conn: &mut SqliteConnection) -> Result<Option<Timestamp>, StorageError> {
     Ok(
         sqlx::query_scalar("SELECT max(last_capture_at) FROM capture_sources")
             .fetch_one(conn)
@@ -660,7 +663,7 @@ pub async fn last_capture(conn: &mut SqliteConnection) -> Result<Option<Timestam
 pub async fn root_of_project(
     conn: &mut SqliteConnection,
     project: ProjectId,
-) -> Result<Option<String>, AppError> {
+) -> Result<Option<String>, StorageError> {
     Ok(sqlx::query_scalar(
         "SELECT root FROM capture_repos WHERE project_id = ? AND ignored = 0 AND root <> '' \
          ORDER BY id DESC LIMIT 1",

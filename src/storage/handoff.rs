@@ -4,7 +4,7 @@ use crate::domain::account::AccountId;
 use crate::domain::briefing::SessionSummary;
 use crate::domain::project::ProjectId;
 use crate::domain::time::Timestamp;
-use crate::error::AppError;
+use crate::storage::StorageError;
 use sqlx::SqliteConnection;
 
 type SessionRow = (
@@ -21,7 +21,7 @@ type SessionRow = (
 pub async fn latest_session(
     conn: &mut SqliteConnection,
     project: ProjectId,
-) -> Result<Option<(i64, SessionSummary)>, AppError> {
+) -> Result<Option<(i64, SessionSummary)>, StorageError> {
     let row: Option<SessionRow> =
         sqlx::query_as(
             "SELECT id, session_number, objectives, accomplishments, blockers, handoff_notes, credits_used \
@@ -54,7 +54,7 @@ pub struct NewHandoff<'a> {
     pub at: Timestamp,
 }
 
-pub async fn insert(conn: &mut SqliteConnection, h: &NewHandoff<'_>) -> Result<i64, AppError> {
+pub async fn insert(conn: &mut SqliteConnection, h: &NewHandoff<'_>) -> Result<i64, StorageError> {
     let done = sqlx::query(
         "INSERT INTO handoff_queue (project_id, session_id, from_account_id, to_account_id, priority, \
          handoff_context, status, created_at) VALUES (?, ?, ?, ?, 5, ?, 'pending', ?)",
@@ -74,7 +74,7 @@ pub async fn insert(conn: &mut SqliteConnection, h: &NewHandoff<'_>) -> Result<i
 pub async fn latest(
     conn: &mut SqliteConnection,
     project: ProjectId,
-) -> Result<Option<crate::domain::briefing::Handoff>, AppError> {
+) -> Result<Option<crate::domain::briefing::Handoff>, StorageError> {
     Ok(sqlx::query_as(
         "SELECT h.id, h.created_at, f.account_name AS from_account_name, t.account_name AS to_account_name, \
          h.handoff_context AS briefing, h.status \

@@ -3,7 +3,7 @@
 
 use crate::domain::knowledge::{Category, Entry, Filters, NewEntry, Outcome};
 use crate::domain::time::Timestamp;
-use crate::error::AppError;
+use crate::storage::StorageError;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 const COLUMNS: &str = "k.id, k.category, k.title, k.description, k.tags, k.usage_count, \
@@ -50,7 +50,7 @@ pub async fn insert(
     conn: &mut SqliteConnection,
     new: &NewEntry,
     now: Timestamp,
-) -> Result<Entry, AppError> {
+) -> Result<Entry, StorageError> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO knowledge_base (category, title, description, tags, source_session_id, \
          created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -67,14 +67,14 @@ pub async fn insert(
     get(conn, id).await
 }
 
-pub async fn get(conn: &mut SqliteConnection, id: i64) -> Result<Entry, AppError> {
+pub async fn get(conn: &mut SqliteConnection, id: i64) -> Result<Entry, StorageError> {
     sqlx::query_as::<_, Entry>(&format!(
         "SELECT {COLUMNS} FROM knowledge_base k WHERE k.id = ?"
     ))
     .bind(id)
     .fetch_optional(conn)
     .await?
-    .ok_or_else(|| AppError::not_found("knowledge entry", id))
+    .ok_or_else(|| StorageError::not_found("knowledge entry", id))
 }
 
 pub async fn update(
@@ -82,7 +82,7 @@ pub async fn update(
     id: i64,
     new: &NewEntry,
     now: Timestamp,
-) -> Result<Entry, AppError> {
+) -> Result<Entry, StorageError> {
     let done = sqlx::query(
         "UPDATE knowledge_base SET category = ?, title = ?, description = ?, tags = ?, \
          source_session_id = ?, updated_at = ?, version = version + 1 WHERE id = ?",
@@ -97,18 +97,18 @@ pub async fn update(
     .execute(&mut *conn)
     .await?;
     if done.rows_affected() == 0 {
-        return Err(AppError::not_found("knowledge entry", id));
+        return Err(StorageError::not_found("knowledge entry", id));
     }
     get(conn, id).await
 }
 
-pub async fn delete(conn: &mut SqliteConnection, id: i64) -> Result<(), AppError> {
+pub async fn delete(conn: &mut SqliteConnection, id: i64) -> Result<(), StorageError> {
     let done = sqlx::query("DELETE FROM knowledge_base WHERE id = ?")
         .bind(id)
         .execute(conn)
         .await?;
     if done.rows_affected() == 0 {
-        return Err(AppError::not_found("knowledge entry", id));
+        return Err(StorageError::not_found("knowledge entry", id));
     }
     Ok(())
 }
@@ -118,7 +118,7 @@ pub async fn list(
     conn: &mut SqliteConnection,
     f: &Filters,
     limit: i64,
-) -> Result<Vec<Entry>, AppError> {
+) -> Result<Vec<Entry>, StorageError> {
     let mut qb = QueryBuilder::<Sqlite>::new(format!(
         "SELECT {COLUMNS} FROM knowledge_base k WHERE 1 = 1"
     ));
@@ -221,7 +221,7 @@ pub async fn record_outcome(
     session_id: Option<i64>,
     note: Option<&str>,
     now: Timestamp,
-) -> Result<(), AppError> {
+) -> Result<(), StorageError> {
     let (usage, success, rate) = counters;
     sqlx::query(
         "UPDATE knowledge_base SET usage_count = ?, success_count = ?, success_rate = ? WHERE id = ?",
@@ -250,7 +250,7 @@ pub async fn outcomes(
     conn: &mut SqliteConnection,
     id: i64,
     limit: i64,
-) -> Result<Vec<Outcome>, AppError> {
+) -> Result<Vec<Outcome>, StorageError> {
     Ok(sqlx::query_as::<_, Outcome>(
         "SELECT id, entry_id, session_id, worked, note, created_at FROM knowledge_outcomes \
          WHERE entry_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
@@ -262,7 +262,7 @@ pub async fn outcomes(
 }
 
 /// Every tag in use with how many entries carry it, most used first.
-pub async fn tags(conn: &mut SqliteConnection) -> Result<Vec<(String, i64)>, AppError> {
+pub async fn tags(conn: &mut SqliteConnection) -> Result<Vec<(String, i64)>, StorageError> {
     let rows: Vec<String> =
         sqlx::query_scalar("SELECT tags FROM knowledge_base WHERE tags IS NOT NULL AND tags <> ''")
             .fetch_all(conn)
@@ -281,7 +281,7 @@ pub async fn tags(conn: &mut SqliteConnection) -> Result<Vec<(String, i64)>, App
 /// How many entries each category holds.
 pub async fn category_counts(
     conn: &mut SqliteConnection,
-) -> Result<Vec<(Category, i64)>, AppError> {
+) -> Result<Vec<(Category, i64)>, StorageError> {
     Ok(
         sqlx::query_as("SELECT category, COUNT(*) FROM knowledge_base GROUP BY category")
             .fetch_all(conn)

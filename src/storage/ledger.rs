@@ -3,7 +3,7 @@
 use crate::domain::ledger::{Call, NewCall, ProjectUsage, Totals};
 use crate::domain::session::SessionId;
 use crate::domain::time::Timestamp;
-use crate::error::AppError;
+use crate::storage::StorageError;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 const COLUMNS: &str = "id, session_id, provider, model, input_tokens, output_tokens, cost_micros, \
@@ -13,7 +13,7 @@ const COLUMNS: &str = "id, session_id, provider, model, input_tokens, output_tok
 pub async fn missing_sessions(
     conn: &mut SqliteConnection,
     ids: &[SessionId],
-) -> Result<Vec<SessionId>, AppError> {
+) -> Result<Vec<SessionId>, StorageError> {
     let mut missing = Vec::new();
     for chunk in ids.chunks(500) {
         let mut qb = QueryBuilder::<Sqlite>::new("SELECT id FROM sessions WHERE id IN (");
@@ -29,7 +29,10 @@ pub async fn missing_sessions(
 }
 
 /// Inserts rows with multi-row statements (inside the caller's transaction).
-pub async fn insert_many(conn: &mut SqliteConnection, calls: &[NewCall]) -> Result<(), AppError> {
+pub async fn insert_many(
+    conn: &mut SqliteConnection,
+    calls: &[NewCall],
+) -> Result<(), StorageError> {
     for chunk in calls.chunks(500) {
         let mut qb = QueryBuilder::<Sqlite>::new(
             "INSERT INTO usage_ledger (session_id, provider, model, input_tokens, output_tokens, \
@@ -56,7 +59,7 @@ pub async fn of_session(
     conn: &mut SqliteConnection,
     session: SessionId,
     limit: i64,
-) -> Result<Vec<Call>, AppError> {
+) -> Result<Vec<Call>, StorageError> {
     let sql = format!(
         "SELECT {COLUMNS} FROM usage_ledger WHERE session_id = ? ORDER BY created_at, id LIMIT ?"
     );
@@ -71,7 +74,7 @@ pub async fn of_session(
 pub async fn session_totals(
     conn: &mut SqliteConnection,
     session: SessionId,
-) -> Result<Totals, AppError> {
+) -> Result<Totals, StorageError> {
     Ok(sqlx::query_as(
         "SELECT usage_calls AS calls, usage_input_tokens AS input_tokens, \
          usage_output_tokens AS output_tokens, usage_cost_micros AS cost_micros, \
@@ -92,7 +95,7 @@ pub async fn by_project(
     conn: &mut SqliteConnection,
     since: Timestamp,
     project: Option<i64>,
-) -> Result<Vec<ProjectUsage>, AppError> {
+) -> Result<Vec<ProjectUsage>, StorageError> {
     #[derive(sqlx::FromRow)]
     struct Row {
         project_id: i64,

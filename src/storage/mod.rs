@@ -16,6 +16,8 @@
 //! transaction is closed (which rolls the transaction back) instead of being reused.
 
 pub mod account;
+mod error;
+pub use error::{Constraint, StorageError};
 pub mod analytics;
 pub mod auth;
 pub mod backup;
@@ -30,7 +32,6 @@ pub mod session;
 pub mod stats;
 
 use crate::domain::time::Timestamp;
-use crate::error::AppError;
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
 use sqlx::migrate::Migrator;
@@ -238,14 +239,14 @@ pub async fn migrate(db: &Db) -> Result<(), sqlx::migrate::MigrateError> {
 }
 
 /// Opens and migrates: what the server does at start.
-pub async fn open(url_or_path: &str) -> Result<Db, AppError> {
+pub async fn open(url_or_path: &str) -> Result<Db, StorageError> {
     let db = connect(url_or_path).await.map_err(|e| {
         tracing::error!(error = %e, "cannot open the database");
-        AppError::Internal
+        StorageError::Database(e)
     })?;
     migrate(&db).await.map_err(|e| {
         tracing::error!(error = %e, "cannot migrate the database");
-        AppError::Internal
+        StorageError::Corrupt(format!("cannot migrate the database: {e}"))
     })?;
     let mut conn = db.writer().acquire().await?;
     account::backfill_name_keys(&mut conn).await?;
@@ -280,31 +281,8 @@ pub async fn checkpoint(db: &Db) -> Result<(), sqlx::Error> {
 }
 
 /// Begins a write transaction that holds the write lock from its first statement.
-pub async fn begin_write(db: &Db) -> Result<Tx, AppError> {
+pub async fn begin_write(db: &Db) -> Result<Tx, StorageError> {
     Ok(db.write.begin_with("BEGIN IMMEDIATE").await?)
-}
-
-impl From<sqlx::Error> for AppError {
-    fn from(e: sqlx::Error) -> Self {
-        if let sqlx::Error::Database(db) = &e {
-            use sqlx::error::ErrorKind;
-            match db.kind() {
-                ErrorKind::UniqueViolation => {
-                    return AppError::conflict(format!("already exists: {}", db.message()))
-                }
-                ErrorKind::ForeignKeyViolation => {
-                    return AppError::conflict("a referenced record is missing or still in use")
-                }
-                ErrorKind::CheckViolation | ErrorKind::NotNullViolation => {
-                    tracing::warn!(error = %db, "constraint rejected a write");
-                    return AppError::validation("body", db.message().to_owned());
-                }
-                _ => {}
-            }
-        }
-        tracing::error!(error = %e, "database error");
-        AppError::Internal
-    }
 }
 
 // Timestamps are stored as RFC 3339 text.

@@ -4,7 +4,7 @@ use crate::domain::project::{
     NewProject, Page, Project, ProjectId, ProjectQuery, ProjectSort, StatusFilter, PER_PAGE,
 };
 use crate::domain::time::Timestamp;
-use crate::error::AppError;
+use crate::storage::StorageError;
 use sqlx::SqliteConnection;
 
 const COLUMNS: &str = "id, name, description, status, total_credits_used, total_sessions, \
@@ -15,7 +15,7 @@ pub async fn insert(
     conn: &mut SqliteConnection,
     new: &NewProject,
     now: Timestamp,
-) -> Result<Project, AppError> {
+) -> Result<Project, StorageError> {
     let sql = format!(
         "INSERT INTO projects (name, description, status, created_at, updated_at) \
          VALUES (?, ?, 'active', ?, ?) RETURNING {COLUMNS}"
@@ -31,13 +31,13 @@ pub async fn insert(
 
 /// The project with this id, deleted or not.
 #[tracing::instrument(skip_all, fields(project.id = %id), err(level = "debug"))]
-pub async fn get(conn: &mut SqliteConnection, id: ProjectId) -> Result<Project, AppError> {
+pub async fn get(conn: &mut SqliteConnection, id: ProjectId) -> Result<Project, StorageError> {
     let sql = format!("SELECT {COLUMNS} FROM projects WHERE id = ?");
     sqlx::query_as::<_, Project>(&sql)
         .bind(id)
         .fetch_optional(conn)
         .await?
-        .ok_or_else(|| AppError::not_found("project", id))
+        .ok_or_else(|| StorageError::not_found("project", id))
 }
 
 fn where_clause(filter: StatusFilter) -> &'static str {
@@ -61,7 +61,7 @@ fn order_clause(sort: ProjectSort) -> &'static str {
 pub async fn list(
     conn: &mut SqliteConnection,
     query: &ProjectQuery,
-) -> Result<Page<Project>, AppError> {
+) -> Result<Page<Project>, StorageError> {
     let filter = where_clause(query.status);
     let count_sql = format!("SELECT COUNT(*) FROM projects WHERE {filter}");
     let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
@@ -92,7 +92,10 @@ pub async fn list(
 }
 
 /// The names of the projects not deleted, most recently changed first (for pickers).
-pub async fn names(conn: &mut SqliteConnection, limit: i64) -> Result<Vec<(i64, String)>, AppError> {
+pub async fn names(
+    conn: &mut SqliteConnection,
+    limit: i64,
+) -> Result<Vec<(i64, String)>, StorageError> {
     Ok(sqlx::query_as(
         "SELECT id, name FROM projects WHERE deleted_at IS NULL \
          ORDER BY updated_at DESC, id DESC LIMIT ?",
@@ -104,7 +107,7 @@ pub async fn names(conn: &mut SqliteConnection, limit: i64) -> Result<Vec<(i64, 
 
 /// Writes the editable fields of `project` (name, description, status, updated_at).
 #[tracing::instrument(skip_all, fields(project.id = %project.id), err(level = "warn"))]
-pub async fn save(conn: &mut SqliteConnection, project: &mut Project) -> Result<(), AppError> {
+pub async fn save(conn: &mut SqliteConnection, project: &mut Project) -> Result<(), StorageError> {
     project.version = sqlx::query_scalar(
         "UPDATE projects SET name = ?, description = ?, status = ?, updated_at = ?, \
          version = version + 1 WHERE id = ? RETURNING version",
@@ -116,7 +119,7 @@ pub async fn save(conn: &mut SqliteConnection, project: &mut Project) -> Result<
     .bind(project.id)
     .fetch_optional(conn)
     .await?
-    .ok_or_else(|| AppError::not_found("project", project.id))?;
+    .ok_or_else(|| StorageError::not_found("project", project.id))?;
     Ok(())
 }
 
@@ -127,7 +130,7 @@ pub async fn set_deleted(
     id: ProjectId,
     deleted_at: Option<Timestamp>,
     now: Timestamp,
-) -> Result<(), AppError> {
+) -> Result<(), StorageError> {
     let done = sqlx::query("UPDATE projects SET deleted_at = ?, updated_at = ? WHERE id = ?")
         .bind(deleted_at)
         .bind(now)
@@ -135,7 +138,7 @@ pub async fn set_deleted(
         .execute(conn)
         .await?;
     if done.rows_affected() == 0 {
-        return Err(AppError::not_found("project", id));
+        return Err(StorageError::not_found("project", id));
     }
     Ok(())
 }
@@ -175,7 +178,10 @@ mod tests {
         let (_dir, db) = temp_db().await;
         let mut conn = db.writer().acquire().await.unwrap();
         let e = get(&mut conn, ProjectId(42)).await.unwrap_err();
-        assert_eq!(e, AppError::not_found("project", 42));
+        assert!(
+            matches!(&e, StorageError::NotFound { entity: "project", id } if id == "42"),
+            "{e:?}"
+        );
     }
 
     #[tokio::test]
@@ -276,12 +282,24 @@ mod tests {
             .execute(&db)
             .await
             .unwrap_err();
-        assert!(matches!(AppError::from(e), AppError::Validation { .. }));
+        assert!(matches!(
+            StorageError::from(e),
+            StorageError::Constraint {
+                kind: crate::storage::Constraint::Check,
+                ..
+            }
+        ));
         let e = sqlx::query("INSERT INTO projects (name) VALUES ('   ')")
             .execute(&db)
             .await
             .unwrap_err();
-        assert!(matches!(AppError::from(e), AppError::Validation { .. }));
+        assert!(matches!(
+            StorageError::from(e),
+            StorageError::Constraint {
+                kind: crate::storage::Constraint::Check,
+                ..
+            }
+        ));
     }
 
     #[tokio::test]
@@ -293,6 +311,12 @@ mod tests {
         .execute(&db)
         .await
         .unwrap_err();
-        assert!(matches!(AppError::from(e), AppError::Conflict { .. }));
+        assert!(matches!(
+            StorageError::from(e),
+            StorageError::Constraint {
+                kind: crate::storage::Constraint::ForeignKey,
+                ..
+            }
+        ));
     }
 }

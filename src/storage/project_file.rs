@@ -2,7 +2,7 @@
 
 use crate::domain::project::ProjectId;
 use crate::domain::project_file::{NewProjectFile, ProjectFile};
-use crate::error::AppError;
+use crate::storage::StorageError;
 use sqlx::SqliteConnection;
 
 const COLUMNS: &str = "id, project_id, file_path, file_type, git_status, importance, notes";
@@ -12,7 +12,7 @@ pub async fn upsert(
     conn: &mut SqliteConnection,
     project: ProjectId,
     f: &NewProjectFile,
-) -> Result<ProjectFile, AppError> {
+) -> Result<ProjectFile, StorageError> {
     let sql = format!(
         "INSERT INTO project_files (project_id, file_path, file_type, git_status, importance, notes) \
          VALUES (?, ?, ?, ?, ?, ?) \
@@ -35,7 +35,7 @@ pub async fn upsert(
 pub async fn list(
     conn: &mut SqliteConnection,
     project: ProjectId,
-) -> Result<Vec<ProjectFile>, AppError> {
+) -> Result<Vec<ProjectFile>, StorageError> {
     let sql = format!(
         "SELECT {COLUMNS} FROM project_files WHERE project_id = ? ORDER BY \
          CASE importance WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END, file_path"
@@ -47,7 +47,7 @@ pub async fn list(
 pub async fn critical_paths(
     conn: &mut SqliteConnection,
     project: ProjectId,
-) -> Result<Vec<String>, AppError> {
+) -> Result<Vec<String>, StorageError> {
     Ok(sqlx::query_scalar(
         "SELECT file_path FROM project_files WHERE project_id = ? AND importance = 'critical' ORDER BY file_path",
     )
@@ -60,14 +60,14 @@ pub async fn delete(
     conn: &mut SqliteConnection,
     project: ProjectId,
     id: i64,
-) -> Result<(), AppError> {
+) -> Result<(), StorageError> {
     let done = sqlx::query("DELETE FROM project_files WHERE project_id = ? AND id = ?")
         .bind(project)
         .bind(id)
         .execute(conn)
         .await?;
     if done.rows_affected() == 0 {
-        return Err(AppError::not_found("file", id));
+        return Err(StorageError::not_found("file", id));
     }
     Ok(())
 }

@@ -4,7 +4,7 @@ use crate::domain::account::AccountId;
 use crate::domain::project::{Page, ProjectId};
 use crate::domain::session::{Session, SessionId, SessionRow, Snapshot, TimelineEntry, Turn};
 use crate::domain::time::Timestamp;
-use crate::error::AppError;
+use crate::storage::StorageError;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 const COLUMNS: &str = "id, project_id, account_id, session_number, session_type, credits_used, \
@@ -14,7 +14,10 @@ const COLUMNS: &str = "id, project_id, account_id, session_number, session_type,
 pub const PER_PAGE: u32 = 20;
 
 /// The next session number of a project (call inside the write transaction that inserts).
-pub async fn next_number(conn: &mut SqliteConnection, project: ProjectId) -> Result<i64, AppError> {
+pub async fn next_number(
+    conn: &mut SqliteConnection,
+    project: ProjectId,
+) -> Result<i64, StorageError> {
     Ok(sqlx::query_scalar(
         "SELECT COALESCE(MAX(session_number), 0) + 1 FROM sessions WHERE project_id = ?",
     )
@@ -28,7 +31,7 @@ pub async fn insert(
     new: &crate::domain::session::NewSession,
     number: i64,
     now: Timestamp,
-) -> Result<Session, AppError> {
+) -> Result<Session, StorageError> {
     let sql = format!(
         "INSERT INTO sessions (project_id, account_id, session_number, session_type, objectives, status, started_at) \
          VALUES (?, ?, ?, ?, ?, 'in_progress', ?) RETURNING {COLUMNS}"
@@ -44,18 +47,18 @@ pub async fn insert(
         .await?)
 }
 
-pub async fn get(conn: &mut SqliteConnection, id: SessionId) -> Result<Session, AppError> {
+pub async fn get(conn: &mut SqliteConnection, id: SessionId) -> Result<Session, StorageError> {
     let sql = format!("SELECT {COLUMNS} FROM sessions WHERE id = ?");
     sqlx::query_as(&sql)
         .bind(id)
         .fetch_optional(conn)
         .await?
-        .ok_or_else(|| AppError::not_found("session", id))
+        .ok_or_else(|| StorageError::not_found("session", id))
 }
 
 /// Writes the fields a session changes over its life and increments its version (the
 /// new version is written into `s`).
-pub async fn save(conn: &mut SqliteConnection, s: &mut Session) -> Result<(), AppError> {
+pub async fn save(conn: &mut SqliteConnection, s: &mut Session) -> Result<(), StorageError> {
     s.version = sqlx::query_scalar(
         "UPDATE sessions SET credits_used = ?, duration_minutes = ?, objectives = ?, accomplishments = ?, \
          blockers = ?, handoff_notes = ?, status = ?, completed_at = ?, version = version + 1 \
@@ -72,7 +75,7 @@ pub async fn save(conn: &mut SqliteConnection, s: &mut Session) -> Result<(), Ap
     .bind(s.id)
     .fetch_optional(conn)
     .await?
-    .ok_or_else(|| AppError::not_found("session", s.id))?;
+    .ok_or_else(|| StorageError::not_found("session", s.id))?;
     Ok(())
 }
 
@@ -81,7 +84,7 @@ pub use crate::domain::session::SessionFilter;
 pub async fn list(
     conn: &mut SqliteConnection,
     f: &SessionFilter,
-) -> Result<Page<SessionRow>, AppError> {
+) -> Result<Page<SessionRow>, StorageError> {
     fn filters<'a>(qb: &mut QueryBuilder<'a, Sqlite>, f: &'a SessionFilter) {
         qb.push(" WHERE 1 = 1");
         if let Some(p) = f.project_id {
@@ -128,7 +131,7 @@ pub async fn insert_snapshot(
     context: &str,
     summary: Option<&str>,
     now: Timestamp,
-) -> Result<Snapshot, AppError> {
+) -> Result<Snapshot, StorageError> {
     Ok(sqlx::query_as(
         "INSERT INTO context_snapshots (session_id, snapshot_type, compressed_context, context_summary, created_at) \
          VALUES (?, ?, ?, ?, ?) RETURNING id, session_id, snapshot_type, compressed_context, context_summary, created_at",
@@ -146,7 +149,7 @@ pub async fn snapshots(
     conn: &mut SqliteConnection,
     session: SessionId,
     kind: Option<&str>,
-) -> Result<Vec<Snapshot>, AppError> {
+) -> Result<Vec<Snapshot>, StorageError> {
     Ok(sqlx::query_as(
         "SELECT id, session_id, snapshot_type, compressed_context, context_summary, created_at \
          FROM context_snapshots WHERE session_id = ? AND (? IS NULL OR snapshot_type = ?) \
@@ -163,7 +166,7 @@ pub async fn snapshot(
     conn: &mut SqliteConnection,
     session: SessionId,
     id: i64,
-) -> Result<Snapshot, AppError> {
+) -> Result<Snapshot, StorageError> {
     sqlx::query_as(
         "SELECT id, session_id, snapshot_type, compressed_context, context_summary, created_at \
          FROM context_snapshots WHERE session_id = ? AND id = ?",
@@ -172,7 +175,7 @@ pub async fn snapshot(
     .bind(id)
     .fetch_optional(conn)
     .await?
-    .ok_or_else(|| AppError::not_found("checkpoint", id))
+    .ok_or_else(|| StorageError::not_found("checkpoint", id))
 }
 
 /// The newest handoff briefing of a project: from the handoff snapshot of a completed
@@ -180,7 +183,7 @@ pub async fn snapshot(
 pub async fn latest_briefing(
     conn: &mut SqliteConnection,
     project: ProjectId,
-) -> Result<Option<String>, AppError> {
+) -> Result<Option<String>, StorageError> {
     Ok(latest_handoff(conn, project).await?.map(|(b, _)| b))
 }
 
@@ -189,7 +192,7 @@ pub async fn latest_briefing(
 pub async fn latest_handoff(
     conn: &mut SqliteConnection,
     project: ProjectId,
-) -> Result<Option<(String, Option<i64>)>, AppError> {
+) -> Result<Option<(String, Option<i64>)>, StorageError> {
     Ok(sqlx::query_as(
         "SELECT briefing, number FROM ( \
            SELECT c.compressed_context AS briefing, s.session_number AS number, c.created_at AS at, c.id AS id \
@@ -209,7 +212,7 @@ pub async fn latest_handoff(
 pub async fn names(
     conn: &mut SqliteConnection,
     id: SessionId,
-) -> Result<(String, String), AppError> {
+) -> Result<(String, String), StorageError> {
     Ok(sqlx::query_as(
         "SELECT p.name, a.account_name FROM sessions s JOIN projects p ON p.id = s.project_id \
          JOIN accounts a ON a.id = s.account_id WHERE s.id = ?",
@@ -225,7 +228,7 @@ pub async fn briefing_before(
     conn: &mut SqliteConnection,
     project: ProjectId,
     session_number: i64,
-) -> Result<Option<String>, AppError> {
+) -> Result<Option<String>, StorageError> {
     Ok(sqlx::query_scalar(
         "SELECT c.compressed_context FROM context_snapshots c JOIN sessions s ON s.id = c.session_id \
          WHERE s.project_id = ? AND s.session_number < ? AND c.snapshot_type = 'handoff' \
@@ -243,7 +246,7 @@ pub async fn timeline(
     conn: &mut SqliteConnection,
     project: ProjectId,
     latest: Option<u32>,
-) -> Result<Vec<TimelineEntry>, AppError> {
+) -> Result<Vec<TimelineEntry>, StorageError> {
     Ok(sqlx::query_as(
         "SELECT * FROM (SELECT s.id, s.session_number, s.session_type, s.status, s.credits_used, \
          s.account_id, a.account_name, s.started_at, s.completed_at, s.objectives, \
@@ -263,7 +266,7 @@ pub async fn timeline(
 pub async fn running_accounts(
     conn: &mut SqliteConnection,
     project: ProjectId,
-) -> Result<Vec<i64>, AppError> {
+) -> Result<Vec<i64>, StorageError> {
     Ok(sqlx::query_scalar(
         "SELECT account_id FROM sessions WHERE project_id = ? AND status = 'in_progress' \
          GROUP BY account_id ORDER BY MAX(started_at) DESC LIMIT 20",
@@ -277,7 +280,7 @@ pub async fn running_accounts(
 pub async fn count_of_project(
     conn: &mut SqliteConnection,
     project: ProjectId,
-) -> Result<i64, AppError> {
+) -> Result<i64, StorageError> {
     Ok(
         sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE project_id = ?")
             .bind(project)
@@ -293,7 +296,7 @@ pub async fn append_turn(
     content: &str,
     tokens: Option<i64>,
     now: Timestamp,
-) -> Result<Turn, AppError> {
+) -> Result<Turn, StorageError> {
     Ok(sqlx::query_as(
         "INSERT INTO conversation_history (session_id, turn_number, role, content, tokens_used, timestamp) \
          VALUES (?1, (SELECT COALESCE(MAX(turn_number), 0) + 1 FROM conversation_history WHERE session_id = ?1), ?2, ?3, ?4, ?5) \
@@ -308,7 +311,10 @@ pub async fn append_turn(
     .await?)
 }
 
-pub async fn turns(conn: &mut SqliteConnection, session: SessionId) -> Result<Vec<Turn>, AppError> {
+pub async fn turns(
+    conn: &mut SqliteConnection,
+    session: SessionId,
+) -> Result<Vec<Turn>, StorageError> {
     Ok(sqlx::query_as(
         "SELECT id, session_id, turn_number, role, content, tokens_used, timestamp \
          FROM conversation_history WHERE session_id = ? ORDER BY turn_number",
@@ -326,7 +332,7 @@ pub async fn turn_page(
     search: Option<&str>,
     offset: u32,
     limit: u32,
-) -> Result<(Vec<Turn>, u32), AppError> {
+) -> Result<(Vec<Turn>, u32), StorageError> {
     let pattern = search.map(|q| {
         let mut p = String::with_capacity(q.len() + 2);
         p.push('%');
@@ -368,7 +374,7 @@ pub async fn add_to_project(
     project: ProjectId,
     credits: i64,
     now: Timestamp,
-) -> Result<(), AppError> {
+) -> Result<(), StorageError> {
     sqlx::query(
         "UPDATE projects SET total_credits_used = total_credits_used + ?, total_sessions = total_sessions + 1, \
          updated_at = ? WHERE id = ?",
@@ -387,7 +393,7 @@ pub async fn set_account_credits(
     credits: i64,
     status: crate::domain::account::AccountStatus,
     now: Timestamp,
-) -> Result<(), AppError> {
+) -> Result<(), StorageError> {
     sqlx::query(
         "UPDATE accounts SET credits_available = ?, status = ?, updated_at = ? WHERE id = ?",
     )
@@ -404,7 +410,7 @@ pub async fn set_account_credits(
 pub async fn choices(
     conn: &mut SqliteConnection,
     limit: i64,
-) -> Result<Vec<SessionChoice>, AppError> {
+) -> Result<Vec<SessionChoice>, StorageError> {
     let rows: Vec<(i64, String, i64, Option<String>, String)> = sqlx::query_as(
         "SELECT s.id, p.name, s.session_number, s.objectives, s.started_at FROM sessions s \
          JOIN projects p ON p.id = s.project_id WHERE p.deleted_at IS NULL \
@@ -429,7 +435,7 @@ pub async fn choices(
 pub async fn running_totals(
     conn: &mut SqliteConnection,
     project: ProjectId,
-) -> Result<(i64, i64), AppError> {
+) -> Result<(i64, i64), StorageError> {
     Ok(sqlx::query_as(
         "SELECT COUNT(*), COALESCE(SUM(credits_used), 0) FROM sessions \
          WHERE project_id = ? AND status = 'in_progress'",

@@ -1,11 +1,11 @@
 //! SQL for the dashboard figures.
 
 use crate::domain::stats::DashboardStats;
-use crate::error::AppError;
+use crate::storage::StorageError;
 use sqlx::SqliteConnection;
 
 #[tracing::instrument(skip_all, err(level = "warn"))]
-pub async fn dashboard(conn: &mut SqliteConnection) -> Result<DashboardStats, AppError> {
+pub async fn dashboard(conn: &mut SqliteConnection) -> Result<DashboardStats, StorageError> {
     let (active_projects, active_accounts, total_credits, total_sessions) =
         sqlx::query_as::<_, (i64, i64, i64, i64)>(
             "SELECT \

@@ -1,4 +1,7 @@
+//! Tests of bundle validation, parsing, canonical forms, free names and conflict choices.
+
 use super::*;
+use std::collections::HashSet;
 
 fn at(s: &str) -> Timestamp {
     Timestamp::parse(s).unwrap()

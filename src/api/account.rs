@@ -40,28 +40,7 @@ pub struct ImportReport {
     pub atomic: bool,
 }
 
-/// A short account entry for pickers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AccountOption {
-    pub id: i64,
-    pub name: String,
-    pub status: crate::domain::account::AccountStatus,
-    pub credits: i64,
-    /// When its credits refill next (none: by hand).
-    #[serde(default)]
-    pub refills_at: Option<crate::domain::time::Timestamp>,
-}
-
-impl AccountOption {
-    /// Whether a session can start on it now (not exhausted, not blocked, credits left).
-    pub fn usable(&self) -> bool {
-        use crate::domain::account::AccountStatus;
-        matches!(
-            self.status,
-            AccountStatus::Available | AccountStatus::Active
-        ) && self.credits > 0
-    }
-}
+pub use crate::domain::account::AccountOption;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RotationView {
@@ -205,30 +184,7 @@ pub async fn get_account(id: String) -> Result<AccountDetail, AppError> {
 #[server(prefix = "/rpc", endpoint = "account_options")]
 pub async fn account_options() -> Result<Vec<AccountOption>, AppError> {
     let state = super::ssr::state()?;
-    let now = clock::now();
-    svc::refresh_due(&state.db, now, state.pool.thresholds).await?;
-    let mut conn = state.db.acquire().await?;
-    let pool = crate::storage::account::selection_pool(&mut conn, None, None).await?;
-    let mut options: Vec<AccountOption> = pool
-        .into_iter()
-        .filter(|a| a.status != crate::domain::account::AccountStatus::Blocked)
-        .map(|a| AccountOption {
-            id: a.id.0,
-            name: a.account_name,
-            status: a.status,
-            credits: a.credits_available,
-            refills_at: a.next_refresh_at,
-        })
-        .collect();
-    options.sort_by_key(|o| {
-        (
-            o.status != crate::domain::account::AccountStatus::Active,
-            -o.credits,
-            o.id,
-        )
-    });
-    options.truncate(500);
-    Ok(options)
+    svc::options(&state.db, clock::now(), state.pool.thresholds).await
 }
 
 /// Accounts a project can rotate away from: those its running sessions use first (the
@@ -240,25 +196,10 @@ pub async fn rotate_choices(project_id: String) -> Result<Vec<AccountOption>, Ap
     let project = crate::domain::project::ProjectId(
         number(Some(project_id), "project_id")?.unwrap_or_default(),
     );
-    let running = {
-        let mut conn = state.db.acquire().await?;
-        crate::storage::session::running_accounts(&mut conn, project).await?
-    };
-    let all = account_options().await?;
-    let mut out: Vec<AccountOption> = running
-        .iter()
-        .filter_map(|id| all.iter().find(|o| o.id == *id).cloned())
-        .collect();
-    out.extend(
-        all.into_iter()
-            .filter(|o| !running.contains(&o.id))
-            .take(ROTATE_CHOICES),
-    );
-    Ok(out)
+    svc::rotate_choices(&state.db, project, clock::now(), state.pool.thresholds).await
 }
 
-/// Accounts offered besides the running ones when rotating from a project's page.
-pub const ROTATE_CHOICES: usize = 30;
+pub use crate::domain::account::ROTATE_CHOICES;
 
 #[server(prefix = "/rpc", endpoint = "create_account")]
 pub async fn create_account(form: AccountForm) -> Result<Account, AppError> {
@@ -297,56 +238,8 @@ pub async fn update_account(id: String, form: AccountForm) -> Result<Account, Ap
 pub async fn account_action(id: String, action: String) -> Result<Account, AppError> {
     let state = super::ssr::state()?;
     let id = parse_id(&id)?;
-    let now = clock::now();
-    let th = state.pool.thresholds;
-    if action == "use" {
-        let input = svc::SwitchInput {
-            to_account_id: Some(id.0),
-            reason: Some("chosen by hand on the account page".into()),
-            ..Default::default()
-        };
-        svc::switch(&state.db, &input, now).await?;
-        let mut conn = state.db.acquire().await?;
-        return Ok(crate::storage::account::get(&mut conn, id).await?);
-    }
-    let input = match action.as_str() {
-        "block" => AccountInput {
-            status: Some("blocked".into()),
-            ..Default::default()
-        },
-        "unblock" => AccountInput {
-            status: Some("available".into()),
-            ..Default::default()
-        },
-        "exhausted" => AccountInput {
-            status: Some("exhausted".into()),
-            ..Default::default()
-        },
-        "refilled" => {
-            let mut conn = state.db.acquire().await?;
-            let a = crate::storage::account::get(&mut conn, id).await?;
-            let status = if a.status == crate::domain::account::AccountStatus::Blocked {
-                "blocked"
-            } else {
-                "available"
-            };
-            AccountInput {
-                credits_available: Some(a.credit_capacity),
-                credits_expected: Some(a.credits_available),
-                credits_reason: Some("marked as refilled".into()),
-                status: Some(status.into()),
-                reset: Some(a.reset.clone()),
-                ..Default::default()
-            }
-        }
-        other => {
-            return Err(AppError::validation(
-                "action",
-                format!("{other:?} is not one of block, unblock, exhausted, refilled"),
-            ))
-        }
-    };
-    svc::update(&state.db, id, &input, now, th).await
+    let action = action.parse().map_err(AppError::from)?;
+    svc::quick_action(&state.db, id, action, clock::now(), state.pool.thresholds).await
 }
 
 #[server(prefix = "/rpc", endpoint = "delete_account")]
@@ -447,8 +340,7 @@ pub async fn latest_handoff(
     let id = crate::domain::project::ProjectId(
         number(Some(project_id), "project_id")?.unwrap_or_default(),
     );
-    let mut conn = state.db.acquire().await?;
-    Ok(crate::storage::handoff::latest(&mut conn, id)
+    Ok(crate::service::handoff::latest(&state.db, id)
         .await?
         .map(|h| (h, clock::now())))
 }

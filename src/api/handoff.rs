@@ -90,10 +90,9 @@ pub fn safe_url(url: &str) -> bool {
 #[server(prefix = "/rpc", endpoint = "handoff_sources")]
 pub async fn handoff_sources() -> Result<Vec<(i64, String)>, AppError> {
     let state = super::ssr::state()?;
-    let mut conn = state.db.acquire().await?;
     let zone = state.time_zone.as_str().to_owned();
     // what the work was first, then where and when: "Fix the totals — Billing · #3 · 7 Dec 2026"
-    Ok(crate::storage::session::choices(&mut conn, 200)
+    Ok(crate::service::session::choices(&state.db, 200)
         .await?
         .into_iter()
         .map(|c| {

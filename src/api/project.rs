@@ -58,10 +58,7 @@ pub async fn get_project(id: String) -> Result<ProjectView, AppError> {
     let state = super::ssr::state()?;
     let id = parse_id(&id)?;
     let project = service::project::get(&state.db, id).await?;
-    let running = {
-        let mut conn = state.db.acquire().await?;
-        crate::storage::session::running_totals(&mut conn, id).await?
-    };
+    let running = service::session::running_totals(&state.db, id).await?;
     Ok(ProjectView {
         project,
         now: clock::now(),

@@ -74,3 +74,42 @@ impl From<DomainError> for AppError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_layers_errors_become_what_the_user_is_told() {
+        let e = AppError::from(DomainError::NoAccount {
+            message: "No available accounts with sufficient credits".into(),
+            advice: "wait for credit refresh".into(),
+        });
+        assert_eq!(e.status_code(), 409);
+        assert_eq!(e.suggestion().as_deref(), Some("wait for credit refresh"));
+        let e = AppError::from(DomainError::conflict("the session has ended"));
+        assert_eq!(e.status_code(), 409);
+        let e = AppError::from(StorageError::not_found("project", 7));
+        assert_eq!(
+            (e.status_code(), e.to_string().as_str()),
+            (404, "project 7 not found")
+        );
+        let e = AppError::from(StorageError::Constraint {
+            kind: Constraint::Unique,
+            table: Some("accounts".into()),
+            column: Some("account_name".into()),
+        });
+        assert_eq!(e.status_code(), 409);
+        assert_eq!(e.field(), Some("account_name"));
+        assert!(!e.to_string().contains("UNIQUE"), "{e}");
+        let e = AppError::from(StorageError::Constraint {
+            kind: Constraint::Check,
+            table: None,
+            column: None,
+        });
+        assert_eq!((e.status_code(), e.field()), (422, Some("body")));
+        let e = AppError::from(StorageError::Corrupt("unknown role".into()));
+        assert_eq!(e.status_code(), 500);
+        assert!(!e.to_string().contains("role"), "{e}");
+    }
+}

@@ -113,6 +113,15 @@ pub fn budget(req: &CompressRequest, context_chars: usize) -> Result<(usize, Lev
 }
 
 /// Compresses a pasted log or a stored session into a briefing. Reads only.
+/// The newest handoff of a project, with the names of its accounts.
+pub async fn latest(
+    db: &Db,
+    project: ProjectId,
+) -> Result<Option<crate::domain::briefing::Handoff>, AppError> {
+    let mut conn = db.acquire().await?;
+    Ok(storage::handoff::latest(&mut conn, project).await?)
+}
+
 pub async fn compress(db: &Db, req: &CompressRequest) -> Result<Compressed, AppError> {
     let mut conn = db.acquire().await?;
     let pasted = req.context.as_deref().unwrap_or("");

@@ -552,6 +552,21 @@ pub async fn timeline(db: &Db, project: ProjectId) -> Result<Vec<TimelineEntry>,
     Ok(storage::session::timeline(&mut conn, project, None).await?)
 }
 
+/// Sessions a briefing can be built from, newest first (at most `limit`).
+pub async fn choices(
+    db: &Db,
+    limit: i64,
+) -> Result<Vec<storage::session::SessionChoice>, AppError> {
+    let mut conn = db.acquire().await?;
+    Ok(storage::session::choices(&mut conn, limit).await?)
+}
+
+/// How many sessions of a project are running and the credits they used so far.
+pub async fn running_totals(db: &Db, project: ProjectId) -> Result<(i64, i64), AppError> {
+    let mut conn = db.acquire().await?;
+    Ok(storage::session::running_totals(&mut conn, project).await?)
+}
+
 /// The project's latest `n` sessions, newest first, and how many it has.
 pub async fn recent_timeline(
     db: &Db,

@@ -56,6 +56,7 @@ macro_rules! text_enum {
 }
 
 mod input;
+mod option;
 mod paste;
 mod query;
 mod select;
@@ -64,6 +65,7 @@ pub use input::{
     adjust, apply_patch, parse_credits, parse_email, parse_name, AccountInput, AccountPatchInput,
     Adjustment, AdjustmentInput, NewAccount, REASON_MAX_CHARS,
 };
+pub use option::{options, AccountOption, QuickAction, ROTATE_CHOICES};
 pub use paste::{parse_paste, RowError};
 pub use query::{AccountQuery, AccountQueryInput, AccountSort};
 pub use select::{select, SelectInput, SelectRequest, Selection, Strategy, DEFAULT_MIN_CREDITS};

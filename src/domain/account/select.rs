@@ -2,7 +2,8 @@
 
 use super::{parse_credits, Account, AccountId, AccountStatus};
 use crate::domain::time::Timestamp;
-use crate::error::{AppError, FieldError};
+use crate::domain::DomainError;
+use crate::error::FieldError;
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
@@ -168,7 +169,7 @@ pub fn select(
     pool: &[Account],
     req: &SelectRequest,
     now: Timestamp,
-) -> Result<Selection, AppError> {
+) -> Result<Selection, DomainError> {
     let mut candidates: Vec<&Account> = pool.iter().filter(|a| req.qualifies(a)).collect();
     let n = candidates.len();
     if n == 0 {
@@ -290,7 +291,7 @@ pub fn select(
 }
 
 /// The spec's error, with a suggestion drawn from the pool.
-fn no_account_error(pool: &[Account], req: &SelectRequest, now: Timestamp) -> AppError {
+fn no_account_error(pool: &[Account], req: &SelectRequest, now: Timestamp) -> DomainError {
     let eligible = |a: &&Account| a.status != AccountStatus::Blocked && Some(a.id) != req.exclude;
     let soonest = pool
         .iter()
@@ -331,8 +332,8 @@ fn no_account_error(pool: &[Account], req: &SelectRequest, now: Timestamp) -> Ap
     if hints.is_empty() {
         hints.push("Use backup accounts or wait for credit refresh".into());
     }
-    AppError::NoAccount {
+    DomainError::NoAccount {
         message: "No available accounts with sufficient credits".into(),
-        suggestion: hints.join("; "),
+        advice: hints.join("; "),
     }
 }

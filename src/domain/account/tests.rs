@@ -2,7 +2,7 @@
 
 use super::Strategy;
 use super::*;
-use crate::error::AppError;
+use crate::domain::DomainError;
 use proptest::prelude::{prop_assert, prop_assert_eq, prop_assert_ne, proptest};
 
 fn ts(s: &str) -> Timestamp {
@@ -126,9 +126,9 @@ fn none_available_suggests_the_soonest_refresh() {
     a.account_name = "Claude-Pro".into();
     let b = account(2, 30, Available);
     let e = select(&[a, b], &req(), ts(NOW)).unwrap_err();
-    let AppError::NoAccount {
+    let DomainError::NoAccount {
         message,
-        suggestion,
+        advice: suggestion,
     } = &e
     else {
         panic!("{e:?}")
@@ -139,9 +139,11 @@ fn none_available_suggests_the_soonest_refresh() {
         "{suggestion}"
     );
     assert!(suggestion.contains("A2 has 30 credits"), "{suggestion}");
-    assert_eq!(e.status_code(), 409);
     let e = select(&[], &req(), ts(NOW)).unwrap_err();
-    assert!(e.suggestion().unwrap().contains("wait for credit refresh"));
+    let DomainError::NoAccount { advice, .. } = &e else {
+        panic!("{e:?}")
+    };
+    assert!(advice.contains("wait for credit refresh"), "{advice}");
 }
 
 #[test]
@@ -329,7 +331,7 @@ proptest! {
                 prop_assert!(s.account.id != AccountId(exclude));
                 prop_assert!(s.account.specialization.as_deref() != Some("Backend"));
             }
-            Err(e) => prop_assert!(matches!(e, AppError::NoAccount { .. }), "unexpected error {:?}", e),
+            Err(e) => prop_assert!(matches!(e, DomainError::NoAccount { .. }), "unexpected error {:?}", e),
         }
     }
 

@@ -7,18 +7,7 @@ use crate::service::session as svc;
 use axum::extract::{Multipart, Path, State};
 use axum::response::Redirect;
 
-/// Percent-encodes a query-string value.
-pub fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
+pub use crate::domain::text::percent_encode as encode;
 
 fn back(id: &str, key: &str, value: &str) -> Redirect {
     Redirect::to(&format!("/sessions/{id}?{key}={}", encode(value)))

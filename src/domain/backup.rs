@@ -7,11 +7,11 @@ const SUFFIX: &str = ".db";
 
 /// `paas-20261122T093000Z.db`: the name of a scheduled backup taken at `at`.
 pub fn file_name(at: Timestamp) -> String {
-    let d = at.datetime();
+    let d = at.civil();
     format!(
         "{PREFIX}{:04}{:02}{:02}T{:02}{:02}{:02}Z{SUFFIX}",
         d.year(),
-        u8::from(d.month()),
+        d.month(),
         d.day(),
         d.hour(),
         d.minute(),

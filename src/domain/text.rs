@@ -12,6 +12,17 @@ fn too_long(field: &str, max: usize, n: usize) -> FieldError {
 
 /// The key two names are the same by: trimmed and Unicode case-folded (`Öl` = `öl`,
 /// `STRASSE` = `straße`). Account names are unique by this key, in every path.
+/// Percent-encodes text for a URL: everything but the unreserved `A-Z a-z 0-9 - _ . ~`.
+pub fn percent_encode(s: &str) -> String {
+    use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+    const RESERVED: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    utf8_percent_encode(s, RESERVED).to_string()
+}
+
 pub fn name_key(s: &str) -> String {
     caseless::default_case_fold_str(s.trim())
 }

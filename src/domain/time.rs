@@ -2,57 +2,59 @@
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
-use time::format_description::well_known::Rfc3339;
-use time::{Duration, OffsetDateTime, UtcOffset};
 
 /// A UTC instant with second precision, written as RFC 3339 (`2026-01-30T10:00:00Z`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Timestamp(OffsetDateTime);
+pub struct Timestamp(jiff::Timestamp);
 
 impl Timestamp {
     /// An instant from seconds since the Unix epoch; `None` when out of range.
     pub fn from_unix(secs: i64) -> Option<Self> {
-        OffsetDateTime::from_unix_timestamp(secs).ok().map(Self)
+        jiff::Timestamp::from_second(secs).ok().map(Self)
     }
 
-    pub fn from_datetime(dt: OffsetDateTime) -> Self {
-        Self(
-            dt.to_offset(UtcOffset::UTC)
-                .replace_nanosecond(0)
-                .unwrap_or(dt),
-        )
+    /// The instant, to the second (what is stored and compared).
+    pub fn from_jiff(t: jiff::Timestamp) -> Self {
+        Self::from_unix(t.as_second()).unwrap_or(Self(t))
     }
 
-    /// Parses RFC 3339 (`2026-01-30T10:00:00Z`) and SQLite's own `2026-01-30 10:00:00` (UTC).
+    /// Parses RFC 3339 (`2026-01-30T10:00:00Z`, any offset) and SQLite's own
+    /// `2026-01-30 10:00:00` (UTC).
     pub fn parse(s: &str) -> Option<Self> {
-        if let Ok(dt) = OffsetDateTime::parse(s, &Rfc3339) {
-            return Some(Self::from_datetime(dt));
+        let b = s.as_bytes();
+        if b.len() == 19 && b[10] == b' ' {
+            let civil: jiff::civil::DateTime = s.parse().ok()?;
+            return civil
+                .to_zoned(jiff::tz::TimeZone::UTC)
+                .ok()
+                .map(|z| Self::from_jiff(z.timestamp()));
         }
-        let fmt =
-            time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
-        time::PrimitiveDateTime::parse(s, &fmt)
-            .ok()
-            .map(|p| Self::from_datetime(p.assume_utc()))
+        // an offset is required: `2026-01-30T10:00:00` alone names no instant
+        s.parse::<jiff::Timestamp>().ok().map(Self::from_jiff)
     }
 
     pub fn unix(self) -> i64 {
-        self.0.unix_timestamp()
+        self.0.as_second()
     }
 
-    pub fn datetime(self) -> OffsetDateTime {
-        self.0
+    /// The date and time of day in UTC.
+    pub fn civil(self) -> jiff::civil::DateTime {
+        self.0.to_zoned(jiff::tz::TimeZone::UTC).datetime()
     }
 
     pub fn to_rfc3339(self) -> String {
-        // Formatting a UTC instant within years 0..=9999 as RFC 3339 cannot fail.
-        self.0.format(&Rfc3339).unwrap_or_default()
+        self.0.to_string()
     }
 
     pub fn plus_seconds(self, secs: i64) -> Self {
-        Self(self.0.saturating_add(Duration::seconds(secs)))
+        match self.0.checked_add(jiff::SignedDuration::from_secs(secs)) {
+            Ok(t) => Self(t),
+            Err(_) if secs > 0 => Self::from_jiff(jiff::Timestamp::MAX),
+            Err(_) => Self::from_jiff(jiff::Timestamp::MIN),
+        }
     }
 
-    /// A short human phrase for how long before `now` this instant was: "just now",
+/// A short human phrase for how long before `now` this instant was: "just now",
     /// "5 min ago", "3 h ago", "2 d ago", else the date.
     pub fn ago(self, now: Timestamp) -> String {
         let secs = now.unix() - self.unix();
@@ -78,14 +80,12 @@ impl Timestamp {
 
     /// The time of day in UTC, `14:05 UTC`.
     pub fn clock(self) -> String {
-        let t = self.0.time();
-        format!("{:02}:{:02} UTC", t.hour(), t.minute())
+        self.0.strftime("%H:%M UTC").to_string()
     }
 
     /// The calendar date, `2026-01-30`.
     pub fn date(self) -> String {
-        let d = self.0.date();
-        format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+        self.0.strftime("%Y-%m-%d").to_string()
     }
 }
 
@@ -105,9 +105,7 @@ impl Timestamp {
     /// This instant in `zone` (an IANA name such as `Europe/Berlin`).
     pub fn local(self, zone: &str) -> LocalTime {
         let tz = jiff::tz::TimeZone::get(zone).unwrap_or(jiff::tz::TimeZone::UTC);
-        let zoned = jiff::Timestamp::from_second(self.unix())
-            .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
-            .to_zoned(tz);
+        let zoned = self.0.to_zoned(tz);
         LocalTime {
             clock: zoned.strftime("%H:%M").to_string(),
             exact: zoned.strftime("%a %-d %b %Y, %H:%M %Z").to_string(),
@@ -197,6 +195,11 @@ mod tests {
         assert_eq!(a, c);
         assert_eq!(a.to_rfc3339(), "2026-01-30T10:00:00Z");
         assert_eq!(Timestamp::parse("yesterday"), None);
+        assert_eq!(Timestamp::parse("2026-01-30T10:00:00"), None);
+        assert_eq!(Timestamp::parse("2026-01-30"), None);
+        // sub-second parts are dropped: instants are whole seconds
+        let d = Timestamp::parse("2026-01-30T10:00:00.750Z").unwrap();
+        assert_eq!(d.to_rfc3339(), "2026-01-30T10:00:00Z");
     }
 
     #[test]

@@ -3,5 +3,5 @@
 use crate::domain::time::Timestamp;
 
 pub fn now() -> Timestamp {
-    Timestamp::from_datetime(time::OffsetDateTime::now_utc())
+    Timestamp::from_jiff(jiff::Timestamp::now())
 }

@@ -173,7 +173,7 @@ impl AccountQuery {
             parts.push(format!("platform={}", p.as_str()));
         }
         if let Some(q) = &self.q {
-            parts.push(format!("q={}", url_escape(q)));
+            parts.push(format!("q={}", crate::domain::text::percent_encode(q)));
         }
         if self.sort != AccountSort::Credits {
             parts.push(format!("sort={}", self.sort.as_str()));
@@ -189,16 +189,3 @@ impl AccountQuery {
     }
 }
 
-/// Percent-encodes a query value (unreserved characters pass).
-fn url_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}

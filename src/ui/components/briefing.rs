@@ -6,20 +6,10 @@ use leptos::prelude::*;
 
 /// Percent-encodes text for a `data:` URL.
 pub fn data_url(mime: &str, text: &str) -> String {
-    let mut out = format!("data:{mime};charset=utf-8,");
-    for b in text.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b' ' => {
-                if b == b' ' {
-                    out.push_str("%20");
-                } else {
-                    out.push(b as char);
-                }
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
+    format!(
+        "data:{mime};charset=utf-8,{}",
+        crate::domain::text::percent_encode(text)
+    )
 }
 
 #[component]

@@ -35,6 +35,53 @@ macro_rules! id_type {
     };
 }
 
+/// A closed set of words stored as text: the snake_case name of each variant is its
+/// text (strum), with a label for people. Gives `ALL`, `as_str`, `label`, `Display` and a
+/// `FromStr` whose error names `$field` and lists the words (trimmed, any case).
+macro_rules! text_enum {
+    ($(#[$m:meta])* $name:ident, $field:literal, { $($(#[$vm:meta])* $variant:ident => $label:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+            strum::IntoStaticStr, strum::VariantArray,
+        )]
+        #[cfg_attr(feature = "ssr", derive(sqlx::Type, utoipa::ToSchema), sqlx(rename_all = "snake_case"))]
+        #[serde(rename_all = "snake_case")]
+        #[strum(serialize_all = "snake_case")]
+        pub enum $name { $($(#[$vm])* $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = <$name as strum::VariantArray>::VARIANTS;
+            pub fn as_str(self) -> &'static str {
+                self.into()
+            }
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = crate::error::FieldError;
+            fn from_str(s: &str) -> Result<Self, crate::error::FieldError> {
+                let t = s.trim().to_ascii_lowercase();
+                Self::ALL.iter().copied().find(|v| v.as_str() == t).ok_or_else(|| {
+                    let names: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
+                    crate::error::FieldError::new(
+                        $field,
+                        format!("{s:?} is not one of {}", names.join(", ")),
+                    )
+                })
+            }
+        }
+    };
+}
+
 /// What a domain rule refuses: a field that is not valid, a change the record's state does
 /// not allow, or no account that can take the work (with advice on what to do).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

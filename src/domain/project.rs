@@ -5,7 +5,6 @@ use crate::domain::time::Timestamp;
 use crate::domain::DomainError;
 use crate::error::FieldError;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 use std::str::FromStr;
 
 pub const NAME_MAX_CHARS: usize = 120;
@@ -63,65 +62,17 @@ impl ProjectDescription {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(rename_all = "snake_case"))]
-#[serde(rename_all = "snake_case")]
-pub enum ProjectStatus {
-    #[default]
-    Active,
-    Paused,
-    Completed,
-    Archived,
-}
-
-impl ProjectStatus {
-    pub const ALL: [ProjectStatus; 4] = [
-        ProjectStatus::Active,
-        ProjectStatus::Paused,
-        ProjectStatus::Completed,
-        ProjectStatus::Archived,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Active => "active",
-            Self::Paused => "paused",
-            Self::Completed => "completed",
-            Self::Archived => "archived",
-        }
+text_enum!(
+    /// Where a project stands.
+    #[derive(Default)]
+    ProjectStatus, "status", {
+        #[default]
+        Active => "Active",
+        Paused => "Paused",
+        Completed => "Completed",
+        Archived => "Archived",
     }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Active => "Active",
-            Self::Paused => "Paused",
-            Self::Completed => "Completed",
-            Self::Archived => "Archived",
-        }
-    }
-}
-
-impl fmt::Display for ProjectStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for ProjectStatus {
-    type Err = FieldError;
-    fn from_str(s: &str) -> Result<Self, FieldError> {
-        Self::ALL
-            .into_iter()
-            .find(|st| st.as_str() == s.trim())
-            .ok_or_else(|| {
-                FieldError::new(
-                    "status",
-                    format!("{s:?} is not one of active, paused, completed, archived"),
-                )
-            })
-    }
-}
+);
 
 /// A project as stored and shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -538,7 +489,7 @@ mod tests {
 
     #[test]
     fn status_parses_only_known_values() {
-        for s in ProjectStatus::ALL {
+        for &s in ProjectStatus::ALL {
             assert_eq!(s.as_str().parse::<ProjectStatus>().unwrap(), s);
         }
         assert_eq!("done".parse::<ProjectStatus>().unwrap_err().field, "status");

@@ -63,57 +63,17 @@ impl FromStr for SessionType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(rename_all = "snake_case"))]
-#[serde(rename_all = "snake_case")]
-pub enum SessionStatus {
-    #[default]
-    InProgress,
-    Completed,
-    Failed,
-    HandedOff,
-}
-
-impl SessionStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::InProgress => "in_progress",
-            Self::Completed => "completed",
-            Self::Failed => "failed",
-            Self::HandedOff => "handed_off",
-        }
+text_enum!(
+    /// Where a session stands.
+    #[derive(Default)]
+    SessionStatus, "status", {
+        #[default]
+        InProgress => "In progress",
+        Completed => "Completed",
+        Failed => "Failed",
+        HandedOff => "Handed off",
     }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::InProgress => "In progress",
-            Self::Completed => "Completed",
-            Self::Failed => "Failed",
-            Self::HandedOff => "Handed off",
-        }
-    }
-}
-
-impl FromStr for SessionStatus {
-    type Err = FieldError;
-    fn from_str(s: &str) -> Result<Self, FieldError> {
-        let all = [
-            Self::InProgress,
-            Self::Completed,
-            Self::Failed,
-            Self::HandedOff,
-        ];
-        all.into_iter()
-            .find(|v| v.as_str() == s.trim())
-            .ok_or_else(|| {
-                FieldError::new(
-                    "status",
-                    format!("{s:?} is not one of in_progress, completed, failed, handed_off"),
-                )
-            })
-    }
-}
+);
 
 /// Which sessions a list shows (one page of them).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -54,7 +54,7 @@ impl Timestamp {
         }
     }
 
-/// A short human phrase for how long before `now` this instant was: "just now",
+    /// A short human phrase for how long before `now` this instant was: "just now",
     /// "5 min ago", "3 h ago", "2 d ago", else the date.
     pub fn ago(self, now: Timestamp) -> String {
         let secs = now.unix() - self.unix();

@@ -6,10 +6,7 @@
 
 use crate::domain::quota::{ResetRule, ResetRuleInput};
 use crate::domain::time::Timestamp;
-use crate::error::FieldError;
 use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
 
 pub const NAME_MAX_CHARS: usize = 100;
 pub const TEXT_MAX_CHARS: usize = 2_000;
@@ -17,43 +14,6 @@ pub use crate::domain::limits::MAX_CREDITS;
 pub const PER_PAGE: u32 = 50;
 
 id_type!(AccountId, "an account");
-
-macro_rules! text_enum {
-    ($(#[$m:meta])* $name:ident, $field:literal, { $($variant:ident => $text:literal, $label:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[cfg_attr(feature = "ssr", derive(sqlx::Type, utoipa::ToSchema), sqlx(rename_all = "snake_case"))]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-            pub fn label(self) -> &'static str {
-                match self { $($name::$variant => $label),+ }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = FieldError;
-            fn from_str(s: &str) -> Result<Self, FieldError> {
-                let t = s.trim().to_ascii_lowercase();
-                Self::ALL.iter().copied().find(|v| v.as_str() == t).ok_or_else(|| {
-                    let names: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
-                    FieldError::new($field, format!("{s:?} is not one of {}", names.join(", ")))
-                })
-            }
-        }
-    };
-}
 
 mod input;
 mod option;
@@ -73,21 +33,21 @@ pub use select::{select, SelectInput, SelectRequest, Selection, Strategy, DEFAUL
 text_enum!(
     /// The vendor an account belongs to.
     Platform, "platform", {
-        Genspark => "genspark", "GenSpark",
-        Claude => "claude", "Claude",
-        Chatgpt => "chatgpt", "ChatGPT",
-        Gemini => "gemini", "Gemini",
-        Local => "local", "Local model",
-        Other => "other", "Other",
+        Genspark => "GenSpark",
+        Claude => "Claude",
+        Chatgpt => "ChatGPT",
+        Gemini => "Gemini",
+        Local => "Local model",
+        Other => "Other",
     }
 );
 
 text_enum!(
     AccountStatus, "status", {
-        Available => "available", "Available",
-        Active => "active", "Active",
-        Exhausted => "exhausted", "Exhausted",
-        Blocked => "blocked", "Blocked",
+        Available => "Available",
+        Active => "Active",
+        Exhausted => "Exhausted",
+        Blocked => "Blocked",
     }
 );
 
@@ -236,9 +196,9 @@ pub struct Refill {
 text_enum!(
     /// What caused an account switch.
     SwitchKind, "kind", {
-        Select => "select", "Selected",
-        Rotate => "rotate", "Rotated",
-        Manual => "manual", "Switched by hand",
+        Select => "Selected",
+        Rotate => "Rotated",
+        Manual => "Switched by hand",
     }
 );
 

@@ -251,7 +251,11 @@ fn sort_link(query: ProjectQuery, sort: ProjectSort) -> String {
 #[component]
 fn FilterBar(query: Memo<ProjectQuery>) -> impl IntoView {
     let mut filters = vec![(StatusFilter::All, "All")];
-    filters.extend(ProjectStatus::ALL.map(|s| (StatusFilter::Only(s), s.label())));
+    filters.extend(
+        ProjectStatus::ALL
+            .iter()
+            .map(|&s| (StatusFilter::Only(s), s.label())),
+    );
     filters.push((StatusFilter::Deleted, "Trash"));
     view! {
         <div class="toolbar">

@@ -172,8 +172,8 @@ fn StatusPanel(project: Project, action: ServerAction<SetProjectStatus>) -> impl
                 <input type="hidden" name="id" value=id/>
                 <div class="segmented" role="group" aria-label="Project status">
                     {ProjectStatus::ALL
-                        .into_iter()
-                        .map(|s| {
+                        .iter()
+                        .map(|&s| {
                             let current = s == project.status;
                             view! {
                                 <button

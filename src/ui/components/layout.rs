@@ -231,3 +231,48 @@ pub fn set_http_status(error: &crate::error::AppError) {
     #[cfg(not(feature = "ssr"))]
     let _ = error;
 }
+
+/// A page part loaded from the server: `loading` while it loads, `show` with the value once
+/// it has, and a failure as an [`ErrorPanel`] — answered with its HTTP status when
+/// `missing` names the page's title for a record that is not there.
+#[component]
+pub fn Loaded<T, V>(
+    resource: Resource<Result<T, crate::error::AppError>>,
+    show: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+    /// What is loading, said in the meantime ("Loading sessions…").
+    #[prop(default = "Loading…")]
+    loading: &'static str,
+    /// The loading line sits in a padded list panel.
+    #[prop(optional)]
+    padded: bool,
+    /// The page's title when the record is missing ("Session not found"); the page is then
+    /// answered with the error's status (404…).
+    #[prop(optional)]
+    missing: Option<&'static str>,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    V: IntoView + 'static,
+{
+    let class = if padded { "muted pad" } else { "muted" };
+    view! {
+        <Transition fallback=move || view! { <p class=class>{loading}</p> }>
+            {move || {
+                let show = show.clone();
+                Suspend::new(async move {
+                    match resource.await {
+                        Ok(v) => show(v).into_any(),
+                        Err(e) => match missing {
+                            Some(title) => {
+                                set_http_status(&e);
+                                view! { <leptos_meta::Title text=title/><ErrorPanel error=e/> }
+                                    .into_any()
+                            }
+                            None => view! { <ErrorPanel error=e/> }.into_any(),
+                        },
+                    }
+                })
+            }}
+        </Transition>
+    }
+}

@@ -8,7 +8,7 @@ use crate::domain::project::{
 };
 use crate::domain::stats::DashboardStats;
 use crate::ui::components::forms::{last_error, FieldError, FormError};
-use crate::ui::components::layout::ErrorPanel;
+use crate::ui::components::layout::{ErrorPanel, Loaded};
 use crate::ui::components::status::{figure, StatusBadge};
 use crate::ui::components::time::When;
 use leptos::prelude::*;
@@ -91,14 +91,12 @@ pub fn Dashboard() -> impl IntoView {
             <section class="panel list-panel" aria-labelledby="list-title">
                 <h2 id="list-title" class="sr-only">"Project list"</h2>
                 <FilterBar query/>
-                <Transition fallback=|| view! { <p class="muted pad">"Loading projects…"</p> }>
-                    {move || Suspend::new(async move {
-                        match listing.await {
-                            Ok(l) => view! { <ProjectList listing=l restore/> }.into_any(),
-                            Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                        }
-                    })}
-                </Transition>
+                <Loaded
+                    resource=listing
+                    show=move |l| view! { <ProjectList listing=l restore/> }
+                    loading="Loading projects…"
+                    padded=true
+                />
             </section>
             <NewProjectForm action=create/>
         </div>

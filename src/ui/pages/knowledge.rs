@@ -10,7 +10,7 @@ use crate::api::knowledge::{
 };
 use crate::domain::knowledge::{segments, Category, Entry, Hit};
 use crate::ui::components::forms::{last_error, textarea_text, FieldError, FormError};
-use crate::ui::components::layout::ErrorPanel;
+use crate::ui::components::layout::{ErrorPanel, Loaded};
 use crate::ui::components::time::When;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -306,17 +306,11 @@ pub fn KnowledgeEntryPage() -> impl IntoView {
     );
     view! {
         <nav class="crumbs" aria-label="Breadcrumb"><a href="/knowledge">"Knowledge"</a></nav>
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match entry.await {
-                    Ok(v) => view! { <EntryDetail v update outcome delete/> }.into_any(),
-                    Err(e) => {
-                        crate::ui::components::layout::set_http_status(&e);
-                        view! { <Title text="Entry not found"/><ErrorPanel error=e/> }.into_any()
-                    }
-                }
-            })}
-        </Transition>
+        <Loaded
+            resource=entry
+            show=move |v| view! { <EntryDetail v update outcome delete/> }
+            missing="Entry not found"
+        />
     }
 }
 

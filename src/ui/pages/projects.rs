@@ -6,7 +6,7 @@ use crate::api::project::{
 use crate::domain::project::{Project, ProjectStatus};
 use crate::error::AppError;
 use crate::ui::components::forms::{last_error, textarea_text, FieldError, FormError};
-use crate::ui::components::layout::ErrorPanel;
+use crate::ui::components::layout::Loaded;
 use crate::ui::components::status::{figure, StatusBadge};
 use crate::ui::components::time::{Show, When};
 use leptos::prelude::*;
@@ -51,21 +51,11 @@ pub fn ProjectPage() -> impl IntoView {
         <nav class="crumbs" aria-label="Breadcrumb">
             <a href="/">"Projects"</a>
         </nav>
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match project.await {
-                    Ok(view) => view! { <ProjectDetail view actions/> }.into_any(),
-                    Err(e) => {
-                        crate::ui::components::layout::set_http_status(&e);
-                        view! {
-                            <Title text="Project not found"/>
-                            <ErrorPanel error=e/>
-                        }
-                        .into_any()
-                    }
-                }
-            })}
-        </Transition>
+        <Loaded
+            resource=project
+            show=move |view| view! { <ProjectDetail view actions/> }
+            missing="Project not found"
+        />
     }
 }
 

@@ -8,7 +8,7 @@ use crate::api::capture::{
 };
 use crate::domain::capture::sources::{Repo, Source, Sources};
 use crate::ui::components::forms::{last_error, FormError};
-use crate::ui::components::layout::{use_live, ErrorPanel};
+use crate::ui::components::layout::{use_live, Loaded};
 use crate::ui::components::time::When;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -84,14 +84,12 @@ pub fn SourcesPage() -> impl IntoView {
                 })
         }}
         <FormError error=errors fields=&[]/>
-        <Transition fallback=|| view! { <p class="muted pad">"Loading sources…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(s) => view! { <SourcesView sources=s actions/> }.into_any(),
-                    Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded
+            resource=data
+            show=move |s| view! { <SourcesView sources=s actions/> }
+            loading="Loading sources…"
+            padded=true
+        />
     }
 }
 

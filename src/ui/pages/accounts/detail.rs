@@ -8,7 +8,7 @@ use crate::api::account::{
 };
 use crate::domain::account::AccountStatus;
 use crate::ui::components::forms::{last_error, FieldError, FormError};
-use crate::ui::components::layout::ErrorPanel;
+use crate::ui::components::layout::Loaded;
 use crate::ui::components::status::{AccountBadge, Meter};
 use crate::ui::components::time::{Show, When};
 use leptos::prelude::*;
@@ -33,17 +33,11 @@ pub fn AccountPage() -> impl IntoView {
     );
     view! {
         <nav class="crumbs" aria-label="Breadcrumb"><a href="/accounts">"Accounts"</a></nav>
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match detail.await {
-                    Ok(d) => view! { <AccountDetailView detail=d update act delete/> }.into_any(),
-                    Err(e) => {
-                        crate::ui::components::layout::set_http_status(&e);
-                        view! { <Title text="Account not found"/><ErrorPanel error=e/> }.into_any()
-                    }
-                }
-            })}
-        </Transition>
+        <Loaded
+            resource=detail
+            show=move |d| view! { <AccountDetailView detail=d update act delete/> }
+            missing="Account not found"
+        />
     }
 }
 

@@ -9,7 +9,7 @@ use crate::api::account::{
 use crate::domain::account::{
     AccountQuery, AccountQueryInput, AccountSort, AccountStatus, Platform,
 };
-use crate::ui::components::layout::ErrorPanel;
+use crate::ui::components::layout::Loaded;
 use crate::ui::components::status::{AccountBadge, Meter};
 use crate::ui::components::time::{Show, When};
 use leptos::prelude::*;
@@ -65,14 +65,12 @@ pub fn AccountsPage() -> impl IntoView {
             <section class="panel list-panel" aria-labelledby="accounts-title">
                 <h2 id="accounts-title" class="sr-only">"Account list"</h2>
                 <AccountFilters query/>
-                <Transition fallback=|| view! { <p class="muted pad">"Loading accounts…"</p> }>
-                    {move || Suspend::new(async move {
-                        match listing.await {
-                            Ok(l) => view! { <AccountList listing=l/> }.into_any(),
-                            Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                        }
-                    })}
-                </Transition>
+                <Loaded
+                    resource=listing
+                    show=move |l| view! { <AccountList listing=l/> }
+                    loading="Loading accounts…"
+                    padded=true
+                />
             </section>
             <div class="side-stack">
                 <SelectPanel action=select/>

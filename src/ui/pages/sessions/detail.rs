@@ -8,7 +8,7 @@ use super::SessionActions;
 use crate::api::session::{get_session, SessionView};
 use crate::domain::session::SessionStatus;
 use crate::ui::components::briefing::BriefingBox;
-use crate::ui::components::layout::ErrorPanel;
+use crate::ui::components::layout::Loaded;
 use crate::ui::components::status::figure;
 use crate::ui::components::time::{Show, When};
 use leptos::prelude::*;
@@ -47,17 +47,11 @@ pub fn SessionPage() -> impl IntoView {
     );
     view! {
         <nav class="crumbs" aria-label="Breadcrumb"><a href="/sessions">"Sessions"</a></nav>
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match view_res.await {
-                    Ok(v) => view! { <SessionDetailView v actions/> }.into_any(),
-                    Err(e) => {
-                        crate::ui::components::layout::set_http_status(&e);
-                        view! { <Title text="Session not found"/><ErrorPanel error=e/> }.into_any()
-                    }
-                }
-            })}
-        </Transition>
+        <Loaded
+            resource=view_res
+            show=move |v| view! { <SessionDetailView v actions/> }
+            missing="Session not found"
+        />
     }
 }
 

@@ -4,7 +4,7 @@ use super::start::StartForm;
 use super::{enc, SessionStatusBadge};
 use crate::api::session::{list_sessions, start_options, SessionListing, StartSession};
 use crate::domain::session::SessionType;
-use crate::ui::components::layout::ErrorPanel;
+use crate::ui::components::layout::Loaded;
 use crate::ui::components::status::figure;
 use crate::ui::components::time::When;
 use leptos::prelude::*;
@@ -47,14 +47,12 @@ pub fn SessionsPage() -> impl IntoView {
                         choices.await.ok().map(|c| view! { <SessionFilters choices=c/> })
                     })}
                 </Transition>
-                <Transition fallback=|| view! { <p class="muted pad">"Loading sessions…"</p> }>
-                    {move || Suspend::new(async move {
-                        match listing.await {
-                            Ok(l) => view! { <SessionList listing=l/> }.into_any(),
-                            Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                        }
-                    })}
-                </Transition>
+                <Loaded
+                    resource=listing
+                    show=move |l| view! { <SessionList listing=l/> }
+                    loading="Loading sessions…"
+                    padded=true
+                />
             </section>
             <StartForm action=start choices/>
         </div>

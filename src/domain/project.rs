@@ -325,11 +325,14 @@ pub struct ProjectQuery {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct ProjectQueryInput {
+    /// all, active, paused, completed, archived or deleted (the trash)
     #[serde(default)]
     pub status: Option<String>,
+    /// updated, credits or sessions
     #[serde(default)]
     pub sort: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", param(value_type = Option<u32>, minimum = 1))]
     pub page: Option<String>,
 }
 

@@ -241,6 +241,21 @@ pub async fn reference() -> Response {
     res
 }
 
+/// Escaped text with its `code spans` as `<code>`.
+fn prose(s: &str) -> String {
+    esc(s)
+        .split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                format!("<code>{part}</code>")
+            } else {
+                part.to_owned()
+            }
+        })
+        .collect()
+}
+
 fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -303,7 +318,7 @@ fn render(doc: &Document) -> String {
          <p>{description}</p>",
         title = esc(&doc.info.title),
         version = esc(&doc.info.version),
-        description = esc(doc.info.description.as_deref().unwrap_or_default()),
+        description = prose(doc.info.description.as_deref().unwrap_or_default()),
     );
     let tags: Vec<(String, String)> = doc
         .tags
@@ -358,7 +373,7 @@ fn render_operation(h: &mut String, method: &str, path: &str, op: &Operation) {
         .collect::<Vec<_>>()
         .join(" ");
     if !text.is_empty() {
-        let _ = write!(h, "<p>{}</p>", esc(&text));
+        let _ = write!(h, "<p>{}</p>", prose(&text));
     }
     if let Some(params) = op.parameters.as_ref().filter(|p| !p.is_empty()) {
         h.push_str("<p>Parameters:</p><ul>");
@@ -374,7 +389,7 @@ fn render_operation(h: &mut String, method: &str, path: &str, op: &Operation) {
                     .unwrap_or_default(),
                 p.description
                     .as_deref()
-                    .map(|d| format!(": {}", esc(d)))
+                    .map(|d| format!(": {}", prose(d)))
                     .unwrap_or_default(),
             );
         }
@@ -414,7 +429,7 @@ fn render_operation(h: &mut String, method: &str, path: &str, op: &Operation) {
             schema
                 .map(|s| format!("<code>{}</code> ", esc(&s)))
                 .unwrap_or_default(),
-            esc(&description)
+            prose(&description)
         );
     }
     h.push_str("</ul></article>");

@@ -73,16 +73,20 @@ impl FromStr for AccountSort {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct AccountQueryInput {
+    /// available, active, exhausted or blocked
     #[serde(default)]
     pub status: Option<String>,
+    /// genspark, claude, chatgpt, gemini, local or other
     #[serde(default)]
     pub platform: Option<String>,
     /// Text searched in name and specialization.
     #[serde(default)]
     pub q: Option<String>,
+    /// credits, headroom, refresh, name or used
     #[serde(default)]
     pub sort: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", param(value_type = Option<u32>, minimum = 1))]
     pub page: Option<String>,
 }
 

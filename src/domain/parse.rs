@@ -40,6 +40,28 @@ pub fn row_id(raw: &str, field: &str, what: &str) -> Result<i64, FieldError> {
     }
 }
 
+/// A whole number within `range`, `default` when missing or blank.
+pub fn within(
+    raw: Option<&str>,
+    field: &str,
+    range: std::ops::RangeInclusive<i64>,
+    default: i64,
+) -> Result<i64, FieldError> {
+    match opt_number(raw, field) {
+        Ok(None) => Ok(default),
+        Ok(Some(n)) if range.contains(&n) => Ok(n),
+        _ => Err(FieldError::new(
+            field,
+            format!(
+                "{:?} is not between {} and {}",
+                raw.unwrap_or_default(),
+                range.start(),
+                range.end()
+            ),
+        )),
+    }
+}
+
 /// A page number from 1, 1 when missing or blank.
 pub fn page(raw: Option<&str>) -> Result<u32, FieldError> {
     match raw.map(str::trim) {
@@ -71,6 +93,16 @@ mod tests {
         assert_eq!(opt_id::<ProjectId>(Some("-3"), "p").unwrap_err().field, "p");
         assert_eq!(row_id("12", "file", "a file").unwrap(), 12);
         assert_eq!(row_id("x", "file", "a file").unwrap_err().field, "file");
+        assert_eq!(within(None, "limit", 1..=200, 50).unwrap(), 50);
+        assert_eq!(within(Some(" 7 "), "limit", 1..=200, 50).unwrap(), 7);
+        assert_eq!(
+            within(Some("201"), "limit", 1..=200, 50).unwrap_err().field,
+            "limit"
+        );
+        assert_eq!(
+            within(Some("x"), "limit", 1..=200, 50).unwrap_err().field,
+            "limit"
+        );
         assert_eq!(page(None).unwrap(), 1);
         assert_eq!(page(Some("3")).unwrap(), 3);
         assert_eq!(page(Some("0")).unwrap_err().field, "page");

@@ -7,7 +7,6 @@ use crate::domain::knowledge::EntryId;
 use crate::domain::knowledge::{
     Entry, EntryInput, Hit, KnowledgeQuery, Outcome, OutcomeInput, MARK_END, MARK_START,
 };
-use crate::error::AppError;
 use crate::server::{clock, AppState};
 use crate::service::knowledge as svc;
 use axum::extract::State;
@@ -93,19 +92,7 @@ pub struct ListParams {
 /// (`[matched]` text).
 #[utoipa::path(get, path = "/api/knowledge", tag = "knowledge", params(ListParams), responses((status = 200, body = EntryList)))]
 pub async fn list(State(state): State<AppState>, ApiQuery(p): ApiQuery<ListParams>) -> ApiResult {
-    let limit = match p.limit.as_deref().map(str::trim) {
-        None | Some("") => 50,
-        Some(l) => match l.parse::<usize>() {
-            Ok(n @ 1..=200) => n,
-            _ => {
-                return Err(AppError::validation(
-                    "limit",
-                    format!("{l:?} is not between 1 and 200"),
-                )
-                .into())
-            }
-        },
-    };
+    let limit = crate::domain::parse::within(p.limit.as_deref(), "limit", 1..=200, 50)? as usize;
     let with_match = p.q.as_deref().is_some_and(|q| !q.trim().is_empty());
     let query = KnowledgeQuery {
         q: p.q,

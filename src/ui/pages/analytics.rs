@@ -65,7 +65,9 @@ fn Filters(days: i64, project: Option<i64>, projects: Vec<(i64, String)>) -> imp
     let navigate = use_navigate();
     let on_project = move |ev: leptos::ev::Event| {
         let v = event_target_value(&ev);
-        let p = v.parse::<i64>().ok();
+        let p = crate::domain::parse::opt_number(Some(&v), "project_id")
+            .ok()
+            .flatten();
         navigate(&link(days, p), Default::default());
     };
     view! {

@@ -26,19 +26,9 @@ if [ ! -x "$venv/bin/schemathesis" ] || [ scripts/api-fuzz/requirements.txt -nt 
 fi
 
 tmp=$(mktemp -d)
-db="sqlite:$tmp/fuzz.db"
-echo "correct horse battery staple" | "$bin" user add --database-url "$db" --email owner@example.com \
-  --name Owner --role owner --password-stdin >/dev/null
-token=$("$bin" token create --database-url "$db" --email owner@example.com --name fuzz --scope write)
-"$bin" serve --database-url "$db" --addr "127.0.0.1:$port" --token-rate-per-minute 10000000 \
-  >"$tmp/server.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$tmp"' EXIT
-for _ in $(seq 1 100); do
-  curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break
-  sleep 0.1
-done
-python3 scripts/demo-data.py "http://127.0.0.1:$port" "$token" >/dev/null
+serve_args=(--token-rate-per-minute 10000000)
+# shellcheck source=scripts/demo-server.sh
+source scripts/demo-server.sh
 
 curl -fsS -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/openapi.json" -o "$tmp/openapi.json"
 "$venv/bin/openapi-spec-validator" "$tmp/openapi.json"

@@ -693,12 +693,7 @@ mod tests {
             .unwrap();
         let rest = scan(&db, &dirs, &prices).await.unwrap();
         assert_eq!(rest.report.turns, 1);
-        let mut conn = db.acquire().await.unwrap();
-        let turns: Vec<String> =
-            sqlx::query_scalar("SELECT content FROM conversation_history ORDER BY turn_number")
-                .fetch_all(&mut *conn)
-                .await
-                .unwrap();
+        let turns: Vec<String> = crate::storage::testing::turn_texts(&db).await;
         assert_eq!(turns, vec!["first", "second", "third"]);
     }
 
@@ -750,21 +745,11 @@ mod tests {
         // one project for the repository, whichever tool worked in it
         assert_eq!(done.report.projects_new, vec!["shop".to_string()]);
         assert_eq!(done.report.usage_rows, 2);
-        let mut conn = db.acquire().await.unwrap();
         // aider's own cost wins over the price table
-        let aider_cost: i64 =
-            sqlx::query_scalar("SELECT cost_micros FROM usage_ledger WHERE model = 'gpt-4o'")
-                .fetch_one(&mut *conn)
-                .await
-                .unwrap();
+        let aider_cost = crate::storage::testing::ledger_cost_of(&db, "gpt-4o").await;
         assert_eq!(aider_cost, 10_000);
-        let providers: Vec<String> =
-            sqlx::query_scalar("SELECT provider FROM usage_ledger ORDER BY provider")
-                .fetch_all(&mut *conn)
-                .await
-                .unwrap();
+        let providers = crate::storage::testing::ledger_providers(&db).await;
         assert_eq!(providers, vec!["google", "openai"]);
-        drop(conn);
         let again = scan(&db, &dirs, &PriceTable::default()).await.unwrap();
         assert_eq!((again.report.files, again.report.turns), (0, 0));
     }

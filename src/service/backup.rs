@@ -130,12 +130,7 @@ mod tests {
             }));
         }
         // let the writers get going, then back up three times while they run
-        while sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM projects")
-            .fetch_one(&db)
-            .await
-            .unwrap()
-            < 50
-        {
+        while crate::storage::testing::count(&db, "projects").await < 50 {
             tokio::task::yield_now().await;
         }
         let mut copies = Vec::new();
@@ -158,15 +153,11 @@ mod tests {
             let copy_db = crate::storage::connect(&copy.path.to_string_lossy())
                 .await
                 .unwrap();
-            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM projects")
-                .fetch_one(&copy_db)
-                .await
-                .unwrap();
-            let fk: Vec<(String, i64, String, i64)> = sqlx::query_as("PRAGMA foreign_key_check")
-                .fetch_all(&copy_db)
-                .await
-                .unwrap();
-            assert!(fk.is_empty());
+            let n = crate::storage::testing::count(&copy_db, "projects").await;
+            assert_eq!(
+                crate::storage::testing::foreign_key_problems(&copy_db).await,
+                0
+            );
             seen.push(n);
         }
         assert!(

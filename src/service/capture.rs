@@ -733,20 +733,11 @@ mod tests {
             (1, 2, 1, 1)
         );
         assert!(more.unpriced_models.contains("mystery-1"));
-        let mut conn = db.acquire().await.unwrap();
-        let (rows, output, cost, unpriced): (i64, i64, i64, i64) = sqlx::query_as(
-            "SELECT COUNT(*), SUM(output_tokens), SUM(cost_micros), SUM(priced = 0) FROM usage_ledger",
-        )
-        .fetch_one(&mut *conn)
-        .await
-        .unwrap();
+        let (rows, output, cost, unpriced) = crate::storage::testing::ledger_totals(&db).await;
         assert_eq!((rows, output, unpriced), (2, 205, 1));
         // m1 took its larger copy: 1000 × 3 + 200 × 15
         assert_eq!(cost, 6_000);
-        let objectives: Option<String> = sqlx::query_scalar("SELECT objectives FROM sessions")
-            .fetch_one(&mut *conn)
-            .await
-            .unwrap();
-        assert_eq!(objectives.as_deref(), Some("Add a cart page"));
+        let objectives = crate::storage::testing::session_objectives(&db).await;
+        assert_eq!(objectives[0].as_deref(), Some("Add a cart page"));
     }
 }

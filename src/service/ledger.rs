@@ -57,21 +57,7 @@ mod tests {
     use crate::storage::temp_db;
 
     async fn seed(db: &Db) -> (i64, i64) {
-        sqlx::query("INSERT INTO projects (name) VALUES ('p'), ('q')")
-            .execute(db)
-            .await
-            .unwrap();
-        sqlx::query("INSERT INTO accounts (account_name) VALUES ('a')")
-            .execute(db)
-            .await
-            .unwrap();
-        sqlx::query(
-            "INSERT INTO sessions (project_id, account_id, session_number, accomplishments, started_at) VALUES \
-             (1, 1, 1, 'login\nsignup', '2026-03-02T09:00:00Z'), (2, 1, 1, NULL, '2026-03-02T09:00:00Z')",
-        )
-        .execute(db)
-        .await
-        .unwrap();
+        crate::storage::testing::two_projects_with_a_session_each(db).await;
         (1, 2)
     }
 

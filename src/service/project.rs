@@ -95,10 +95,7 @@ mod tests {
     }
 
     async fn count(db: &Db) -> i64 {
-        sqlx::query_scalar("SELECT COUNT(*) FROM projects")
-            .fetch_one(db)
-            .await
-            .unwrap()
+        crate::storage::testing::count(db, "projects").await
     }
 
     #[tokio::test]

@@ -30,6 +30,8 @@ pub mod project;
 pub mod project_file;
 pub mod session;
 pub mod stats;
+#[cfg(test)]
+pub mod testing;
 
 use crate::domain::time::Timestamp;
 use sqlx::encode::IsNull;

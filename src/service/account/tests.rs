@@ -21,10 +21,7 @@ fn input(name: &str, credits: i64) -> AccountInput {
 }
 
 async fn count(db: &Db, table: &str) -> i64 {
-    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
-        .fetch_one(db)
-        .await
-        .unwrap()
+    crate::storage::testing::count(db, table).await
 }
 
 async fn project(db: &Db) -> ProjectId {

@@ -62,10 +62,7 @@ async fn sign_in_sessions_and_tokens() {
     let (me, sid) = session_user(&db, &s.secret, at(4)).await.unwrap().unwrap();
     assert_eq!((me.role, me.access), (Role::Owner, Access::Admin));
     // the stored row holds no secret
-    let stored: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM user_sessions")
-        .fetch_all(&mut *db.acquire().await.unwrap())
-        .await
-        .unwrap();
+    let stored = crate::storage::testing::session_token_hashes(&db).await;
     assert!(!stored.contains(&s.secret));
     // idle for the idle timeout: gone
     assert!(

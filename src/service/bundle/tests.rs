@@ -31,11 +31,7 @@ const TABLES: &[&str] = &[
 async fn rows(db: &Db) -> Vec<i64> {
     let mut out = Vec::new();
     for table in TABLES {
-        let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
-            .fetch_one(db)
-            .await
-            .unwrap();
-        out.push(n);
+        out.push(crate::storage::testing::count(db, table).await);
     }
     out
 }
@@ -232,10 +228,7 @@ async fn export_import_export_gives_the_same_bundle_apart_from_ids_and_time() {
 
     let (_d2, db2) = temp_db().await;
     // shift the ids of the second database so equal ids cannot hide a mapping bug
-    sqlx::query("INSERT INTO projects (name) VALUES ('placeholder')")
-        .execute(&db2)
-        .await
-        .unwrap();
+    crate::storage::testing::insert_project(&db2, "placeholder").await;
     let outcome = import_text(
         &db2,
         &text,

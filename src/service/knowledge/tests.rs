@@ -164,12 +164,7 @@ async fn the_index_follows_edits_and_deletes() {
     delete(&db, e.id).await.unwrap();
     assert!(find(&db, "mold").await.is_empty());
     assert!(find(&db, "linker").await.is_empty());
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM knowledge_tri WHERE knowledge_tri MATCH '\"mold\"'",
-    )
-    .fetch_one(&db)
-    .await
-    .unwrap();
+    let n = crate::storage::testing::knowledge_trigram_matches(&db, "mold").await;
     assert_eq!(n, 0);
     assert_eq!(delete(&db, e.id).await.unwrap_err().status_code(), 404);
 }

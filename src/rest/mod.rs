@@ -315,15 +315,20 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let params = path_params(parts, state).await?;
-        let raw = params
-            .iter()
-            .find(|(k, _)| k == "id")
-            .map(|(_, v)| v.as_str())
-            .unwrap_or_default();
-        crate::domain::parse::id::<T>(raw, "id")
-            .map(PathId)
-            .map_err(|e| ApiError(AppError::bad_parameter(e)))
+        parse_id(&params).map(PathId)
     }
+}
+
+/// The `{id}` among a path's parameters, as its domain type.
+fn parse_id<T: std::str::FromStr<Err = crate::error::FieldError>>(
+    params: &[(String, String)],
+) -> Result<T, ApiError> {
+    let raw = params
+        .iter()
+        .find(|(k, _)| k == "id")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_default();
+    crate::domain::parse::id::<T>(raw, "id").map_err(|e| ApiError(AppError::bad_parameter(e)))
 }
 
 /// The `{id}` of a path and the row id after it (`/sessions/{id}/checkpoints/{checkpoint}`),
@@ -338,8 +343,8 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let PathId(id) = PathId::<T>::from_request_parts(parts, state).await?;
         let params = path_params(parts, state).await?;
+        let id = parse_id::<T>(&params)?;
         let (name, raw) = params
             .iter()
             .find(|(k, _)| k != "id")

@@ -202,6 +202,11 @@ impl Builder<'_> {
             if self.chosen_units.contains(&ui) || taken.contains(u.text.as_str()) {
                 continue;
             }
+            // a heading of a word or two says nothing without what stood under it (but
+            // when the whole log fits, all of it is kept)
+            if !self.loose && u.is_heading && u.text.split_whitespace().count() < 3 {
+                continue;
+            }
             if !seen.insert(u.text.as_str()) {
                 continue;
             }

@@ -17,6 +17,7 @@
 //! record, `text` cuts and compares text.
 
 mod assemble;
+mod cues;
 mod fact_list;
 mod plan;
 mod rank;

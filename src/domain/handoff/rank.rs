@@ -1,9 +1,9 @@
 //! Ranking the log's units for every section: their scores, repeats and problems fixed later.
 
 use super::scan::{self, Kind, Role, Unit};
-use super::score;
 use super::text::{word_set, WordSet};
 use super::Section;
+use super::{cues, score};
 
 /// How many later fix reports are compared with a problem.
 const RESOLUTION_WINDOW: usize = 24;
@@ -49,7 +49,7 @@ pub(super) fn rank_units(units: &[Unit], document: bool) -> Vec<Vec<(usize, f64)
             u.role == Role::User
                 && u.kind == Kind::Prose
                 && u.text.chars().count() >= 12
-                && u.text.split_whitespace().count() >= 3
+                && cues::word_count(&u.text) >= 3
                 && !u.text.starts_with('/')
         })
         .map(|u| u.role_rank);
@@ -71,6 +71,15 @@ pub(super) fn rank_units(units: &[Unit], document: bool) -> Vec<Vec<(usize, f64)
         })
         .map(|(u, _)| (u.pos, word_set(&u.text)))
         .collect();
+    // the languages of the turns: their cue words apply
+    let mut by_turn: Vec<Vec<&str>> = Vec::new();
+    for u in units {
+        if by_turn.len() <= u.turn {
+            by_turn.resize_with(u.turn + 1, Vec::new);
+        }
+        by_turn[u.turn].push(u.text.as_str());
+    }
+    let langs = cues::detect(by_turn);
     let mut out: Vec<Vec<(usize, f64)>> = vec![Vec::new(); Section::COUNT];
     for (i, u) in units.iter().enumerate() {
         // a problem counts as resolved when one of the next fix reports shares two of
@@ -108,6 +117,7 @@ pub(super) fn rank_units(units: &[Unit], document: bool) -> Vec<Vec<(usize, f64)
             resolved_later,
             error_line: errors[i],
             document,
+            langs,
         };
         let sc = score::score(u, lower, &ctx);
         // a unit is a candidate where it scores best (and wherever it scores nearly as well)

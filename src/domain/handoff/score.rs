@@ -1,40 +1,12 @@
 //! How strongly a unit belongs in each section: cue words and markers, who said it, where
 //! it stands in the log, what heading it sits under, and how much it carries.
 
+use super::cues::{heading_section, Cue, CueCounts, Langs};
 use super::scan::{Kind, Role, Unit};
 use super::Section;
 
-/// The cue lists, in the order of [`Cue`].
-const LISTS: [&[&str]; 7] = [GOAL, CONSTRAINT, DONE, PROGRESS, BLOCKER, DECISION, NEXT];
-
-#[derive(Clone, Copy)]
-enum Cue {
-    Goal,
-    Constraint,
-    Done,
-    Progress,
-    Blocker,
-    Decision,
-    Next,
-}
-
-/// One automaton over every cue word: each unit is searched once.
-fn automaton() -> &'static (aho_corasick::AhoCorasick, Vec<(usize, usize)>) {
-    static AC: std::sync::OnceLock<(aho_corasick::AhoCorasick, Vec<(usize, usize)>)> =
-        std::sync::OnceLock::new();
-    AC.get_or_init(|| {
-        let mut words = Vec::new();
-        let mut owner = Vec::new(); // (list, index in list)
-        for (li, list) in LISTS.iter().enumerate() {
-            for (wi, w) in list.iter().enumerate() {
-                words.push(*w);
-                owner.push((li, wi));
-            }
-        }
-        let ac = aho_corasick::AhoCorasick::new(&words).expect("cue words build an automaton");
-        (ac, owner)
-    })
-}
+/// The share of a document (a log of one turn) that is its opening, where its goal is.
+const DOCUMENT_OPENING: f64 = 0.04;
 
 /// The emoji and checkbox markers of the spec, found in one pass.
 const MARKERS: [&str; 9] = ["🎯", "✅", "🚧", "⚠", "🔥", "❌", "📝", "[ ]", "⏳"];
@@ -66,336 +38,6 @@ impl Markers {
     }
 }
 
-/// How many distinct cue words of each list start at a word boundary in `hay`
-/// (lower-case).
-struct CueCounts([usize; 7]);
-
-impl CueCounts {
-    fn of(hay: &str) -> CueCounts {
-        let (ac, owner) = automaton();
-        let mut seen: Vec<(usize, usize)> = Vec::new();
-        let mut counts = [0usize; 7];
-        for m in ac.find_overlapping_iter(hay) {
-            let at = m.start();
-            let boundary = at == 0
-                || !hay[..at]
-                    .chars()
-                    .next_back()
-                    .is_some_and(char::is_alphanumeric);
-            if !boundary {
-                continue;
-            }
-            let o = owner[m.pattern().as_usize()];
-            if !seen.contains(&o) {
-                seen.push(o);
-                counts[o.0] += 1;
-            }
-        }
-        CueCounts(counts)
-    }
-
-    fn get(&self, c: Cue) -> usize {
-        self.0[c as usize]
-    }
-}
-
-const GOAL: &[&str] = &[
-    "goal",
-    "objective",
-    "mission",
-    "purpose",
-    "i want",
-    "i'd like",
-    "i would like",
-    "we need",
-    "help me",
-    "please",
-    "trying to",
-    "the task",
-    "task:",
-    "so that",
-    "build",
-    "implement",
-    "create",
-    "fix",
-    "add",
-    "make",
-    "set up",
-    "migrate",
-    "refactor",
-    "investigate",
-    "analy",
-    "audit",
-    "find",
-];
-const CONSTRAINT: &[&str] = &[
-    "must",
-    "never",
-    "always",
-    "don't",
-    "do not",
-    "dont",
-    "only",
-    "avoid",
-    "keep",
-    "make sure",
-    "should",
-    "shouldn't",
-    "without",
-    "prefer",
-    "rule",
-    "required",
-    "require",
-    "important",
-    "critical",
-    "forbid",
-    "no ",
-    "not ",
-    "ensure",
-    "strict",
-    "mandatory",
-    "constraint",
-    "instead",
-    "rather",
-    "limit",
-];
-const DONE: &[&str] = &[
-    "done",
-    "completed",
-    "complete",
-    "finished",
-    "committed",
-    "commit",
-    "pushed",
-    "merged",
-    "deployed",
-    "created",
-    "added",
-    "fixed",
-    "resolved",
-    "implemented",
-    "updated",
-    "passes",
-    "passing",
-    "works",
-    "working",
-    "success",
-    "successfully",
-    "ready",
-    "shipped",
-    "applied",
-    "verified",
-    "released",
-    "published",
-    "wrote",
-    "written",
-    "built",
-];
-const PROGRESS: &[&str] = &[
-    "in progress",
-    "working on",
-    "currently",
-    "wip",
-    "started",
-    "partially",
-    "partial",
-    "ongoing",
-    "halfway",
-    "not yet",
-    "still",
-    "draft",
-    "pending",
-];
-const BLOCKER: &[&str] = &[
-    "block",
-    "stuck",
-    "fail",
-    "error",
-    "exception",
-    "conflict",
-    "cannot",
-    "can't",
-    "unable",
-    "not working",
-    "doesn't work",
-    "broken",
-    "issue",
-    "problem",
-    "bug",
-    "timeout",
-    "denied",
-    "rejected",
-    "missing",
-    "not found",
-    "crash",
-    "wrong",
-    "unresolved",
-    "unverified",
-    "todo",
-    "regression",
-    "warning",
-    "fatal",
-    "panic",
-    "lost",
-];
-const DECISION: &[&str] = &[
-    "decid",
-    "decision",
-    "chose",
-    "choose",
-    "instead of",
-    "rather than",
-    "because",
-    "so that",
-    "we'll use",
-    "will use",
-    "use ",
-    "using",
-    "switch to",
-    "switched",
-    "approach",
-    "option",
-    "strategy",
-    "trade-off",
-    "tradeoff",
-    "recommend",
-    "went with",
-    "opted",
-    "design",
-    "architecture",
-    "stack",
-    "replace",
-    "prefer",
-];
-const NEXT: &[&str] = &[
-    "next",
-    "todo",
-    "to do",
-    "remaining",
-    "then",
-    "need to",
-    "needs to",
-    "should",
-    "will ",
-    "plan",
-    "pending",
-    "follow-up",
-    "follow up",
-    "later",
-    "after that",
-    "still need",
-    "must",
-    "let's",
-    "going to",
-    "step",
-    "phase",
-    "deploy",
-    "tomorrow",
-    "continue",
-];
-
-/// Heading words that put every unit under them in a section.
-fn heading_level_section(h: &str) -> Option<Section> {
-    let table: &[(&[&str], Section)] = &[
-        (
-            &[
-                "next",
-                "todo",
-                "to do",
-                "remaining",
-                "roadmap",
-                "plan",
-                "follow",
-                "action item",
-                "recommend",
-            ],
-            Section::Next,
-        ),
-        (
-            &[
-                "block", "issue", "problem", "error", "bug", "risk", "known", "fail",
-            ],
-            Section::Blockers,
-        ),
-        (
-            &[
-                "decision",
-                "architecture",
-                "design",
-                "approach",
-                "stack",
-                "why",
-                "solution",
-            ],
-            Section::Decisions,
-        ),
-        (
-            &[
-                "constraint",
-                "rule",
-                "requirement",
-                "guideline",
-                "convention",
-                "principle",
-                "must",
-                "policy",
-                "practice",
-                "avoid",
-            ],
-            Section::Constraints,
-        ),
-        (
-            &[
-                "done",
-                "complete",
-                "accomplish",
-                "achiev",
-                "finished",
-                "what was",
-                "changes",
-                "implemented",
-                "fixed",
-            ],
-            Section::Done,
-        ),
-        (&["progress", "wip", "ongoing"], Section::InProgress),
-        (
-            &[
-                "status",
-                "state",
-                "summary",
-                "result",
-                "where we are",
-                "current",
-            ],
-            Section::State,
-        ),
-        (
-            &[
-                "goal",
-                "objective",
-                "mission",
-                "purpose",
-                "overview",
-                "context",
-                "task",
-            ],
-            Section::Goal,
-        ),
-        (&["file", "structure", "layout"], Section::Files),
-    ];
-    table
-        .iter()
-        .find(|(words, _)| words.iter().any(|w| h.contains(w)))
-        .map(|(_, s)| *s)
-}
-
-/// The section a heading path names: the innermost heading that names one.
-fn heading_section(path: &str) -> Option<Section> {
-    path.rsplit(super::scan::HEADING_SEP)
-        .find_map(heading_level_section)
-}
-
 /// What a unit carries: salient tokens (paths, identifiers, numbers, hashes) per word.
 fn density(u: &Unit) -> f64 {
     let mut salient = 0usize;
@@ -418,10 +60,7 @@ fn density(u: &Unit) -> f64 {
 
 /// Words of a unit that carry meaning (not markers, not one-letter tokens).
 fn word_count(u: &Unit) -> usize {
-    u.text
-        .split_whitespace()
-        .filter(|w| w.chars().filter(|c| c.is_alphanumeric()).count() >= 2)
-        .count()
+    super::cues::word_count(&u.text)
 }
 
 fn length_factor(n: usize) -> f64 {
@@ -459,10 +98,12 @@ pub struct Context {
     pub error_line: bool,
     /// The log is one document (a handoff note, a report), not a conversation.
     pub document: bool,
+    /// The languages the log is written in: their cue words apply.
+    pub langs: Langs,
 }
 
 pub fn score(u: &Unit, lower: &str, ctx: &Context) -> Scores {
-    let cues = CueCounts::of(lower);
+    let cues = CueCounts::of(lower, ctx.langs);
     let n = u.text.chars().count();
     let words = word_count(u);
     let thin = if words < 5 { 0.4 } else { 1.0 };
@@ -478,14 +119,17 @@ pub fn score(u: &Unit, lower: &str, ctx: &Context) -> Scores {
     let heading = if u.is_heading {
         None
     } else {
-        heading_section(&u.heading)
+        heading_section(&u.heading, ctx.langs)
     };
     let question = u.text.ends_with('?');
     let found = Markers::of(&u.text);
     let marker = |m: &str| found.has(m);
 
     // Goal: the first substantive user message, a title or goal heading
-    let first_user = u.role == Role::User && Some(u.role_rank) == ctx.first_user_rank;
+    // (a document is one turn: only its opening is the goal)
+    let first_user = u.role == Role::User
+        && Some(u.role_rank) == ctx.first_user_rank
+        && (!ctx.document || u.pos < DOCUMENT_OPENING);
     if first_user {
         s[Section::Goal as usize] = 3.0 + 0.5 * cues.get(Cue::Goal).min(2) as f64;
     } else if u.role == Role::User {
@@ -537,8 +181,11 @@ pub fn score(u: &Unit, lower: &str, ctx: &Context) -> Scores {
     }
 
     // Blockers and errors: error lines and problem words, the latest first
-    let b = cues.get(Cue::Blocker) + 2 * usize::from(marker("⚠") || marker("🔥") || marker("❌"));
-    if err || b > 0 {
+    let alarm = marker("⚠") || marker("🔥") || marker("❌");
+    let b = cues.get(Cue::Blocker) + 2 * usize::from(alarm);
+    // a checked item reports something done, whatever words it has
+    let checked = marker("✅") && !alarm;
+    if (err || b > 0) && !checked {
         let resolved = if ctx.resolved_later { 0.5 } else { 1.0 };
         s[Section::Blockers as usize] = if err {
             // the latest error, or one that keeps coming back
@@ -593,7 +240,12 @@ pub fn score(u: &Unit, lower: &str, ctx: &Context) -> Scores {
     }
     // the first thing the user asked is the goal, whatever it carries
     if first_user {
-        s[Section::Goal as usize] = 10.0;
+        // (in a document, what its goal heading says first)
+        s[Section::Goal as usize] = if heading == Some(Section::Goal) {
+            12.0
+        } else {
+            10.0
+        };
     }
     // goals and constraints are the user's (or the document's), never tool output
     if u.role == Role::Tool {
@@ -609,24 +261,11 @@ pub fn score(u: &Unit, lower: &str, ctx: &Context) -> Scores {
         s[Section::Decisions as usize] = 0.0;
     }
     if u.is_heading && n < 40 {
+        // a heading of a word or two ("Goal", "Next steps") says nothing by itself
+        let k = if words < 3 { 0.0 } else { 0.2 };
         for v in &mut s {
-            *v *= 0.2;
+            *v *= k;
         }
     }
     Scores { by_section: s }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cue_words_start_at_word_boundaries() {
-        let c = CueCounts::of("the next step: we decided to deploy");
-        assert_eq!(c.get(Cue::Next), 3); // next, step, deploy
-        assert_eq!(c.get(Cue::Decision), 1); // decid
-        assert_eq!(CueCounts::of("context").get(Cue::Next), 0);
-        // a word counts once however often it occurs
-        assert_eq!(CueCounts::of("next next next").get(Cue::Next), 1);
-    }
 }

@@ -221,3 +221,103 @@ fn the_briefing_ends_with_how_to_continue_within_the_budget() {
         );
     }
 }
+
+/// A log in `lines`, with neutral filler turns between its lines so that the budget
+/// makes the engine choose.
+fn padded(lines: &[&str], filler: &dyn Fn(usize) -> String) -> String {
+    let mut log = String::new();
+    for (i, l) in lines.iter().enumerate() {
+        log.push_str(l);
+        log.push('\n');
+        for j in 0..6 {
+            log.push_str(&filler(i * 10 + j));
+            log.push('\n');
+        }
+    }
+    log
+}
+
+#[test]
+fn cue_words_of_the_logs_language_pick_its_sections() {
+    let id = padded(
+        &[
+            "User: Tolong buatkan modul ekspor CSV untuk laporan penjualan agar tim keuangan bisa mengunduhnya.",
+            "User: Jangan ubah format tanggal yang sudah ada, dan harus tetap memakai UTF-8.",
+            "Assistant: Kami memutuskan memakai crate csv karena lebih aman daripada menulis parser sendiri.",
+            "Assistant: Masih ada masalah: unduhan gagal untuk berkas di atas sepuluh megabita karena batas waktu proxy.",
+            "User: Langkah selanjutnya: tambahkan streaming untuk berkas besar lalu uji dengan lima puluh megabita.",
+        ],
+        &|i| format!("Assistant: Saya membaca berkas src/util/helper_{i}.rs untuk memahami struktur kodenya."),
+    );
+    let b = compress(&id, &facts(), 1500).unwrap();
+    let md = &b.markdown;
+    let has = |s: Section, text: &str| section_items(md, s).iter().any(|i| i.contains(text));
+    assert!(
+        has(Section::Constraints, "Jangan ubah format tanggal"),
+        "{md}"
+    );
+    assert!(
+        has(Section::Decisions, "memutuskan memakai crate csv"),
+        "{md}"
+    );
+    assert!(has(Section::Next, "Langkah selanjutnya"), "{md}");
+    assert!(has(Section::Blockers, "unduhan gagal"), "{md}");
+
+    let zh = padded(
+        &[
+            "User: 请帮我实现订单导出功能，让财务团队可以下载报表。",
+            "User: 不要修改现有的日期格式，必须继续使用 UTF-8 编码。",
+            "Assistant: 我们决定采用 csv 库，因为它比自己写解析器更安全。",
+            "Assistant: 还有一个问题：超过十兆的文件下载失败，因为代理超时。",
+            "User: 下一步：为大文件加上流式传输，然后用五十兆的文件测试。",
+        ],
+        &|i| format!("Assistant: 我阅读了 src/util/helper_{i}.rs 文件来了解代码结构。"),
+    );
+    let b = compress(&zh, &facts(), 1500).unwrap();
+    let md = &b.markdown;
+    let has = |s: Section, text: &str| section_items(md, s).iter().any(|i| i.contains(text));
+    assert!(has(Section::Constraints, "不要修改现有的日期格式"), "{md}");
+    assert!(has(Section::Decisions, "我们决定采用 csv 库"), "{md}");
+    assert!(has(Section::Next, "下一步"), "{md}");
+    assert!(has(Section::Blockers, "下载失败"), "{md}");
+}
+
+#[test]
+fn a_document_opens_with_its_goal_and_keeps_its_other_sections() {
+    let mut doc = String::from(
+        "# Status board\n\nUpdated after each step.\n\n## Goal\n\nPort the billing service to Rust so invoices render in under 50 ms.\n\n## Done\n\n",
+    );
+    for i in 0..40 {
+        doc.push_str(&format!(
+            "- ✅ Error handling for module {i} ported with its tests green\n"
+        ));
+    }
+    doc.push_str("\n## Decisions\n\nWe chose axum instead of actix because the stack already uses tower.\n\n## Next steps\n\nPort the PDF renderer, then run the load test against staging.\n");
+    let b = compress(&doc, &facts(), 900).unwrap();
+    let md = &b.markdown;
+    let goal = section_items(md, Section::Goal);
+    assert!(
+        goal.iter()
+            .any(|g| g.starts_with("Port the billing service")),
+        "{md}"
+    );
+    // headings of a word or two are not items
+    assert!(
+        !md.contains("- Goal\n") && !md.contains("- Next steps\n"),
+        "{md}"
+    );
+    assert!(
+        section_items(md, Section::Decisions)
+            .iter()
+            .any(|i| i.contains("axum instead of actix")),
+        "{md}"
+    );
+    assert!(
+        section_items(md, Section::Next)
+            .iter()
+            .any(|i| i.contains("PDF renderer")),
+        "{md}"
+    );
+    // a checked item is done, not a problem
+    assert!(section_items(md, Section::Blockers).is_empty(), "{md}");
+}

@@ -150,6 +150,11 @@ pub fn is_error_line(line: &str, kind: Kind) -> bool {
     if line.len() < 15 || !trigger.is_match(line) || line.split_whitespace().count() < 4 {
         return false;
     }
+    // a checked item ("✅ Error handling - friendly messages") reports something done
+    let t = line.trim_start_matches(['-', '*', ' ']);
+    if t.starts_with(['✅', '✓', '✔', '☑']) || t.starts_with("[x]") || t.starts_with("[X]") {
+        return false;
+    }
     if kind == Kind::Output {
         return true;
     }

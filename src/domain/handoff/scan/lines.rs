@@ -137,18 +137,30 @@ pub(super) fn sentences(line: &str) -> Vec<&str> {
     }
     let mut out = Vec::new();
     let mut start = 0;
-    let b = line.as_bytes();
-    let mut i = 0;
-    while i + 2 < b.len() {
-        if matches!(b[i], b'.' | b'!' | b'?')
-            && b[i + 1] == b' '
-            && (b[i + 2].is_ascii_uppercase() || b[i + 2].is_ascii_digit())
-            && i + 1 - start > 40
-        {
-            out.push(line[start..=i].trim());
-            start = i + 2;
+    let mut chars = line.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let end = i + c.len_utf8();
+        let split = match c {
+            // a full stop, then a space and a capital or a digit
+            '.' | '!' | '?' => {
+                let mut ahead = line[end..].chars();
+                ahead.next() == Some(' ')
+                    && ahead
+                        .next()
+                        .is_some_and(|n| n.is_uppercase() || n.is_ascii_digit())
+            }
+            // the full stops of scripts written without spaces
+            '。' | '！' | '？' => true,
+            _ => false,
+        };
+        if split && end - start > 40 {
+            out.push(line[start..end].trim());
+            start = end;
+            if chars.peek().is_some_and(|(_, n)| *n == ' ') {
+                chars.next();
+                start += 1;
+            }
         }
-        i += 1;
     }
     if start < line.len() {
         out.push(line[start..].trim());

@@ -51,739 +51,99 @@ impl Langs {
     }
 }
 
-/// One language's cue lists (in the order of [`Cue`]) and section headings.
+/// One language's cue lists (in the order of [`Cue`]) and section headings, read from
+/// its word file (`cues/<language>.txt`).
 struct Lexicon {
     lang: Lang,
-    cues: [&'static [&'static str]; 7],
-    headings: &'static [(&'static [&'static str], Section)],
+    cues: [Vec<String>; 7],
+    headings: Vec<(Section, Vec<String>)>,
 }
 
-const LEXICONS: [Lexicon; 8] = [
-    Lexicon {
-        lang: Lang::En,
-        cues: [
-            EN_GOAL,
-            EN_CONSTRAINT,
-            EN_DONE,
-            EN_PROGRESS,
-            EN_BLOCKER,
-            EN_DECISION,
-            EN_NEXT,
-        ],
-        // English headings are matched first, by heading_level_section's own table
-        headings: &[],
-    },
-    Lexicon {
-        lang: Lang::Id,
-        cues: [
-            &[
-                "tujuan",
-                "sasaran",
-                "saya ingin",
-                "aku ingin",
-                "saya mau",
-                "kami ingin",
-                "tolong",
-                "bantu",
-                "buatkan",
-                "bikin",
-                "membuat",
-                "implementasi",
-                "perbaiki",
-                "tambahkan",
-                "agar",
-                "supaya",
-            ],
-            &[
-                "harus",
-                "jangan",
-                "wajib",
-                "tidak boleh",
-                "hanya",
-                "selalu",
-                "pastikan",
-                "hindari",
-                "tanpa",
-                "dilarang",
-                "penting",
-                "batas",
-            ],
-            &[
-                "selesai",
-                "sudah",
-                "berhasil",
-                "sukses",
-                "telah",
-                "beres",
-                "diperbaiki",
-                "ditambahkan",
-                "dibuat",
-                "lulus",
-            ],
-            &[
-                "sedang",
-                "masih",
-                "dalam proses",
-                "belum selesai",
-                "sebagian",
-            ],
-            &[
-                "gagal",
-                "error",
-                "masalah",
-                "kendala",
-                "tidak bisa",
-                "tidak dapat",
-                "rusak",
-                "hambatan",
-                "macet",
-                "galat",
-            ],
-            &[
-                "memutuskan",
-                "keputusan",
-                "memilih",
-                "karena",
-                "daripada",
-                "menggunakan",
-                "pakai",
-                "pendekatan",
-                "strategi",
-                "arsitektur",
-            ],
-            &[
-                "selanjutnya",
-                "berikutnya",
-                "langkah",
-                "nanti",
-                "rencana",
-                "lanjutkan",
-                "perlu",
-                "tahap",
-                "fase",
-            ],
-        ],
-        headings: &[
-            (&["langkah", "selanjutnya", "rencana"], Section::Next),
-            (&["masalah", "kendala", "hambatan"], Section::Blockers),
-            (&["keputusan", "arsitektur"], Section::Decisions),
-            (&["aturan", "batasan", "persyaratan"], Section::Constraints),
-            (&["selesai", "pencapaian"], Section::Done),
-            (&["status", "ringkasan"], Section::State),
-            (&["tujuan", "sasaran"], Section::Goal),
-        ],
-    },
-    Lexicon {
-        lang: Lang::Es,
-        cues: [
-            &[
-                "objetivo",
-                "propósito",
-                "quiero",
-                "quisiera",
-                "necesito",
-                "necesitamos",
-                "ayúdame",
-                "por favor",
-                "crear",
-                "implementar",
-                "arreglar",
-                "añadir",
-                "agregar",
-                "construir",
-                "para que",
-            ],
-            &[
-                "debe",
-                "debes",
-                "nunca",
-                "siempre",
-                "no uses",
-                "no hagas",
-                "solo",
-                "sólo",
-                "evita",
-                "sin ",
-                "asegúrate",
-                "obligatorio",
-                "importante",
-                "prohibido",
-                "mantén",
-            ],
-            &[
-                "hecho",
-                "terminado",
-                "completado",
-                "listo",
-                "funciona",
-                "arreglado",
-                "resuelto",
-                "añadido",
-                "creado",
-                "implementado",
-                "desplegado",
-            ],
-            &[
-                "en progreso",
-                "trabajando en",
-                "actualmente",
-                "todavía",
-                "aún",
-                "pendiente",
-            ],
-            &[
-                "error",
-                "falla",
-                "fallo",
-                "falló",
-                "bloqueado",
-                "no funciona",
-                "no puedo",
-                "problema",
-                "excepción",
-                "roto",
-                "conflicto",
-                "no se encuentra",
-                "falta",
-            ],
-            &[
-                "decidimos",
-                "decidí",
-                "decisión",
-                "elegimos",
-                "elegí",
-                "en lugar de",
-                "en vez de",
-                "porque",
-                "usaremos",
-                "enfoque",
-                "estrategia",
-                "arquitectura",
-                "opción",
-            ],
-            &[
-                "siguiente",
-                "próximo",
-                "próximos pasos",
-                "luego",
-                "después",
-                "hay que",
-                "tenemos que",
-                "vamos a",
-                "plan",
-                "paso",
-                "fase",
-            ],
-        ],
-        headings: &[
-            (
-                &["próximos pasos", "siguientes pasos", "pendiente", "plan"],
-                Section::Next,
-            ),
-            (
-                &["problema", "error", "bloqueo", "riesgo"],
-                Section::Blockers,
-            ),
-            (&["decisi", "arquitectura", "diseño"], Section::Decisions),
-            (&["restricci", "reglas", "requisitos"], Section::Constraints),
-            (&["hecho", "completado", "logros"], Section::Done),
-            (&["estado", "resumen"], Section::State),
-            (&["objetivo", "meta"], Section::Goal),
-        ],
-    },
-    Lexicon {
-        lang: Lang::Pt,
-        cues: [
-            &[
-                "objetivo",
-                "quero",
-                "gostaria",
-                "preciso",
-                "precisamos",
-                "me ajude",
-                "por favor",
-                "criar",
-                "implementar",
-                "corrigir",
-                "adicionar",
-                "construir",
-                "para que",
-            ],
-            &[
-                "deve",
-                "nunca",
-                "sempre",
-                "não use",
-                "não faça",
-                "apenas",
-                "somente",
-                "evite",
-                "sem ",
-                "certifique",
-                "obrigatório",
-                "importante",
-                "proibido",
-                "mantenha",
-            ],
-            &[
-                "feito",
-                "concluído",
-                "concluída",
-                "pronto",
-                "funciona",
-                "corrigido",
-                "resolvido",
-                "adicionado",
-                "criado",
-                "implementado",
-                "terminado",
-            ],
-            &[
-                "em andamento",
-                "em progresso",
-                "trabalhando em",
-                "atualmente",
-                "ainda",
-                "pendente",
-            ],
-            &[
-                "erro",
-                "falha",
-                "falhou",
-                "bloqueado",
-                "não funciona",
-                "não consigo",
-                "problema",
-                "exceção",
-                "quebrado",
-                "conflito",
-                "não encontrado",
-                "faltando",
-            ],
-            &[
-                "decidimos",
-                "decidi",
-                "decisão",
-                "escolhemos",
-                "escolhi",
-                "em vez de",
-                "ao invés de",
-                "porque",
-                "vamos usar",
-                "abordagem",
-                "estratégia",
-                "arquitetura",
-                "opção",
-            ],
-            &[
-                "próximo",
-                "próximos passos",
-                "depois",
-                "em seguida",
-                "falta",
-                "precisa",
-                "temos que",
-                "vamos",
-                "plano",
-                "passo",
-                "fase",
-            ],
-        ],
-        headings: &[
-            (&["próximos passos", "pendente", "plano"], Section::Next),
-            (
-                &["problema", "erro", "bloqueio", "risco"],
-                Section::Blockers,
-            ),
-            (&["decis", "arquitetura"], Section::Decisions),
-            (&["restri", "regras", "requisitos"], Section::Constraints),
-            (&["feito", "concluído"], Section::Done),
-            (&["estado", "resumo"], Section::State),
-            (&["objetivo", "meta"], Section::Goal),
-        ],
-    },
-    Lexicon {
-        lang: Lang::De,
-        cues: [
-            &[
-                "ziel",
-                "aufgabe",
-                "ich möchte",
-                "ich will",
-                "wir müssen",
-                "wir brauchen",
-                "bitte",
-                "erstellen",
-                "implementieren",
-                "beheben",
-                "hinzufügen",
-                "damit",
-            ],
-            &[
-                "muss",
-                "müssen",
-                "niemals",
-                "immer",
-                "nicht ",
-                "nur ",
-                "vermeide",
-                "ohne",
-                "stelle sicher",
-                "pflicht",
-                "wichtig",
-                "verboten",
-                "darf nicht",
-                "keine",
-            ],
-            &[
-                "erledigt",
-                "fertig",
-                "abgeschlossen",
-                "funktioniert",
-                "behoben",
-                "gelöst",
-                "hinzugefügt",
-                "erstellt",
-                "implementiert",
-                "bestanden",
-            ],
-            &[
-                "in arbeit",
-                "arbeite an",
-                "derzeit",
-                "aktuell",
-                "noch",
-                "teilweise",
-                "ausstehend",
-            ],
-            &[
-                "fehler",
-                "fehlgeschlagen",
-                "schlägt fehl",
-                "blockiert",
-                "funktioniert nicht",
-                "kann nicht",
-                "problem",
-                "ausnahme",
-                "kaputt",
-                "konflikt",
-                "nicht gefunden",
-                "fehlt",
-            ],
-            &[
-                "entschieden",
-                "entscheidung",
-                "gewählt",
-                "statt",
-                "anstatt",
-                "weil",
-                "verwenden",
-                "ansatz",
-                "strategie",
-                "architektur",
-            ],
-            &[
-                "nächste",
-                "als nächstes",
-                "danach",
-                "dann",
-                "offen",
-                "noch zu",
-                "plan",
-                "schritt",
-                "phase",
-                "später",
-            ],
-        ],
-        headings: &[
-            (&["nächste", "offen", "plan"], Section::Next),
-            (&["problem", "fehler", "risik"], Section::Blockers),
-            (&["entscheid", "architektur"], Section::Decisions),
-            (&["regeln", "vorgaben", "anforderung"], Section::Constraints),
-            (&["erledigt", "abgeschlossen"], Section::Done),
-            (&["stand", "zusammenfassung"], Section::State),
-            (&["ziel", "aufgabe"], Section::Goal),
-        ],
-    },
-    Lexicon {
-        lang: Lang::Fr,
-        cues: [
-            &[
-                "objectif",
-                "je veux",
-                "je voudrais",
-                "nous devons",
-                "aide-moi",
-                "s'il te plaît",
-                "s'il vous plaît",
-                "créer",
-                "implémenter",
-                "corriger",
-                "ajouter",
-                "construire",
-                "afin de",
-                "pour que",
-            ],
-            &[
-                "doit",
-                "doivent",
-                "jamais",
-                "toujours",
-                "ne pas",
-                "seulement",
-                "uniquement",
-                "évite",
-                "sans ",
-                "assure-toi",
-                "obligatoire",
-                "important",
-                "interdit",
-                "garder",
-            ],
-            &[
-                "terminé",
-                "terminée",
-                "fini",
-                "fonctionne",
-                "corrigé",
-                "résolu",
-                "ajouté",
-                "créé",
-                "implémenté",
-                "déployé",
-                "réussi",
-            ],
-            &[
-                "en cours",
-                "je travaille sur",
-                "actuellement",
-                "encore",
-                "partiellement",
-                "en attente",
-            ],
-            &[
-                "erreur",
-                "échec",
-                "échoue",
-                "bloqué",
-                "ne fonctionne pas",
-                "impossible",
-                "problème",
-                "exception",
-                "cassé",
-                "conflit",
-                "introuvable",
-                "manquant",
-            ],
-            &[
-                "décidé",
-                "décision",
-                "choisi",
-                "au lieu de",
-                "plutôt que",
-                "parce que",
-                "utiliser",
-                "approche",
-                "stratégie",
-                "architecture",
-            ],
-            &[
-                "prochaine",
-                "prochain",
-                "ensuite",
-                "puis",
-                "reste à",
-                "à faire",
-                "il faut",
-                "plan",
-                "étape",
-                "phase",
-                "plus tard",
-            ],
-        ],
-        headings: &[
-            (&["prochaine", "à faire", "plan"], Section::Next),
-            (&["problème", "erreur", "risque"], Section::Blockers),
-            (&["décision", "architecture"], Section::Decisions),
-            (&["contrainte", "règles", "exigence"], Section::Constraints),
-            (&["terminé", "réalis"], Section::Done),
-            (&["état", "résumé"], Section::State),
-            (&["objectif", "but"], Section::Goal),
-        ],
-    },
-    Lexicon {
-        lang: Lang::Ja,
-        cues: [
-            &[
-                "目的",
-                "目標",
-                "ゴール",
-                "したい",
-                "してほしい",
-                "してください",
-                "お願い",
-                "作成",
-                "実装",
-                "修正",
-                "追加",
-                "構築",
-            ],
-            &[
-                "必ず",
-                "絶対",
-                "しないで",
-                "禁止",
-                "のみ",
-                "だけ",
-                "避け",
-                "常に",
-                "必須",
-                "重要",
-                "してはいけない",
-            ],
-            &[
-                "完了",
-                "済み",
-                "終わり",
-                "成功",
-                "しました",
-                "できました",
-                "通りました",
-                "動作確認",
-            ],
-            &["進行中", "作業中", "対応中", "現在", "まだ", "途中", "一部"],
-            &[
-                "エラー",
-                "失敗",
-                "ブロック",
-                "動かない",
-                "できない",
-                "問題",
-                "例外",
-                "バグ",
-                "競合",
-                "見つかりません",
-                "不足",
-            ],
-            &[
-                "決定",
-                "決めました",
-                "選択",
-                "採用",
-                "代わりに",
-                "ではなく",
-                "なぜなら",
-                "方針",
-                "アプローチ",
-                "設計",
-                "アーキテクチャ",
-            ],
-            &[
-                "次に",
-                "次の",
-                "今後",
-                "残り",
-                "予定",
-                "計画",
-                "ステップ",
-                "フェーズ",
-                "後で",
-                "必要",
-            ],
-        ],
-        headings: &[
-            (&["次", "今後", "予定", "計画"], Section::Next),
-            (&["問題", "課題", "エラー", "リスク"], Section::Blockers),
-            (&["決定", "設計", "方針"], Section::Decisions),
-            (&["制約", "ルール", "要件"], Section::Constraints),
-            (&["完了", "成果"], Section::Done),
-            (&["状況", "現状", "概要"], Section::State),
-            (&["目的", "目標"], Section::Goal),
-        ],
-    },
-    Lexicon {
-        lang: Lang::Zh,
-        cues: [
-            &[
-                "目标",
-                "目的",
-                "我想",
-                "我要",
-                "我希望",
-                "需要",
-                "请",
-                "帮我",
-                "创建",
-                "实现",
-                "修复",
-                "添加",
-                "构建",
-            ],
-            &[
-                "必须", "不要", "禁止", "只能", "总是", "始终", "避免", "确保", "务必", "不能",
-                "不得", "重要",
-            ],
-            &[
-                "完成",
-                "已经",
-                "成功",
-                "修复了",
-                "已修复",
-                "已添加",
-                "已实现",
-                "通过",
-                "搞定",
-            ],
-            &["进行中", "正在", "目前", "当前", "仍然", "还在", "部分"],
-            &[
-                "错误",
-                "失败",
-                "阻塞",
-                "报错",
-                "无法",
-                "问题",
-                "异常",
-                "冲突",
-                "找不到",
-                "缺少",
-                "卡住",
-            ],
-            &[
-                "决定",
-                "选择",
-                "采用",
-                "而不是",
-                "代替",
-                "因为",
-                "方案",
-                "策略",
-                "架构",
-                "设计",
-            ],
-            &[
-                "下一步",
-                "接下来",
-                "然后",
-                "之后",
-                "待办",
-                "剩下",
-                "计划",
-                "步骤",
-                "阶段",
-                "稍后",
-            ],
-        ],
-        headings: &[
-            (&["下一步", "待办", "计划"], Section::Next),
-            (&["问题", "错误", "风险"], Section::Blockers),
-            (&["决定", "决策", "架构", "设计"], Section::Decisions),
-            (&["约束", "规则", "要求"], Section::Constraints),
-            (&["完成", "成果"], Section::Done),
-            (&["状态", "现状", "概述"], Section::State),
-            (&["目标", "目的"], Section::Goal),
-        ],
-    },
+/// The word files, English first (its headings are tried first).
+const SOURCES: [(Lang, &str); 8] = [
+    (Lang::En, include_str!("cues/en.txt")),
+    (Lang::Id, include_str!("cues/id.txt")),
+    (Lang::Es, include_str!("cues/es.txt")),
+    (Lang::Pt, include_str!("cues/pt.txt")),
+    (Lang::De, include_str!("cues/de.txt")),
+    (Lang::Fr, include_str!("cues/fr.txt")),
+    (Lang::Ja, include_str!("cues/ja.txt")),
+    (Lang::Zh, include_str!("cues/zh.txt")),
 ];
+
+const CUE_NAMES: [&str; 7] = [
+    "goal",
+    "constraint",
+    "done",
+    "progress",
+    "blocker",
+    "decision",
+    "next",
+];
+
+fn section_named(name: &str) -> Option<Section> {
+    Some(match name {
+        "next" => Section::Next,
+        "blockers" => Section::Blockers,
+        "decisions" => Section::Decisions,
+        "constraints" => Section::Constraints,
+        "done" => Section::Done,
+        "in progress" => Section::InProgress,
+        "state" => Section::State,
+        "goal" => Section::Goal,
+        "files" => Section::Files,
+        _ => return None,
+    })
+}
+
+/// Reads a word file: `[list]` lines start a list, `#` lines are comments, a trailing
+/// `\s` is a space. Lines under an unknown list are left out (a test checks there are
+/// none).
+fn parse(lang: Lang, text: &str) -> Lexicon {
+    let mut lex = Lexicon {
+        lang,
+        cues: Default::default(),
+        headings: Vec::new(),
+    };
+    enum Into {
+        Cue(usize),
+        Heading(usize),
+        Nowhere,
+    }
+    let mut into = Into::Nowhere;
+    for line in text.lines() {
+        let line = line.trim_start();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            into = if let Some(i) = CUE_NAMES.iter().position(|c| *c == name) {
+                Into::Cue(i)
+            } else if let Some(s) = name.strip_prefix("heading ").and_then(section_named) {
+                lex.headings.push((s, Vec::new()));
+                Into::Heading(lex.headings.len() - 1)
+            } else {
+                Into::Nowhere
+            };
+            continue;
+        }
+        let word = match line.trim_end().strip_suffix("\\s") {
+            Some(w) => format!("{w} "),
+            None => line.trim_end().to_owned(),
+        };
+        match into {
+            Into::Cue(i) => lex.cues[i].push(word),
+            Into::Heading(i) => lex.headings[i].1.push(word),
+            Into::Nowhere => {}
+        }
+    }
+    lex
+}
+
+fn lexicons() -> &'static [Lexicon] {
+    static LEX: std::sync::OnceLock<Vec<Lexicon>> = std::sync::OnceLock::new();
+    LEX.get_or_init(|| SOURCES.iter().map(|(l, t)| parse(*l, t)).collect())
+}
 
 /// A matched cue word's language, list and place in the list, and whether it must start
 /// at a word boundary (words of scripts written without spaces need not).
@@ -802,10 +162,10 @@ fn automaton() -> &'static (aho_corasick::AhoCorasick, Vec<Owner>) {
     AC.get_or_init(|| {
         let mut words = Vec::new();
         let mut owner = Vec::new();
-        for lex in &LEXICONS {
+        for lex in lexicons() {
             for (li, list) in lex.cues.iter().enumerate() {
                 for (wi, w) in list.iter().enumerate() {
-                    words.push(*w);
+                    words.push(w.as_str());
                     owner.push(Owner {
                         lang: lex.lang,
                         list: li as u8,
@@ -1020,302 +380,14 @@ where
     langs
 }
 
-const EN_GOAL: &[&str] = &[
-    "goal",
-    "objective",
-    "mission",
-    "purpose",
-    "i want",
-    "i'd like",
-    "i would like",
-    "we need",
-    "help me",
-    "please",
-    "trying to",
-    "the task",
-    "task:",
-    "so that",
-    "build",
-    "implement",
-    "create",
-    "fix",
-    "add",
-    "make",
-    "set up",
-    "migrate",
-    "refactor",
-    "investigate",
-    "analy",
-    "audit",
-    "find",
-];
-const EN_CONSTRAINT: &[&str] = &[
-    "must",
-    "never",
-    "always",
-    "don't",
-    "do not",
-    "dont",
-    "only",
-    "avoid",
-    "keep",
-    "make sure",
-    "should",
-    "shouldn't",
-    "without",
-    "prefer",
-    "rule",
-    "required",
-    "require",
-    "important",
-    "critical",
-    "forbid",
-    "no ",
-    "not ",
-    "ensure",
-    "strict",
-    "mandatory",
-    "constraint",
-    "instead",
-    "rather",
-    "limit",
-];
-const EN_DONE: &[&str] = &[
-    "done",
-    "completed",
-    "complete",
-    "finished",
-    "committed",
-    "commit",
-    "pushed",
-    "merged",
-    "deployed",
-    "created",
-    "added",
-    "fixed",
-    "resolved",
-    "implemented",
-    "updated",
-    "passes",
-    "passing",
-    "works",
-    "working",
-    "success",
-    "successfully",
-    "ready",
-    "shipped",
-    "applied",
-    "verified",
-    "released",
-    "published",
-    "wrote",
-    "written",
-    "built",
-];
-const EN_PROGRESS: &[&str] = &[
-    "in progress",
-    "working on",
-    "currently",
-    "wip",
-    "started",
-    "partially",
-    "partial",
-    "ongoing",
-    "halfway",
-    "not yet",
-    "still",
-    "draft",
-    "pending",
-];
-const EN_BLOCKER: &[&str] = &[
-    "block",
-    "stuck",
-    "fail",
-    "error",
-    "exception",
-    "conflict",
-    "cannot",
-    "can't",
-    "unable",
-    "not working",
-    "doesn't work",
-    "broken",
-    "issue",
-    "problem",
-    "bug",
-    "timeout",
-    "denied",
-    "rejected",
-    "missing",
-    "not found",
-    "crash",
-    "wrong",
-    "unresolved",
-    "unverified",
-    "todo",
-    "regression",
-    "warning",
-    "fatal",
-    "panic",
-    "lost",
-];
-const EN_DECISION: &[&str] = &[
-    "decid",
-    "decision",
-    "chose",
-    "choose",
-    "instead of",
-    "rather than",
-    "because",
-    "so that",
-    "we'll use",
-    "will use",
-    "use ",
-    "using",
-    "switch to",
-    "switched",
-    "approach",
-    "option",
-    "strategy",
-    "trade-off",
-    "tradeoff",
-    "recommend",
-    "went with",
-    "opted",
-    "design",
-    "architecture",
-    "stack",
-    "replace",
-    "prefer",
-];
-const EN_NEXT: &[&str] = &[
-    "next",
-    "todo",
-    "to do",
-    "remaining",
-    "then",
-    "need to",
-    "needs to",
-    "should",
-    "will ",
-    "plan",
-    "pending",
-    "follow-up",
-    "follow up",
-    "later",
-    "after that",
-    "still need",
-    "must",
-    "let's",
-    "going to",
-    "step",
-    "phase",
-    "deploy",
-    "tomorrow",
-    "continue",
-];
-
-/// Heading words that put every unit under them in a section: English, then the log's
-/// other languages.
+/// The section a heading names: the first list, English first, with a word in it.
 fn heading_level_section(h: &str, langs: Langs) -> Option<Section> {
-    let table: &[(&[&str], Section)] = &[
-        (
-            &[
-                "next",
-                "todo",
-                "to do",
-                "remaining",
-                "roadmap",
-                "plan",
-                "follow",
-                "action item",
-                "recommend",
-            ],
-            Section::Next,
-        ),
-        (
-            &[
-                "block", "issue", "problem", "error", "bug", "risk", "known", "fail",
-            ],
-            Section::Blockers,
-        ),
-        (
-            &[
-                "decision",
-                "architecture",
-                "design",
-                "approach",
-                "stack",
-                "why",
-                "solution",
-            ],
-            Section::Decisions,
-        ),
-        (
-            &[
-                "constraint",
-                "rule",
-                "requirement",
-                "guideline",
-                "convention",
-                "principle",
-                "must",
-                "policy",
-                "practice",
-                "avoid",
-            ],
-            Section::Constraints,
-        ),
-        (
-            &[
-                "done",
-                "complete",
-                "accomplish",
-                "achiev",
-                "finished",
-                "what was",
-                "changes",
-                "implemented",
-                "fixed",
-            ],
-            Section::Done,
-        ),
-        (&["progress", "wip", "ongoing"], Section::InProgress),
-        (
-            &[
-                "status",
-                "state",
-                "summary",
-                "result",
-                "where we are",
-                "current",
-            ],
-            Section::State,
-        ),
-        (
-            &[
-                "goal",
-                "objective",
-                "mission",
-                "purpose",
-                "overview",
-                "context",
-                "task",
-            ],
-            Section::Goal,
-        ),
-        (&["file", "structure", "layout"], Section::Files),
-    ];
-    table
+    lexicons()
         .iter()
-        .chain(
-            LEXICONS
-                .iter()
-                .filter(|l| langs.has(l.lang))
-                .flat_map(|l| l.headings.iter()),
-        )
-        .find(|(words, _)| words.iter().any(|w| h.contains(w)))
-        .map(|(_, s)| *s)
+        .filter(|l| langs.has(l.lang))
+        .flat_map(|l| l.headings.iter())
+        .find(|(_, words)| words.iter().any(|w| h.contains(w.as_str())))
+        .map(|(s, _)| *s)
 }
 
 /// The section a heading path names: the innermost heading that names one.
@@ -1327,6 +399,34 @@ pub(super) fn heading_section(path: &str, langs: Langs) -> Option<Section> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_word_file_has_every_list_and_known_headings() {
+        for (lang, text) in SOURCES {
+            let lex = parse(lang, text);
+            for (i, list) in lex.cues.iter().enumerate() {
+                assert!(list.len() >= 5, "{lang:?} {}", CUE_NAMES[i]);
+                assert!(list
+                    .iter()
+                    .all(|w| !w.trim().is_empty() && w.to_lowercase() == *w));
+            }
+            assert!(lex.headings.len() >= 7, "{lang:?}");
+            // no list of an unknown name
+            for line in text.lines().filter(|l| l.starts_with('[')) {
+                let name = line.trim_matches(['[', ']']);
+                assert!(
+                    CUE_NAMES.contains(&name)
+                        || name
+                            .strip_prefix("heading ")
+                            .and_then(section_named)
+                            .is_some(),
+                    "{lang:?}: [{name}]"
+                );
+            }
+        }
+        let en = parse(Lang::En, SOURCES[0].1);
+        assert!(en.cues[Cue::Decision as usize].contains(&"use ".to_string()));
+    }
 
     #[test]
     fn cue_words_start_at_word_boundaries() {

@@ -15,7 +15,7 @@ pub(super) fn rank_units(units: &[Unit], document: bool) -> Vec<Vec<(usize, f64)
     let lowers: Vec<String> = units.iter().map(|u| u.text.to_lowercase()).collect();
     let errors: Vec<bool> = units
         .iter()
-        .map(|u| scan::is_error_line(&u.text, u.kind))
+        .map(|u| scan::is_error_line(&u.text, u.kind) && !is_file_listing(&u.text))
         .collect();
     let mut sigs: Vec<Option<String>> = Vec::with_capacity(units.len());
     for (i, u) in units.iter().enumerate() {
@@ -132,6 +132,21 @@ pub(super) fn rank_units(units: &[Unit], document: bool) -> Vec<Vec<(usize, f64)
         list.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     }
     out
+}
+
+/// A tool's result that shows a file's lines (`1→import …  2→…`, as agents print a file
+/// they read): what the file says, not what happened.
+fn is_file_listing(text: &str) -> bool {
+    let mut numbered = 0;
+    for (i, _) in text.match_indices('→') {
+        if text[..i].ends_with(|c: char| c.is_ascii_digit()) {
+            numbered += 1;
+            if numbered >= 2 {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// What stays of an error line when paths, numbers and ids are left out: the same

@@ -185,7 +185,9 @@ pub fn score(u: &Unit, lower: &str, ctx: &Context) -> Scores {
     let b = cues.get(Cue::Blocker) + 2 * usize::from(alarm);
     // a checked item reports something done, whatever words it has
     let checked = marker("✅") && !alarm;
-    if (err || b > 0) && !checked {
+    // a tool's output is a problem when it reads as an error, not for its words
+    let cued = b > 0 && u.role != Role::Tool;
+    if (err || cued) && !checked {
         let resolved = if ctx.resolved_later { 0.5 } else { 1.0 };
         s[Section::Blockers as usize] = if err {
             // the latest error, or one that keeps coming back

@@ -5,6 +5,7 @@
 //! written out as a plain chat.
 
 use paas::domain::capture::agent_log;
+use paas::domain::conversation::{self, Format};
 use paas::domain::handoff::{self, Facts};
 use std::path::PathBuf;
 
@@ -73,11 +74,14 @@ fn envelope(line: &str) -> bool {
 fn no_briefing_of_a_dev_log_contains_a_json_envelope() {
     let logs = logs_or_skip();
     let mut raw = 0;
+    let mut consoles = 0;
     for path in &logs {
         let text = String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned();
         if agent_log::detect(&text).is_some() {
             raw += 1;
         }
+        let console = conversation::detect(&text) == Format::Console;
+        consoles += usize::from(console);
         for b in [budget(&text), 20_000] {
             let briefing = handoff::compress(&text, &Facts::default(), b).unwrap();
             for line in briefing.markdown.lines() {
@@ -86,12 +90,20 @@ fn no_briefing_of_a_dev_log_contains_a_json_envelope() {
                     "{} at {b} chars: envelope line in the briefing: {line}",
                     path.display()
                 );
+                // nor the chrome of a terminal copy (its welcome and input boxes)
+                assert!(
+                    !(console && line.contains(['╭', '╰'])),
+                    "{} at {b} chars: console chrome in the briefing: {line}",
+                    path.display()
+                );
             }
         }
     }
     if !logs.is_empty() {
         // the raw Claude Code and Codex logs of DEV2 are recognised as such
         assert!(raw >= 5, "only {raw} raw agent logs recognised");
+        // and the Claude Code console copy as a console
+        assert_eq!(consoles, 1);
     }
 }
 

@@ -36,4 +36,7 @@ pub struct AppState {
     /// The zone pages show times in until the browser says its own (`--time-zone`).
     #[from_ref(skip)]
     pub time_zone: crate::domain::quota::Zone,
+    /// Seals the model pass's API key (a key derived from the server's secret file).
+    #[from_ref(skip)]
+    pub model_key: crate::server::secret::Sealer,
 }

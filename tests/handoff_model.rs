@@ -218,16 +218,26 @@ async fn a_timeout_and_a_500_return_the_extractive_briefing() {
     s.set(Mode::Slow(Duration::from_secs(4)));
     let started = std::time::Instant::now();
     let body = compress(&app).await;
-    assert!(started.elapsed() < Duration::from_secs(4), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(body["engine"]["kind"], "extractive", "{body}");
     assert_eq!(body["engine"]["reason"], "the model timed out after 1 s");
-    assert!(body["briefing"].as_str().unwrap().contains("billing/rounding.rs"));
+    assert!(body["briefing"]
+        .as_str()
+        .unwrap()
+        .contains("billing/rounding.rs"));
 
     s.set(Mode::Status(500));
     let body = compress(&app).await;
     assert_eq!(body["engine"]["kind"], "extractive", "{body}");
     assert_eq!(body["engine"]["reason"], "the model answered 500");
-    assert!(body["briefing"].as_str().unwrap().contains("billing/rounding.rs"));
+    assert!(body["briefing"]
+        .as_str()
+        .unwrap()
+        .contains("billing/rounding.rs"));
 
     // nothing listens there: unreachable, still the extractive briefing
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -252,7 +262,10 @@ async fn without_configuration_nothing_is_sent() {
     let s = stand_in().await;
     let a = app.get("/api/settings/model").await;
     assert_eq!(a.status, StatusCode::OK);
-    assert_eq!(a.json()["data"], json!({ "configured": false, "settings": null }));
+    assert_eq!(
+        a.json()["data"],
+        json!({ "configured": false, "settings": null })
+    );
     let body = compress(&app).await;
     assert_eq!(
         body["engine"],
@@ -363,18 +376,35 @@ async fn bad_settings_name_the_field_and_change_nothing() {
     let long_model = "m".repeat(201);
     let long_key = "k".repeat(401);
     let cases = [
-        (json!({ "base_url": "ftp://example.com", "model": "m" }), "base_url"),
+        (
+            json!({ "base_url": "ftp://example.com", "model": "m" }),
+            "base_url",
+        ),
         (json!({ "base_url": "http://", "model": "m" }), "base_url"),
         (json!({ "base_url": "not a url", "model": "m" }), "base_url"),
         (json!({ "base_url": s.url, "model": "" }), "model"),
         (json!({ "base_url": s.url, "model": long_model }), "model"),
-        (json!({ "base_url": s.url, "model": "m", "timeout_secs": 0 }), "timeout_secs"),
-        (json!({ "base_url": s.url, "model": "m", "timeout_secs": 121 }), "timeout_secs"),
-        (json!({ "base_url": s.url, "model": "m", "api_key": long_key }), "api_key"),
+        (
+            json!({ "base_url": s.url, "model": "m", "timeout_secs": 0 }),
+            "timeout_secs",
+        ),
+        (
+            json!({ "base_url": s.url, "model": "m", "timeout_secs": 121 }),
+            "timeout_secs",
+        ),
+        (
+            json!({ "base_url": s.url, "model": "m", "api_key": long_key }),
+            "api_key",
+        ),
     ];
     for (body, field) in cases {
         let a = configure(&app, body.clone()).await;
-        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{body} {}", a.text());
+        assert_eq!(
+            a.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body} {}",
+            a.text()
+        );
         assert_eq!(a.json()["field"], field, "{body}");
         assert_eq!(a.json()["success"], false);
     }
@@ -382,7 +412,11 @@ async fn bad_settings_name_the_field_and_change_nothing() {
     let a = app
         .rpc(
             "admin_save_model",
-            &[("base_url", "gopher://x"), ("model", "m"), ("timeout_secs", "5")],
+            &[
+                ("base_url", "gopher://x"),
+                ("model", "m"),
+                ("timeout_secs", "5"),
+            ],
         )
         .await;
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.text());
@@ -390,7 +424,11 @@ async fn bad_settings_name_the_field_and_change_nothing() {
     let a = app
         .rpc(
             "admin_save_model",
-            &[("base_url", &s.url), ("model", "m"), ("timeout_secs", "soon")],
+            &[
+                ("base_url", &s.url),
+                ("model", "m"),
+                ("timeout_secs", "soon"),
+            ],
         )
         .await;
     assert_eq!(a.app_error().field(), Some("timeout_secs"));

@@ -143,7 +143,9 @@ pub fn base_url(raw: &str) -> Result<String, FieldError> {
         return Err(bad("must start with http:// or https://"));
     };
     if rest.contains(['?', '#']) {
-        return Err(bad("no query or fragment: only the base the API's paths follow"));
+        return Err(bad(
+            "no query or fragment: only the base the API's paths follow",
+        ));
     }
     let authority = rest.split('/').next().unwrap_or("");
     if authority.contains('@') {
@@ -199,9 +201,14 @@ mod tests {
         assert_eq!(v.model, "llama3");
         assert_eq!(v.timeout_secs, DEFAULT_TIMEOUT_SECS);
         assert_eq!(v.key, KeyChange::Keep);
-        let v = input("https://api.openai.com/v1", "gpt-4o-mini", Some(120), Some("sk-1"))
-            .validate()
-            .unwrap();
+        let v = input(
+            "https://api.openai.com/v1",
+            "gpt-4o-mini",
+            Some(120),
+            Some("sk-1"),
+        )
+        .validate()
+        .unwrap();
         assert_eq!(v.key, KeyChange::Set("sk-1".into()));
         assert_eq!(
             input("http://[::1]:8080", "m", Some(1), Some(" "))
@@ -229,7 +236,10 @@ mod tests {
             (input("http://h", &"m".repeat(201), None, None), "model"),
             (input("http://h", "m", Some(0), None), "timeout_secs"),
             (input("http://h", "m", Some(121), None), "timeout_secs"),
-            (input("http://h", "m", None, Some(&"k".repeat(401))), "api_key"),
+            (
+                input("http://h", "m", None, Some(&"k".repeat(401))),
+                "api_key",
+            ),
             (input("http://h", "m", None, Some("a key")), "api_key"),
         ];
         for (i, field) in cases {

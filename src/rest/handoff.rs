@@ -80,7 +80,9 @@ pub async fn compress(
     State(state): State<AppState>,
     ApiJson(input): ApiJson<CompressRequest>,
 ) -> ApiResult {
-    body(CompressedBody::of(svc::compress(&state.db, &state.model_key, &input).await?))
+    body(CompressedBody::of(
+        svc::compress(&state.db, &state.model_key, &input).await?,
+    ))
 }
 
 /// `POST /api/ai/handoff`: the spec client's "AI handoff", answered from the handoff
@@ -121,5 +123,7 @@ pub async fn smart_compress(
     State(state): State<AppState>,
     ApiJson(input): ApiJson<CompressRequest>,
 ) -> ApiResult {
-    body(CompressedBody::of(svc::compress(&state.db, &state.model_key, &input).await?))
+    body(CompressedBody::of(
+        svc::compress(&state.db, &state.model_key, &input).await?,
+    ))
 }

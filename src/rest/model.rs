@@ -29,16 +29,15 @@ impl ModelPass {
 /// The model pass's endpoint, if one is configured (never its API key).
 #[utoipa::path(get, path = "/api/settings/model", tag = "handoff", responses((status = 200, body = Envelope<ModelPass>)))]
 pub async fn get(State(state): State<AppState>) -> ApiResult {
-    ok(ModelPass::of(crate::service::model::settings(&state.db).await?))
+    ok(ModelPass::of(
+        crate::service::model::settings(&state.db).await?,
+    ))
 }
 
 /// Sets the OpenAI-compatible endpoint whose model rewrites briefings (owner only). The
 /// key is stored sealed; leave `api_key` out to keep the saved one, send `""` to remove it.
 #[utoipa::path(put, path = "/api/settings/model", tag = "handoff", request_body = ModelInput, responses((status = 200, body = Envelope<ModelPass>)))]
-pub async fn save(
-    State(state): State<AppState>,
-    ApiJson(input): ApiJson<ModelInput>,
-) -> ApiResult {
+pub async fn save(State(state): State<AppState>, ApiJson(input): ApiJson<ModelInput>) -> ApiResult {
     let now = crate::server::clock::now();
     let saved = crate::service::model::save(&state.db, &state.model_key, &input, now).await?;
     ok(ModelPass::of(Some(saved)))

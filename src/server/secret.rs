@@ -95,9 +95,7 @@ impl Sealer {
 /// Where the secret lives by default: `secret.key` in the database's directory; `None`
 /// for an in-memory database (nothing it stores outlives the process).
 pub fn default_path(database_url: &str) -> Option<PathBuf> {
-    let path = database_url
-        .strip_prefix("sqlite:")
-        .unwrap_or(database_url);
+    let path = database_url.strip_prefix("sqlite:").unwrap_or(database_url);
     let path = path.strip_prefix("//").unwrap_or(path);
     let path = path.split('?').next().unwrap_or("");
     if path.is_empty() || path.contains(":memory:") || database_url.contains("mode=memory") {
@@ -150,10 +148,7 @@ pub fn load_or_create(path: &Path) -> Result<[u8; SECRET_BYTES], String> {
 
 /// The sealer for the model pass's API key of a serving process: under the secret file
 /// given or beside the database, or a process-only secret for an in-memory database.
-pub fn model_sealer(
-    secret_file: Option<&Path>,
-    database_url: &str,
-) -> Result<Sealer, String> {
+pub fn model_sealer(secret_file: Option<&Path>, database_url: &str) -> Result<Sealer, String> {
     let path = secret_file
         .map(Path::to_path_buf)
         .or_else(|| default_path(database_url));
@@ -172,13 +167,21 @@ mod tests {
         let a = Sealer::new(&[7; 32], MODEL_API_KEY);
         let sealed = a.seal("sk-test-SECRETVALUE123");
         assert_eq!(sealed.len(), 24 + 22 + 16);
-        assert!(!sealed
-            .windows(6)
-            .any(|w| w == b"SECRET" || w == b"sk-tes"));
-        assert_ne!(sealed, a.seal("sk-test-SECRETVALUE123"), "a fresh nonce each time");
+        assert!(!sealed.windows(6).any(|w| w == b"SECRET" || w == b"sk-tes"));
+        assert_ne!(
+            sealed,
+            a.seal("sk-test-SECRETVALUE123"),
+            "a fresh nonce each time"
+        );
         assert_eq!(a.open(&sealed).unwrap(), "sk-test-SECRETVALUE123");
-        assert_eq!(Sealer::new(&[8; 32], MODEL_API_KEY).open(&sealed), Err(Unreadable));
-        assert_eq!(Sealer::new(&[7; 32], "other").open(&sealed), Err(Unreadable));
+        assert_eq!(
+            Sealer::new(&[8; 32], MODEL_API_KEY).open(&sealed),
+            Err(Unreadable)
+        );
+        assert_eq!(
+            Sealer::new(&[7; 32], "other").open(&sealed),
+            Err(Unreadable)
+        );
         let mut damaged = sealed.clone();
         damaged[30] ^= 1;
         assert_eq!(a.open(&damaged), Err(Unreadable));

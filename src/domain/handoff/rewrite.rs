@@ -68,10 +68,7 @@ pub fn messages(b: &Briefing) -> Vec<Message> {
     if b.kept.is_empty() {
         user.push_str("Key facts to keep verbatim: none listed.\n");
     } else {
-        user.push_str(&format!(
-            "Key facts to keep verbatim ({}):\n",
-            b.kept.len()
-        ));
+        user.push_str(&format!("Key facts to keep verbatim ({}):\n", b.kept.len()));
         for f in &b.kept {
             user.push_str("- ");
             user.push_str(&f.shown());
@@ -149,7 +146,9 @@ fn grouped(n: usize) -> String {
 fn unwrap_answer(answer: &str) -> &str {
     let mut t = answer.trim();
     if let Some(rest) = t.strip_prefix("<think>") {
-        t = rest.split_once("</think>").map_or("", |(_, after)| after.trim());
+        t = rest
+            .split_once("</think>")
+            .map_or("", |(_, after)| after.trim());
     }
     if let Some(rest) = t.strip_prefix("```") {
         if let (Some((lang, body)), true) = (rest.split_once('\n'), rest.ends_with("```")) {
@@ -401,7 +400,10 @@ User: Next, fix the rounding in src/export/totals.rs and commit.\n";
             missing: (1..=n).map(|i| format!("f{i}")).collect(),
             of,
         };
-        assert_eq!(d(2, 2).to_string(), "the model's rewrite dropped `f1` and `f2`");
+        assert_eq!(
+            d(2, 2).to_string(),
+            "the model's rewrite dropped `f1` and `f2`"
+        );
         assert_eq!(
             d(3, 5).to_string(),
             "the model's rewrite dropped `f1`, `f2`, `f3` and 2 more key facts"

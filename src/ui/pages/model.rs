@@ -50,7 +50,11 @@ fn ModelForm(
             "On: briefings go to {} at {} for a rewrite ({}).",
             m.model,
             m.base_url,
-            if m.has_key { "a key is saved" } else { "no key" }
+            if m.has_key {
+                "a key is saved"
+            } else {
+                "no key"
+            }
         ),
     };
     let (base_url, model, timeout) = current

@@ -130,6 +130,25 @@ async fn compress(app: &TestApp) -> Value {
     a.json()
 }
 
+/// The Handoff page after its form is posted without JavaScript (the server renders the
+/// briefing the redirect names).
+async fn page_after_form(app: &TestApp) -> String {
+    use axum::http::{header, Request};
+    let body = serde_urlencoded::to_string([("context", LOG), ("budget_chars", "3000")]).unwrap();
+    let req = Request::post("/rpc/compress_handoff")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html")
+        .header(header::REFERER, "http://localhost:3000/handoff")
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    let a = app.send(req).await;
+    assert!(a.status.is_redirection(), "{} {}", a.status, a.text());
+    let to = a.headers[header::LOCATION].to_str().unwrap().to_owned();
+    let page = app.get(&to).await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.text()
+}
+
 #[tokio::test]
 async fn a_good_rewrite_is_kept() {
     let app = app().await;
@@ -184,6 +203,10 @@ async fn a_good_rewrite_is_kept() {
     let v = a.json();
     assert_eq!(v["engine"]["kind"], "model");
     assert!(v["html"].as_str().unwrap().contains("<h2>Rewritten</h2>"));
+    // the page says which engine wrote it
+    let html = page_after_form(&app).await;
+    assert!(html.contains("Rewritten by llama3 — kept all"), "{html}");
+    assert!(html.contains("engine-line model"), "{html}");
 }
 
 #[tokio::test]
@@ -204,6 +227,12 @@ async fn a_rewrite_that_drops_a_fact_is_refused_with_the_fact_named() {
     assert!(briefing.contains("billing/rounding.rs"), "{briefing}");
     assert!(!briefing.contains("(gone)"));
     assert_eq!(s.seen().len(), 1);
+    let html = page_after_form(&app).await;
+    assert!(
+        html.contains("Extractive — the model's rewrite dropped `billing/rounding.rs`"),
+        "{html}"
+    );
+    assert!(html.contains("engine-line refused"), "{html}");
 }
 
 #[tokio::test]
@@ -450,4 +479,53 @@ async fn bad_settings_name_the_field_and_change_nothing() {
 
     assert_eq!(app.get("/api/settings/model").await.json(), before);
     assert!(s.seen().is_empty());
+}
+
+/// A key sealed under another server secret (the secret file was replaced) cannot be
+/// opened: the extractive briefing says to enter it again, and nothing is sent.
+#[tokio::test]
+async fn a_key_sealed_under_another_secret_is_reported_not_sent() {
+    use paas::server::secret::{Sealer, MODEL_API_KEY};
+    use paas::service::handoff::CompressRequest;
+    let dir = tempfile::tempdir().unwrap();
+    let db = paas::storage::open(&dir.path().join("m.db").to_string_lossy())
+        .await
+        .unwrap();
+    let s = stand_in().await;
+    let before = Sealer::new(&[1; 32], MODEL_API_KEY);
+    let input = paas::domain::model::ModelInput {
+        base_url: s.url.clone(),
+        model: "llama3".into(),
+        timeout_secs: Some(5),
+        api_key: Some(KEY.into()),
+    };
+    paas::service::model::save(&db, &before, &input, paas::server::clock::now())
+        .await
+        .unwrap();
+    let req = CompressRequest {
+        context: Some(LOG.into()),
+        budget_chars: Some(3000),
+        ..CompressRequest::default()
+    };
+    let after = Sealer::new(&[2; 32], MODEL_API_KEY);
+    let c = paas::service::handoff::compress(&db, &after, &req)
+        .await
+        .unwrap();
+    assert_eq!(c.engine.kind, paas::domain::handoff::EngineKind::Extractive);
+    assert!(
+        c.engine
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("enter it again"),
+        "{:?}",
+        c.engine
+    );
+    assert!(s.seen().is_empty());
+    // under the secret it was sealed with, the same settings work
+    let c = paas::service::handoff::compress(&db, &before, &req)
+        .await
+        .unwrap();
+    assert_eq!(c.engine.kind, paas::domain::handoff::EngineKind::Model);
+    assert_eq!(s.seen()[0].auth.as_deref(), Some(&*format!("Bearer {KEY}")));
 }

@@ -462,6 +462,31 @@ async fn bad_settings_name_the_field_and_change_nothing() {
         .await;
     assert_eq!(a.app_error().field(), Some("timeout_secs"));
 
+    // without JavaScript the form posts, and the page it returns to shows the message
+    // under the field
+    use axum::http::{header, Request};
+    let body = serde_urlencoded::to_string([
+        ("base_url", "gopher://x"),
+        ("model", "m"),
+        ("timeout_secs", "5"),
+        ("api_key", ""),
+    ])
+    .unwrap();
+    let req = Request::post("/rpc/admin_save_model")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html")
+        .header(header::REFERER, "http://localhost:3000/admin")
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    let a = app.send(req).await;
+    assert!(a.status.is_redirection(), "{} {}", a.status, a.text());
+    let to = a.headers[header::LOCATION].to_str().unwrap().to_owned();
+    let html = app.get(&to).await.text();
+    assert!(
+        html.contains(r#"data-field="base_url" class="field-error">must start with http://"#),
+        "{html}"
+    );
+
     // only the owner changes it; anyone signed in may read it
     let member = As::Cookie(app.user("member@example.com", Role::Member).await);
     let req = axum::http::Request::put("/api/settings/model")

@@ -316,7 +316,7 @@ pub fn AdminPage() -> impl IntoView {
         <div class="page-head">
             <div>
                 <h1>"Users and audit log"</h1>
-                <p class="muted">"Invite people, disable them, sign them out; see what happened."</p>
+                <p class="muted">"Invite people, disable them, sign them out; see what happened; set up the model pass."</p>
             </div>
         </div>
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>

@@ -101,7 +101,7 @@ fn ModelForm(
             <button type="submit" class="btn primary" data-testid="save-model">"Save"</button>
         </ActionForm>
         {configured.then(|| view! {
-            <ActionForm action=remove attr:class="inline keep">
+            <ActionForm action=remove attr:class="pad-top">
                 <button type="submit" class="btn small" data-testid="remove-model">"Turn off (extractive only)"</button>
             </ActionForm>
         })}

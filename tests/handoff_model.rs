@@ -512,6 +512,7 @@ async fn bad_settings_name_the_field_and_change_nothing() {
 async fn a_key_sealed_under_another_secret_is_reported_not_sent() {
     use paas::server::secret::{Sealer, MODEL_API_KEY};
     use paas::service::handoff::CompressRequest;
+    use paas::service::model::ModelPass;
     let dir = tempfile::tempdir().unwrap();
     let db = paas::storage::open(&dir.path().join("m.db").to_string_lossy())
         .await
@@ -532,7 +533,11 @@ async fn a_key_sealed_under_another_secret_is_reported_not_sent() {
         budget_chars: Some(3000),
         ..CompressRequest::default()
     };
-    let after = Sealer::new(&[2; 32], MODEL_API_KEY);
+    let pass = |key| ModelPass {
+        key,
+        time_limit: Duration::from_secs(10),
+    };
+    let after = pass(Sealer::new(&[2; 32], MODEL_API_KEY));
     let c = paas::service::handoff::compress(&db, &after, &req)
         .await
         .unwrap();
@@ -548,9 +553,26 @@ async fn a_key_sealed_under_another_secret_is_reported_not_sent() {
     );
     assert!(s.seen().is_empty());
     // under the secret it was sealed with, the same settings work
-    let c = paas::service::handoff::compress(&db, &before, &req)
+    let c = paas::service::handoff::compress(&db, &pass(before), &req)
         .await
         .unwrap();
     assert_eq!(c.engine.kind, paas::domain::handoff::EngineKind::Model);
     assert_eq!(s.seen()[0].auth.as_deref(), Some(&*format!("Bearer {KEY}")));
+    // the server's own limit (under its request timeout) wins over a longer model timeout
+    s.set(Mode::Slow(Duration::from_secs(4)));
+    let short = ModelPass {
+        key: Sealer::new(&[1; 32], MODEL_API_KEY),
+        time_limit: Duration::from_secs(1),
+    };
+    let c = paas::service::handoff::compress(&db, &short, &req)
+        .await
+        .unwrap();
+    assert_eq!(
+        c.engine.reason.as_deref(),
+        Some("the model timed out after 1 s")
+    );
+    assert_eq!(
+        ModelPass::new(Sealer::ephemeral(MODEL_API_KEY), Duration::from_secs(120)).time_limit,
+        Duration::from_secs(115)
+    );
 }

@@ -139,7 +139,7 @@ pub async fn compress_handoff(
         budget_chars,
         ..CompressRequest::default()
     };
-    let c = compress(&state.db, &state.model_key, &req).await?;
+    let c = compress(&state.db, &state.model_pass, &req).await?;
     let file_name = match session_id {
         Some(id) => format!("handoff-session-{id}.md"),
         None => "handoff.md".to_owned(),

@@ -37,7 +37,7 @@ pub async fn admin_save_model(
     };
     crate::service::model::save(
         &state.db,
-        &state.model_key,
+        &state.model_pass.key,
         &input,
         crate::server::clock::now(),
     )

@@ -31,8 +31,8 @@ pub struct ModelSettings {
 }
 
 /// What a form or a `PUT` sends. `api_key`: `None` keeps the saved key, `Some("")`
-/// removes it, anything else replaces it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// removes it, anything else replaces it. Its `Debug` hides the key.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ModelInput {
     #[serde(default)]
@@ -47,12 +47,33 @@ pub struct ModelInput {
     pub api_key: Option<String>,
 }
 
-/// What to do with the saved key.
-#[derive(Debug, Clone, PartialEq, Eq)]
+impl std::fmt::Debug for ModelInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ModelInput")
+            .field("base_url", &self.base_url)
+            .field("model", &self.model)
+            .field("timeout_secs", &self.timeout_secs)
+            .field("api_key", &self.api_key.as_ref().map(|_| "…"))
+            .finish()
+    }
+}
+
+/// What to do with the saved key. Its `Debug` hides the key.
+#[derive(Clone, PartialEq, Eq)]
 pub enum KeyChange {
     Keep,
     Remove,
     Set(String),
+}
+
+impl std::fmt::Debug for KeyChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            KeyChange::Keep => "Keep",
+            KeyChange::Remove => "Remove",
+            KeyChange::Set(_) => "Set(…)",
+        })
+    }
 }
 
 /// Valid settings, ready to store.
@@ -218,6 +239,13 @@ mod tests {
             KeyChange::Remove
         );
         assert!(base_url("HTTP://localhost").is_ok());
+    }
+
+    #[test]
+    fn debug_output_hides_the_key() {
+        let i = input("http://h", "m", None, Some("sk-SECRET"));
+        assert!(!format!("{i:?}").contains("SECRET"));
+        assert!(!format!("{:?}", i.validate().unwrap()).contains("SECRET"));
     }
 
     #[test]

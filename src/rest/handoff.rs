@@ -81,7 +81,7 @@ pub async fn compress(
     ApiJson(input): ApiJson<CompressRequest>,
 ) -> ApiResult {
     body(CompressedBody::of(
-        svc::compress(&state.db, &state.model_key, &input).await?,
+        svc::compress(&state.db, &state.model_pass, &input).await?,
     ))
 }
 
@@ -95,7 +95,7 @@ pub async fn ai_handoff(
     ApiJson(input): ApiJson<CompressRequest>,
 ) -> ApiResult {
     use crate::domain::handoff::{section_items, Section};
-    let c = svc::compress(&state.db, &state.model_key, &input).await?;
+    let c = svc::compress(&state.db, &state.model_pass, &input).await?;
     let b = &c.briefing;
     let confidence = if b.facts_total == 0 {
         1.0
@@ -124,6 +124,6 @@ pub async fn smart_compress(
     ApiJson(input): ApiJson<CompressRequest>,
 ) -> ApiResult {
     body(CompressedBody::of(
-        svc::compress(&state.db, &state.model_key, &input).await?,
+        svc::compress(&state.db, &state.model_pass, &input).await?,
     ))
 }

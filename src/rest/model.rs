@@ -39,7 +39,7 @@ pub async fn get(State(state): State<AppState>) -> ApiResult {
 #[utoipa::path(put, path = "/api/settings/model", tag = "handoff", request_body = ModelInput, responses((status = 200, body = Envelope<ModelPass>)))]
 pub async fn save(State(state): State<AppState>, ApiJson(input): ApiJson<ModelInput>) -> ApiResult {
     let now = crate::server::clock::now();
-    let saved = crate::service::model::save(&state.db, &state.model_key, &input, now).await?;
+    let saved = crate::service::model::save(&state.db, &state.model_pass.key, &input, now).await?;
     ok(ModelPass::of(Some(saved)))
 }
 

@@ -112,12 +112,19 @@ pub fn load_or_create(path: &Path) -> Result<[u8; SECRET_BYTES], String> {
     let shown = path.display();
     match std::fs::read(path) {
         Ok(bytes) => {
+            #[cfg(unix)]
+            if let Ok(meta) = std::fs::metadata(path) {
+                use std::os::unix::fs::PermissionsExt;
+                if meta.permissions().mode() & 0o077 != 0 {
+                    tracing::warn!(path = %shown, "the secret file is readable by others: chmod 600 it");
+                }
+            }
             return bytes.try_into().map_err(|_| {
                 format!(
                     "the secret file {shown} is not {SECRET_BYTES} bytes: restore it, or remove \
                      it to make a new one (saved API keys must then be entered again)"
                 )
-            })
+            });
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(format!("cannot read the secret file {shown}: {e}")),

@@ -36,7 +36,8 @@ pub struct AppState {
     /// The zone pages show times in until the browser says its own (`--time-zone`).
     #[from_ref(skip)]
     pub time_zone: crate::domain::quota::Zone,
-    /// Seals the model pass's API key (a key derived from the server's secret file).
+    /// The model pass's key sealer (derived from the server's secret file) and how long
+    /// it may wait for the model.
     #[from_ref(skip)]
-    pub model_key: crate::server::secret::Sealer,
+    pub model_pass: crate::service::model::ModelPass,
 }

@@ -123,16 +123,15 @@ pub async fn latest(
 }
 
 /// Compresses a pasted log or a stored session into a briefing, which the configured model
-/// (if any) may rewrite (`service::model::rewrite`; `model_key` opens its API key). Reads
-/// only.
+/// (if any) may rewrite (`service::model::rewrite`). Reads only.
 pub async fn compress(
     db: &Db,
-    model_key: &crate::server::secret::Sealer,
+    model: &super::model::ModelPass,
     req: &CompressRequest,
 ) -> Result<Compressed, AppError> {
     // the connection is back in its pool before the model is asked
     let (briefing, level) = extractive(db, req).await?;
-    let (briefing, engine) = super::model::rewrite(db, model_key, briefing).await;
+    let (briefing, engine) = super::model::rewrite(db, model, briefing).await;
     Ok(Compressed {
         briefing,
         level,

@@ -9,9 +9,39 @@ use crate::domain::handoff::Briefing;
 use crate::domain::model::{KeyChange, ModelInput, ModelSettings};
 use crate::domain::time::Timestamp;
 use crate::error::AppError;
-use crate::server::secret::Sealer;
+use crate::server::secret::{Sealer, MODEL_API_KEY};
 use crate::storage::model::{SealedKey, StoredModel};
 use crate::storage::{self, Db};
+use std::time::Duration;
+
+/// What the model pass needs from the server: the sealer of its API key, and the longest
+/// it may wait for the model — under the request timeout, so that a slow model gives the
+/// extractive briefing rather than a timed-out request.
+#[derive(Debug, Clone)]
+pub struct ModelPass {
+    pub key: Sealer,
+    pub time_limit: Duration,
+}
+
+impl ModelPass {
+    /// For a server whose requests may take `request_timeout`.
+    pub fn new(key: Sealer, request_timeout: Duration) -> Self {
+        Self {
+            key,
+            time_limit: request_timeout
+                .saturating_sub(Duration::from_secs(5))
+                .max(Duration::from_secs(1)),
+        }
+    }
+
+    /// Under a secret of this process only, limited by the model's own timeout alone.
+    pub fn ephemeral() -> Self {
+        Self {
+            key: Sealer::ephemeral(MODEL_API_KEY),
+            time_limit: Duration::from_secs(crate::domain::model::MAX_TIMEOUT_SECS as u64),
+        }
+    }
+}
 
 fn shown(m: StoredModel) -> ModelSettings {
     ModelSettings {
@@ -73,7 +103,7 @@ pub async fn remove(db: &Db) -> Result<bool, AppError> {
 /// The briefing the model rewrote, if one is configured and its rewrite passes the check;
 /// otherwise `b` itself, with the reason. Holds no database connection while the model
 /// works.
-pub async fn rewrite(db: &Db, sealer: &Sealer, b: Briefing) -> (Briefing, Engine) {
+pub async fn rewrite(db: &Db, pass: &ModelPass, b: Briefing) -> (Briefing, Engine) {
     let stored = match read(db).await {
         Ok(Some(m)) => m,
         Ok(None) => return (b, Engine::default()),
@@ -86,7 +116,7 @@ pub async fn rewrite(db: &Db, sealer: &Sealer, b: Briefing) -> (Briefing, Engine
         }
     };
     let model = stored.model.clone();
-    let api_key = match stored.api_key.as_deref().map(|k| sealer.open(k)) {
+    let api_key = match stored.api_key.as_deref().map(|k| pass.key.open(k)) {
         None => None,
         Some(Ok(k)) => Some(k),
         Some(Err(_)) => {
@@ -105,7 +135,7 @@ pub async fn rewrite(db: &Db, sealer: &Sealer, b: Briefing) -> (Briefing, Engine
         base_url: stored.base_url,
         model: stored.model,
         api_key,
-        timeout: std::time::Duration::from_secs(stored.timeout_secs.clamp(1, 120) as u64),
+        timeout: Duration::from_secs(stored.timeout_secs.clamp(1, 120) as u64).min(pass.time_limit),
     };
     let answer = crate::server::model::chat(endpoint, rewrite::messages(&b)).await;
     let outcome = answer

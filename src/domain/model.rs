@@ -30,8 +30,9 @@ pub struct ModelSettings {
     pub has_key: bool,
 }
 
-/// What a form or a `PUT` sends. `api_key`: `None` keeps the saved key, `Some("")`
-/// removes it, anything else replaces it. Its `Debug` hides the key.
+/// The endpoint to save: `api_key` left out keeps the saved key, `""` removes it,
+/// anything else replaces it.
+// (its `Debug` hides the key)
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ModelInput {

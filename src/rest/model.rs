@@ -10,14 +10,14 @@ use serde::Serialize;
 
 /// Whether a model rewrites briefings, and which.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ModelPass {
+pub struct ModelStatus {
     /// False: briefings are extractive and nothing leaves the machine.
     pub configured: bool,
     /// The endpoint (without its key), when one is configured.
     pub settings: Option<ModelSettings>,
 }
 
-impl ModelPass {
+impl ModelStatus {
     fn of(settings: Option<ModelSettings>) -> Self {
         Self {
             configured: settings.is_some(),
@@ -27,25 +27,25 @@ impl ModelPass {
 }
 
 /// The model pass's endpoint, if one is configured (never its API key).
-#[utoipa::path(get, path = "/api/settings/model", tag = "handoff", responses((status = 200, body = Envelope<ModelPass>)))]
+#[utoipa::path(get, path = "/api/settings/model", tag = "handoff", responses((status = 200, body = Envelope<ModelStatus>)))]
 pub async fn get(State(state): State<AppState>) -> ApiResult {
-    ok(ModelPass::of(
+    ok(ModelStatus::of(
         crate::service::model::settings(&state.db).await?,
     ))
 }
 
 /// Sets the OpenAI-compatible endpoint whose model rewrites briefings (owner only). The
 /// key is stored sealed; leave `api_key` out to keep the saved one, send `""` to remove it.
-#[utoipa::path(put, path = "/api/settings/model", tag = "handoff", request_body = ModelInput, responses((status = 200, body = Envelope<ModelPass>)))]
+#[utoipa::path(put, path = "/api/settings/model", tag = "handoff", request_body = ModelInput, responses((status = 200, body = Envelope<ModelStatus>)))]
 pub async fn save(State(state): State<AppState>, ApiJson(input): ApiJson<ModelInput>) -> ApiResult {
     let now = crate::server::clock::now();
     let saved = crate::service::model::save(&state.db, &state.model_pass.key, &input, now).await?;
-    ok(ModelPass::of(Some(saved)))
+    ok(ModelStatus::of(Some(saved)))
 }
 
 /// Forgets the endpoint and its key: briefings are extractive again (owner only).
-#[utoipa::path(delete, path = "/api/settings/model", tag = "handoff", responses((status = 200, body = Envelope<ModelPass>)))]
+#[utoipa::path(delete, path = "/api/settings/model", tag = "handoff", responses((status = 200, body = Envelope<ModelStatus>)))]
 pub async fn remove(State(state): State<AppState>) -> ApiResult {
     crate::service::model::remove(&state.db).await?;
-    ok(ModelPass::of(None))
+    ok(ModelStatus::of(None))
 }

@@ -273,6 +273,7 @@ async fn start(dir: &std::path::Path) -> (String, String) {
         capture_dirs: Default::default(),
         assets,
         time_zone: Default::default(),
+        model_pass: paas::service::model::ModelPass::ephemeral(),
     });
     tokio::spawn(paas::server::listen::serve(
         listener,

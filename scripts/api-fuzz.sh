@@ -34,8 +34,14 @@ curl -fsS -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/openapi.
 "$venv/bin/openapi-spec-validator" "$tmp/openapi.json"
 
 status=0
+# PUT /api/settings/model is left out: a generated endpoint URL that got accepted would
+# make every later briefing wait on a host that may never answer (up to its timeout each)
+# and send briefings off this machine. Today the write token is refused there (owners'
+# admin tokens only); leaving it out keeps the fuzz safe with any token. Its validation is
+# tested in tests/handoff_model.rs; GET and DELETE are fuzzed like the rest.
 "$venv/bin/schemathesis" run "$tmp/openapi.json" --url "http://127.0.0.1:$port" \
   -H "Authorization: Bearer $token" \
+  --exclude-operation-id put_settings_model \
   --checks not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance \
   --max-examples "$examples" --seed "${API_FUZZ_SEED:-1}" --generation-database none \
   --workers 2 --no-color --warnings off >"$tmp/fuzz.log" 2>&1 || status=$?

@@ -251,6 +251,8 @@ async fn the_handoff_form_works_without_javascript() {
     assert!(html.contains("<h2>Goal</h2>"), "{html}");
     assert!(html.contains("facts kept"), "{html}");
     assert!(html.contains("Dropped facts"), "{html}");
+    // which engine wrote it
+    assert!(html.contains("Extractive — no model configured"), "{html}");
     // a token nobody made shows the empty page, not an error
     let page = app.get("/handoff?briefing=0123456789abcdef").await;
     assert_eq!(page.status, StatusCode::OK);

@@ -1,6 +1,6 @@
 //! Server functions for the Handoff page.
 
-use crate::domain::handoff::{Briefing, Level};
+use crate::domain::handoff::{Briefing, Engine, Level};
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 pub struct HandoffResult {
     pub briefing: Briefing,
     pub level: Level,
+    /// Which engine wrote the briefing, and why the extractive one was returned.
+    pub engine: Engine,
     pub html: String,
     pub file_name: String,
 }
@@ -137,7 +139,7 @@ pub async fn compress_handoff(
         budget_chars,
         ..CompressRequest::default()
     };
-    let c = compress(&state.db, &req).await?;
+    let c = compress(&state.db, &state.model_pass, &req).await?;
     let file_name = match session_id {
         Some(id) => format!("handoff-session-{id}.md"),
         None => "handoff.md".to_owned(),
@@ -146,6 +148,7 @@ pub async fn compress_handoff(
         html: render_markdown(&c.briefing.markdown),
         briefing: c.briefing,
         level: c.level,
+        engine: c.engine,
         file_name,
     };
     // a form posted without JavaScript: the page shows the result after the redirect

@@ -10,6 +10,7 @@ pub mod bundle;
 pub mod capture;
 pub mod handoff;
 pub mod knowledge;
+pub mod model;
 pub mod project;
 pub mod session;
 pub mod stats;

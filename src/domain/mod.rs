@@ -137,6 +137,7 @@ pub mod handoff;
 pub mod knowledge;
 pub mod ledger;
 pub mod limits;
+pub mod model;
 pub mod parse;
 pub mod project;
 pub mod project_file;

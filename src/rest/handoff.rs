@@ -1,7 +1,7 @@
 //! `POST /api/handoff/compress` and `POST /api/private/smart-compress`.
 
 use super::{body, ApiJson, ApiResult};
-use crate::domain::handoff::{DroppedFact, Level, Stats};
+use crate::domain::handoff::{DroppedFact, Engine, Level, Stats};
 use crate::server::AppState;
 use crate::service::handoff::{self as svc, CompressRequest};
 use axum::extract::State;
@@ -26,6 +26,9 @@ pub struct CompressedBody {
     pub facts: FactCount,
     /// Salient facts that did not fit, most important first.
     pub dropped_facts: Vec<DroppedFact>,
+    /// Which engine wrote the briefing: `extractive` (with the reason when a model is
+    /// configured but its rewrite was not kept) or `model`.
+    pub engine: Engine,
 }
 
 impl CompressedBody {
@@ -42,6 +45,7 @@ impl CompressedBody {
                 kept: b.facts_kept,
             },
             dropped_facts: b.dropped,
+            engine: c.engine,
         }
     }
 }
@@ -57,7 +61,7 @@ pub struct AiHandoff {
     pub troubleshooting_notes: String,
     /// The share of the log's salient facts the briefing kept (0 to 1).
     pub confidence: f64,
-    /// Which engine wrote it.
+    /// Which engine wrote it: `extractive` or `model`.
     pub engine: String,
 }
 
@@ -76,7 +80,9 @@ pub async fn compress(
     State(state): State<AppState>,
     ApiJson(input): ApiJson<CompressRequest>,
 ) -> ApiResult {
-    body(CompressedBody::of(svc::compress(&state.db, &input).await?))
+    body(CompressedBody::of(
+        svc::compress(&state.db, &state.model_pass, &input).await?,
+    ))
 }
 
 /// `POST /api/ai/handoff`: the spec client's "AI handoff", answered from the handoff
@@ -89,7 +95,7 @@ pub async fn ai_handoff(
     ApiJson(input): ApiJson<CompressRequest>,
 ) -> ApiResult {
     use crate::domain::handoff::{section_items, Section};
-    let c = svc::compress(&state.db, &input).await?;
+    let c = svc::compress(&state.db, &state.model_pass, &input).await?;
     let b = &c.briefing;
     let confidence = if b.facts_total == 0 {
         1.0
@@ -102,7 +108,7 @@ pub async fn ai_handoff(
         next_steps: section_items(&b.markdown, Section::Next),
         troubleshooting_notes: section_items(&b.markdown, Section::Blockers).join("\n"),
         confidence,
-        engine: "extractive".into(),
+        engine: c.engine.as_str().into(),
     };
     body(AiHandoffBody {
         compressed: CompressedBody::of(c),
@@ -117,5 +123,7 @@ pub async fn smart_compress(
     State(state): State<AppState>,
     ApiJson(input): ApiJson<CompressRequest>,
 ) -> ApiResult {
-    body(CompressedBody::of(svc::compress(&state.db, &input).await?))
+    body(CompressedBody::of(
+        svc::compress(&state.db, &state.model_pass, &input).await?,
+    ))
 }

@@ -9,6 +9,7 @@ pub mod capture;
 pub mod handoff;
 pub mod knowledge;
 pub mod ledger;
+pub mod model;
 pub mod openapi;
 pub mod project;
 pub mod project_file;
@@ -84,6 +85,10 @@ pub fn router(max_body_bytes: usize) -> Router<AppState> {
         .route("/handoff/compress", post(handoff::compress))
         .route("/private/smart-compress", post(handoff::smart_compress))
         .route("/ai/handoff", post(handoff::ai_handoff))
+        .route(
+            "/settings/model",
+            get(model::get).put(model::save).delete(model::remove),
+        )
         .route("/sessions", get(session::list).post(session::start))
         .route(
             "/sessions/create-with-handoff",

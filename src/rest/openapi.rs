@@ -2,7 +2,7 @@
 //! request and response types and the handlers' `#[utoipa::path]`, and a reference page
 //! rendered from that document (`GET /api/docs`).
 
-use super::{account, analytics, bundle, capture, handoff, knowledge, ledger, project};
+use super::{account, analytics, bundle, capture, handoff, knowledge, ledger, model, project};
 use super::{project_file, session, stats, ErrorBody};
 use crate::domain::handoff::FactKind;
 use axum::http::header;
@@ -68,6 +68,9 @@ or the browser's session cookie.",
         handoff::compress,
         handoff::smart_compress,
         handoff::ai_handoff,
+        model::get,
+        model::save,
+        model::remove,
         session::list,
         session::start,
         session::start_with_handoff,

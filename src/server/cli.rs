@@ -588,6 +588,13 @@ async fn serve(settings: Settings, assets: crate::server::assets::Embedded) -> R
         assets,
         time_zone: crate::domain::quota::Zone::parse(&settings.time_zone, "time-zone")
             .map_err(|e| format!("--time-zone: {}", e.message))?,
+        model_pass: crate::service::model::ModelPass::new(
+            crate::server::secret::model_sealer(
+                settings.secret_file.as_deref(),
+                &settings.database_url,
+            )?,
+            std::time::Duration::from_secs(settings.request_timeout_secs.max(1)),
+        ),
     };
     crate::server::auth::prepare_setup(&state)
         .await

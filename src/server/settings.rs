@@ -186,6 +186,12 @@ pub struct Settings {
     #[arg(long, env = "PAAS_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"], global = true)]
     pub log_format: String,
 
+    /// The server's secret (32 random bytes, created with mode 0600 when missing), from
+    /// which the key that seals stored API keys is derived. Default: `secret.key` beside
+    /// the database. Replacing it makes saved API keys unreadable (they are entered again).
+    #[arg(long, env = "PAAS_SECRET_FILE", global = true)]
+    pub secret_file: Option<std::path::PathBuf>,
+
     /// Where the browser bundle is read from when the binary has none built in (development).
     #[arg(
         long,
@@ -442,6 +448,7 @@ impl Default for Settings {
             site_root: "target/site".into(),
             log_format: "text".into(),
             prices: None,
+            secret_file: None,
             time_zone: "UTC".into(),
         }
     }

@@ -36,4 +36,8 @@ pub struct AppState {
     /// The zone pages show times in until the browser says its own (`--time-zone`).
     #[from_ref(skip)]
     pub time_zone: crate::domain::quota::Zone,
+    /// The model pass's key sealer (derived from the server's secret file) and how long
+    /// it may wait for the model.
+    #[from_ref(skip)]
+    pub model_pass: crate::service::model::ModelPass,
 }

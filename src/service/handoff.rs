@@ -1,7 +1,7 @@
 //! Handoff briefings on request: from a pasted log, or from a stored session's
 //! conversation and record, with the project's name and critical files.
 
-use crate::domain::handoff::{self, Briefing, Facts, Level};
+use crate::domain::handoff::{self, Briefing, Engine, Facts, Level};
 use crate::domain::project::ProjectId;
 use crate::domain::session::SessionId;
 use crate::error::AppError;
@@ -33,12 +33,13 @@ pub struct CompressRequest {
     pub from_account_id: Option<i64>,
 }
 
-/// The answer: the briefing and how it was sized.
+/// The answer: the briefing, how it was sized, and which engine wrote it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Compressed {
     pub briefing: Briefing,
     pub level: Level,
+    pub engine: Engine,
 }
 
 fn invalid(field: &str, message: impl Into<String>) -> AppError {
@@ -112,7 +113,6 @@ pub fn budget(req: &CompressRequest, context_chars: usize) -> Result<(usize, Lev
     Ok((budget, level))
 }
 
-/// Compresses a pasted log or a stored session into a briefing. Reads only.
 /// The newest handoff of a project, with the names of its accounts.
 pub async fn latest(
     db: &Db,
@@ -122,7 +122,25 @@ pub async fn latest(
     Ok(storage::handoff::latest(&mut conn, project).await?)
 }
 
-pub async fn compress(db: &Db, req: &CompressRequest) -> Result<Compressed, AppError> {
+/// Compresses a pasted log or a stored session into a briefing, which the configured model
+/// (if any) may rewrite (`service::model::rewrite`). Reads only.
+pub async fn compress(
+    db: &Db,
+    model: &super::model::ModelPass,
+    req: &CompressRequest,
+) -> Result<Compressed, AppError> {
+    // the connection is back in its pool before the model is asked
+    let (briefing, level) = extractive(db, req).await?;
+    let (briefing, engine) = super::model::rewrite(db, model, briefing).await;
+    Ok(Compressed {
+        briefing,
+        level,
+        engine,
+    })
+}
+
+/// The extractive briefing of a request, and its level.
+async fn extractive(db: &Db, req: &CompressRequest) -> Result<(Briefing, Level), AppError> {
     let mut conn = db.acquire().await?;
     let pasted = req.context.as_deref().unwrap_or("");
     let (context, facts, project) = match (req.session_id, req.project_id) {
@@ -171,7 +189,7 @@ pub async fn compress(db: &Db, req: &CompressRequest) -> Result<Compressed, AppE
         ));
     }
     let briefing = handoff::compress(&context, &facts, budget).map_err(engine_error)?;
-    Ok(Compressed { briefing, level })
+    Ok((briefing, level))
 }
 
 /// A session's stored conversation as a transcript the handoff engine reads.

@@ -11,6 +11,7 @@ pub mod error;
 pub mod handoff;
 pub mod knowledge;
 pub mod ledger;
+pub mod model;
 pub mod project;
 pub mod project_file;
 pub mod session;

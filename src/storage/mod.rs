@@ -26,6 +26,7 @@ pub mod capture;
 pub mod handoff;
 pub mod knowledge;
 pub mod ledger;
+pub mod model;
 pub mod project;
 pub mod project_file;
 pub mod session;

@@ -73,6 +73,7 @@ pub async fn bare_app(security: paas::server::auth::Security) -> TestApp {
         capture_dirs: Default::default(),
         assets: Default::default(),
         time_zone: Default::default(),
+        model_pass: paas::service::model::ModelPass::ephemeral(),
     });
     TestApp {
         _dir: dir,

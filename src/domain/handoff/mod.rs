@@ -22,11 +22,13 @@ mod fact_list;
 mod plan;
 mod rank;
 mod record;
+pub mod rewrite;
 mod scan;
 mod score;
 mod text;
 
 pub use record::{Facts, RepoState};
+pub use rewrite::{Engine, EngineKind, KeptFact};
 pub use scan::FactKind;
 pub use text::cut;
 
@@ -186,6 +188,10 @@ pub struct Briefing {
     /// How many salient facts the log has, and how many the briefing kept.
     pub facts_total: usize,
     pub facts_kept: usize,
+    /// The salient facts the briefing kept, most important first: what a rewrite by a
+    /// model must keep too (`rewrite::accept`). Not serialized.
+    #[serde(skip)]
+    pub kept: Vec<KeptFact>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -307,9 +313,11 @@ fn finish(context: &str, facts: &[FactInfo], plan: Plan, budget: usize) -> Brief
     let words = tokens(&markdown);
     let mut dropped = Vec::new();
     let mut kept = 0;
+    let mut kept_facts = Vec::new();
     for f in &ranked {
         if fact_in(&markdown, &words, f) {
             kept += 1;
+            kept_facts.push(KeptFact((*f).clone()));
         } else {
             dropped.push(DroppedFact {
                 kind: f.kind,
@@ -331,6 +339,7 @@ fn finish(context: &str, facts: &[FactInfo], plan: Plan, budget: usize) -> Brief
         dropped,
         facts_total: facts.len(),
         facts_kept: kept,
+        kept: kept_facts,
     }
 }
 

@@ -78,6 +78,10 @@ pub fn need(method: &Method, path: &str) -> Need {
     if path.starts_with("/api/capture/") {
         return Need::Access(Access::Write);
     }
+    // the model pass sends briefings to the endpoint it names: only the owner sets it
+    if path == "/api/settings/model" && !read_method {
+        return Need::Access(Access::Admin);
+    }
     if path.starts_with("/api/admin/") || path == "/admin" || path.starts_with("/admin/") {
         return Need::Access(Access::Admin);
     }
@@ -108,6 +112,9 @@ pub fn audit_action(method: &Method, path: &str) -> Option<&'static str> {
         return None;
     }
     let rpc = path.strip_prefix("/rpc/").unwrap_or("");
+    if path == "/api/settings/model" || rpc == "admin_save_model" || rpc == "admin_remove_model" {
+        return Some("settings.model");
+    }
     if *method == Method::DELETE || rpc.starts_with("delete_") || rpc.starts_with("remove_") {
         return Some("delete");
     }

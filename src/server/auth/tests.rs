@@ -63,6 +63,13 @@ fn what_is_audited() {
         audit_action(&Method::POST, "/rpc/rotate_account"),
         Some("rotation")
     );
+    for (method, path) in [
+        (Method::PUT, "/api/settings/model"),
+        (Method::DELETE, "/api/settings/model"),
+        (Method::POST, "/rpc/admin_save_model"),
+    ] {
+        assert_eq!(audit_action(&method, path), Some("settings.model"));
+    }
     assert_eq!(audit_action(&Method::POST, "/api/projects"), None);
     assert_eq!(audit_action(&Method::GET, "/api/projects/1"), None);
 }

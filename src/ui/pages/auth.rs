@@ -1,6 +1,7 @@
 //! Sign-in pages (`/login`, `/setup`, `/invite/{secret}`: plain form posts that work
 //! without JavaScript), the signed-in user's settings (`/settings`: API tokens, sessions)
-//! and the owner's page (`/admin`: users, invitations, who is signed in, the audit log).
+//! and the owner's page (`/admin`: users, invitations, who is signed in, the audit log, the
+//! model pass).
 
 use crate::api::auth::{
     admin_overview, auth_status, invitation_info, my_tokens, AdminInvite, AdminResetPassword,
@@ -10,6 +11,7 @@ use crate::domain::auth::{Role, Scope};
 use crate::ui::components::forms::{last_error, FieldError, FormError};
 use crate::ui::components::layout::{set_http_status, ErrorPanel};
 use crate::ui::components::time::When;
+use crate::ui::pages::model::ModelPassPanel;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -314,7 +316,7 @@ pub fn AdminPage() -> impl IntoView {
         <div class="page-head">
             <div>
                 <h1>"Users and audit log"</h1>
-                <p class="muted">"Invite people, disable them, sign them out; see what happened."</p>
+                <p class="muted">"Invite people, disable them, sign them out; see what happened; set up the model pass."</p>
             </div>
         </div>
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
@@ -433,5 +435,6 @@ pub fn AdminPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <ModelPassPanel/>
     }
 }

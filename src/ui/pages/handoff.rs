@@ -3,7 +3,7 @@
 //! numbers, and the salient facts that did not fit.
 
 use crate::api::handoff::{handoff_briefing, handoff_sources, CompressHandoff, HandoffResult};
-use crate::domain::handoff::FactKind;
+use crate::domain::handoff::{EngineKind, FactKind};
 use crate::ui::components::briefing::BriefingActions;
 use crate::ui::components::forms::{last_error, FieldError, FormError};
 use leptos::prelude::*;
@@ -104,7 +104,7 @@ pub fn HandoffPage() -> impl IntoView {
                     None => view! {
                         <div class="empty">
                             <h2>"No briefing yet"</h2>
-                            <p class="muted">"The briefing keeps the goal, the current state, blockers and errors, decisions, files, the user's constraints and the next steps, within the budget. Nothing leaves this machine."</p>
+                            <p class="muted">"The briefing keeps the goal, the current state, blockers and errors, decisions, files, the user's constraints and the next steps, within the budget. It is made on this machine unless the owner has set up a model pass; the result says which."</p>
                         </div>
                     }.into_any(),
                     Some(r) => view! { <Result r/> }.into_any(),
@@ -142,7 +142,14 @@ fn Result(r: HandoffResult) -> impl IntoView {
         }
     }
     let markdown = b.markdown;
+    let engine = r.engine.summary(b.facts_kept);
+    let engine_class = match (r.engine.kind, r.engine.model.is_some()) {
+        (EngineKind::Model, _) => "engine-line model",
+        (EngineKind::Extractive, true) => "engine-line refused",
+        (EngineKind::Extractive, false) => "engine-line",
+    };
     view! {
+        <p class=engine_class data-testid="briefing-engine">{engine}</p>
         <div class="handoff-stats" data-testid="handoff-stats">
             <span><strong>{format!("{:.1} %", s.compression_ratio)}</strong>" smaller"</span>
             <span>{format!("{} → {} characters", s.original_chars, s.compressed_chars)}</span>

@@ -5,6 +5,7 @@ pub mod bundle;
 pub mod dashboard;
 pub mod handoff;
 pub mod knowledge;
+pub mod model;
 pub mod not_found;
 pub mod projects;
 pub mod sessions;

@@ -16,6 +16,8 @@ pub(super) enum Cue {
     Blocker,
     Decision,
     Next,
+    /// A short reply that accepts what was proposed ("yes", "go ahead", "option 2").
+    Agree,
 }
 
 /// A language cue words are written in.
@@ -55,7 +57,7 @@ impl Langs {
 /// its word file (`cues/<language>.txt`).
 struct Lexicon {
     lang: Lang,
-    cues: [Vec<String>; 7],
+    cues: [Vec<String>; CUES],
     headings: Vec<(Section, Vec<String>)>,
 }
 
@@ -71,7 +73,7 @@ const SOURCES: [(Lang, &str); 8] = [
     (Lang::Zh, include_str!("cues/zh.txt")),
 ];
 
-const CUE_NAMES: [&str; 7] = [
+const CUE_NAMES: [&str; CUES] = [
     "goal",
     "constraint",
     "done",
@@ -79,7 +81,11 @@ const CUE_NAMES: [&str; 7] = [
     "blocker",
     "decision",
     "next",
+    "agree",
 ];
+
+/// How many cue lists a language has.
+const CUES: usize = 8;
 
 fn section_named(name: &str) -> Option<Section> {
     Some(match name {
@@ -182,13 +188,13 @@ fn automaton() -> &'static (aho_corasick::AhoCorasick, Vec<Owner>) {
 
 /// How many distinct cue words of each list, in the log's languages, occur in `hay`
 /// (lower-case), each starting at a word boundary where its script has them.
-pub(super) struct CueCounts([usize; 7]);
+pub(super) struct CueCounts([usize; CUES]);
 
 impl CueCounts {
     pub(super) fn of(hay: &str, langs: Langs) -> CueCounts {
         let (ac, owner) = automaton();
         let mut seen: Vec<(Lang, u8, u16)> = Vec::new();
-        let mut counts = [0usize; 7];
+        let mut counts = [0usize; CUES];
         for m in ac.find_overlapping_iter(hay) {
             let o = owner[m.pattern().as_usize()];
             if !langs.has(o.lang) {

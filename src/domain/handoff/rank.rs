@@ -79,7 +79,8 @@ pub(super) fn rank_units(units: &[Unit], document: bool) -> Vec<Vec<(usize, f64)
         }
         by_turn[u.turn].push(u.text.as_str());
     }
-    let langs = cues::detect(by_turn);
+    let langs = cues::detect(by_turn.iter().map(|t| t.iter().copied()));
+    let accepted = accepted_turns(units, &by_turn, langs);
     let mut out: Vec<Vec<(usize, f64)>> = vec![Vec::new(); Section::COUNT];
     for (i, u) in units.iter().enumerate() {
         // a problem counts as resolved when one of the next fix reports shares two of
@@ -118,6 +119,7 @@ pub(super) fn rank_units(units: &[Unit], document: bool) -> Vec<Vec<(usize, f64)
             error_line: errors[i],
             document,
             langs,
+            accepted: accepted.get(u.turn).copied().unwrap_or(false),
         };
         let sc = score::score(u, lower, &ctx);
         // a unit is a candidate where it scores best (and wherever it scores nearly as well)
@@ -132,6 +134,39 @@ pub(super) fn rank_units(units: &[Unit], document: bool) -> Vec<Vec<(usize, f64)
         list.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     }
     out
+}
+
+/// The longest reply (in characters) read as a plain acceptance of what was proposed.
+const SHORT_REPLY: usize = 80;
+
+/// For every turn, whether it is an assistant turn the user's next words accept: a short
+/// reply that agrees ("yes", "go ahead", "option 2") after it (tool turns between them
+/// count for nothing).
+fn accepted_turns(units: &[Unit], by_turn: &[Vec<&str>], langs: cues::Langs) -> Vec<bool> {
+    let mut role_of: Vec<Option<Role>> = vec![None; by_turn.len()];
+    for u in units {
+        role_of[u.turn] = Some(u.role);
+    }
+    let mut accepted = vec![false; by_turn.len()];
+    let mut last_assistant: Option<usize> = None;
+    for (t, texts) in by_turn.iter().enumerate() {
+        match role_of[t] {
+            Some(Role::Assistant) => last_assistant = Some(t),
+            Some(Role::User) => {
+                let len: usize = texts.iter().map(|x| x.chars().count()).sum();
+                let reply = texts.join(" ").to_lowercase();
+                let agrees = len <= SHORT_REPLY
+                    && (cues::CueCounts::of(&reply, langs).get(cues::Cue::Agree) > 0
+                        || reply.trim().parse::<u8>().is_ok());
+                if let (true, Some(a)) = (agrees, last_assistant) {
+                    accepted[a] = true;
+                }
+                last_assistant = None;
+            }
+            _ => {}
+        }
+    }
+    accepted
 }
 
 /// A tool's result that shows a file's lines (`1→import …  2→…`, as agents print a file

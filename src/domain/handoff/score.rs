@@ -100,6 +100,8 @@ pub struct Context {
     pub document: bool,
     /// The languages the log is written in: their cue words apply.
     pub langs: Langs,
+    /// The unit's turn is the assistant's, and the user's reply accepted it.
+    pub accepted: bool,
 }
 
 pub fn score(u: &Unit, lower: &str, ctx: &Context) -> Scores {
@@ -197,10 +199,12 @@ pub fn score(u: &Unit, lower: &str, ctx: &Context) -> Scores {
         };
     }
 
-    // Decisions and their reasons
+    // Decisions and their reasons; what the user accepted (a proposal may be a question)
     if u.kind == Kind::Prose {
         let dc = cues.get(Cue::Decision);
-        if dc > 0 && !question {
+        if dc > 0 && ctx.accepted && u.role == Role::Assistant {
+            s[Section::Decisions as usize] = 0.5 * dc.min(4) as f64 * 1.8 + 0.6;
+        } else if dc > 0 && !question {
             s[Section::Decisions as usize] = 0.5 * dc.min(4) as f64 * (0.5 + 0.5 * u.pos);
         }
     }

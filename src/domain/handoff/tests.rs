@@ -321,3 +321,27 @@ fn a_document_opens_with_its_goal_and_keeps_its_other_sections() {
     // a checked item is done, not a problem
     assert!(section_items(md, Section::Blockers).is_empty(), "{md}");
 }
+
+#[test]
+fn a_proposal_the_user_accepts_is_a_decision() {
+    let log = |reply: &str| {
+        format!(
+            "User: Should we write the config parser by hand?\n\
+             Assistant: I recommend option 1, nom instead of a hand-written parser, because its errors point at the column. Shall I go with that?\n\
+             User: {reply}\n\
+             Assistant: Started on src/config/parse.rs.\n"
+        )
+    };
+    let decided = |reply: &str| {
+        let b = compress(&log(reply), &facts(), 2000).unwrap();
+        section_items(&b.markdown, Section::Decisions)
+            .iter()
+            .any(|i| i.contains("nom instead of a hand-written parser"))
+    };
+    assert!(decided("yes, go ahead"));
+    assert!(decided("2"));
+    // a long answer that argues is not a plain acceptance
+    assert!(!decided(
+        "I am not sure about that at all: the parser has to accept the old format as well, and nom makes the error messages harder to localise for our users."
+    ));
+}

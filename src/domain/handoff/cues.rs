@@ -292,6 +292,10 @@ const FUNCTION_WORDS: [(Lang, &[&str]); 5] = [
 /// long one).
 const CHUNK_WORDS: usize = 400;
 
+/// How many stretches of a turn are read at most (the opening of a long document tells
+/// its language).
+const CHUNKS_PER_TURN: usize = 3;
+
 /// For every function word, the languages it belongs to (one bit per entry of
 /// [`FUNCTION_WORDS`]).
 fn function_words() -> &'static std::collections::HashMap<&'static str, u8> {
@@ -336,8 +340,9 @@ impl Chunk {
 
 /// The languages of a set of turns (each given as its texts): English, plus each
 /// language whose function words make up at least a twentieth of the words of a turn or
-/// of a stretch of [`CHUNK_WORDS`] words of it (at least three of them), plus Japanese
-/// or Chinese where such a stretch has a dozen kana or Han characters.
+/// of a stretch of [`CHUNK_WORDS`] words of it, among its first [`CHUNKS_PER_TURN`] (at
+/// least three of them), plus Japanese or Chinese where such a stretch has a dozen kana
+/// or Han characters.
 pub(super) fn detect<'a, T, I>(turns: T) -> Langs
 where
     T: IntoIterator<Item = I>,
@@ -347,7 +352,8 @@ where
     let mut langs = Langs::default();
     for texts in turns {
         let mut chunk = Chunk::default();
-        for text in texts {
+        let mut chunks = 0;
+        'turn: for text in texts {
             if !text.is_ascii() {
                 for c in text.chars() {
                     if is_kana(c) {
@@ -378,6 +384,10 @@ where
                 if chunk.words >= CHUNK_WORDS {
                     langs = chunk.langs(langs);
                     chunk = Chunk::default();
+                    chunks += 1;
+                    if chunks >= CHUNKS_PER_TURN {
+                        break 'turn;
+                    }
                 }
             }
         }

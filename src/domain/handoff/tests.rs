@@ -345,3 +345,28 @@ fn a_proposal_the_user_accepts_is_a_decision() {
         "I am not sure about that at all: the parser has to accept the old format as well, and nom makes the error messages harder to localise for our users."
     ));
 }
+
+#[test]
+fn a_continuation_summary_is_the_assistants_not_the_users_words() {
+    let log = "User: Port the invoice renderer to Rust.\n\
+        User: This session is being continued from a previous conversation that ran out of context. The conversation is summarized below: the renderer must keep the old PDF layout, and the tests must run offline.\n\
+        User: Never touch the database schema.\n\
+        Assistant: Ported src/render.rs; the layout test passes.\n\
+        User: Then add the totals row to the invoice.\n";
+    let b = compress(log, &facts(), 1200).unwrap();
+    let constraints = section_items(&b.markdown, Section::Constraints);
+    assert!(
+        constraints
+            .iter()
+            .any(|c| c.contains("Never touch the database schema")),
+        "{}",
+        b.markdown
+    );
+    assert!(
+        !constraints
+            .iter()
+            .any(|c| c.contains("previous conversation")),
+        "{}",
+        b.markdown
+    );
+}

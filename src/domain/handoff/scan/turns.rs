@@ -84,8 +84,22 @@ fn tool_call_as_command(text: String) -> String {
     format!("$ {cmd}")
 }
 
+/// How Claude Code opens the summary it writes of a conversation that ran out of context
+/// (it is filed as the user's message, but the assistant wrote it).
+const CONTINUATION_SUMMARY: &str = "This session is being continued from a previous conversation";
+
 /// The log's title, when its format has one, and its speaker turns.
 pub(super) fn turns_of(raw: &str) -> (Option<String>, Vec<Turn>) {
+    let (title, mut turns) = read_turns(raw);
+    for t in &mut turns {
+        if t.role == Role::User && t.text.trim_start().starts_with(CONTINUATION_SUMMARY) {
+            t.role = Role::Assistant;
+        }
+    }
+    (title, turns)
+}
+
+fn read_turns(raw: &str) -> (Option<String>, Vec<Turn>) {
     // a raw agent log (Claude Code, Codex, Gemini CLI): the capture parsers' turns, so no
     // JSON envelope reaches the briefing
     if let Some((_, turns)) = agent_log::turns(raw) {

@@ -81,6 +81,18 @@ pub(super) fn rank_units(units: &[Unit], document: bool) -> Vec<Vec<(usize, f64)
     }
     let langs = cues::detect(by_turn.iter().map(|t| t.iter().copied()));
     let accepted = accepted_turns(units, &by_turn, langs);
+    // the place of each unit among those under headings that name the same section
+    let mut seen_under = [0usize; Section::COUNT];
+    let under_heading: Vec<usize> = units
+        .iter()
+        .map(|u| match cues::heading_section(&u.heading, langs) {
+            Some(s) if !u.is_heading => {
+                seen_under[s as usize] += 1;
+                seen_under[s as usize] - 1
+            }
+            _ => 0,
+        })
+        .collect();
     let mut out: Vec<Vec<(usize, f64)>> = vec![Vec::new(); Section::COUNT];
     for (i, u) in units.iter().enumerate() {
         // a problem counts as resolved when one of the next fix reports shares two of
@@ -120,6 +132,7 @@ pub(super) fn rank_units(units: &[Unit], document: bool) -> Vec<Vec<(usize, f64)
             document,
             langs,
             accepted: accepted.get(u.turn).copied().unwrap_or(false),
+            under_heading: under_heading[i],
         };
         let sc = score::score(u, lower, &ctx);
         // a unit is a candidate where it scores best (and wherever it scores nearly as well)

@@ -102,6 +102,8 @@ pub struct Context {
     pub langs: Langs,
     /// The unit's turn is the assistant's, and the user's reply accepted it.
     pub accepted: bool,
+    /// How many units before this one stand under headings that name the same section.
+    pub under_heading: usize,
 }
 
 pub fn score(u: &Unit, lower: &str, ctx: &Context) -> Scores {
@@ -214,7 +216,9 @@ pub fn score(u: &Unit, lower: &str, ctx: &Context) -> Scores {
     if nx > 0 && u.kind != Kind::Output {
         s[Section::Next as usize] = 0.7 * nx.min(3) as f64 * recency(u.pos, 5.0);
     }
-    if u.role == Role::User && Some(u.turn) == ctx.last_user_turn && u.kind == Kind::Prose {
+    // (a document is one turn: its last words are often a sign-off)
+    let last_user = u.role == Role::User && Some(u.turn) == ctx.last_user_turn;
+    if last_user && u.kind == Kind::Prose && !ctx.document {
         s[Section::Next as usize] += 2.0;
     }
     if u.role == Role::Assistant && Some(u.turn) == ctx.last_assistant_turn && question {
@@ -226,6 +230,8 @@ pub fn score(u: &Unit, lower: &str, ctx: &Context) -> Scores {
         let i = h as usize;
         let late = match h {
             Section::Goal | Section::Constraints | Section::Decisions | Section::Files => 1.0,
+            // a document lists its next steps soonest first
+            Section::Next if ctx.document => 1.0 / (1.0 + 0.15 * ctx.under_heading as f64),
             _ if ctx.document => 1.0,
             _ => 0.3 + 0.7 * recency(u.pos, 3.0),
         };

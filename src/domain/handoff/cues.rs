@@ -161,14 +161,17 @@ struct Owner {
     boundary: bool,
 }
 
-/// One automaton over every cue word of every language: each unit is searched once.
-fn automaton() -> &'static (aho_corasick::AhoCorasick, Vec<Owner>) {
-    static AC: std::sync::OnceLock<(aho_corasick::AhoCorasick, Vec<Owner>)> =
-        std::sync::OnceLock::new();
-    AC.get_or_init(|| {
+type Automaton = (aho_corasick::AhoCorasick, Vec<Owner>);
+
+/// One automaton over every cue word of English (`all` false) or of every language: each
+/// unit is searched once. Most logs are in English alone, and search the smaller one.
+fn automaton(all: bool) -> &'static Automaton {
+    static ENGLISH: std::sync::OnceLock<Automaton> = std::sync::OnceLock::new();
+    static ALL: std::sync::OnceLock<Automaton> = std::sync::OnceLock::new();
+    let build = || {
         let mut words = Vec::new();
         let mut owner = Vec::new();
-        for lex in lexicons() {
+        for lex in lexicons().iter().filter(|l| all || l.lang == Lang::En) {
             for (li, list) in lex.cues.iter().enumerate() {
                 for (wi, w) in list.iter().enumerate() {
                     words.push(w.as_str());
@@ -183,7 +186,12 @@ fn automaton() -> &'static (aho_corasick::AhoCorasick, Vec<Owner>) {
         }
         let ac = aho_corasick::AhoCorasick::new(&words).expect("cue words build an automaton");
         (ac, owner)
-    })
+    };
+    if all {
+        ALL.get_or_init(build)
+    } else {
+        ENGLISH.get_or_init(build)
+    }
 }
 
 /// How many distinct cue words of each list, in the log's languages, occur in `hay`
@@ -192,7 +200,7 @@ pub(super) struct CueCounts([usize; CUES]);
 
 impl CueCounts {
     pub(super) fn of(hay: &str, langs: Langs) -> CueCounts {
-        let (ac, owner) = automaton();
+        let (ac, owner) = automaton(langs != Langs::default());
         let mut seen: Vec<(Lang, u8, u16)> = Vec::new();
         let mut counts = [0usize; CUES];
         for m in ac.find_overlapping_iter(hay) {

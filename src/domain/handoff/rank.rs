@@ -81,16 +81,28 @@ pub(super) fn rank_units(units: &[Unit], document: bool) -> Vec<Vec<(usize, f64)
     }
     let langs = cues::detect(by_turn.iter().map(|t| t.iter().copied()));
     let accepted = accepted_turns(units, &by_turn, langs);
-    // the place of each unit among those under headings that name the same section
+    // the section each unit's headings name (units of one heading share its text, so
+    // it is read once a run), and the unit's place among those under the same section
     let mut seen_under = [0usize; Section::COUNT];
-    let under_heading: Vec<usize> = units
+    let mut last: Option<(&std::sync::Arc<str>, Option<Section>)> = None;
+    let headings: Vec<(Option<Section>, usize)> = units
         .iter()
-        .map(|u| match cues::heading_section(&u.heading, langs) {
-            Some(s) if !u.is_heading => {
-                seen_under[s as usize] += 1;
-                seen_under[s as usize] - 1
+        .map(|u| {
+            let named = match last {
+                Some((h, s)) if std::sync::Arc::ptr_eq(h, &u.heading) => s,
+                _ => {
+                    let s = cues::heading_section(&u.heading, langs);
+                    last = Some((&u.heading, s));
+                    s
+                }
+            };
+            match named {
+                Some(s) if !u.is_heading => {
+                    seen_under[s as usize] += 1;
+                    (Some(s), seen_under[s as usize] - 1)
+                }
+                _ => (None, 0),
             }
-            _ => 0,
         })
         .collect();
     let mut out: Vec<Vec<(usize, f64)>> = vec![Vec::new(); Section::COUNT];
@@ -132,7 +144,8 @@ pub(super) fn rank_units(units: &[Unit], document: bool) -> Vec<Vec<(usize, f64)
             document,
             langs,
             accepted: accepted.get(u.turn).copied().unwrap_or(false),
-            under_heading: under_heading[i],
+            heading: headings[i].0,
+            under_heading: headings[i].1,
         };
         let sc = score::score(u, lower, &ctx);
         // a unit is a candidate where it scores best (and wherever it scores nearly as well)
@@ -149,7 +162,7 @@ pub(super) fn rank_units(units: &[Unit], document: bool) -> Vec<Vec<(usize, f64)
     out
 }
 
-/// The longest reply (in characters) read as a plain acceptance of what was proposed.
+/// The longest reply (in bytes) read as a plain acceptance of what was proposed.
 const SHORT_REPLY: usize = 80;
 
 /// For every turn, whether it is an assistant turn the user's next words accept: a short
@@ -166,11 +179,12 @@ fn accepted_turns(units: &[Unit], by_turn: &[Vec<&str>], langs: cues::Langs) -> 
         match role_of[t] {
             Some(Role::Assistant) => last_assistant = Some(t),
             Some(Role::User) => {
-                let len: usize = texts.iter().map(|x| x.chars().count()).sum();
-                let reply = texts.join(" ").to_lowercase();
-                let agrees = len <= SHORT_REPLY
-                    && (cues::CueCounts::of(&reply, langs).get(cues::Cue::Agree) > 0
-                        || reply.trim().parse::<u8>().is_ok());
+                let len: usize = texts.iter().map(|x| x.len()).sum();
+                let agrees = len <= SHORT_REPLY && {
+                    let reply = texts.join(" ").to_lowercase();
+                    cues::CueCounts::of(&reply, langs).get(cues::Cue::Agree) > 0
+                        || reply.trim().parse::<u8>().is_ok()
+                };
                 if let (true, Some(a)) = (agrees, last_assistant) {
                     accepted[a] = true;
                 }

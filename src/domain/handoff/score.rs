@@ -1,7 +1,7 @@
 //! How strongly a unit belongs in each section: cue words and markers, who said it, where
 //! it stands in the log, what heading it sits under, and how much it carries.
 
-use super::cues::{heading_section, Cue, CueCounts, Langs};
+use super::cues::{Cue, CueCounts, Langs};
 use super::scan::{Kind, Role, Unit};
 use super::Section;
 
@@ -102,6 +102,8 @@ pub struct Context {
     pub langs: Langs,
     /// The unit's turn is the assistant's, and the user's reply accepted it.
     pub accepted: bool,
+    /// The section the headings above the unit name (none for a heading itself).
+    pub heading: Option<Section>,
     /// How many units before this one stand under headings that name the same section.
     pub under_heading: usize,
 }
@@ -120,11 +122,7 @@ pub fn score(u: &Unit, lower: &str, ctx: &Context) -> Scores {
     };
     let base = thin * length_factor(n) * (0.6 + 1.4 * density(u)) * repeat;
     let mut s = [0.0f64; Section::COUNT];
-    let heading = if u.is_heading {
-        None
-    } else {
-        heading_section(&u.heading, ctx.langs)
-    };
+    let heading = ctx.heading;
     let question = u.text.ends_with('?');
     let found = Markers::of(&u.text);
     let marker = |m: &str| found.has(m);

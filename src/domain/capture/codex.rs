@@ -206,8 +206,14 @@ fn item(capture: &mut Capture, file: &mut CodexFile, p: &Value, at: Option<Times
                 .ok()
                 .and_then(|j| j.get("output").and_then(Value::as_str).map(str::to_owned))
                 .unwrap_or(raw);
-            let first: String = text.lines().take(4).collect::<Vec<_>>().join(" ");
-            Some((Speaker::Tool, format!("← {}", truncate(&first, 300))))
+            let line = match sandbox_denial(&text) {
+                Some(why) => format!("← error: {}", truncate(&why, 300)),
+                None => {
+                    let first: String = text.lines().take(4).collect::<Vec<_>>().join(" ");
+                    format!("← {}", truncate(&first, 300))
+                }
+            };
+            Some((Speaker::Tool, line))
         }
         // reasoning is not part of what a next session reads
         _ => None,
@@ -226,6 +232,40 @@ fn item(capture: &mut Capture, file: &mut CodexFile, p: &Value, at: Option<Times
         text,
         at,
     });
+}
+
+/// What a command the sandbox refused printed on stderr: Codex reports the refusal as a
+/// debug dump (`exec_command failed: CreateProcess { message: "Codex(Sandbox(Denied {
+/// output: ExecToolCallOutput { …, stderr: StreamOutput { text: "…" …`), whose start says
+/// nothing and whose stderr says why.
+fn sandbox_denial(text: &str) -> Option<String> {
+    const STDERR: &str = "stderr: StreamOutput { text: ";
+    if !text.contains("Sandbox(Denied") {
+        return None;
+    }
+    let start = text.find(STDERR)? + STDERR.len();
+    // the value is quoted once per level of debug escaping: skip its opening quote
+    let body = text[start..].trim_start_matches(['\\', '"']);
+    let mut out = String::new();
+    let mut chars = body.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                while chars.peek() == Some(&'\\') {
+                    chars.next();
+                }
+                match chars.next() {
+                    Some('n' | 't' | 'r') => out.push(' '),
+                    Some('"') | None => break,
+                    Some(other) => out.push(other),
+                }
+            }
+            '"' => break,
+            c => out.push(c),
+        }
+    }
+    let why = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!why.is_empty()).then(|| format!("sandbox denied: {why}"))
 }
 
 fn tokens(capture: &mut Capture, file: &mut CodexFile, p: &Value, at: Option<Timestamp>) {
@@ -303,6 +343,16 @@ fn tokens(capture: &mut Capture, file: &mut CodexFile, p: &Value, at: Option<Tim
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sandbox_refusal_says_what_stderr_said() {
+        let dump = r#"exec_command failed: CreateProcess { message: "Codex(Sandbox(Denied { output: ExecToolCallOutput { exit_code: 1, stdout: StreamOutput { text: \"\", truncated_after_lines: None }, stderr: StreamOutput { text: \"zsh:1: operation not permitted: /home/me/.codex/skills/x\\n\", truncated_after_lines: None } } }))" }"#;
+        assert_eq!(
+            sandbox_denial(dump).as_deref(),
+            Some("sandbox denied: zsh:1: operation not permitted: /home/me/.codex/skills/x")
+        );
+        assert_eq!(sandbox_denial("exit 1: no such file"), None);
+    }
 
     pub const SAMPLE: &str = concat!(
         r#"{"timestamp":"2026-03-02T09:00:00.000Z","type":"session_meta","payload":{"id":"c-1","cwd":"/home/ann/api","git":{"branch":"feature/x"}}}"#,

@@ -399,11 +399,17 @@ fn push_turn_text(
     }
 }
 
-/// A tool result as one line: its first four lines, at most 300 characters.
+/// A tool result as one line of at most 300 characters: its first four lines, or for an
+/// error its first line and its last three (a failing run ends with what failed).
 fn tool_result_summary(error: bool, content: &str) -> String {
-    let arrow = if error { "← error: " } else { "← " };
-    let first: String = content.lines().take(4).collect::<Vec<_>>().join(" ");
-    format!("{arrow}{}", truncate(&first, 300))
+    let lines: Vec<&str> = content.lines().filter(|l| !l.trim().is_empty()).collect();
+    if error {
+        let mut kept: Vec<&str> = lines.iter().take(1).copied().collect();
+        kept.extend(lines.iter().skip(1).rev().take(3).rev());
+        return format!("← error: {}", truncate(&kept.join(" "), 300));
+    }
+    let first: String = lines.iter().take(4).copied().collect::<Vec<_>>().join(" ");
+    format!("← {}", truncate(&first, 300))
 }
 
 fn turns(
@@ -461,6 +467,24 @@ fn turns(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failed_tools_summary_keeps_how_it_ended() {
+        let run = "Exit code 1\n===== test session starts =====\nplatform linux\ncollected 4 items\n\nspecs/a_spec.py ..F.\n===== FAILURES =====\nFAILED specs/a_spec.py::test_b - KeyError: 'title'\n===== 1 failed, 3 passed =====";
+        let s = tool_result_summary(true, run);
+        assert!(s.starts_with("← error: Exit code 1 "), "{s}");
+        assert!(
+            s.contains("FAILED specs/a_spec.py::test_b - KeyError: 'title'"),
+            "{s}"
+        );
+        assert!(!s.contains("platform linux"), "{s}");
+        // a result that did not fail reads from its start
+        let ok = tool_result_summary(
+            false,
+            "\nline one\nline two\n\nline three\nline four\nline five",
+        );
+        assert_eq!(ok, "← line one line two line three line four");
+    }
     use crate::domain::capture::Speaker;
 
     /// A synthetic transcript: a prompt, a response streamed over three lines (usage

@@ -344,10 +344,11 @@ fn a_proposal_the_user_accepts_is_a_decision() {
 }
 
 #[test]
-fn a_continuation_summary_is_the_assistants_not_the_users_words() {
+fn summaries_and_hook_feedback_are_not_the_users_words() {
     let log = "User: Port the invoice renderer to Rust.\n\
         User: This session is being continued from a previous conversation that ran out of context. The conversation is summarized below: the renderer must keep the old PDF layout, and the tests must run offline.\n\
         User: Never touch the database schema.\n\
+        User: Stop hook feedback:\nYou must never stop with uncommitted files in the tree.\n\
         Assistant: Ported src/render.rs; the layout test passes.\n\
         User: Then add the totals row to the invoice.\n";
     let b = compress(log, &facts(), 1200).unwrap();
@@ -362,7 +363,7 @@ fn a_continuation_summary_is_the_assistants_not_the_users_words() {
     assert!(
         !constraints
             .iter()
-            .any(|c| c.contains("previous conversation")),
+            .any(|c| c.contains("previous conversation") || c.contains("uncommitted files")),
         "{}",
         b.markdown
     );

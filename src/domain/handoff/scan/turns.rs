@@ -88,12 +88,27 @@ fn tool_call_as_command(text: String) -> String {
 /// (it is filed as the user's message, but the assistant wrote it).
 const CONTINUATION_SUMMARY: &str = "This session is being continued from a previous conversation";
 
+/// Whether a user message is what a Claude Code hook wrote back ("Stop hook feedback:",
+/// "PreToolUse:Bash hook error:"), filed as the user's.
+fn is_hook_feedback(text: &str) -> bool {
+    let head = text.lines().next().unwrap_or("");
+    head.len() < 80
+        && (head.contains("hook feedback:")
+            || head.contains("hook error:")
+            || head.starts_with("<user-prompt-submit-hook>"))
+}
+
 /// The log's title, when its format has one, and its speaker turns.
 pub(super) fn turns_of(raw: &str) -> (Option<String>, Vec<Turn>) {
     let (title, mut turns) = read_turns(raw);
     for t in &mut turns {
-        if t.role == Role::User && t.text.trim_start().starts_with(CONTINUATION_SUMMARY) {
+        let text = t.text.trim_start();
+        if t.role == Role::User && text.starts_with(CONTINUATION_SUMMARY) {
             t.role = Role::Assistant;
+        }
+        // what a hook wrote back is a tool's output, not the user's words
+        if t.role == Role::User && is_hook_feedback(text) {
+            t.role = Role::Tool;
         }
     }
     (title, turns)

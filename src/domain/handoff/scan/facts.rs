@@ -150,6 +150,18 @@ pub fn is_error_line(line: &str, kind: Kind) -> bool {
     if line.len() < 15 || !trigger.is_match(line) || line.split_whitespace().count() < 4 {
         return false;
     }
+    // a banner ("Error: ======= test session starts =======") is not a message
+    let (mut letters, mut marks) = (0usize, 0usize);
+    for c in line.chars().filter(|c| !c.is_whitespace()) {
+        if c.is_alphabetic() {
+            letters += 1;
+        } else {
+            marks += 1;
+        }
+    }
+    if marks > letters * 2 {
+        return false;
+    }
     // a checked item ("✅ Error handling - friendly messages") reports something done
     let t = line.trim_start_matches(['-', '*', ' ']);
     if t.starts_with(['✅', '✓', '✔', '☑']) || t.starts_with("[x]") || t.starts_with("[X]") {

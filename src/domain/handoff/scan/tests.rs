@@ -55,3 +55,19 @@ fn prose_about_errors_is_not_an_error_line() {
         Kind::Prose
     ));
 }
+
+#[test]
+fn banners_and_checked_items_are_not_error_lines() {
+    assert!(is_error_line(
+        "error[E0599]: no method named `render_pdf` found for struct `Invoice`",
+        Kind::Output
+    ));
+    assert!(!is_error_line(
+        "Error: ============================= test session starts ==============================",
+        Kind::Output
+    ));
+    assert!(!is_error_line(
+        "✅ Error handling - User-friendly messages on every failed request",
+        Kind::Prose
+    ));
+}

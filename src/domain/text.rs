@@ -23,6 +23,22 @@ pub fn percent_encode(s: &str) -> String {
     utf8_percent_encode(s, RESERVED).to_string()
 }
 
+/// Formats an integer with thin thousands separators: 12 345.
+pub fn figure(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('\u{202f}');
+        }
+        out.push(ch);
+    }
+    out
+}
+
 pub fn name_key(s: &str) -> String {
     caseless::default_case_fold_str(s.trim())
 }

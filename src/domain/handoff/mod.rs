@@ -290,6 +290,16 @@ pub fn compress(context: &str, facts: &Facts, budget: usize) -> Result<Briefing,
     Ok(finish(context, &scanned.facts, plan, budget))
 }
 
+/// How much smaller a briefing of `compressed` characters is than its log of `original`,
+/// in percent with one decimal (0 for an empty log, never below 0).
+fn reduction(original: usize, compressed: usize) -> f64 {
+    if original == 0 {
+        return 0.0;
+    }
+    let r = 100.0 * (1.0 - compressed as f64 / original as f64);
+    (r.max(0.0) * 10.0).round() / 10.0
+}
+
 fn finish(context: &str, facts: &[FactInfo], plan: Plan, budget: usize) -> Briefing {
     let mut markdown = plan.render();
     if chars(&markdown) > budget {
@@ -298,12 +308,7 @@ fn finish(context: &str, facts: &[FactInfo], plan: Plan, budget: usize) -> Brief
     }
     let original_chars = chars(context);
     let compressed_chars = chars(&markdown);
-    let ratio = if original_chars == 0 {
-        0.0
-    } else {
-        let r = 100.0 * (1.0 - compressed_chars as f64 / original_chars as f64);
-        (r.max(0.0) * 10.0).round() / 10.0
-    };
+    let ratio = reduction(original_chars, compressed_chars);
     let mut ranked: Vec<&FactInfo> = facts.iter().collect();
     ranked.sort_by(|a, b| {
         fact_weight(b)

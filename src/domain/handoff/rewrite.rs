@@ -8,6 +8,7 @@ use super::fact_list::{display_fact, fact_in, tokens};
 use super::scan::FactInfo;
 use super::text::chars;
 use super::{Briefing, FactKind, Stats};
+use crate::domain::text::figure;
 use serde::{Deserialize, Serialize};
 
 /// A salient fact the extractive briefing kept: a rewrite must keep it too.
@@ -102,8 +103,8 @@ pub enum Refusal {
     NotMarkdown,
     #[error(
         "the model's rewrite is {} characters, over the {} budget",
-        grouped(*chars),
-        grouped(*budget)
+        figure(*chars as i64),
+        figure(*budget as i64)
     )]
     OverBudget { chars: usize, budget: usize },
     #[error("the model's rewrite dropped {}", dropped(missing, *of))]
@@ -126,19 +127,6 @@ fn dropped(missing: &[String], of: usize) -> String {
         (n, 0) => format!("{} and {}", names[..n - 1].join(", "), names[n - 1]),
         (_, more) => format!("{} and {more} more key facts", names.join(", ")),
     }
-}
-
-/// `3412` as `3,412`.
-fn grouped(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// The model's answer without what models wrap around a briefing: a leading
@@ -191,13 +179,7 @@ pub fn accept(b: &Briefing, answer: &str) -> Result<Briefing, Refusal> {
             missing: missing.into_iter().take(NAMED).collect(),
         });
     }
-    let original = b.stats.original_chars;
-    let ratio = if original == 0 {
-        0.0
-    } else {
-        let r = 100.0 * (1.0 - n as f64 / original as f64);
-        (r.max(0.0) * 10.0).round() / 10.0
-    };
+    let ratio = super::reduction(b.stats.original_chars, n);
     Ok(Briefing {
         markdown: text.to_owned(),
         stats: Stats {
@@ -389,7 +371,8 @@ User: Next, fix the rounding in src/export/totals.rs and commit.\n";
         let e = accept(&b, &long).unwrap_err();
         assert!(matches!(e, Refusal::OverBudget { budget: 1500, .. }));
         assert!(
-            e.to_string().ends_with("characters, over the 1,500 budget"),
+            e.to_string()
+                .ends_with("characters, over the 1\u{202f}500 budget"),
             "{e}"
         );
     }
@@ -408,9 +391,9 @@ User: Next, fix the rounding in src/export/totals.rs and commit.\n";
             d(3, 5).to_string(),
             "the model's rewrite dropped `f1`, `f2`, `f3` and 2 more key facts"
         );
-        assert_eq!(grouped(3412), "3,412");
-        assert_eq!(grouped(1_000_000), "1,000,000");
-        assert_eq!(grouped(999), "999");
+        assert_eq!(figure(3412), "3\u{202f}412");
+        assert_eq!(figure(1_000_000), "1\u{202f}000\u{202f}000");
+        assert_eq!(figure(999), "999");
         assert_eq!(
             Engine::default().summary(3),
             "Extractive — no model configured"

@@ -13,21 +13,7 @@ pub fn StatusBadge(status: ProjectStatus) -> impl IntoView {
     }
 }
 
-/// Formats an integer with thin thousands separators: 12 345.
-pub fn figure(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if n < 0 {
-        out.push('-');
-    }
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('\u{202f}');
-        }
-        out.push(ch);
-    }
-    out
-}
+pub use crate::domain::text::figure;
 
 /// A count of credits with its noun: `1 credit`, `1 424 credits`.
 pub fn credits(n: i64) -> String {

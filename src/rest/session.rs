@@ -318,14 +318,14 @@ pub async fn timeline(State(state): State<AppState>, PathId(id): PathId<ProjectI
 /// A conversation log to import into a session.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct ImportInput {
-    /// chatgpt, claude, aider, specstory or plain; detected when left out.
+    /// chatgpt, claude, aider, specstory, agent, console, transcript or plain; detected when left out.
     #[serde(default)]
     format: Option<String>,
     #[serde(default)]
     text: Option<String>,
 }
 
-/// Imports a conversation log into a session's turns: `{"format": "chatgpt|claude|aider|specstory|plain", "text": "…"}`
+/// Imports a conversation log into a session's turns: `{"format": "chatgpt|claude|aider|specstory|agent|console|transcript|plain", "text": "…"}`
 /// (format optional: detected from the content).
 #[utoipa::path(post, path = "/api/sessions/{id}/import", tag = "sessions", params(("id" = i64, Path, description = "session id")),
     request_body = ImportInput, responses((status = 200, body = Envelope<crate::domain::conversation::ImportOutcome>)))]

@@ -4,7 +4,7 @@ use super::fact_list::{display_fact, fact_in, fact_label, list_weight, tokens};
 use super::plan::{header_for, item_cost, record_items, Item, Plan};
 use super::rank::rank_units;
 use super::scan::{FactInfo, Scan, Unit};
-use super::text::{chars, cut, similar, word_set, WordSet};
+use super::text::{chars, clauses, cut, similar, word_set, WordSet};
 use super::{FactKind, Facts, Section};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -80,11 +80,18 @@ impl Builder<'_> {
             let allowed = cap.min(room - overhead);
             // a unit cut to a stub says little: leave it for a smaller one (but the
             // goal is cut rather than skipped)
-            if allowed < full && allowed * 10 < full * 7 && (self.len(s) > 0 || s != Section::Goal)
+            let text = if allowed < full
+                && allowed * 10 < full * 7
+                && (self.len(s) > 0 || s != Section::Goal)
             {
-                continue;
-            }
-            let text = cut(&u.text, allowed);
+                // (or its opening clauses when they say something on their own)
+                match clauses(&u.text, allowed, 40) {
+                    Some(t) => t,
+                    None => continue,
+                }
+            } else {
+                cut(&u.text, allowed)
+            };
             let set = word_set(&text);
             if self.chosen_sets.iter().any(|c| similar(c, &set)) {
                 continue;

@@ -112,11 +112,16 @@ pub fn score(u: &Unit, lower: &str, ctx: &Context) -> Scores {
     let cues = CueCounts::of(lower, ctx.langs);
     let n = u.text.chars().count();
     let words = word_count(u);
-    let thin = if words < 5 { 0.4 } else { 1.0 };
+    // (a to-do item is short by nature)
+    let todo = u.text.starts_with("[ ]");
+    let thin = if words < 5 && !todo { 0.4 } else { 1.0 };
     let err = ctx.error_line;
-    // repetition is noise, except for an error that keeps coming back
+    // repetition is noise, except for an error that keeps coming back and a to-do item
+    // (a to-do list is posted again with every change)
     let repeat = if err {
         1.0 + (ctx.repeats as f64).ln()
+    } else if todo {
+        1.0
     } else {
         1.0 / (ctx.repeats as f64).powi(2)
     };
@@ -156,6 +161,8 @@ pub fn score(u: &Unit, lower: &str, ctx: &Context) -> Scores {
                     && w.chars().any(char::is_alphabetic)
             })
             .count();
+        // (words in capitals stress a rule; a line all in capitals is a banner)
+        let caps = if 2 * caps > words { 0 } else { caps };
         if c > 0 || caps >= 2 {
             s[Section::Constraints as usize] = 0.6 * c.min(3) as f64 + 0.5 * caps.min(3) as f64;
         }
@@ -163,7 +170,8 @@ pub fn score(u: &Unit, lower: &str, ctx: &Context) -> Scores {
 
     // Done / current state: completion cues, later is better
     let d = cues.get(Cue::Done) + 2 * usize::from(marker("✅"));
-    if d > 0 && u.kind != Kind::Command && !question {
+    // (an open to-do item is not done, whatever its words)
+    if d > 0 && u.kind != Kind::Command && !question && !todo {
         let w = d.min(3) as f64;
         s[Section::Done as usize] = 0.6 * w * (0.3 + 0.7 * u.pos);
         s[Section::State as usize] = w * recency(u.pos, 8.0);
@@ -195,7 +203,13 @@ pub fn score(u: &Unit, lower: &str, ctx: &Context) -> Scores {
             // the latest error, or one that keeps coming back
             2.0 * (0.25 + recency(u.pos, 3.0) + 0.35 * (ctx.recurrence as f64).ln()) * resolved
         } else {
-            0.6 * b.min(3) as f64 * (0.25 + recency(u.pos, 3.0)) * resolved
+            // a problem reported done in the same words is not open
+            let settled = if cues.get(Cue::Done) > 0 && cues.get(Cue::Progress) == 0 {
+                0.4
+            } else {
+                1.0
+            };
+            0.6 * b.min(3) as f64 * (0.25 + recency(u.pos, 3.0)) * resolved * settled
         };
     }
 

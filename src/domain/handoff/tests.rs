@@ -368,3 +368,55 @@ fn summaries_and_hook_feedback_are_not_the_users_words() {
         b.markdown
     );
 }
+
+/// The candidates of a section for `log`, best first, as text.
+fn ranked(log: &str, s: Section) -> Vec<String> {
+    let scanned = scan::scan(log);
+    rank::rank_units(&scanned.units, scanned.turns <= 1)[s as usize]
+        .iter()
+        .map(|(i, _)| scanned.units[*i].text.clone())
+        .collect()
+}
+
+#[test]
+fn a_banner_is_no_rule_and_a_settled_problem_no_blocker() {
+    let log = "User: Build the report generator for the finance team.\n\
+        Assistant: The upload problem was fixed and deployed yesterday.\n\
+        Assistant: The export job is blocked by a missing S3 credential.\n\
+        Assistant: I wrote the summary page and the chart of monthly totals.\n\
+        User: NEVER send a report without review, and keep a copy of every report.\n\
+        User: END OF FINAL DELIVERY REPORT\n";
+    let rules = ranked(log, Section::Constraints);
+    assert!(rules[0].starts_with("NEVER send"), "{rules:?}");
+    assert!(!rules.iter().any(|r| r.contains("END OF")), "{rules:?}");
+    let blockers = ranked(log, Section::Blockers);
+    assert!(blockers[0].contains("missing S3 credential"), "{blockers:?}");
+}
+
+#[test]
+fn an_open_to_do_item_is_a_next_step() {
+    let log = "User: Release version 1.2.1 of the converter.\n\
+        Assistant: Here is the plan.\n\
+        - [x] Update the changelog entry\n\
+        - [ ] Commit version bump\n\
+        Assistant: The changelog is updated.\n";
+    let next = ranked(log, Section::Next);
+    assert_eq!(next.first().map(String::as_str), Some("[ ] Commit version bump"), "{next:?}");
+}
+
+#[test]
+fn a_long_item_keeps_its_opening_clauses_when_room_is_short() {
+    let item = "Recover real names from debug strings (NOT invented) — e.g. the mesh and note managers were found this way.";
+    assert_eq!(
+        text::clauses(item, 70, 40).as_deref(),
+        Some("Recover real names from debug strings (NOT invented)…")
+    );
+    assert_eq!(text::clauses(item, 30, 20), None);
+    // an abbreviation does not end a clause
+    let dots = "Use dot syntax for calls incl. class getters; brackets only for calls with arguments.";
+    assert_eq!(text::clauses(dots, 35, 20), None);
+    assert_eq!(
+        text::clauses(dots, 60, 20).as_deref(),
+        Some("Use dot syntax for calls incl. class getters…")
+    );
+}

@@ -37,6 +37,34 @@ pub fn cut(s: &str, max: usize) -> String {
     out
 }
 
+/// The text's opening clauses that fit in `max` characters (cut at a sentence end, a
+/// semicolon or a dash between words), marked as cut; `None` when the first clause is
+/// shorter than `min` or does not fit.
+pub fn clauses(s: &str, max: usize, min: usize) -> Option<String> {
+    let mut best = None;
+    for (i, c) in s.char_indices() {
+        let after = &s[i + c.len_utf8()..];
+        // a clause ends where a space follows its mark (not in `0.5` or `a.rs`)
+        let head = match c {
+            // (a full stop before a small letter ends an abbreviation: `incl. the`)
+            '.' if after.starts_with(' ') && after.trim_start().starts_with(char::is_lowercase) => {
+                continue
+            }
+            '.' | '!' | '?' | ';' if after.starts_with(' ') => &s[..i + c.len_utf8()],
+            '—' | '–' if after.starts_with(' ') && s[..i].ends_with(' ') => s[..i].trim_end(),
+            _ => continue,
+        };
+        let n = chars(head);
+        if n + 1 > max {
+            break;
+        }
+        if n >= min {
+            best = Some(head);
+        }
+    }
+    best.map(|h| format!("{}…", h.trim_end_matches([';', ' '])))
+}
+
 /// The set of a text's words (longer than two characters, case folded), as sorted
 /// hashes: enough to tell near-duplicates apart, without allocating the words.
 #[derive(Debug, Clone, Default)]

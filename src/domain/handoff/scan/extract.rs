@@ -3,8 +3,8 @@
 use super::facts::FactTable;
 use super::lines::{
     clean_line, command_key, is_chatter, is_command_line, is_json_record, is_output_lang,
-    is_punct_only, is_shell_lang, is_timestamp, json_line, looks_like_code, sentences,
-    strip_prompt,
+    is_punct_only, is_search_hit, is_shell_lang, is_timestamp, json_line, looks_like_code,
+    sentences, strip_prompt,
 };
 use super::turns::turns_of;
 use super::{FactKind, Kind, Role, Scan, Unit, HEADING_SEP};
@@ -78,11 +78,12 @@ pub fn scan(raw: &str) -> Scan {
                 Some((_, _, lang)) if is_output_lang(lang) => {
                     (Role::Tool, Kind::Output, raw_line.trim().to_owned())
                 }
-                Some(_) => {
+                Some((_, _, lang)) => {
                     // program code: only its facts count; but notes written in a block
-                    // (status lists, plans in yaml) are read as prose
+                    // (status lists, plans in yaml) are read as prose, unless the block
+                    // is a diff (a file's change, whatever it says)
                     facts.line(raw_line, pos, by_user, Kind::Output, false);
-                    if looks_like_code(raw_line) {
+                    if looks_like_code(raw_line) || matches!(lang.as_str(), "diff" | "patch") {
                         continue;
                     }
                     (turn.role, Kind::Prose, raw_line.trim().to_owned())
@@ -173,7 +174,7 @@ pub fn scan(raw: &str) -> Scan {
                 let t = text.trim();
                 t.starts_with('<') && t.ends_with('>')
             };
-            if raw_markup || is_chatter(&cleaned) || is_json_record(&text) {
+            if raw_markup || is_chatter(&cleaned) || is_json_record(&text) || is_search_hit(&text) {
                 facts.line(&cleaned, pos, by_user, kind, false);
                 continue;
             }

@@ -229,6 +229,14 @@ pub(super) const CHATTER_PREFIXES: &[&str] = &[
     "No response requested.",
 ];
 
+/// What an agent's own tools answer about their limits, not about the work (Claude
+/// Code's file reader and editor).
+pub(super) const HARNESS_NOTES: &[&str] = &[
+    "exceeds maximum allowed tokens",
+    "File has not been read yet",
+    "File has been modified since read",
+];
+
 /// How a line of program code begins (inside a code block, beside notes in words).
 pub(super) const CODE_STARTS: &[&str] = &[
     "import ",

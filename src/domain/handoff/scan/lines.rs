@@ -1,7 +1,7 @@
 //! Reading one line of a log: what it is (command, code, chatter, data) and its clean text.
 
 use super::lexicon::{
-    CHATTER_PREFIXES, CODE_STARTS, COMMANDS, MARKUP_TAGS, OUTPUT_LANGS, SHELL_LANGS,
+    CHATTER_PREFIXES, CODE_STARTS, COMMANDS, HARNESS_NOTES, MARKUP_TAGS, OUTPUT_LANGS, SHELL_LANGS,
 };
 
 /// Languages of fenced blocks whose lines are shell commands.
@@ -62,7 +62,7 @@ pub fn clean_line(line: &str) -> String {
         let before = l;
         l = l.trim_start_matches(['>', '#', '|']).trim_start();
         for p in [
-            "- [ ] ", "- [x] ", "- [X] ", "* [ ] ", "* [x] ", "- ", "* ", "+ ", "• ",
+            "- ", "* ", "+ ", "• ",
         ] {
             if let Some(rest) = l.strip_prefix(p) {
                 l = rest.trim_start();
@@ -199,6 +199,23 @@ pub(super) fn is_json_record(line: &str) -> bool {
     (t.starts_with('{') || t.starts_with("[{")) && t.matches("\":").count() >= 3
 }
 
+/// A row of an agent's search results (`| path | L864 | code |`): where some code is,
+/// not something that happened.
+pub(super) fn is_search_hit(line: &str) -> bool {
+    let t = line.trim();
+    if !t.starts_with('|') {
+        return false;
+    }
+    let cells: Vec<&str> = t.split('|').map(|c| c.trim().trim_matches('`')).collect();
+    let line_no = |c: &&str| {
+        c.strip_prefix('L')
+            .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_digit()) && n.bytes().all(|b| b.is_ascii_digit() || b == b'-' || b == b'L'))
+    };
+    cells.len() >= 4
+        && cells.iter().any(line_no)
+        && cells.iter().any(|c| c.contains('/') || c.contains('.'))
+}
+
 /// Whether a line holds only brackets, punctuation and rules.
 pub(super) fn is_punct_only(line: &str) -> bool {
     line.chars()
@@ -210,7 +227,9 @@ pub fn is_chatter(line: &str) -> bool {
     let t = line.trim();
     // markup of agent exports: <command-name>, <system-reminder>, <br/>
     let markup = t.starts_with('<') && t.ends_with('>');
-    markup || CHATTER_PREFIXES.iter().any(|p| t.starts_with(p))
+    markup
+        || CHATTER_PREFIXES.iter().any(|p| t.starts_with(p))
+        || HARNESS_NOTES.iter().any(|n| t.contains(n))
 }
 
 /// Whether a line looks like a timestamp header of an export (`12/2/2025, 8:22 AM`).

@@ -1,5 +1,6 @@
 //! Tests of the scanner: facts, normalising, cleaning, roles and error lines.
 
+use super::lines::is_search_hit;
 use super::turns::normalize;
 use super::*;
 
@@ -31,7 +32,9 @@ fn json_escaped_lines_are_split() {
 
 #[test]
 fn markdown_decoration_is_removed() {
-    assert_eq!(clean_line("  - [ ] **Ship** it  "), "Ship it");
+    // a checkbox stays: it says whether the item is still to do
+    assert_eq!(clean_line("  - [ ] **Ship** it  "), "[ ] Ship it");
+    assert_eq!(clean_line("* [x] Shipped"), "[x] Shipped");
     assert_eq!(clean_line("### 2. Next steps"), "Next steps");
     assert_eq!(clean_line("> > quoted"), "quoted");
 }
@@ -70,4 +73,49 @@ fn banners_and_checked_items_are_not_error_lines() {
         "✅ Error handling - User-friendly messages on every failed request",
         Kind::Prose
     ));
+    assert!(!is_error_line(
+        "[x] Error handling - User-friendly messages on every failed request",
+        Kind::Prose
+    ));
+}
+
+#[test]
+fn search_results_and_the_agents_own_limits_are_not_errors() {
+    let log = "User: Why does the thumbnail step fail?
+        Assistant: Searching for the exception.
+        | `file:///e%3A/app/lambda/handler.py` | L864 | `raise Exception(\"FFmpeg not found in Lambda environment\")` |
+        | `src/worker.py` | L12-L14 | `except TimeoutError as err:` |
+        Error: File content (56293 tokens) exceeds maximum allowed tokens (25000). Please use offset and limit parameters.
+        [ERROR] Lambda thumbnail generation failed: Lambda returned status 500
+";
+    let s = scan(log);
+    let errors: Vec<&str> = s
+        .facts
+        .iter()
+        .filter(|f| f.kind == FactKind::Error)
+        .map(|f| f.text.as_str())
+        .collect();
+    assert_eq!(
+        errors,
+        ["[ERROR] Lambda thumbnail generation failed: Lambda returned status 500"]
+    );
+    // the rows still tell where the code is
+    assert!(s.facts.iter().any(|f| f.text.contains("worker.py")));
+    assert!(!s.units.iter().any(|u| u.text.contains("L864") || u.text.contains("tokens")));
+    assert!(is_search_hit("| src/a.rs | L3 | fn main() {} |"));
+    assert!(!is_search_hit("| Name | Value | Notes |"));
+}
+
+#[test]
+fn a_diff_is_a_change_not_something_said() {
+    let s = scan(
+        "User: Update the changelog.
+Assistant: Done.
+```diff
++- 📝 Update README with the new CLI documentation
+-- old line about the project
+```
+",
+    );
+    assert!(!s.units.iter().any(|u| u.text.contains("README")), "{:?}", s.units);
 }

@@ -74,6 +74,7 @@ pub(super) fn ConversationPanel(
                             <option value="specstory">"SpecStory markdown"</option>
                             <option value="agent">"Claude Code, Codex or Gemini CLI log (JSONL)"</option>
                             <option value="console">"Claude Code or Gemini CLI terminal copy"</option>
+                            <option value="transcript">"Claude Code Markdown transcript"</option>
                             <option value="plain">"Plain text"</option>
                         </select>
                         <FieldError error=import_error field="format" id="imp-format-error"/>

@@ -75,6 +75,7 @@ fn no_briefing_of_a_dev_log_contains_a_json_envelope() {
     let logs = logs_or_skip();
     let mut raw = 0;
     let mut consoles = 0;
+    let mut transcripts = 0;
     for path in &logs {
         let text = String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned();
         if agent_log::detect(&text).is_some() {
@@ -82,6 +83,8 @@ fn no_briefing_of_a_dev_log_contains_a_json_envelope() {
         }
         let console = conversation::detect(&text) == Format::Console;
         consoles += usize::from(console);
+        let transcript = conversation::detect(&text) == Format::Transcript;
+        transcripts += usize::from(transcript);
         for b in [budget(&text), 20_000] {
             let briefing = handoff::compress(&text, &Facts::default(), b).unwrap();
             for line in briefing.markdown.lines() {
@@ -96,6 +99,13 @@ fn no_briefing_of_a_dev_log_contains_a_json_envelope() {
                     "{} at {b} chars: console chrome in the briefing: {line}",
                     path.display()
                 );
+                // nor the alert marks and file links of a Markdown transcript
+                assert!(
+                    !(transcript
+                        && (line.contains("[!IMPORTANT]") || line.contains("[view file]"))),
+                    "{} at {b} chars: transcript chrome in the briefing: {line}",
+                    path.display()
+                );
             }
         }
     }
@@ -104,6 +114,8 @@ fn no_briefing_of_a_dev_log_contains_a_json_envelope() {
         assert!(raw >= 5, "only {raw} raw agent logs recognised");
         // and the Claude Code console copy as a console
         assert_eq!(consoles, 1);
+        // and the Claude Code Markdown transcript as one
+        assert_eq!(transcripts, 1);
     }
 }
 

@@ -235,7 +235,16 @@ mod tests {
         let roles: Vec<&str> = turns.iter().map(|t| t.role.as_str()).collect();
         assert_eq!(
             roles,
-            ["user", "assistant", "system", "system", "system", "system", "user", "assistant"],
+            [
+                "user",
+                "assistant",
+                "system",
+                "system",
+                "system",
+                "system",
+                "user",
+                "assistant"
+            ],
             "{turns:#?}"
         );
         assert_eq!(
@@ -243,13 +252,22 @@ mod tests {
             "Move the formatting methods into OutputFormatter.\nKeep the tests green."
         );
         assert_eq!(turns[2].content, "→ Read: src/Converter.ts");
-        assert!(turns[3].content.starts_with("$ npm test"), "{}", turns[3].content);
+        assert!(
+            turns[3].content.starts_with("$ npm test"),
+            "{}",
+            turns[3].content
+        );
         assert!(turns[3].content.contains("Error: 2 tests failed"));
         assert!(turns[4].content.contains("- [ ] Commit version bump"));
         assert_eq!(turns[6].content, "Use pnpm, never npm.");
         assert!(turns[7].content.contains("```ts\nconst a = 1\n```"));
         let all: String = turns.iter().map(|t| t.content.as_str()).collect();
-        for gone in ["Claude Code Transcript", "Session ID", "view file", "2025-08-10"] {
+        for gone in [
+            "Claude Code Transcript",
+            "Session ID",
+            "view file",
+            "2025-08-10",
+        ] {
             assert!(!all.contains(gone), "{gone} kept: {all}");
         }
     }

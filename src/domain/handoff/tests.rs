@@ -390,7 +390,10 @@ fn a_banner_is_no_rule_and_a_settled_problem_no_blocker() {
     assert!(rules[0].starts_with("NEVER send"), "{rules:?}");
     assert!(!rules.iter().any(|r| r.contains("END OF")), "{rules:?}");
     let blockers = ranked(log, Section::Blockers);
-    assert!(blockers[0].contains("missing S3 credential"), "{blockers:?}");
+    assert!(
+        blockers[0].contains("missing S3 credential"),
+        "{blockers:?}"
+    );
 }
 
 #[test]
@@ -401,7 +404,11 @@ fn an_open_to_do_item_is_a_next_step() {
         - [ ] Commit version bump\n\
         Assistant: The changelog is updated.\n";
     let next = ranked(log, Section::Next);
-    assert_eq!(next.first().map(String::as_str), Some("[ ] Commit version bump"), "{next:?}");
+    assert_eq!(
+        next.first().map(String::as_str),
+        Some("[ ] Commit version bump"),
+        "{next:?}"
+    );
 }
 
 #[test]
@@ -413,7 +420,8 @@ fn a_long_item_keeps_its_opening_clauses_when_room_is_short() {
     );
     assert_eq!(text::clauses(item, 30, 20), None);
     // an abbreviation does not end a clause
-    let dots = "Use dot syntax for calls incl. class getters; brackets only for calls with arguments.";
+    let dots =
+        "Use dot syntax for calls incl. class getters; brackets only for calls with arguments.";
     assert_eq!(text::clauses(dots, 35, 20), None);
     assert_eq!(
         text::clauses(dots, 60, 20).as_deref(),

@@ -61,9 +61,7 @@ pub fn clean_line(line: &str) -> String {
     loop {
         let before = l;
         l = l.trim_start_matches(['>', '#', '|']).trim_start();
-        for p in [
-            "- ", "* ", "+ ", "• ",
-        ] {
+        for p in ["- ", "* ", "+ ", "• "] {
             if let Some(rest) = l.strip_prefix(p) {
                 l = rest.trim_start();
             }
@@ -208,8 +206,11 @@ pub(super) fn is_search_hit(line: &str) -> bool {
     }
     let cells: Vec<&str> = t.split('|').map(|c| c.trim().trim_matches('`')).collect();
     let line_no = |c: &&str| {
-        c.strip_prefix('L')
-            .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_digit()) && n.bytes().all(|b| b.is_ascii_digit() || b == b'-' || b == b'L'))
+        c.strip_prefix('L').is_some_and(|n| {
+            n.starts_with(|c: char| c.is_ascii_digit())
+                && n.bytes()
+                    .all(|b| b.is_ascii_digit() || b == b'-' || b == b'L')
+        })
     };
     cells.len() >= 4
         && cells.iter().any(line_no)

@@ -101,7 +101,10 @@ fn search_results_and_the_agents_own_limits_are_not_errors() {
     );
     // the rows still tell where the code is
     assert!(s.facts.iter().any(|f| f.text.contains("worker.py")));
-    assert!(!s.units.iter().any(|u| u.text.contains("L864") || u.text.contains("tokens")));
+    assert!(!s
+        .units
+        .iter()
+        .any(|u| u.text.contains("L864") || u.text.contains("tokens")));
     assert!(is_search_hit("| src/a.rs | L3 | fn main() {} |"));
     assert!(!is_search_hit("| Name | Value | Notes |"));
 }
@@ -117,5 +120,9 @@ Assistant: Done.
 ```
 ",
     );
-    assert!(!s.units.iter().any(|u| u.text.contains("README")), "{:?}", s.units);
+    assert!(
+        !s.units.iter().any(|u| u.text.contains("README")),
+        "{:?}",
+        s.units
+    );
 }

@@ -428,3 +428,25 @@ fn a_long_item_keeps_its_opening_clauses_when_room_is_short() {
         Some("Use dot syntax for calls incl. class getters…")
     );
 }
+
+#[test]
+fn a_line_ending_in_a_colon_leads_its_list_as_a_heading_would() {
+    let log = "User: Port the config parser to the new format.\n\
+        Assistant: The parser is ported and its tests pass.\n\
+        Remaining work:\n\
+        - wire the strict flag into the command line\n\
+        - describe the format in the manual\n\
+        Assistant: I also renamed the old module.\n";
+    let next = ranked(log, Section::Next);
+    assert!(
+        next.len() >= 2
+            && next[..2].iter().any(|n| n.contains("wire the strict flag"))
+            && next[..2].iter().any(|n| n.contains("describe the format")),
+        "{next:?}"
+    );
+    // without the lead-in, the same items say nothing of what comes next
+    let plain = log.replace("Remaining work:\n", "");
+    assert!(!ranked(&plain, Section::Next)
+        .iter()
+        .any(|n| n.contains("wire the strict flag")));
+}

@@ -24,6 +24,9 @@ pub fn scan(raw: &str) -> Scan {
         let mut fence: Option<(char, usize, String)> = None;
         let mut heading: std::sync::Arc<str> = std::sync::Arc::from("");
         let mut stack: Vec<(usize, String)> = Vec::new();
+        // a line that ends in a colon leads the list after it ("Next steps:"), as a
+        // heading would: the heading path its items stand under
+        let mut lead: Option<std::sync::Arc<str>> = None;
         // a JSON string value that goes on over several lines: its role and kind
         let mut json_value: Option<(Role, Kind)> = None;
         // wrapped prose lines joined into one paragraph before it is cut into sentences
@@ -187,6 +190,21 @@ pub fn scan(raw: &str) -> Scan {
                 let path: Vec<&str> = stack.iter().map(|(_, t)| t.as_str()).collect();
                 heading = std::sync::Arc::from(path.join(&HEADING_SEP.to_string()).as_str());
             }
+            let item = kind == Kind::Prose && is_list_item(trimmed);
+            let under = match &lead {
+                Some(l) if item => l.clone(),
+                _ => heading.clone(),
+            };
+            if kind == Kind::Prose && !item {
+                lead = (!is_heading && cleaned.ends_with(':')).then(|| {
+                    let mut path = heading.to_string();
+                    if !path.is_empty() {
+                        path.push(HEADING_SEP);
+                    }
+                    path.push_str(&cleaned.to_lowercase());
+                    std::sync::Arc::from(path.as_str())
+                });
+            }
             if kind != Kind::Command {
                 facts.inline_commands(&text, pos, by_user);
                 facts.line(&cleaned, pos, by_user, kind, true);
@@ -198,7 +216,7 @@ pub fn scan(raw: &str) -> Scan {
                 turn: ti,
                 role_rank,
                 pos,
-                heading: heading.clone(),
+                heading: under,
                 is_heading,
             };
             let continues = kind == Kind::Prose
@@ -250,6 +268,15 @@ fn flush(para: &mut Option<Unit>, units: &mut Vec<Unit>) {
             }
         }
     }
+}
+
+/// Whether a raw line is an item of a list (`- `, `* `, `1. `, `• `).
+fn is_list_item(trimmed: &str) -> bool {
+    let digits = trimmed.bytes().take_while(u8::is_ascii_digit).count();
+    ["- ", "* ", "+ ", "• "]
+        .iter()
+        .any(|p| trimmed.starts_with(p))
+        || (digits > 0 && digits < 4 && trimmed[digits..].starts_with(['.', ')']))
 }
 
 /// Whether a raw line starts a block of its own (a list item, heading, table row, quote

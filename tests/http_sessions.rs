@@ -238,6 +238,15 @@ async fn import_a_conversation_log() {
     assert_eq!(a.json()["data"]["format"], "aider");
     assert_eq!(a.json()["data"]["imported"], 2);
 
+    // a Claude Code Markdown transcript: the alert is the user's, the call a tool's
+    let transcript = "# Claude Code Transcript\n\n> [!IMPORTANT]\n> Run the tests.\n\nRunning them now.\n\n💻 **Bash: Run the tests**\n```shell\ncargo test\n```\n```\ntest result: ok\n```\n\n📖 **Read: src/main.rs**\n";
+    let t = app
+        .json("POST", &uri, json!({ "text": transcript }).to_string())
+        .await;
+    assert_eq!(t.status, StatusCode::OK, "{}", t.text());
+    assert_eq!(t.json()["data"]["format"], "transcript");
+    assert_eq!(t.json()["data"]["imported"], 4);
+
     let bad = app
         .json(
             "POST",
@@ -263,11 +272,21 @@ async fn import_a_conversation_log() {
         .await;
     assert_eq!(unknown.json()["field"], "format");
     let turns = app.get(&format!("/api/sessions/{id}/turns")).await.json();
+    let turns = turns["data"].as_array().unwrap();
+    assert_eq!(turns.len(), 6, "failed imports add nothing");
+    let roles: Vec<&str> = turns[2..]
+        .iter()
+        .map(|t| t["role"].as_str().unwrap())
+        .collect();
     assert_eq!(
-        turns["data"].as_array().unwrap().len(),
-        2,
-        "failed imports add nothing"
+        roles,
+        ["user", "assistant", "system", "system"],
+        "{turns:?}"
     );
+    assert!(turns[4]["content"]
+        .as_str()
+        .unwrap()
+        .starts_with("$ cargo test"));
     assert_eq!(
         app.json(
             "POST",

@@ -76,7 +76,12 @@ impl Builder<'_> {
                 break;
             }
             let u = &self.units[ui];
-            let full = chars(&u.text).min(cap);
+            // (an open to-do item under the next steps says so by where it stands)
+            let source = match s {
+                Section::Next => u.text.strip_prefix("[ ] ").unwrap_or(&u.text),
+                _ => &u.text,
+            };
+            let full = chars(source).min(cap);
             let allowed = cap.min(room - overhead);
             // a unit cut to a stub says little: leave it for a smaller one (but the
             // goal is cut rather than skipped)
@@ -85,12 +90,12 @@ impl Builder<'_> {
                 && (self.len(s) > 0 || s != Section::Goal)
             {
                 // (or its opening clauses when they say something on their own)
-                match clauses(&u.text, allowed, 40) {
+                match clauses(source, allowed, 40) {
                     Some(t) => t,
                     None => continue,
                 }
             } else {
-                cut(&u.text, allowed)
+                cut(source, allowed)
             };
             let set = word_set(&text);
             if self.chosen_sets.iter().any(|c| similar(c, &set)) {

@@ -409,6 +409,19 @@ fn an_open_to_do_item_is_a_next_step() {
         Some("[ ] Commit version bump"),
         "{next:?}"
     );
+    // the briefing lists it without its box, under the next steps
+    let b = compress(log, &facts(), 2000).unwrap();
+    assert_eq!(
+        section_items(&b.markdown, Section::Next),
+        ["Commit version bump"],
+        "{}",
+        b.markdown
+    );
+    assert!(
+        b.markdown.contains("next: Commit version bump."),
+        "{}",
+        b.markdown
+    );
 }
 
 #[test]

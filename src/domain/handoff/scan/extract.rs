@@ -196,7 +196,9 @@ pub fn scan(raw: &str) -> Scan {
                 _ => heading.clone(),
             };
             if kind == Kind::Prose && !item {
-                lead = (!is_heading && cleaned.ends_with(':')).then(|| {
+                // (a short one: a sentence that ends in a colon is not a title)
+                let short = cleaned.split_whitespace().count() <= MAX_LEAD_WORDS;
+                lead = (!is_heading && short && cleaned.ends_with(':')).then(|| {
                     let mut path = heading.to_string();
                     if !path.is_empty() {
                         path.push(HEADING_SEP);
@@ -269,6 +271,9 @@ fn flush(para: &mut Option<Unit>, units: &mut Vec<Unit>) {
         }
     }
 }
+
+/// The most words a line that leads a list may have (`Remaining work:`).
+const MAX_LEAD_WORDS: usize = 8;
 
 /// Whether a raw line is an item of a list (`- `, `* `, `1. `, `• `).
 fn is_list_item(trimmed: &str) -> bool {

@@ -4,7 +4,7 @@
 //! dropped; tool calls and results become `system` turns, as the agent-log parser
 //! writes them, and a shell tool call is written as the command line it ran.
 
-use super::{turn, ImportedTurn};
+use super::{BlockKind, ImportedTurn, TurnBuffer};
 
 /// What a line of the copy starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,63 +73,31 @@ fn is_chrome(line: &str) -> bool {
         || (t.contains("(ctrl+") && t.len() < 80)
 }
 
-struct Reader {
-    turns: Vec<ImportedTurn>,
-    block: Block,
-    buf: String,
-}
-
-impl Reader {
-    fn flush(&mut self) {
-        let text = self.buf.trim();
-        if !text.is_empty() {
-            let role = match self.block {
-                Block::User => Some("user"),
-                Block::Assistant => Some("assistant"),
-                Block::Tool => Some("system"),
-                Block::Skip => None,
-            };
-            if let Some(role) = role {
-                self.turns.push(turn(role, text));
-            }
+impl BlockKind for Block {
+    fn role(self) -> Option<&'static str> {
+        match self {
+            Block::User => Some("user"),
+            Block::Assistant => Some("assistant"),
+            Block::Tool => Some("system"),
+            Block::Skip => None,
         }
-        self.buf.clear();
-    }
-
-    /// Starts a block of `kind` (consecutive lines of one kind stay one turn).
-    fn start(&mut self, kind: Block) {
-        if kind != self.block {
-            self.flush();
-            self.block = kind;
-        }
-    }
-
-    fn push(&mut self, line: &str) {
-        self.buf.push_str(line);
-        self.buf.push('\n');
     }
 }
 
 /// The turns of a console copy.
 pub(super) fn console(text: &str) -> Vec<ImportedTurn> {
-    let mut r = Reader {
-        turns: Vec::new(),
-        block: Block::Skip,
-        buf: String::new(),
-    };
+    let mut r = TurnBuffer::new(Block::Skip);
     for line in text.lines() {
         if let Some(prompt) = line.strip_prefix("> ") {
+            // every prompt is a turn of its own
             r.start(Block::User);
-            if !r.buf.is_empty() {
-                r.flush();
-            }
             r.push(prompt.trim());
             continue;
         }
         if let Some(said) = assistant_mark(line) {
             match tool_call(said) {
                 Some((name, arg)) => {
-                    r.start(Block::Tool);
+                    r.carry_on(Block::Tool);
                     if is_shell(name) && !arg.is_empty() {
                         r.push(&format!("$ {arg}"));
                     } else {
@@ -137,7 +105,7 @@ pub(super) fn console(text: &str) -> Vec<ImportedTurn> {
                     }
                 }
                 None => {
-                    r.start(Block::Assistant);
+                    r.carry_on(Block::Assistant);
                     r.push(said);
                 }
             }
@@ -146,11 +114,11 @@ pub(super) fn console(text: &str) -> Vec<ImportedTurn> {
         let t = line.trim_start();
         if t.starts_with('✻') {
             // "✻ Thinking…" and what follows until the next mark
-            r.start(Block::Skip);
+            r.carry_on(Block::Skip);
             continue;
         }
         if let Some(result) = t.strip_prefix('⎿') {
-            r.start(Block::Tool);
+            r.carry_on(Block::Tool);
             let result = result.trim();
             // a sub-agent's own tool calls are listed as its result
             match tool_call(result) {
@@ -164,14 +132,13 @@ pub(super) fn console(text: &str) -> Vec<ImportedTurn> {
         if is_chrome(line) || line.starts_with("=====") {
             continue;
         }
-        if r.block == Block::Tool {
+        if r.block() == Block::Tool {
             r.push(t);
         } else {
             r.push(line.strip_prefix("  ").unwrap_or(line));
         }
     }
-    r.flush();
-    r.turns
+    r.finish()
 }
 
 #[cfg(test)]

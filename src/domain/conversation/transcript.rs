@@ -6,7 +6,7 @@
 //! become `system` turns, as the agent-log parser writes them; a shell call is written as
 //! the command line it ran.
 
-use super::{turn, ImportedTurn};
+use super::{BlockKind, ImportedTurn, TurnBuffer};
 
 /// What the lines being read belong to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,47 +72,20 @@ fn is_chrome(line: &str) -> bool {
     (t.starts_with("... +") || t.starts_with("([view file]")) && t.ends_with(')')
 }
 
-struct Reader {
-    turns: Vec<ImportedTurn>,
-    block: Block,
-    buf: String,
-}
-
-impl Reader {
-    fn flush(&mut self) {
-        let text = self.buf.trim();
-        if !text.is_empty() {
-            let role = match self.block {
-                Block::User => Some("user"),
-                Block::Assistant => Some("assistant"),
-                Block::Note | Block::Tool => Some("system"),
-                Block::Header => None,
-            };
-            if let Some(role) = role {
-                self.turns.push(turn(role, text));
-            }
+impl BlockKind for Block {
+    fn role(self) -> Option<&'static str> {
+        match self {
+            Block::User => Some("user"),
+            Block::Assistant => Some("assistant"),
+            Block::Note | Block::Tool => Some("system"),
+            Block::Header => None,
         }
-        self.buf.clear();
-    }
-
-    fn start(&mut self, block: Block) {
-        self.flush();
-        self.block = block;
-    }
-
-    fn push(&mut self, line: &str) {
-        self.buf.push_str(line);
-        self.buf.push('\n');
     }
 }
 
 /// The turns of a transcript.
 pub(super) fn transcript(text: &str) -> Vec<ImportedTurn> {
-    let mut r = Reader {
-        turns: Vec::new(),
-        block: Block::Header,
-        buf: String::new(),
-    };
+    let mut r = TurnBuffer::new(Block::Header);
     // the code block being read (its fence), and whether it holds a shell call's command
     let mut fence: Option<String> = None;
     let mut fence_kept = false;
@@ -142,7 +115,7 @@ pub(super) fn transcript(text: &str) -> Vec<ImportedTurn> {
             });
             continue;
         }
-        if matches!(r.block, Block::User | Block::Note) {
+        if matches!(r.block(), Block::User | Block::Note) {
             if let Some(quoted) = line.strip_prefix('>') {
                 r.push(quoted.strip_prefix(' ').unwrap_or(quoted));
                 continue;
@@ -164,7 +137,7 @@ pub(super) fn transcript(text: &str) -> Vec<ImportedTurn> {
             let marks: String = t.chars().take_while(|c| *c == '`' || *c == '~').collect();
             let lang = t[marks.len()..].trim();
             // a shell call's first block is the command it ran
-            command = r.block == Block::Tool
+            command = r.block() == Block::Tool
                 && shell_call
                 && matches!(lang, "shell" | "bash" | "sh" | "console");
             // (the block's marks stay: they tell code and output from prose)
@@ -180,7 +153,7 @@ pub(super) fn transcript(text: &str) -> Vec<ImportedTurn> {
         if is_chrome(line) {
             continue;
         }
-        match r.block {
+        match r.block() {
             Block::Header => {
                 // the title, the folder, the times and the session id
                 if !t.is_empty() && !t.starts_with('#') && !t.starts_with("Session ID") {
@@ -200,8 +173,7 @@ pub(super) fn transcript(text: &str) -> Vec<ImportedTurn> {
             _ => r.push(line),
         }
     }
-    r.flush();
-    r.turns
+    r.finish()
 }
 
 #[cfg(test)]

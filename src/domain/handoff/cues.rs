@@ -255,7 +255,7 @@ fn negates(between: &str) -> bool {
 pub(super) fn word_count(text: &str) -> usize {
     let spaced = text
         .split_whitespace()
-        .filter(|w| w.chars().filter(|c| c.is_alphanumeric()).count() >= 2)
+        .filter(|w| w.chars().filter(|c| c.is_alphanumeric()).nth(1).is_some())
         .count();
     let unspaced = if text.is_ascii() {
         0
@@ -324,11 +324,11 @@ const CHUNKS_PER_TURN: usize = 3;
 
 /// For every function word, the languages it belongs to (one bit per entry of
 /// [`FUNCTION_WORDS`]).
-fn function_words() -> &'static std::collections::HashMap<&'static str, u8> {
-    static MAP: std::sync::OnceLock<std::collections::HashMap<&'static str, u8>> =
+fn function_words() -> &'static rustc_hash::FxHashMap<&'static str, u8> {
+    static MAP: std::sync::OnceLock<rustc_hash::FxHashMap<&'static str, u8>> =
         std::sync::OnceLock::new();
     MAP.get_or_init(|| {
-        let mut map = std::collections::HashMap::new();
+        let mut map = rustc_hash::FxHashMap::default();
         for (i, (_, words)) in FUNCTION_WORDS.iter().enumerate() {
             for w in *words {
                 *map.entry(*w).or_insert(0u8) |= 1 << i;

@@ -10,8 +10,8 @@ const RESOLUTION_WINDOW: usize = 24;
 
 /// For every section, the candidate units with their scores, best first.
 pub(super) fn rank_units(units: &[Unit], document: bool) -> Vec<Vec<(usize, f64)>> {
-    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    let mut signatures: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut counts: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
+    let mut signatures: rustc_hash::FxHashMap<String, usize> = rustc_hash::FxHashMap::default();
     let lowers: Vec<String> = units.iter().map(|u| u.text.to_lowercase()).collect();
     let errors: Vec<bool> = units
         .iter()

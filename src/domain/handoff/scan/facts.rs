@@ -3,7 +3,7 @@
 use super::lexicon::{CALL_KEYWORDS, DOTFILES, ERROR_SHAPES, ERROR_WORDS, EXTENSIONS, FORMAT_KEYS};
 use super::lines::{command_key, is_command_line, truncate_chars};
 use super::{FactInfo, FactKind, Kind};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// Whether a word is a file name: a known extension after a stem that is not a number.
 fn has_extension(name: &str) -> bool {
@@ -111,11 +111,14 @@ fn is_format_key(w: &str) -> bool {
 fn is_version(w: &str) -> bool {
     let v = w.strip_prefix('v').unwrap_or(w);
     let core = v.split(['-', '+']).next().unwrap_or("");
-    let parts: Vec<&str> = core.split('.').collect();
-    let numeric = parts
-        .iter()
-        .all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|c| c.is_ascii_digit()));
-    numeric && (parts.len() == 3 || (parts.len() == 2 && w.starts_with('v')))
+    let mut parts = 0;
+    for p in core.split('.') {
+        if p.is_empty() || p.len() > 4 || !p.bytes().all(|c| c.is_ascii_digit()) {
+            return false;
+        }
+        parts += 1;
+    }
+    parts == 3 || (parts == 2 && w.starts_with('v'))
 }
 
 /// Whether a word looks like a short commit id (7 to 12 lower-case hex digits, letters and
@@ -183,8 +186,9 @@ pub fn is_error_line(line: &str, kind: Kind) -> bool {
 /// The salient facts found so far, counted; identifiers count only when they repeat.
 #[derive(Default)]
 pub(super) struct FactTable {
-    map: HashMap<(FactKind, String), FactInfo>,
-    ident_counts: HashMap<String, FactInfo>,
+    /// One table per kind (indexed by [`FactKind`]), looked up by the borrowed text.
+    map: [FxHashMap<String, FactInfo>; FactKind::COUNT],
+    ident_counts: FxHashMap<String, FactInfo>,
 }
 
 impl FactTable {
@@ -192,15 +196,16 @@ impl FactTable {
         if text.is_empty() || text.chars().any(|c| c.is_control() || c == '\u{FFFD}') {
             return;
         }
+        let table = &mut self.map[kind as usize];
         // look up by borrowed key first: most occurrences are repeats
-        if let Some(e) = self.map.get_mut(&(kind, text.to_owned())) {
+        if let Some(e) = table.get_mut(text) {
             e.count += 1;
             e.last = pos;
             e.by_user |= by_user;
             return;
         }
-        self.map.insert(
-            (kind, text.to_owned()),
+        table.insert(
+            text.to_owned(),
             FactInfo {
                 kind,
                 text: text.to_owned(),
@@ -322,10 +327,10 @@ impl FactTable {
     pub(super) fn finish(mut self) -> Vec<FactInfo> {
         for (k, v) in std::mem::take(&mut self.ident_counts) {
             if v.count >= 2 {
-                self.map.insert((FactKind::Identifier, k), v);
+                self.map[FactKind::Identifier as usize].insert(k, v);
             }
         }
-        let mut out: Vec<FactInfo> = self.map.into_values().collect();
+        let mut out: Vec<FactInfo> = self.map.into_iter().flat_map(|m| m.into_values()).collect();
         // hash order is not stable: sort for deterministic output
         out.sort_by(|a, b| a.kind.cmp(&b.kind).then_with(|| a.text.cmp(&b.text)));
         out

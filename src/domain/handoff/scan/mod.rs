@@ -70,6 +70,9 @@ pub enum FactKind {
 }
 
 impl FactKind {
+    /// How many kinds there are.
+    pub const COUNT: usize = 7;
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Path => "path",

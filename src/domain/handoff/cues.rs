@@ -20,6 +20,9 @@ pub(super) enum Cue {
     Agree,
     /// A word that negates the problem words after it ("no errors", "without a conflict").
     Negation,
+    /// Thanks and acknowledgements: counted only where they open the text ("Thank you
+    /// for …"), and a heading of them ("Acknowledgments") marks what stands under it.
+    Courtesy,
 }
 
 /// A language cue words are written in.
@@ -85,10 +88,11 @@ const CUE_NAMES: [&str; CUES] = [
     "next",
     "agree",
     "negation",
+    "courtesy",
 ];
 
 /// How many cue lists a language has.
-const CUES: usize = 9;
+const CUES: usize = 10;
 
 fn section_named(name: &str) -> Option<Section> {
     Some(match name {
@@ -221,6 +225,9 @@ impl CueCounts {
                     .next_back()
                     .is_some_and(char::is_alphanumeric);
             if !boundary {
+                continue;
+            }
+            if o.list == Cue::Courtesy as u8 && hay[..at].chars().any(char::is_alphanumeric) {
                 continue;
             }
             if o.list == Cue::Negation as u8 {
@@ -432,6 +439,12 @@ fn heading_level_section(h: &str, langs: Langs) -> Option<Section> {
         .map(|(s, _)| *s)
 }
 
+/// Whether a heading of the path is one of thanks or acknowledgements.
+pub(super) fn is_courtesy_heading(path: &str, langs: Langs) -> bool {
+    path.split(super::scan::HEADING_SEP)
+        .any(|h| CueCounts::of(h, langs).get(Cue::Courtesy) > 0)
+}
+
 /// The section a heading path names: the innermost heading that names one.
 pub(super) fn heading_section(path: &str, langs: Langs) -> Option<Section> {
     path.rsplit(super::scan::HEADING_SEP)
@@ -448,7 +461,11 @@ mod tests {
             let lex = parse(lang, text);
             for (i, list) in lex.cues.iter().enumerate() {
                 // (negations before a word are few, and in Japanese they mostly follow it)
-                let least = if i == Cue::Negation as usize { 3 } else { 5 };
+                let least = if i == Cue::Negation as usize || i == Cue::Courtesy as usize {
+                    3
+                } else {
+                    5
+                };
                 assert!(list.len() >= least, "{lang:?} {}", CUE_NAMES[i]);
                 assert!(list
                     .iter()

@@ -84,24 +84,25 @@ pub(super) fn rank_units(units: &[Unit], document: bool) -> Vec<Vec<(usize, f64)
     // the section each unit's headings name (units of one heading share its text, so
     // it is read once a run), and the unit's place among those under the same section
     let mut seen_under = [0usize; Section::COUNT];
-    let mut last: Option<(&std::sync::Arc<str>, Option<Section>)> = None;
-    let headings: Vec<(Option<Section>, usize)> = units
+    let mut last: Option<(&std::sync::Arc<str>, Option<Section>, bool)> = None;
+    let headings: Vec<(Option<Section>, usize, bool)> = units
         .iter()
         .map(|u| {
-            let named = match last {
-                Some((h, s)) if std::sync::Arc::ptr_eq(h, &u.heading) => s,
+            let (named, courtesy) = match last {
+                Some((h, s, c)) if std::sync::Arc::ptr_eq(h, &u.heading) => (s, c),
                 _ => {
                     let s = cues::heading_section(&u.heading, langs);
-                    last = Some((&u.heading, s));
-                    s
+                    let c = cues::is_courtesy_heading(&u.heading, langs);
+                    last = Some((&u.heading, s, c));
+                    (s, c)
                 }
             };
             match named {
                 Some(s) if !u.is_heading => {
                     seen_under[s as usize] += 1;
-                    (Some(s), seen_under[s as usize] - 1)
+                    (Some(s), seen_under[s as usize] - 1, courtesy)
                 }
-                _ => (None, 0),
+                _ => (None, 0, courtesy),
             }
         })
         .collect();
@@ -146,6 +147,7 @@ pub(super) fn rank_units(units: &[Unit], document: bool) -> Vec<Vec<(usize, f64)
             accepted: accepted.get(u.turn).copied().unwrap_or(false),
             heading: headings[i].0,
             under_heading: headings[i].1,
+            courtesy_heading: headings[i].2,
         };
         let sc = score::score(u, lower, &ctx);
         // a unit is a candidate where it scores best (and wherever it scores nearly as well)

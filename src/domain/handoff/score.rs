@@ -106,6 +106,8 @@ pub struct Context {
     pub heading: Option<Section>,
     /// How many units before this one stand under headings that name the same section.
     pub under_heading: usize,
+    /// A heading above the unit is one of thanks or acknowledgements.
+    pub courtesy_heading: bool,
 }
 
 pub fn score(u: &Unit, lower: &str, ctx: &Context) -> Scores {
@@ -248,6 +250,12 @@ pub fn score(u: &Unit, lower: &str, ctx: &Context) -> Scores {
             _ => 0.3 + 0.7 * recency(u.pos, 3.0),
         };
         s[i] += if ctx.document { 3.0 } else { 1.5 } * late;
+    }
+    // thanks and acknowledgements say nothing about the work
+    if ctx.courtesy_heading || cues.get(Cue::Courtesy) > 0 {
+        return Scores {
+            by_section: [0.0; Section::COUNT],
+        };
     }
     for v in &mut s {
         *v *= base;

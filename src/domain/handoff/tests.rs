@@ -478,3 +478,31 @@ fn a_line_ending_in_a_colon_leads_its_list_as_a_heading_would() {
             .any(|n| n.contains("wire the strict flag")));
     }
 }
+
+#[test]
+fn thanks_and_acknowledgements_are_in_no_section() {
+    let log = "# Delivery report\n\n## Summary\n\nThe importer is built and its tests pass.\n\n\
+        ## Known issues\n\nThe export problem is still open: large files time out.\n\n\
+        ## Acknowledgments\n\n- Tailwind CSS - a framework that must stay on version 3\n\
+        - You - for trusting this tool to solve your problem\n\n\
+        ## Conclusion\n\nThank you for the opportunity to solve this problem.\n\
+        Gracias por confiar en este proyecto y su problema.\n";
+    let all: Vec<String> = Section::ALL.iter().flat_map(|s| ranked(log, *s)).collect();
+    for courtesy in ["Tailwind", "trusting", "Thank you", "Gracias"] {
+        assert!(
+            !all.iter().any(|u| u.contains(courtesy)),
+            "{courtesy}: {all:?}"
+        );
+    }
+    // the open problem is still a blocker, and thanks later in a sentence change nothing
+    assert!(ranked(log, Section::Blockers)
+        .iter()
+        .any(|u| u.contains("export problem")));
+    let later = log.replace(
+        "large files time out",
+        "large files time out, thanks to the proxy",
+    );
+    assert!(ranked(&later, Section::Blockers)
+        .iter()
+        .any(|u| u.contains("export problem")));
+}

@@ -106,8 +106,22 @@ pub(super) fn rank_units(units: &[Unit], document: bool) -> Vec<Vec<(usize, f64)
             }
         })
         .collect();
+    // a to-do item posted again later (open or checked) is superseded by that copy
+    let todo_keys: Vec<Option<String>> = units.iter().map(|u| todo_key(&u.text)).collect();
+    let mut latest_todo: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
+    for (i, k) in todo_keys.iter().enumerate() {
+        if let Some(k) = k {
+            latest_todo.insert(k.as_str(), i);
+        }
+    }
     let mut out: Vec<Vec<(usize, f64)>> = vec![Vec::new(); Section::COUNT];
     for (i, u) in units.iter().enumerate() {
+        let superseded = todo_keys[i]
+            .as_deref()
+            .is_some_and(|k| latest_todo.get(k).is_some_and(|last| *last != i));
+        if superseded {
+            continue;
+        }
         // a problem counts as resolved when one of the next fix reports shares two of
         // its words (only problem-like units are checked)
         let lower = lowers[i].as_str();
@@ -162,6 +176,18 @@ pub(super) fn rank_units(units: &[Unit], document: bool) -> Vec<Vec<(usize, f64)
         list.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     }
     out
+}
+
+/// A to-do item's words, whatever its box and markers (`[x] ⏳ Commit the bump ⚡️` →
+/// `commit the bump`): the same item in every copy of a list.
+fn todo_key(text: &str) -> Option<String> {
+    let rest = ["[ ]", "[x]", "[X]"]
+        .iter()
+        .find_map(|b| text.strip_prefix(b))?;
+    let key = rest
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase();
+    (!key.is_empty()).then_some(key)
 }
 
 /// The longest reply (in bytes) read as a plain acceptance of what was proposed.

@@ -8,6 +8,9 @@ use super::Section;
 /// The share of a document (a log of one turn) that is its opening, where its goal is.
 const DOCUMENT_OPENING: f64 = 0.04;
 
+/// The least length factor of an open to-do item.
+const TODO_LENGTH: f64 = 0.75;
+
 /// The emoji and checkbox markers of the spec, found in one pass.
 const MARKERS: [&str; 9] = ["🎯", "✅", "🚧", "⚠", "🔥", "❌", "📝", "[ ]", "⏳"];
 
@@ -127,7 +130,13 @@ pub fn score(u: &Unit, lower: &str, ctx: &Context) -> Scores {
     } else {
         1.0 / (ctx.repeats as f64).powi(2)
     };
-    let base = thin * length_factor(n) * (0.6 + 1.4 * density(u)) * repeat;
+    // (a to-do item is short by nature)
+    let length = if todo {
+        length_factor(n).max(TODO_LENGTH)
+    } else {
+        length_factor(n)
+    };
+    let base = thin * length * (0.6 + 1.4 * density(u)) * repeat;
     let mut s = [0.0f64; Section::COUNT];
     let heading = ctx.heading;
     let question = u.text.ends_with('?');

@@ -506,3 +506,31 @@ fn thanks_and_acknowledgements_are_in_no_section() {
         .iter()
         .any(|u| u.contains("export problem")));
 }
+
+#[test]
+fn a_to_do_item_checked_off_later_is_no_next_step() {
+    let log = "User: Release version 1.3 of the command line tool.\n\
+        Assistant: Here is the plan:\n\
+        - [ ] Update the changelog for the release\n\
+        - [ ] Commit the bump\n\
+        - [ ] Create the tag\n\
+        Assistant: The changelog now lists every change since 1.2.\n\
+        - [x] Update the changelog for the release\n\
+        - [ ] ⏳ Commit the bump\n\
+        - [ ] Create the tag\n\
+        Assistant: Committing now.\n";
+    let next = ranked(log, Section::Next);
+    assert!(
+        !next.iter().any(|n| n.contains("Update the changelog")),
+        "{next:?}"
+    );
+    // each open item once, from its latest copy, and short items are not crowded out
+    for item in ["Commit the bump", "Create the tag"] {
+        assert_eq!(
+            next.iter().filter(|n| n.contains(item)).count(),
+            1,
+            "{item}: {next:?}"
+        );
+    }
+    assert!(next.iter().any(|n| n.contains("⏳ Commit the bump")));
+}

@@ -147,6 +147,39 @@ fn error_automata() -> &'static (aho_corasick::AhoCorasick, aho_corasick::AhoCor
     })
 }
 
+/// The words a line of program source opens with (`import … from './error.ts'`,
+/// `} catch (err) {`). (A `raise` or `throw` with its message stays: it is the error
+/// the program gives.)
+const SOURCE_OPENERS: [&str; 14] = [
+    "import ", "from ", "except ", "except:", "catch ", "catch(", "} catch", "return ", "const ",
+    "let ", "var ", "def ", "fn ", "#include",
+];
+
+/// A line of program source rather than a message about it: one that opens as code does,
+/// or a line of a code excerpt with its number (`21 │ "noConstEnum": "error",`,
+/// `46 | throw new Error(…)`, `286→- Clamp or return error`).
+fn is_source_line(line: &str) -> bool {
+    let t = line.trim_start_matches(['←', ' ', '\t']);
+    if SOURCE_OPENERS.iter().any(|o| t.starts_with(o)) {
+        return true;
+    }
+    let numbered = |n: &str| !n.is_empty() && n.len() <= 5 && n.bytes().all(|b| b.is_ascii_digit());
+    // (the number opens the line or follows a label: "Test failed: 76 | });")
+    let mut before: Option<&str> = None;
+    let mut words = t.split_whitespace().peekable();
+    while let Some(w) = words.next() {
+        if w.split_once('→').is_some_and(|(n, _)| numbered(n)) {
+            return true;
+        }
+        let opens = before.is_none_or(|b| b.ends_with(':'));
+        if opens && numbered(w) && words.peek().is_some_and(|n| n.starts_with(['│', '|'])) {
+            return true;
+        }
+        before = Some(w);
+    }
+    false
+}
+
 /// Whether a line reads as an error message rather than prose about errors.
 pub fn is_error_line(line: &str, kind: Kind) -> bool {
     let (trigger, shape) = error_automata();
@@ -168,6 +201,9 @@ pub fn is_error_line(line: &str, kind: Kind) -> bool {
     // a checked item ("✅ Error handling - friendly messages") reports something done
     let t = line.trim_start_matches(['-', '*', ' ']);
     if t.starts_with(['✅', '✓', '✔', '☑']) || t.starts_with("[x]") || t.starts_with("[X]") {
+        return false;
+    }
+    if is_source_line(t) {
         return false;
     }
     if kind == Kind::Output {

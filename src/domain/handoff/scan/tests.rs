@@ -126,3 +126,30 @@ Assistant: Done.
         s.units
     );
 }
+
+#[test]
+fn source_lines_and_code_excerpts_are_not_error_lines() {
+    for code in [
+        "import { notUndefinedOrThrow } from './error.throw.ts';",
+        "  } catch (error) { console.error(error) }",
+        "21 │ \"noConstEnum\": \"error\",",
+        "Test failed: 76 | });  expect(error).toBeUndefined() failed here",
+        "← 286→- Clamp or return error for out-of-bounds results",
+    ] {
+        assert!(!is_error_line(code, Kind::Output), "{code}");
+    }
+    // the message a code excerpt belongs to is still an error, and so are the error a
+    // program raises with its message and a failure whose output has a pipe in it
+    assert!(is_error_line(
+        "raise VersionError, \"File #{file} already exists. Use force: true to overwrite.\"",
+        Kind::Output
+    ));
+    assert!(is_error_line(
+        "src/CommandParser.ts(82,20): error TS2532: Object is possibly 'undefined'.",
+        Kind::Output
+    ));
+    assert!(is_error_line(
+        "error: process exited with code 1 | see the log above",
+        Kind::Output
+    ));
+}

@@ -23,6 +23,9 @@ pub(super) enum Cue {
     /// Thanks and acknowledgements: counted only where they open the text ("Thank you
     /// for …"), and a heading of them ("Acknowledgments") marks what stands under it.
     Courtesy,
+    /// An answer that concedes the user was right ("You're right", "My mistake"):
+    /// counted only where it opens the text.
+    Concede,
 }
 
 /// A language cue words are written in.
@@ -89,10 +92,11 @@ const CUE_NAMES: [&str; CUES] = [
     "agree",
     "negation",
     "courtesy",
+    "concede",
 ];
 
 /// How many cue lists a language has.
-const CUES: usize = 10;
+const CUES: usize = 11;
 
 fn section_named(name: &str) -> Option<Section> {
     Some(match name {
@@ -227,7 +231,8 @@ impl CueCounts {
             if !boundary {
                 continue;
             }
-            if o.list == Cue::Courtesy as u8 && hay[..at].chars().any(char::is_alphanumeric) {
+            let opening_only = o.list == Cue::Courtesy as u8 || o.list == Cue::Concede as u8;
+            if opening_only && hay[..at].chars().any(char::is_alphanumeric) {
                 continue;
             }
             if o.list == Cue::Negation as u8 {
@@ -461,7 +466,8 @@ mod tests {
             let lex = parse(lang, text);
             for (i, list) in lex.cues.iter().enumerate() {
                 // (negations before a word are few, and in Japanese they mostly follow it)
-                let least = if i == Cue::Negation as usize || i == Cue::Courtesy as usize {
+                let few = [Cue::Negation, Cue::Courtesy, Cue::Concede];
+                let least = if few.iter().any(|c| *c as usize == i) {
                     3
                 } else {
                     5

@@ -81,6 +81,7 @@ pub(super) fn rank_units(units: &[Unit], document: bool) -> Vec<Vec<(usize, f64)
     }
     let langs = cues::detect(by_turn.iter().map(|t| t.iter().copied()));
     let accepted = accepted_turns(units, &by_turn, langs);
+    let corrected = corrected_turns(units, by_turn.len(), langs);
     // the section each unit's headings name (units of one heading share its text, so
     // it is read once a run), and the unit's place among those under the same section
     let mut seen_under = [0usize; Section::COUNT];
@@ -159,6 +160,7 @@ pub(super) fn rank_units(units: &[Unit], document: bool) -> Vec<Vec<(usize, f64)
             document,
             langs,
             accepted: accepted.get(u.turn).copied().unwrap_or(false),
+            corrected: corrected.get(u.turn).copied().unwrap_or(false),
             heading: headings[i].0,
             under_heading: headings[i].1,
             courtesy_heading: headings[i].2,
@@ -222,6 +224,34 @@ fn accepted_turns(units: &[Unit], by_turn: &[Vec<&str>], langs: cues::Langs) -> 
         }
     }
     accepted
+}
+
+/// For every turn, whether it is a user turn the assistant's next words concede ("You're
+/// right — I don't know what the project is for"): the user corrected it (tool turns
+/// between them count for nothing).
+fn corrected_turns(units: &[Unit], turns: usize, langs: cues::Langs) -> Vec<bool> {
+    let mut corrected = vec![false; turns];
+    let mut last_user: Option<usize> = None;
+    let mut turn = usize::MAX;
+    for u in units {
+        if u.turn == turn {
+            continue;
+        }
+        turn = u.turn;
+        match u.role {
+            Role::User => last_user = Some(u.turn),
+            Role::Assistant => {
+                let concedes =
+                    cues::CueCounts::of(&u.text.to_lowercase(), langs).get(cues::Cue::Concede) > 0;
+                if let (true, Some(t)) = (concedes, last_user) {
+                    corrected[t] = true;
+                }
+                last_user = None;
+            }
+            Role::Tool => {}
+        }
+    }
+    corrected
 }
 
 /// A tool's result that shows a file's lines (`1→import …  2→…`, as agents print a file

@@ -11,6 +11,9 @@ const DOCUMENT_OPENING: f64 = 0.04;
 /// The least length factor of an open to-do item.
 const TODO_LENGTH: f64 = 0.75;
 
+/// The blocker score of a user's words the assistant conceded.
+const CORRECTED: f64 = 1.0;
+
 /// The emoji and checkbox markers of the spec, found in one pass.
 const MARKERS: [&str; 9] = ["🎯", "✅", "🚧", "⚠", "🔥", "❌", "📝", "[ ]", "⏳"];
 
@@ -105,6 +108,8 @@ pub struct Context {
     pub langs: Langs,
     /// The unit's turn is the assistant's, and the user's reply accepted it.
     pub accepted: bool,
+    /// The unit's turn is the user's, and the assistant's answer conceded it.
+    pub corrected: bool,
     /// The section the headings above the unit name (none for a heading itself).
     pub heading: Option<Section>,
     /// How many units before this one stand under headings that name the same section.
@@ -222,6 +227,11 @@ pub fn score(u: &Unit, lower: &str, ctx: &Context) -> Scores {
             };
             0.6 * b.min(3) as f64 * (0.25 + recency(u.pos, 3.0)) * resolved * settled
         };
+    }
+
+    // a correction the assistant conceded: what it got wrong, and may get wrong again
+    if ctx.corrected && u.role == Role::User && u.kind == Kind::Prose {
+        s[Section::Blockers as usize] += CORRECTED * (0.5 + recency(u.pos, 3.0));
     }
 
     // Decisions and their reasons; what the user accepted (a proposal may be a question)

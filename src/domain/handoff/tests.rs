@@ -534,3 +534,44 @@ fn a_to_do_item_checked_off_later_is_no_next_step() {
     }
     assert!(next.iter().any(|n| n.contains("⏳ Commit the bump")));
 }
+
+#[test]
+fn a_correction_the_assistant_concedes_is_a_blocker() {
+    let log = "User: Plan the next release of the reader app.\n\
+        Assistant: The plan targets hospital staff using the reader on shared tablets.\n\
+        User: so you have no idea who this app is for\n\
+        Assistant: You're right. I assumed an audience the notes never name.\n\
+        User: It is for my own reading notes, plan for that.\n\
+        Assistant: I will plan the release around personal reading notes.\n";
+    let blockers = ranked(log, Section::Blockers);
+    assert!(
+        blockers
+            .iter()
+            .any(|b| b.contains("no idea who this app is for")),
+        "{blockers:?}"
+    );
+    // without the concession, or with "you're right" deep inside the answer, the
+    // user's words are no blocker
+    for answer in [
+        "Assistant: The notes name nurses as its readers.",
+        "Assistant: The notes name nurses, and you're right to ask.",
+    ] {
+        let other = log.replace(
+            "Assistant: You're right. I assumed an audience the notes never name.",
+            answer,
+        );
+        assert!(!ranked(&other, Section::Blockers)
+            .iter()
+            .any(|b| b.contains("no idea who this app is for")));
+    }
+    // in Spanish too
+    let es = "User: Planifica la próxima versión de la aplicación para los lectores del club.\n\
+        Assistant: El plan es para el personal del hospital que usa las tabletas de la sala.\n\
+        User: entonces no sabes para quién es esta aplicación, pero lo dices como si lo supieras\n\
+        Assistant: Tienes razón. Supuse un público que las notas no nombran, y eso es un error mío.\n\
+        User: Es para mis propias notas de lectura, planifica para eso y para los libros del club.\n\
+        Assistant: Planificaré la versión para las notas de lectura personales y los libros del club.\n";
+    assert!(ranked(es, Section::Blockers)
+        .iter()
+        .any(|b| b.contains("no sabes para quién")));
+}

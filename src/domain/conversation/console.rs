@@ -4,7 +4,8 @@
 //! dropped; tool calls and results become `system` turns, as the agent-log parser
 //! writes them, and a shell tool call is written as the command line it ran.
 
-use super::{BlockKind, ImportedTurn, TurnBuffer};
+use super::turn_buffer::{BlockKind, TurnBuffer};
+use super::ImportedTurn;
 
 /// What a line of the copy starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,6 +6,7 @@
 
 mod console;
 mod transcript;
+mod turn_buffer;
 
 use crate::error::FieldError;
 use serde::{Deserialize, Serialize};
@@ -176,65 +177,6 @@ fn turn(role: &str, content: impl Into<String>) -> ImportedTurn {
     ImportedTurn {
         role: role.into(),
         content: content.into().trim().to_owned(),
-    }
-}
-
-/// The kind of block a line-by-line log parser is reading, and the role its lines are
-/// imported as (`None`: dropped).
-trait BlockKind: Copy + PartialEq {
-    fn role(self) -> Option<&'static str>;
-}
-
-/// The lines of the block being read, gathered into one turn when the next block starts.
-struct TurnBuffer<K> {
-    turns: Vec<ImportedTurn>,
-    block: K,
-    buf: String,
-}
-
-impl<K: BlockKind> TurnBuffer<K> {
-    fn new(block: K) -> Self {
-        Self {
-            turns: Vec::new(),
-            block,
-            buf: String::new(),
-        }
-    }
-
-    /// The block being read.
-    fn block(&self) -> K {
-        self.block
-    }
-
-    fn flush(&mut self) {
-        let text = self.buf.trim();
-        if let (false, Some(role)) = (text.is_empty(), self.block.role()) {
-            self.turns.push(turn(role, text));
-        }
-        self.buf.clear();
-    }
-
-    /// Starts a new block (and turn) of `block`.
-    fn start(&mut self, block: K) {
-        self.flush();
-        self.block = block;
-    }
-
-    /// Goes on with a block of `block`: lines of the kind being read stay in its turn.
-    fn carry_on(&mut self, block: K) {
-        if block != self.block {
-            self.start(block);
-        }
-    }
-
-    fn push(&mut self, line: &str) {
-        self.buf.push_str(line);
-        self.buf.push('\n');
-    }
-
-    fn finish(mut self) -> Vec<ImportedTurn> {
-        self.flush();
-        self.turns
     }
 }
 

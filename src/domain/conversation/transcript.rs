@@ -6,7 +6,8 @@
 //! become `system` turns, as the agent-log parser writes them; a shell call is written as
 //! the command line it ran.
 
-use super::{BlockKind, ImportedTurn, TurnBuffer};
+use super::turn_buffer::{BlockKind, TurnBuffer};
+use super::ImportedTurn;
 
 /// What the lines being read belong to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

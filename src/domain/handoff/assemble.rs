@@ -30,6 +30,9 @@ struct Builder<'a> {
     chosen_units: BTreeSet<usize>,
     chosen_sets: Vec<WordSet>,
     units: &'a [Unit],
+    /// The word sets of whole units, made when first compared (a unit's words are the
+    /// same in every section: a to-do box holds none).
+    unit_sets: Vec<Option<WordSet>>,
     /// Every unit fits in half the budget: items are never cut.
     loose: bool,
 }
@@ -97,10 +100,15 @@ impl Builder<'_> {
             } else {
                 cut(source, allowed)
             };
-            let set = word_set(&text);
-            if self.chosen_sets.iter().any(|c| similar(c, &set)) {
+            let set = if text.len() == source.len() {
+                self.unit_sets[ui].get_or_insert_with(|| word_set(source))
+            } else {
+                &word_set(&text)
+            };
+            if self.chosen_sets.iter().any(|c| similar(c, set)) {
                 continue;
             }
+            let set = set.clone();
             self.chosen_units.insert(ui);
             self.chosen_sets.push(set);
             self.add(
@@ -263,6 +271,7 @@ pub(super) fn build_plan(scanned: &Scan, facts: &Facts, budget: usize) -> Plan {
         chosen_units: BTreeSet::new(),
         chosen_sets: Vec::new(),
         units: &scanned.units,
+        unit_sets: vec![None; scanned.units.len()],
         loose: header_len
             + 300
             + scanned

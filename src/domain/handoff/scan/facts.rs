@@ -17,11 +17,11 @@ fn has_extension(name: &str) -> bool {
 }
 
 fn path_char(c: char) -> bool {
-    c.is_alphanumeric() || "_@.+-/~".contains(c)
+    c.is_alphanumeric() || matches!(c, '_' | '@' | '.' | '+' | '-' | '/' | '~')
 }
 
-/// File paths in a line (URLs excluded).
-pub fn paths_in(line: &str) -> Vec<String> {
+/// File paths in a line (URLs excluded), as slices of it.
+pub fn paths_in(line: &str) -> Vec<&str> {
     let mut out = Vec::new();
     if !line.contains(['/', '.']) {
         return out;
@@ -34,27 +34,27 @@ pub fn paths_in(line: &str) -> Vec<String> {
             continue;
         }
         let w = raw.strip_prefix("./").unwrap_or(raw);
-        let w = w.trim_end_matches(|c: char| ".,:;-".contains(c));
-        let w = w.trim_start_matches(|c: char| ",:;-".contains(c));
+        let w = w.trim_end_matches(['.', ',', ':', ';', '-']);
+        let w = w.trim_start_matches([',', ':', ';', '-']);
         if w.len() < 3 || w.contains("..") && !w.starts_with("../") {
             continue;
         }
         if DOTFILES.contains(&w) {
-            out.push(w.to_owned());
+            out.push(w);
             continue;
         }
-        let segs: Vec<&str> = w.split('/').filter(|s| !s.is_empty()).collect();
-        let last = segs.last().copied().unwrap_or("");
-        let is_path = if segs.len() >= 2 {
+        let segs = || w.split('/').filter(|s| !s.is_empty());
+        let last = segs().next_back().unwrap_or("");
+        let is_path = if segs().nth(1).is_some() {
             has_extension(last)
                 || ((w.starts_with('/') || w.starts_with("~/") || w.starts_with("../"))
-                    && !segs.iter().all(|s| s.chars().all(|c| c.is_ascii_digit())))
-                || (w.ends_with('/') && segs.iter().all(|s| s.chars().any(char::is_alphabetic)))
+                    && !segs().all(|s| s.bytes().all(|c| c.is_ascii_digit())))
+                || (w.ends_with('/') && segs().all(|s| s.chars().any(char::is_alphabetic)))
         } else {
             has_extension(last) && last.chars().any(char::is_alphabetic)
         };
         if is_path {
-            out.push(w.trim_end_matches('/').to_owned());
+            out.push(w.trim_end_matches('/'));
         }
     }
     out
@@ -229,15 +229,16 @@ pub(super) struct FactTable {
 
 impl FactTable {
     pub(super) fn add(&mut self, kind: FactKind, text: &str, pos: f64, by_user: bool) {
-        if text.is_empty() || text.chars().any(|c| c.is_control() || c == '\u{FFFD}') {
-            return;
-        }
         let table = &mut self.map[kind as usize];
-        // look up by borrowed key first: most occurrences are repeats
+        // look up by borrowed key first: most occurrences are repeats (a text in the
+        // table has passed the check below)
         if let Some(e) = table.get_mut(text) {
             e.count += 1;
             e.last = pos;
             e.by_user |= by_user;
+            return;
+        }
+        if text.is_empty() || text.chars().any(|c| c.is_control() || c == '\u{FFFD}') {
             return;
         }
         table.insert(
@@ -254,7 +255,7 @@ impl FactTable {
 
     pub(super) fn paths(&mut self, line: &str, pos: f64, by_user: bool) {
         for p in paths_in(line) {
-            self.add(FactKind::Path, &p, pos, by_user);
+            self.add(FactKind::Path, p, pos, by_user);
         }
     }
 
@@ -347,7 +348,13 @@ impl FactTable {
             }
             return;
         }
-        for w in no_urls.split(|c: char| c.is_whitespace() || "(),;:[]'\"`".contains(c)) {
+        for w in no_urls.split(|c: char| {
+            c.is_whitespace()
+                || matches!(
+                    c,
+                    '(' | ')' | ',' | ';' | ':' | '[' | ']' | '\'' | '"' | '`'
+                )
+        }) {
             let w = w.trim_end_matches(['.', ',']);
             if is_version(w) {
                 self.add(FactKind::Version, w.trim_start_matches('v'), pos, by_user);

@@ -408,8 +408,15 @@ where
                 chunk.words += 1;
                 // function words are short
                 if w.len() <= 8 {
-                    let bits = if w.bytes().any(|b| b.is_ascii_uppercase()) || !w.is_ascii() {
+                    let mut buf = [0u8; 8];
+                    let bits = if !w.is_ascii() {
                         table.get(w.to_lowercase().as_str())
+                    } else if w.bytes().any(|b| b.is_ascii_uppercase()) {
+                        // (lower-cased on the stack: most capitals open a sentence)
+                        let low = &mut buf[..w.len()];
+                        low.copy_from_slice(w.as_bytes());
+                        low.make_ascii_lowercase();
+                        table.get(std::str::from_utf8(low).unwrap_or(w))
                     } else {
                         table.get(w)
                     };

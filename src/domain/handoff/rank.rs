@@ -15,7 +15,11 @@ pub(super) fn rank_units(units: &[Unit], document: bool) -> Vec<Vec<(usize, f64)
     let lowers: Vec<String> = units.iter().map(|u| u.text.to_lowercase()).collect();
     let errors: Vec<bool> = units
         .iter()
-        .map(|u| scan::is_error_line(&u.text, u.kind) && !is_file_listing(&u.text))
+        .map(|u| {
+            u.error_line
+                .unwrap_or_else(|| scan::is_error_line(&u.text, u.kind))
+                && !is_file_listing(&u.text)
+        })
         .collect();
     let mut sigs: Vec<Option<String>> = Vec::with_capacity(units.len());
     for (i, u) in units.iter().enumerate() {
@@ -54,21 +58,11 @@ pub(super) fn rank_units(units: &[Unit], document: bool) -> Vec<Vec<(usize, f64)
         })
         .map(|u| u.role_rank);
     // later units that report something fixed, by their words
+    let (problem_words, fix_words) = problem_automata();
     let fixes: Vec<(f64, WordSet)> = units
         .iter()
         .zip(&lowers)
-        .filter(|(_, l)| {
-            [
-                "fixed",
-                "resolved",
-                "solved",
-                "now passes",
-                "works now",
-                "✅",
-            ]
-            .iter()
-            .any(|w| l.contains(w))
-        })
+        .filter(|(_, l)| fix_words.is_match(l.as_str()))
         .map(|(u, _)| (u.pos, word_set(&u.text)))
         .collect();
     // the languages of the turns: their cue words apply
@@ -126,18 +120,7 @@ pub(super) fn rank_units(units: &[Unit], document: bool) -> Vec<Vec<(usize, f64)
         // a problem counts as resolved when one of the next fix reports shares two of
         // its words (only problem-like units are checked)
         let lower = lowers[i].as_str();
-        let problem = [
-            "error",
-            "fail",
-            "block",
-            "exception",
-            "conflict",
-            "cannot",
-            "broken",
-            "bug",
-        ]
-        .iter()
-        .any(|w| lower.contains(w));
+        let problem = problem_words.is_match(lower);
         let resolved_later = problem && {
             let set = word_set(&u.text);
             let start = fixes.partition_point(|(p, _)| *p <= u.pos);
@@ -178,6 +161,37 @@ pub(super) fn rank_units(units: &[Unit], document: bool) -> Vec<Vec<(usize, f64)
         list.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     }
     out
+}
+
+/// The words (in lower-case text) of a problem, and of a report that something was fixed.
+fn problem_automata() -> &'static (aho_corasick::AhoCorasick, aho_corasick::AhoCorasick) {
+    static AC: std::sync::OnceLock<(aho_corasick::AhoCorasick, aho_corasick::AhoCorasick)> =
+        std::sync::OnceLock::new();
+    AC.get_or_init(|| {
+        let build = |words: &[&str]| {
+            aho_corasick::AhoCorasick::new(words).expect("problem words build an automaton")
+        };
+        (
+            build(&[
+                "error",
+                "fail",
+                "block",
+                "exception",
+                "conflict",
+                "cannot",
+                "broken",
+                "bug",
+            ]),
+            build(&[
+                "fixed",
+                "resolved",
+                "solved",
+                "now passes",
+                "works now",
+                "✅",
+            ]),
+        )
+    })
 }
 
 /// A to-do item's words, whatever its box and markers (`[x] ⏳ Commit the bump ⚡️` →

@@ -17,12 +17,14 @@ pub fn scan(raw: &str) -> Scan {
     let mut facts = FactTable::default();
     let mut offset = 0usize;
     let mut rank = [0usize; 3];
+    // (turns without headings share one empty path: it is read once)
+    let no_heading: std::sync::Arc<str> = std::sync::Arc::from("");
     for (ti, turn) in turns.iter().enumerate() {
         let ri = turn.role as usize;
         let role_rank = rank[ri];
         rank[ri] += 1;
         let mut fence: Option<(char, usize, String)> = None;
-        let mut heading: std::sync::Arc<str> = std::sync::Arc::from("");
+        let mut heading = no_heading.clone();
         let mut stack: Vec<(usize, String)> = Vec::new();
         // a line that ends in a colon leads the list after it ("Next steps:"), as a
         // heading would: the heading path its items stand under
@@ -207,10 +209,12 @@ pub fn scan(raw: &str) -> Scan {
                     std::sync::Arc::from(path.as_str())
                 });
             }
-            if kind != Kind::Command {
+            let error_line = if kind == Kind::Command {
+                None
+            } else {
                 facts.inline_commands(&text, pos, by_user);
-                facts.line(&cleaned, pos, by_user, kind, true);
-            }
+                facts.line(&cleaned, pos, by_user, kind, true)
+            };
             let unit = Unit {
                 text: cleaned,
                 role,
@@ -220,6 +224,7 @@ pub fn scan(raw: &str) -> Scan {
                 pos,
                 heading: under,
                 is_heading,
+                error_line,
             };
             let continues = kind == Kind::Prose
                 && role != Role::Tool
@@ -234,6 +239,7 @@ pub fn scan(raw: &str) -> Scan {
                 if let Some(p) = para.as_mut() {
                     p.text.push(' ');
                     p.text.push_str(&unit.text);
+                    p.error_line = None;
                 }
             } else {
                 flush(&mut para, &mut units);
@@ -265,6 +271,7 @@ fn flush(para: &mut Option<Unit>, units: &mut Vec<Unit>) {
                 units.push(Unit {
                     text: s.to_owned(),
                     heading: p.heading.clone(),
+                    error_line: None,
                     ..p.clone()
                 });
             }

@@ -317,7 +317,16 @@ impl FactTable {
         }
     }
 
-    pub(super) fn line(&mut self, line: &str, pos: f64, by_user: bool, kind: Kind, errors: bool) {
+    /// Adds the facts of a line; with `errors`, an error line too, and says whether the
+    /// line is one.
+    pub(super) fn line(
+        &mut self,
+        line: &str,
+        pos: f64,
+        by_user: bool,
+        kind: Kind,
+        errors: bool,
+    ) -> Option<bool> {
         for u in urls_in(line) {
             self.add(FactKind::Url, &u, pos, by_user);
         }
@@ -342,11 +351,12 @@ impl FactTable {
         {
             self.identifiers(no_urls, pos, by_user);
         }
+        let error_line = errors.then(|| is_error_line(line, kind));
+        if error_line == Some(true) {
+            self.add(FactKind::Error, truncate_chars(line, 200), pos, by_user);
+        }
         if !b.iter().any(u8::is_ascii_digit) {
-            if errors && is_error_line(line, kind) {
-                self.add(FactKind::Error, truncate_chars(line, 200), pos, by_user);
-            }
-            return;
+            return error_line;
         }
         for w in no_urls.split(|c: char| {
             c.is_whitespace()
@@ -362,9 +372,7 @@ impl FactTable {
                 self.add(FactKind::Commit, w, pos, by_user);
             }
         }
-        if errors && is_error_line(line, kind) {
-            self.add(FactKind::Error, truncate_chars(line, 200), pos, by_user);
-        }
+        error_line
     }
 
     pub(super) fn finish(mut self) -> Vec<FactInfo> {

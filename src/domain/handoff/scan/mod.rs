@@ -52,6 +52,9 @@ pub struct Unit {
     pub heading: std::sync::Arc<str>,
     /// Whether it is a markdown heading itself.
     pub is_heading: bool,
+    /// Whether its text reads as an error message ([`is_error_line`]), when the scan
+    /// already asked.
+    pub error_line: Option<bool>,
 }
 
 /// The kinds of salient fact a successor may need verbatim.

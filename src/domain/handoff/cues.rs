@@ -195,7 +195,11 @@ fn automaton(all: bool) -> &'static Automaton {
                 }
             }
         }
-        let ac = aho_corasick::AhoCorasick::new(&words).expect("cue words build an automaton");
+        // (a DFA: every unit of the log is searched, a few hundred KB once is cheap)
+        let ac = aho_corasick::AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(&words)
+            .expect("cue words build an automaton");
         (ac, owner)
     };
     if all {

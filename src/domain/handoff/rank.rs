@@ -169,7 +169,10 @@ fn problem_automata() -> &'static (aho_corasick::AhoCorasick, aho_corasick::AhoC
         std::sync::OnceLock::new();
     AC.get_or_init(|| {
         let build = |words: &[&str]| {
-            aho_corasick::AhoCorasick::new(words).expect("problem words build an automaton")
+            aho_corasick::AhoCorasick::builder()
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .build(words)
+                .expect("problem words build an automaton")
         };
         (
             build(&[

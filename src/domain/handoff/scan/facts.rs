@@ -140,6 +140,7 @@ fn error_automata() -> &'static (aho_corasick::AhoCorasick, aho_corasick::AhoCor
         let build = |words: &[&str]| {
             aho_corasick::AhoCorasick::builder()
                 .ascii_case_insensitive(true)
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
                 .build(words)
                 .expect("error words build an automaton")
         };

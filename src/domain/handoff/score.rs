@@ -64,6 +64,14 @@ fn density(u: &Unit) -> f64 {
     (salient as f64).min(5.0) / 5.0
 }
 
+/// The key to a to-do list's marks ("`[x]` done · `[~]` in progress · `[ ]` todo"): a
+/// line that names two marks or more, not an item that opens with one.
+fn is_status_key(text: &str) -> bool {
+    let marks = ["[x]", "[ ]", "[~]", "[-]", "[/]"];
+    let named = marks.iter().filter(|m| text.contains(*m)).count();
+    named >= 2 && !marks.iter().any(|m| text.starts_with(m))
+}
+
 /// Words of a unit that carry meaning (not markers, not one-letter tokens).
 fn word_count(u: &Unit) -> usize {
     super::cues::word_count(&u.text)
@@ -270,8 +278,9 @@ pub fn score(u: &Unit, lower: &str, ctx: &Context) -> Scores {
         };
         s[i] += if ctx.document { 3.0 } else { 1.5 } * late;
     }
-    // thanks and acknowledgements say nothing about the work
-    if ctx.courtesy_heading || cues.get(Cue::Courtesy) > 0 {
+    // thanks and acknowledgements say nothing about the work; nor does the key to a
+    // list's status marks
+    if ctx.courtesy_heading || cues.get(Cue::Courtesy) > 0 || is_status_key(&u.text) {
         return Scores {
             by_section: [0.0; Section::COUNT],
         };

@@ -377,6 +377,27 @@ fn summaries_and_hook_feedback_are_not_the_users_words() {
     );
 }
 
+#[test]
+fn the_key_to_a_boards_marks_is_in_no_section() {
+    let log = "# Board\n\n## Status legend\n\n`[x]` done · `[~]` in progress · `[ ]` todo\n\n\
+        ## Models\n\n- [x] ScoreData helpers done, with their tests\n\
+        - [~] MusicManager in progress: the loader is half done\n\
+        - [ ] UserSettingData: the save accessors are still todo\n";
+    let all: Vec<String> = Section::ALL.iter().flat_map(|s| ranked(log, *s)).collect();
+    assert!(!all.iter().any(|u| u.contains("`[~]`")), "{all:?}");
+    // the items themselves, whatever their marks, still count
+    assert!(
+        all.iter().any(|u| u.contains("ScoreData helpers done")),
+        "{all:?}"
+    );
+    assert!(
+        ranked(log, Section::Next)
+            .iter()
+            .any(|u| u.contains("UserSettingData")),
+        "{all:?}"
+    );
+}
+
 /// The candidates of a section for `log`, best first, as text.
 fn ranked(log: &str, s: Section) -> Vec<String> {
     let scanned = scan::scan(log);

@@ -9,7 +9,7 @@ use super::{FactKind, Facts, Section};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Share of the budget the facts list reserves before the prose's second round.
-const FACTS_SHARE: f64 = 0.7;
+const FACTS_SHARE: f64 = 0.6;
 
 /// The most the facts list reserves before the prose has had its first say: at large
 /// budgets the prose gets the rest.

@@ -12,8 +12,24 @@ fn has_extension(name: &str) -> bool {
     };
     !stem.is_empty()
         && !stem.ends_with('.')
-        && EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str())
+        && is_extension(ext)
         && !stem.chars().all(|c| c.is_ascii_digit())
+}
+
+/// Whether a word is a known file extension, in any case (looked up in a set, lower-cased
+/// on the stack: every word with a dot in a log is asked).
+fn is_extension(ext: &str) -> bool {
+    static SET: std::sync::OnceLock<rustc_hash::FxHashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    let set = SET.get_or_init(|| EXTENSIONS.iter().copied().collect());
+    let mut buf = [0u8; 16];
+    if ext.is_empty() || ext.len() > buf.len() || !ext.is_ascii() {
+        return false;
+    }
+    let low = &mut buf[..ext.len()];
+    low.copy_from_slice(ext.as_bytes());
+    low.make_ascii_lowercase();
+    std::str::from_utf8(low).is_ok_and(|e| set.contains(e))
 }
 
 fn path_char(c: char) -> bool {

@@ -18,6 +18,9 @@ const MAX_FACTS_RESERVE: usize = 4000;
 /// How many commit ids the facts list names at most (the latest ones).
 const MAX_COMMITS: usize = 6;
 
+/// How many near-duplicates in a row a section's search passes before it stops.
+const MAX_SKIPPED: usize = 200;
+
 /// Characters kept for the closing "How to continue" line.
 const CONTINUE_ROOM: usize = 110;
 
@@ -66,8 +69,11 @@ impl Builder<'_> {
             s.item_cap().min(cap)
         };
         let mut added = 0;
+        // (a long run of near-duplicates of what was taken ends the search: what
+        // follows them scores lower still)
+        let mut skipped = 0;
         for &(ui, _) in candidates {
-            if added >= max_new {
+            if added >= max_new || skipped >= MAX_SKIPPED {
                 break;
             }
             if self.chosen_units.contains(&ui) {
@@ -106,8 +112,10 @@ impl Builder<'_> {
                 &word_set(&text)
             };
             if self.chosen_sets.iter().any(|c| similar(c, set)) {
+                skipped += 1;
                 continue;
             }
+            skipped = 0;
             let set = set.clone();
             self.chosen_units.insert(ui);
             self.chosen_sets.push(set);

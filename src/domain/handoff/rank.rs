@@ -12,7 +12,16 @@ const RESOLUTION_WINDOW: usize = 24;
 pub(super) fn rank_units(units: &[Unit], document: bool) -> Vec<Vec<(usize, f64)>> {
     let mut counts: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
     let mut signatures: rustc_hash::FxHashMap<String, usize> = rustc_hash::FxHashMap::default();
-    let lowers: Vec<String> = units.iter().map(|u| u.text.to_lowercase()).collect();
+    let lowers: Vec<String> = units
+        .iter()
+        .map(|u| {
+            if u.text.is_ascii() {
+                u.text.to_ascii_lowercase()
+            } else {
+                u.text.to_lowercase()
+            }
+        })
+        .collect();
     let errors: Vec<bool> = units
         .iter()
         .map(|u| {

@@ -195,11 +195,7 @@ fn automaton(all: bool) -> &'static Automaton {
                 }
             }
         }
-        // (a DFA: every unit of the log is searched, a few hundred KB once is cheap)
-        let ac = aho_corasick::AhoCorasick::builder()
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .build(&words)
-            .expect("cue words build an automaton");
+        let ac = super::text::word_automaton(&words, false);
         (ac, owner)
     };
     if all {

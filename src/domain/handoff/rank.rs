@@ -1,7 +1,7 @@
 //! Ranking the log's units for every section: their scores, repeats and problems fixed later.
 
 use super::scan::{self, Kind, Role, Unit};
-use super::text::{word_set, WordSet};
+use super::text::{word_automaton, word_set, WordSet};
 use super::Section;
 use super::{cues, score};
 
@@ -177,12 +177,7 @@ fn problem_automata() -> &'static (aho_corasick::AhoCorasick, aho_corasick::AhoC
     static AC: std::sync::OnceLock<(aho_corasick::AhoCorasick, aho_corasick::AhoCorasick)> =
         std::sync::OnceLock::new();
     AC.get_or_init(|| {
-        let build = |words: &[&str]| {
-            aho_corasick::AhoCorasick::builder()
-                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-                .build(words)
-                .expect("problem words build an automaton")
-        };
+        let build = |words: &[&str]| word_automaton(words, false);
         (
             build(&[
                 "error",

@@ -126,3 +126,13 @@ pub(super) fn similar(a: &WordSet, b: &WordSet) -> bool {
     let small = a.len().min(b.len());
     a.common(b) * 10 >= small * 8
 }
+
+/// A DFA over fixed word lists (cue words, error words), `any_case` for ASCII case: every
+/// unit of a log is searched, and a few hundred KB built once is cheap.
+pub(super) fn word_automaton(words: &[&str], any_case: bool) -> aho_corasick::AhoCorasick {
+    aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(any_case)
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+        .build(words)
+        .expect("fixed word lists build an automaton")
+}

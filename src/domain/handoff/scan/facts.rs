@@ -3,6 +3,7 @@
 use super::lexicon::{CALL_KEYWORDS, DOTFILES, ERROR_SHAPES, ERROR_WORDS, EXTENSIONS, FORMAT_KEYS};
 use super::lines::{command_key, is_command_line, truncate_chars};
 use super::{FactInfo, FactKind, Kind};
+use crate::domain::handoff::text::word_automaton;
 use rustc_hash::FxHashMap;
 
 /// Whether a word is a file name: a known extension after a stem that is not a number.
@@ -153,14 +154,10 @@ fn error_automata() -> &'static (aho_corasick::AhoCorasick, aho_corasick::AhoCor
     static AC: std::sync::OnceLock<(aho_corasick::AhoCorasick, aho_corasick::AhoCorasick)> =
         std::sync::OnceLock::new();
     AC.get_or_init(|| {
-        let build = |words: &[&str]| {
-            aho_corasick::AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-                .build(words)
-                .expect("error words build an automaton")
-        };
-        (build(ERROR_WORDS), build(ERROR_SHAPES))
+        (
+            word_automaton(ERROR_WORDS, true),
+            word_automaton(ERROR_SHAPES, true),
+        )
     })
 }
 
